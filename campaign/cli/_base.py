@@ -1,0 +1,53 @@
+"""The root click group and the error handling every command shares."""
+
+from __future__ import annotations
+
+import sys
+from typing import Any
+
+import click
+
+from campaign.errors import CampaignError
+from campaign.voicy.errors import AuthError, VoicyError
+
+
+class CampaignGroup(click.Group):
+    """Turns library errors into one clear line and the documented exit code."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        debug = bool(ctx.params.get("debug"))
+        try:
+            return super().invoke(ctx)
+        except CampaignError as exc:
+            if debug:
+                raise
+            click.echo(f"Error: {exc.message}", err=True)
+            sys.exit(exc.exit_code)
+        except AuthError as exc:
+            if debug:
+                raise
+            click.echo(
+                f"Error: the Voicy API refused the key ({exc.message}). "
+                "Set VOICY_API_KEY to a valid key (voicy_sk_...).",
+                err=True,
+            )
+            sys.exit(1)
+        except VoicyError as exc:
+            if debug:
+                raise
+            click.echo(f"Error: Voicy API: {exc}", err=True)
+            sys.exit(1)
+        except KeyboardInterrupt:
+            click.echo("Interrupted.", err=True)
+            sys.exit(130)
+
+
+@click.group(cls=CampaignGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.option("--debug", is_flag=True, help="Show full tracebacks on errors.")
+@click.version_option(package_name="campaign")
+def main(debug: bool) -> None:
+    """Phone a list of people with a Voicy AI agent, never twice by accident.
+
+    Start with `campaign run contacts.csv --simulate` to see a campaign on the built-in
+    simulator, then set VOICY_API_KEY and drop --simulate for real calls.
+    """

@@ -1,0 +1,115 @@
+"""Who is callable now: queued contacts whose due time has come, in input order.
+
+Calling rules (windows, gaps, caller-ID choice) plug in through `DialRules`; a contact a
+rule holds back gets a due time and a wait reason, and waits like a redial.
+"""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Protocol
+
+from sqlalchemy import func, or_, select, update
+
+from campaign.store.db import Database
+from campaign.store.models import QUEUED, Contact
+
+
+@dataclass(frozen=True)
+class Candidate:
+    contact_id: int
+    to_number: str
+    from_number: str | None
+    agent_id: str | None
+    timezone: str | None
+    attempts: int
+
+
+class DialRules(Protocol):
+    """Decides whether a contact may be dialed at `now`."""
+
+    def hold_until(self, candidate: Candidate, now: datetime) -> tuple[datetime, str] | None:
+        """None when callable now; else (when it may be, wait reason)."""
+        ...
+
+
+class NoRules:
+    def hold_until(self, candidate: Candidate, now: datetime) -> tuple[datetime, str] | None:
+        return None
+
+
+class RoundRobinCallerId:
+    """The from-numbers used in turn (the simple pool; see campaign.rules for more)."""
+
+    def __init__(self, numbers: tuple[str, ...] | list[str]) -> None:
+        self.available = list(numbers)
+        self._cycle = itertools.cycle(list(self.available))
+        self.removed: dict[str, str] = {}
+
+    def choose(self, to_number: str) -> str:
+        if not self.available:
+            raise LookupError("no from-number left")
+        while True:
+            number = next(self._cycle)
+            if number in self.available:
+                return number
+
+    def remove(self, number: str, reason: str) -> None:
+        if number in self.available:
+            self.available.remove(number)
+            self.removed[number] = reason
+            self._cycle = itertools.cycle(list(self.available)) if self.available else iter(())  # type: ignore[assignment]
+
+
+def due_contacts(db: Database, campaign_id: int, now: datetime, limit: int) -> list[Candidate]:
+    with db.read_session() as session:
+        rows = session.execute(
+            select(
+                Contact.id,
+                Contact.to_number,
+                Contact.from_number,
+                Contact.agent_id,
+                Contact.timezone,
+                Contact.attempts,
+            )
+            .where(
+                Contact.campaign_id == campaign_id,
+                Contact.state == QUEUED,
+                or_(Contact.next_attempt_at.is_(None), Contact.next_attempt_at <= now),
+            )
+            .order_by(Contact.next_attempt_at.is_not(None), Contact.position)
+            .limit(limit)
+        ).all()
+    return [
+        Candidate(
+            contact_id=r[0],
+            to_number=r[1],
+            from_number=r[2],
+            agent_id=r[3],
+            timezone=r[4],
+            attempts=r[5],
+        )
+        for r in rows
+    ]
+
+
+def queued_summary(db: Database, campaign_id: int) -> tuple[int, datetime | None]:
+    """How many contacts are queued, and the earliest future due time among them."""
+    with db.read_session() as session:
+        count, next_due = session.execute(
+            select(func.count(), func.min(Contact.next_attempt_at)).where(
+                Contact.campaign_id == campaign_id, Contact.state == QUEUED
+            )
+        ).one()
+    return int(count or 0), next_due
+
+
+def hold(db: Database, contact_id: int, until: datetime, reason: str) -> None:
+    with db.session() as session:
+        session.execute(
+            update(Contact)
+            .where(Contact.id == contact_id, Contact.state == QUEUED)
+            .values(next_attempt_at=until, wait_reason=reason)
+        )

@@ -1,0 +1,64 @@
+"""What happens to a contact after a call ends: final, or a redial after its delay."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from campaign.engine.settings import RETRYABLE, RunSettings
+from campaign.voicy.models import StatusCategory
+
+#: Backoff for dials that certainly were not placed (network down, 429, 5xx refused).
+NOT_PLACED_BACKOFF = (5.0, 15.0, 60.0, 300.0)
+#: After this many consecutive not-placed dials a contact is given up as failed.
+MAX_NOT_PLACED = 8
+
+
+@dataclass(frozen=True)
+class Decision:
+    final: bool
+    outcome: str | None = None  # when final: connected | failed | unknown
+    next_attempt_at: datetime | None = None  # when not final
+    error: str | None = None
+
+
+def after_call(
+    category: StatusCategory,
+    status: str,
+    placed_attempts: int,
+    settings: RunSettings,
+    now: datetime,
+) -> Decision:
+    """Decide a contact's fate from the final status of its latest call."""
+    if category == "connected":
+        return Decision(final=True, outcome="connected")
+    if category == "failed":
+        if status in RETRYABLE and placed_attempts < settings.max_attempts:
+            delay = settings.retry_delay(status)
+            return Decision(final=False, next_attempt_at=now + timedelta(seconds=delay))
+        reason = (
+            f"{status} after {placed_attempts} attempt(s)"
+            if status in RETRYABLE
+            else f"call {status}"
+        )
+        return Decision(final=True, outcome="failed", error=reason)
+    return Decision(final=True, outcome="unknown", error=f"call ended with unknown status {status}")
+
+
+def after_not_placed(not_placed_so_far: int, now: datetime, retry_at: float | None) -> Decision:
+    """A dial that never took effect: try again after a backoff, without counting it."""
+    if not_placed_so_far >= MAX_NOT_PLACED:
+        return Decision(
+            final=True,
+            outcome="failed",
+            error=f"the API refused {not_placed_so_far} dials to this number",
+        )
+    delay = (
+        NOT_PLACED_BACKOFF[min(not_placed_so_far, len(NOT_PLACED_BACKOFF)) - 1]
+        if (not_placed_so_far > 0)
+        else NOT_PLACED_BACKOFF[0]
+    )
+    due = now + timedelta(seconds=delay)
+    if retry_at is not None:
+        due = max(due, datetime.fromtimestamp(retry_at, tz=now.tzinfo))
+    return Decision(final=False, next_attempt_at=due)

@@ -1,0 +1,84 @@
+"""Resolving dials whose outcome is unknown, from the API's own call list.
+
+A dial that timed out, lost its connection or got a 5xx may have placed a call. Before the
+contact may be dialed again, its call is looked for in call-list: an outgoing call from the
+same from_number to the same to_number that started after the intent (less a skew margin)
+and that no attempt in the database has claimed. Found: the attempt is linked and tracked
+like any placed call. Not found after a grace period (the list may lag): not placed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from campaign.voicy.models import CallSummary
+
+#: Calls may show a start a little before our intent (clock skew between us and the API).
+SKEW_MS = 120_000
+
+
+@dataclass
+class UnknownDial:
+    attempt_id: int
+    contact_id: int
+    to_number: str
+    from_number: str
+    requested_at: datetime
+
+
+@dataclass
+class ScanResult:
+    seen: dict[str, CallSummary] = field(default_factory=dict)
+    #: Calls that may belong to unknown dials: (from, to) → summaries, oldest first.
+    candidates: dict[tuple[str, str], list[CallSummary]] = field(default_factory=dict)
+    pages: int = 0
+
+
+#: How long a dial stays unknown before "not in the list" means "not placed".
+DEFAULT_GRACE = timedelta(seconds=90)
+
+
+@dataclass(frozen=True)
+class Match:
+    dial: UnknownDial
+    call: CallSummary
+
+
+@dataclass(frozen=True)
+class Resolution:
+    matches: list[Match]
+    not_placed: list[UnknownDial]
+    still_unknown: list[UnknownDial]
+
+
+def resolve(
+    unknown: dict[int, UnknownDial],
+    scan: ScanResult,
+    claimed_call_ids: set[str],
+    now: datetime,
+    grace: timedelta = DEFAULT_GRACE,
+) -> Resolution:
+    """Match unknown dials (oldest first) to unclaimed calls of the same pair."""
+    matches: list[Match] = []
+    not_placed: list[UnknownDial] = []
+    still: list[UnknownDial] = []
+    used = set(claimed_call_ids)
+    for dial in sorted(unknown.values(), key=lambda d: (d.requested_at, d.attempt_id)):
+        lower = int(dial.requested_at.timestamp() * 1000) - SKEW_MS
+        found = None
+        for call in scan.candidates.get((dial.from_number, dial.to_number), []):
+            if call.call_id in used:
+                continue
+            if call.start_timestamp is not None and call.start_timestamp < lower:
+                continue
+            found = call
+            break
+        if found is not None:
+            used.add(found.call_id)
+            matches.append(Match(dial, found))
+        elif now - dial.requested_at >= grace:
+            not_placed.append(dial)
+        else:
+            still.append(dial)
+    return Resolution(matches, not_placed, still)

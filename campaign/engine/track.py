@@ -1,0 +1,295 @@
+"""Batched tracking: one call-list scan refreshes every call in progress and every dial
+whose outcome is unknown. Never one call-get per active call per tick.
+
+The scan lists outgoing calls that started after the oldest open attempt (minus a margin
+for clock skew), oldest first, page by page, and stops as soon as every tracked call has
+been seen. Unknown dials are matched on (from_number, to_number, started after the intent)
+against calls no attempt in the database has claimed; the reconciliation itself lives in
+`reconcile.py`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import anyio
+from sqlalchemy import select
+
+from campaign.engine import records
+from campaign.engine.policy import Decision, after_call
+from campaign.engine.reconcile import SKEW_MS, ScanResult, UnknownDial, resolve
+from campaign.store.models import PLACED, UNKNOWN, Attempt, Contact
+from campaign.voicy import errors as verr
+from campaign.voicy.client import VoicyClient
+from campaign.voicy.models import CallDetail, CallSummary
+
+
+@dataclass
+class TrackedCall:
+    attempt_id: int
+    contact_id: int
+    call_id: str
+    to_number: str
+    from_number: str
+    requested_at: datetime
+    status: str = "initiated"
+    not_seen_scans: int = 0
+
+
+async def scan(
+    client: VoicyClient,
+    tracked: dict[str, TrackedCall],
+    unknown: dict[int, UnknownDial],
+    *,
+    priority_hint: Callable[[str], None] | None = None,
+) -> ScanResult:
+    """One pass over call-list covering every tracked call and unknown dial."""
+    result = ScanResult()
+    starts = [t.requested_at for t in tracked.values()] + [u.requested_at for u in unknown.values()]
+    if not starts:
+        return result
+    lower_ms = int(min(starts).timestamp() * 1000) - SKEW_MS
+    wanted = set(tracked)
+    pairs = {(u.from_number, u.to_number) for u in unknown.values()}
+    if priority_hint is not None:
+        priority_hint("reconcile" if unknown else "call-list")
+    key: str | None = None
+    while True:
+        page = await client.list_calls(
+            direction="outgoing",
+            start_after_ms=lower_ms,
+            sort_order="ascending",
+            limit=1000,
+            pagination_key=key,
+        )
+        result.pages += 1
+        for call in page.calls:
+            if call.call_id in wanted:
+                result.seen[call.call_id] = call
+            pair = (call.from_number or "", call.to_number or "")
+            if pair in pairs:
+                result.candidates.setdefault(pair, []).append(call)
+        key = page.next_pagination_key
+        # Unknown dials need the whole range; tracked calls only until all are seen.
+        if key is None or (not unknown and wanted.issubset(result.seen)):
+            break
+    return result
+
+
+class Tracker:
+    """Keeps every open call of a runner up to date with as few requests as possible."""
+
+    def __init__(self, runner: Any, *, grace: timedelta) -> None:
+        self.runner = runner
+        self.grace = grace
+        self.tracked: dict[str, TrackedCall] = {}
+        self.unknown: dict[int, UnknownDial] = {}
+        self._changed = anyio.Event()
+        self.scans = 0
+
+    # --- what is open -------------------------------------------------------------------
+
+    def load(self) -> None:
+        """Rebuild the open calls from the store (after a restart or a crash)."""
+        runner = self.runner
+        with runner.db.read_session() as session:
+            rows = session.execute(
+                select(Attempt).where(
+                    Attempt.campaign_id == runner.campaign_id,
+                    Attempt.state.in_((PLACED, UNKNOWN)),
+                )
+            ).scalars()
+            for a in rows:
+                if a.state == PLACED and a.call_id:
+                    self.tracked[a.call_id] = TrackedCall(
+                        a.id,
+                        a.contact_id,
+                        a.call_id,
+                        a.to_number,
+                        a.from_number,
+                        a.requested_at,
+                        a.voicy_status or "initiated",
+                    )
+                else:
+                    self.unknown[a.id] = UnknownDial(
+                        a.id, a.contact_id, a.to_number, a.from_number, a.requested_at
+                    )
+
+    def add_placed(self, intent: Any, call_id: str, status: str) -> None:
+        self.tracked[call_id] = TrackedCall(
+            intent.attempt_id,
+            intent.contact_id,
+            call_id,
+            intent.to_number,
+            intent.from_number,
+            intent.requested_at,
+            status,
+        )
+        self._notify()
+
+    def add_unknown(self, intent: Any) -> None:
+        self.unknown[intent.attempt_id] = UnknownDial(
+            intent.attempt_id,
+            intent.contact_id,
+            intent.to_number,
+            intent.from_number,
+            intent.requested_at,
+        )
+        self._notify()
+
+    def _notify(self) -> None:
+        self._changed.set()
+        self._changed = anyio.Event()
+
+    # --- polling ------------------------------------------------------------------------
+
+    def poll_interval(self) -> float:
+        configured = self.runner.settings.poll_interval
+        if configured:
+            return float(configured)
+        # Spare budget decides: at 60 requests/min about one scan every 1.5 s.
+        return min(5.0, max(0.5, 90.0 / self.runner.budget.rate))
+
+    async def loop(self) -> None:
+        runner = self.runner
+        while True:
+            if not self.tracked and not self.unknown:
+                await runner.nap(self._changed, runner.clock.time() + 30.0)
+                continue
+            await runner.clock.sleep(self.poll_interval())
+            try:
+                await self.scan_once()
+            except verr.AuthError as exc:
+                runner._fatal(f"the API refused the key ({exc.message})")
+                await runner.clock.sleep(5.0)
+            except verr.VoicyError:
+                await runner.clock.sleep(self.poll_interval())
+
+    async def scan_once(self) -> None:
+        runner = self.runner
+        found = await scan(runner.client, self.tracked, self.unknown)
+        self.scans += 1
+        now = runner.clock.now()
+        if self.unknown:
+            self._reconcile(found, now)
+        ends: list[records.CallEnd] = []
+        for call_id, call in found.seen.items():
+            tracked = self.tracked.get(call_id)
+            if tracked is None:
+                continue
+            tracked.status = call.call_status
+            category = call.category
+            if category in ("connected", "failed"):
+                ends.append(self._end(tracked, call, category, now))
+        for call_id, tracked in list(self.tracked.items()):
+            if call_id not in found.seen and now - tracked.requested_at > _STUCK_AFTER:
+                ends.append(await self._check_stuck(tracked, now))
+        if ends:
+            records.record_ended(runner.db, ends, now)
+            for end in ends:
+                self.tracked.pop(self._call_id_of(end.attempt_id), None)
+            runner.wake()
+
+    def _call_id_of(self, attempt_id: int) -> str:
+        for call_id, tracked in self.tracked.items():
+            if tracked.attempt_id == attempt_id:
+                return call_id
+        return ""
+
+    def _end(
+        self, tracked: TrackedCall, call: CallSummary, category: str, now: datetime
+    ) -> records.CallEnd:
+        runner = self.runner
+        placed = self._placed_attempts(tracked.contact_id)
+        decision = after_call(category, call.call_status, placed, runner.settings, now)  # type: ignore[arg-type]
+        started = _ms(call.start_timestamp)
+        ended = (
+            _ms(call.start_timestamp + call.duration_ms)
+            if call.start_timestamp is not None and call.duration_ms is not None
+            else now
+        )
+        if category == "connected":
+            runner.queue_details(tracked.attempt_id, tracked.call_id)
+        if runner.concurrency_hold:
+            runner.concurrency_hold = False
+        return records.CallEnd(
+            attempt_id=tracked.attempt_id,
+            status=call.call_status,
+            category=category,
+            started_at=started,
+            ended_at=ended,
+            duration_ms=call.duration_ms,
+            decision=decision,
+        )
+
+    async def _check_stuck(self, tracked: TrackedCall, now: datetime) -> records.CallEnd:
+        """A call not seen in the list for hours: ask for it once, then give up on it."""
+        try:
+            detail = await self.runner.client.get_call(tracked.call_id)
+            status, category = detail.call_status, detail.category
+        except verr.VoicyError as exc:
+            status, category = f"unknown ({type(exc).__name__})", "unknown"
+        if category == "in_progress":
+            category = "unknown"
+        summary = CallSummary(call_id=tracked.call_id, call_status=status)
+        return self._end(tracked, summary, category, now)
+
+    def _placed_attempts(self, contact_id: int) -> int:
+        with self.runner.db.read_session() as session:
+            return int(
+                session.scalar(select(Contact.attempts).where(Contact.id == contact_id)) or 0
+            )
+
+    def _reconcile(self, found: ScanResult, now: datetime) -> None:
+        runner = self.runner
+        call_ids = [c.call_id for calls in found.candidates.values() for c in calls]
+        with runner.db.read_session() as session:
+            claimed = (
+                set(session.scalars(select(Attempt.call_id).where(Attempt.call_id.in_(call_ids))))
+                if call_ids
+                else set()
+            )
+        resolution = resolve(self.unknown, found, {c for c in claimed if c}, now, self.grace)
+        for match in resolution.matches:
+            dial = match.dial
+            if records.record_linked(
+                runner.db, dial.attempt_id, match.call.call_id, match.call.call_status, now
+            ):
+                self.unknown.pop(dial.attempt_id, None)
+                self.tracked[match.call.call_id] = TrackedCall(
+                    dial.attempt_id,
+                    dial.contact_id,
+                    match.call.call_id,
+                    dial.to_number,
+                    dial.from_number,
+                    dial.requested_at,
+                    match.call.call_status,
+                )
+                found.seen[match.call.call_id] = match.call
+        for dial in resolution.not_placed:
+            records.record_not_placed(
+                runner.db,
+                dial.attempt_id,
+                "not found in the call list: the dial did not place a call",
+                Decision(final=False, next_attempt_at=now),
+                now,
+            )
+            self.unknown.pop(dial.attempt_id, None)
+            runner.wake()
+
+    def after_details(self, attempt_id: int, detail: CallDetail) -> None:
+        """Hook for rules reading a connected call's details (e.g. opt-outs)."""
+        hook = getattr(self.runner, "on_details", None)
+        if hook is not None:
+            hook(attempt_id, detail)
+
+
+#: A placed call not seen in any scan for this long is looked up directly.
+_STUCK_AFTER = timedelta(hours=3)
+
+
+def _ms(value: int | None) -> datetime | None:
+    return None if value is None else datetime.fromtimestamp(value / 1000, tz=UTC)

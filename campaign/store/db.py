@@ -1,0 +1,167 @@
+"""Opening the store: a SQLite path or a SQLAlchemy URL, migrated to the latest schema.
+
+SQLite runs in WAL mode (readers never block the runner), with a busy timeout and
+`synchronous=FULL` so an intent committed before a dial survives a power cut, not only a
+`kill -9`. Transactions are short and never held across an HTTP request.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import create_engine, event, inspect
+from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.exc import ArgumentError, OperationalError
+from sqlalchemy.orm import Session, sessionmaker
+
+from campaign.errors import InputError
+
+DEFAULT_DB = "campaign.db"
+MIGRATIONS_DIR = Path(__file__).resolve().parent.parent.parent / "migrations"
+
+
+def database_url(db: str | os.PathLike[str] | None) -> str:
+    """A SQLAlchemy URL for `--db`: a path becomes a SQLite URL; a URL is kept."""
+    text = str(db) if db is not None else os.environ.get("CAMPAIGN_DB") or DEFAULT_DB
+    if "://" in text:
+        try:
+            make_url(text)
+        except ArgumentError as exc:
+            raise InputError(f"--db {text!r} is not a database URL or path: {exc}") from exc
+        return text
+    path = Path(text).expanduser()
+    if path.is_dir():
+        raise InputError(
+            f"--db {text} is a directory; give a file path such as {path / DEFAULT_DB}"
+        )
+    return f"sqlite:///{path}"
+
+
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=FULL")
+    cursor.execute("PRAGMA busy_timeout=15000")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.close()
+
+
+@dataclass
+class Database:
+    """An open, migrated store. `session()` gives a short transaction."""
+
+    url: str
+    engine: Engine
+
+    def __post_init__(self) -> None:
+        self._sessions = sessionmaker(self.engine, expire_on_commit=False)
+
+    @property
+    def dialect(self) -> str:
+        return self.engine.dialect.name
+
+    @contextmanager
+    def session(self) -> Iterator[Session]:
+        """One transaction: committed on success, rolled back on error."""
+        with self._sessions() as session, session.begin():
+            yield session
+
+    def read_session(self) -> Session:
+        return self._sessions()
+
+    def dispose(self) -> None:
+        self.engine.dispose()
+
+    def display_name(self) -> str:
+        url = make_url(self.url)
+        if url.get_backend_name() == "sqlite":
+            return str(url.database)
+        return url.render_as_string(hide_password=True)
+
+
+def open_db(db: str | os.PathLike[str] | None = None, *, migrate: bool = True) -> Database:
+    """Open (and create, and migrate) the store at `db` (path or URL; default $CAMPAIGN_DB)."""
+    url = database_url(db)
+    backend = make_url(url).get_backend_name()
+    kwargs: dict[str, Any] = {}
+    if backend == "sqlite":
+        database = make_url(url).database
+        if database and database != ":memory:":
+            parent = Path(database).expanduser().resolve().parent
+            if not parent.exists():
+                raise InputError(
+                    f"--db {database}: folder {parent} does not exist; create it first"
+                )
+        kwargs["connect_args"] = {"timeout": 15, "check_same_thread": False}
+    else:
+        kwargs["pool_pre_ping"] = True
+    try:
+        engine = create_engine(url, **kwargs)
+    except ModuleNotFoundError as exc:
+        raise InputError(
+            f"the driver for {backend} is not installed ({exc.name}); "
+            "install it with: pip install 'campaign[postgres]'"
+        ) from exc
+    if backend == "sqlite":
+        event.listen(engine, "connect", _sqlite_pragmas)
+    database_obj = Database(url=url, engine=engine)
+    if migrate:
+        try:
+            migrate_to_latest(database_obj)
+        except OperationalError as exc:
+            raise InputError(
+                f"cannot open database {database_obj.display_name()}: {exc.orig}"
+            ) from exc
+    return database_obj
+
+
+def _alembic_config(connection: Any) -> Any:
+    from alembic.config import Config
+
+    if not MIGRATIONS_DIR.is_dir():
+        raise InputError(
+            f"schema migrations not found at {MIGRATIONS_DIR}; install campaign from its "
+            "source tree (pip install -e .)"
+        )
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS_DIR))
+    config.attributes["connection"] = connection
+    return config
+
+
+def head_revision() -> str:
+    from alembic.script import ScriptDirectory
+
+    return str(ScriptDirectory.from_config(_alembic_config(None)).get_current_head())
+
+
+def current_revision(database: Database) -> str | None:
+    from alembic.runtime.migration import MigrationContext
+
+    with database.engine.connect() as connection:
+        return MigrationContext.configure(connection).get_current_revision()
+
+
+def migrate_to_latest(database: Database) -> None:
+    """Apply every migration not yet applied; cheap when the schema is current."""
+    from alembic import command
+
+    head = head_revision()
+    if current_revision(database) == head:
+        return
+    try:
+        with database.engine.begin() as connection:
+            command.upgrade(_alembic_config(connection), "head")
+    except OperationalError:
+        # Another process created the schema at the same moment: fine if it is current now.
+        if current_revision(database) != head:
+            raise
+
+
+def table_names(database: Database) -> list[str]:
+    return sorted(inspect(database.engine).get_table_names())

@@ -1,0 +1,196 @@
+"""SQLAlchemy tables: campaigns, contacts, call attempts, events, suppressions.
+
+The store is the only truth: the engine writes every step of a call here before and after
+each request, and everything a person reads (status, export, report, web pages) reads it.
+The schema is created by the migrations in `migrations/`; a test checks they match this file.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    TypeDecorator,
+)
+from sqlalchemy.engine import Dialect
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """Aware UTC datetimes in, aware UTC datetimes out, whatever the dialect stores."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to the store; use aware UTC datetimes")
+        value = value.astimezone(UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            return value.replace(tzinfo=UTC)
+        return value.astimezone(UTC)
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+# Campaign states.
+READY = "ready"
+RUNNING = "running"
+PAUSED = "paused"
+INTERRUPTED = "interrupted"
+FINISHED = "finished"
+CANCELED = "canceled"
+UNFINISHED_STATES = (READY, RUNNING, PAUSED, INTERRUPTED)
+
+# Contact states: queued (waits for a dial), active (an attempt is open), done (final).
+QUEUED = "queued"
+ACTIVE = "active"
+DONE = "done"
+
+# Attempt states.
+INTENT = "intent"  # written and committed before the request; no answer yet
+PLACED = "placed"  # the API answered 201 (or reconciliation found the call)
+UNKNOWN = "unknown"  # the request may have placed a call: reconcile before anything else
+NOT_PLACED = "not_placed"  # certainly no call; does not count as an attempt
+ENDED = "ended"  # the call reached a final Voicy status
+OPEN_ATTEMPT_STATES = (INTENT, PLACED, UNKNOWN)
+
+
+class Campaign(Base):
+    __tablename__ = "campaigns"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), unique=True)
+    state: Mapped[str] = mapped_column(String(20), default=READY)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    started_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    settings: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    source_name: Mapped[str | None] = mapped_column(String(500), nullable=True)
+    source_columns: Mapped[list[str]] = mapped_column(JSON, default=list)
+    phone_column: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    fingerprint: Mapped[str | None] = mapped_column(String(64), nullable=True, index=True)
+    requested_action: Mapped[str | None] = mapped_column(String(20), nullable=True)
+    lock_owner: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    lock_pid: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    lock_host: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    lock_acquired_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    lock_heartbeat_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    requests_used: Mapped[int] = mapped_column(Integer, default=0)
+    rate_limited: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class Contact(Base):
+    __tablename__ = "contacts"
+    __table_args__ = (
+        Index("ix_contacts_dispatch", "campaign_id", "state", "next_attempt_at"),
+        Index("ix_contacts_position", "campaign_id", "position"),
+        Index("ix_contacts_to_number", "to_number"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    campaign_id: Mapped[int] = mapped_column(ForeignKey("campaigns.id", ondelete="CASCADE"))
+    position: Mapped[int] = mapped_column(Integer)
+    line: Mapped[int] = mapped_column(Integer)
+    raw: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    raw_phone: Mapped[str | None] = mapped_column(Text, nullable=True)
+    to_number: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    import_status: Mapped[str] = mapped_column(String(20))
+    reason: Mapped[str | None] = mapped_column(Text, nullable=True)
+    warning: Mapped[str | None] = mapped_column(Text, nullable=True)
+    duplicate_of_line: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    vars: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    from_number: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    agent_id: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    timezone: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    region: Mapped[str | None] = mapped_column(String(8), nullable=True)
+    state: Mapped[str] = mapped_column(String(20), default=QUEUED)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    wait_reason: Mapped[str | None] = mapped_column(String(20), nullable=True)
+    outcome: Mapped[str | None] = mapped_column(String(20), nullable=True)
+    last_status: Mapped[str | None] = mapped_column(String(40), nullable=True)
+    last_call_id: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    error: Mapped[str | None] = mapped_column(Text, nullable=True)
+    final_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+
+
+class Attempt(Base):
+    __tablename__ = "attempts"
+    __table_args__ = (
+        Index("ix_attempts_campaign_state", "campaign_id", "state"),
+        Index("ix_attempts_to_number", "to_number", "requested_at"),
+        Index("ix_attempts_contact", "contact_id"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    campaign_id: Mapped[int] = mapped_column(ForeignKey("campaigns.id", ondelete="CASCADE"))
+    contact_id: Mapped[int] = mapped_column(ForeignKey("contacts.id", ondelete="CASCADE"))
+    number: Mapped[int] = mapped_column(Integer)
+    state: Mapped[str] = mapped_column(String(20), default=INTENT)
+    from_number: Mapped[str] = mapped_column(String(32))
+    to_number: Mapped[str] = mapped_column(String(32))
+    agent_id: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    call_id: Mapped[str | None] = mapped_column(String(64), nullable=True, unique=True)
+    runner: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    requested_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    started_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    voicy_status: Mapped[str | None] = mapped_column(String(40), nullable=True)
+    category: Mapped[str | None] = mapped_column(String(20), nullable=True)
+    duration_ms: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    summary: Mapped[str | None] = mapped_column(Text, nullable=True)
+    transcript: Mapped[list[Any] | None] = mapped_column(JSON, nullable=True)
+    vars_extracted: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
+    vars_collected: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
+    cost: Mapped[float | None] = mapped_column(Float, nullable=True)
+    currency: Mapped[str | None] = mapped_column(String(8), nullable=True)
+    details_fetched: Mapped[bool] = mapped_column(Boolean, default=False)
+    error: Mapped[str | None] = mapped_column(Text, nullable=True)
+
+
+class Event(Base):
+    """Append-only log of what happened, for people and for post-mortems."""
+
+    __tablename__ = "events"
+    __table_args__ = (Index("ix_events_campaign", "campaign_id", "id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    campaign_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    contact_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    attempt_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime())
+    kind: Mapped[str] = mapped_column(String(40))
+    message: Mapped[str | None] = mapped_column(Text, nullable=True)
+    data: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
+
+
+class Suppression(Base):
+    """Numbers no campaign in this database may dial (do-not-call, opt-outs)."""
+
+    __tablename__ = "suppressions"
+
+    e164: Mapped[str] = mapped_column(String(32), primary_key=True)
+    source: Mapped[str] = mapped_column(String(200))
+    reason: Mapped[str | None] = mapped_column(Text, nullable=True)
+    added_at: Mapped[datetime] = mapped_column(UTCDateTime())
