@@ -124,6 +124,22 @@ class CompressedClock:
         self._real_start = _time.monotonic()
         self._offset = 0.0
 
+    @classmethod
+    def anchored(cls, scale: float, epoch: float) -> CompressedClock:
+        """A compressed clock that any process given the same (scale, epoch) agrees with.
+
+        Virtual time is `epoch + (wall time - epoch) * scale`; no jumps, since a jump in one
+        process could not be seen by the other.
+        """
+        clock = cls(scale, start=epoch, jump_over=None)
+        clock._real_start = _time.monotonic() - (_time.time() - epoch)
+        return clock
+
+    def spec(self) -> str:
+        """The CAMPAIGN_CLOCK value that reproduces this clock in another process."""
+        epoch = self._virtual_start
+        return f"compressed:{self.scale:g}:{epoch:.6f}"
+
     def time(self) -> float:
         elapsed = (_time.monotonic() - self._real_start) * self.scale
         return self._virtual_start + elapsed + self._offset
@@ -161,3 +177,15 @@ async def sleep_until(clock: Clock, unix_seconds: float) -> None:
         await method(unix_seconds)
     else:
         await clock.sleep(unix_seconds - clock.time())
+
+
+def clock_from_env(default: Clock | None = None) -> Clock:
+    """The clock named by CAMPAIGN_CLOCK (`compressed:SCALE:EPOCH`), for runs against a
+    simulator started with `python -m campaign simulate --time-scale`; else `default`."""
+    import os
+
+    spec = os.environ.get("CAMPAIGN_CLOCK", "")
+    if spec.startswith("compressed:"):
+        _, scale, epoch = spec.split(":")
+        return CompressedClock.anchored(float(scale), float(epoch))
+    return default or SystemClock()

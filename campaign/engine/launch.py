@@ -13,7 +13,7 @@ from typing import Any
 
 import anyio
 
-from campaign.clock import Clock, CompressedClock, SystemClock
+from campaign.clock import Clock, CompressedClock, clock_from_env
 from campaign.engine.progress import Progress
 from campaign.engine.run import Runner, RunResult
 from campaign.engine.settings import RunSettings
@@ -22,6 +22,9 @@ from campaign.voicy.client import VoicyClient
 
 #: Virtual seconds per real second under --simulate: a 60 s call lasts 2 s.
 SIMULATE_SCALE = 30.0
+#: Under --simulate a wait longer than this (virtual seconds) jumps ahead: redial delays
+#: and closed calling windows pass in an instant.
+SIMULATE_JUMP_OVER = 10.0
 
 
 @dataclass
@@ -43,7 +46,7 @@ async def connect(
     if settings.simulate:
         from campaign.simulator import PLANS, TEST_API_KEY, World, in_process_transport
 
-        sim_clock = clock or CompressedClock(SIMULATE_SCALE)
+        sim_clock = clock or CompressedClock(SIMULATE_SCALE, jump_over=SIMULATE_JUMP_OVER)
         if world is None:
             world = World(clock=sim_clock, plan=PLANS["standard"], seed=seed)
         client = VoicyClient(
@@ -55,7 +58,7 @@ async def connect(
         async with client:
             yield Connection(client, sim_clock, world)
         return
-    real_clock = clock or SystemClock()
+    real_clock = clock or clock_from_env()
     client = VoicyClient.from_env(settings.base_url, clock=real_clock)
     async with client:
         yield Connection(client, real_clock)

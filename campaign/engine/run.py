@@ -23,6 +23,7 @@ from sqlalchemy import select, update
 from campaign.clock import Clock, sleep_until
 from campaign.engine import lock, records
 from campaign.engine.budget import RequestBudget
+from campaign.engine.crashpoints import crash_point
 from campaign.engine.dispatch import (
     Candidate,
     DialRules,
@@ -311,6 +312,7 @@ class Runner:
         await self.budget.acquire("call-dial")
         if self.stopping:
             return False
+        crash_point("before_intent")
         intent = records.write_intent(
             self.db,
             campaign_id=self.campaign_id,
@@ -323,6 +325,7 @@ class Runner:
         )
         if isinstance(intent, records.Blocked):
             return False
+        crash_point("after_intent")
         self.in_flight += 1
         assert self._tg is not None
         self._tg.start_soon(self._dial, intent)
@@ -347,8 +350,10 @@ class Runner:
         except verr.VoicyError as exc:
             self._dial_failed(intent, exc)
             return
+        crash_point("after_answer")
         now = self.clock.now()
         records.record_placed(self.db, intent.attempt_id, result.call_id, result.call_status, now)
+        crash_point("after_placed")
         self.tracker.add_placed(intent, result.call_id, result.call_status)
 
     def _dial_failed(self, intent: records.Intent, exc: verr.VoicyError) -> None:

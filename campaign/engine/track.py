@@ -19,6 +19,7 @@ import anyio
 from sqlalchemy import select
 
 from campaign.engine import records
+from campaign.engine.crashpoints import crash_point
 from campaign.engine.policy import Decision, after_call
 from campaign.engine.reconcile import SKEW_MS, ScanResult, UnknownDial, resolve
 from campaign.store.models import PLACED, UNKNOWN, Attempt, Contact
@@ -188,6 +189,7 @@ class Tracker:
             if call_id not in found.seen and now - tracked.requested_at > _STUCK_AFTER:
                 ends.append(await self._check_stuck(tracked, now))
         if ends:
+            crash_point("during_tracking")
             records.record_ended(runner.db, ends, now)
             for end in ends:
                 self.tracked.pop(self._call_id_of(end.attempt_id), None)

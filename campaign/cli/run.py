@@ -1,0 +1,283 @@
+"""`run` and `resume`: start a campaign from a list, or continue one where it stopped."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+from typing import Any
+
+import anyio
+import click
+from rich.console import Console
+
+from campaign.cli._base import main
+from campaign.cli._import_options import import_options, import_options_from_kwargs
+from campaign.cli._progress import ProgressDisplay
+from campaign.durations import parse_duration
+from campaign.engine.launch import Connection, connect, run_campaign
+from campaign.engine.run import RunResult
+from campaign.engine.settings import RunSettings, parse_retry_delays
+from campaign.errors import InputError
+from campaign.store.db import open_db
+
+EXIT_FOR_STATE = {"finished": 0, "paused": 0, "canceled": 0, "interrupted": 130}
+
+
+def _duration(ctx: click.Context, param: click.Parameter, value: str | None) -> float | None:
+    if value is None:
+        return None
+    try:
+        return parse_duration(value)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc)) from exc
+
+
+def _from_numbers(values: tuple[str, ...]) -> tuple[str, ...]:
+    numbers: list[str] = []
+    for value in values or tuple((os.environ.get("VOICY_FROM_NUMBERS") or "").split(",")):
+        numbers.extend(n.strip() for n in value.split(",") if n.strip())
+    return tuple(numbers)
+
+
+def engine_options(func: Any) -> Any:
+    """Options shared by `run` and `resume` (on resume they override the stored ones)."""
+    options = [
+        click.option(
+            "--from",
+            "from_numbers",
+            multiple=True,
+            metavar="E164",
+            help="Caller number (repeatable, used in turn). Env: VOICY_FROM_NUMBERS.",
+        ),
+        click.option(
+            "--agent", "agent_id", help="Agent id to use instead of the numbers' default."
+        ),
+        click.option(
+            "--db",
+            "db",
+            envvar="CAMPAIGN_DB",
+            help="Database path or URL (default ./campaign.db, env CAMPAIGN_DB).",
+        ),
+        click.option(
+            "--concurrency", type=click.IntRange(1), help="Calls in progress at most (default 10)."
+        ),
+        click.option(
+            "--rate",
+            type=click.IntRange(1),
+            help="API requests per minute for all endpoints together (default 60).",
+        ),
+        click.option(
+            "--max-attempts",
+            type=click.IntRange(1),
+            help="Placed calls per contact at most (default 3).",
+        ),
+        click.option(
+            "--retry-delay",
+            "retry_delays",
+            multiple=True,
+            metavar="[STATUS=]DURATION",
+            help="Redial delay, e.g. busy=10m, no_answer=1h, error=5m, or 30m for all.",
+        ),
+        click.option(
+            "--poll-interval",
+            callback=_duration,
+            metavar="DURATION",
+            help="Status polling interval (default: adapts to the request budget).",
+        ),
+        click.option(
+            "--drain-timeout",
+            callback=_duration,
+            metavar="DURATION",
+            help="On Ctrl-C, how long to track calls in progress (default 2m).",
+        ),
+        click.option(
+            "--min-gap",
+            callback=_duration,
+            metavar="DURATION",
+            help="No call to a number any campaign called within this gap (default 24h, 0 = off).",
+        ),
+        click.option(
+            "--until-idle",
+            is_flag=True,
+            default=None,
+            help="Exit 0 when every remaining contact waits (redial, window, gap).",
+        ),
+        click.option(
+            "--simulate",
+            is_flag=True,
+            default=None,
+            help="Run against the built-in simulator with a compressed clock.",
+        ),
+        click.option(
+            "--seed",
+            type=int,
+            default=0,
+            show_default=True,
+            help="Simulator seed (with --simulate).",
+        ),
+        click.option("--base-url", envvar="VOICY_BASE_URL", help="Voicy API base URL."),
+    ]
+    for option in reversed(options):
+        func = option(func)
+    return func
+
+
+def _settings_from(kwargs: dict[str, Any], base: RunSettings | None) -> RunSettings:
+    overrides: dict[str, Any] = {
+        "agent_id": kwargs.get("agent_id"),
+        "concurrency": kwargs.get("concurrency"),
+        "rate": kwargs.get("rate"),
+        "max_attempts": kwargs.get("max_attempts"),
+        "poll_interval": kwargs.get("poll_interval"),
+        "drain_timeout": kwargs.get("drain_timeout"),
+        "min_gap": kwargs.get("min_gap"),
+        "until_idle": kwargs.get("until_idle"),
+        "simulate": kwargs.get("simulate"),
+        "base_url": kwargs.get("base_url"),
+    }
+    numbers = _from_numbers(kwargs.get("from_numbers") or ())
+    if numbers:
+        overrides["from_numbers"] = numbers
+    if kwargs.get("retry_delays"):
+        overrides["retry_delays"] = parse_retry_delays(kwargs["retry_delays"])
+    settings = (base or RunSettings()).with_overrides(**overrides)
+    if not settings.from_numbers:
+        if settings.simulate:
+            from campaign.simulator import DEFAULT_FROM_NUMBERS
+
+            settings = settings.with_overrides(from_numbers=tuple(DEFAULT_FROM_NUMBERS))
+        else:
+            raise InputError(
+                "no caller number: pass --from +15551234567 (repeatable) or set "
+                "VOICY_FROM_NUMBERS (comma-separated)"
+            )
+    return settings
+
+
+def _finish(console: Console, result: RunResult) -> None:
+    p = result.progress
+    counts = ", ".join(f"{k} {v}" for k, v in sorted(p.outcomes.items()) if v)
+    console.print(f"\n[bold]{result.message}[/bold]")
+    console.print(f"Outcomes: {counts}")
+    console.print(
+        f"Requests: {p.requests_total} · 429s: {p.rate_limited}"
+        f" · export with `python -m campaign export {p.campaign}`"
+    )
+    if result.fatal:
+        sys.exit(1)
+    if result.idle:
+        sys.exit(0)
+    sys.exit(EXIT_FOR_STATE.get(result.state, 0))
+
+
+async def _execute(
+    db: Any, campaign_id: int, settings: RunSettings, seed: int, console: Console
+) -> RunResult:
+    async with connect(settings, seed=seed) as connection:
+        return await _run_on(connection, db, campaign_id, settings, console)
+
+
+async def _run_on(
+    connection: Connection, db: Any, campaign_id: int, settings: RunSettings, console: Console
+) -> RunResult:
+    from campaign.engine.rules_bridge import build_rules
+
+    rules, caller_ids, hooks = build_rules(db, settings, connection.clock)
+    with ProgressDisplay(console) as display:
+        return await run_campaign(
+            db,
+            campaign_id,
+            settings,
+            connection=connection,
+            on_progress=display.update,
+            rules=rules,
+            caller_ids=caller_ids,
+            **hooks,
+        )
+
+
+@main.command()
+@click.argument("contacts", type=click.Path(dir_okay=False, path_type=Path))
+@engine_options
+@import_options
+@click.option("--name", help="Campaign name (default: the list's name and the date).")
+@click.option(
+    "--dry-run", is_flag=True, help="Check the list and show what would be sent; store nothing."
+)
+def run(contacts: Path, name: str | None, dry_run: bool, **kwargs: Any) -> None:
+    """Call every valid row of CONTACTS (CSV or Excel) once, within the limits.
+
+    Progress is stored as it happens: an interrupted campaign continues with
+    `python -m campaign resume`.
+    """
+    from campaign.contacts import list_fingerprint, load_contacts
+    from campaign.engine.create import create_campaign
+
+    console = Console()
+    settings = _settings_from(kwargs, None)
+    options = import_options_from_kwargs(kwargs)
+    agent = _fetch_agent(settings, kwargs.get("seed", 0))
+    contact_list = load_contacts(contacts, options, agent=agent)
+    if dry_run:
+        from campaign.contacts import print_validation
+
+        print_validation(contact_list, console)
+        sys.exit(0 if contact_list.counts["valid"] else 2)
+    if not contact_list.counts["valid"]:
+        raise InputError(
+            f"{contacts} has no valid phone number; run `python -m campaign validate {contacts}` "
+            "to see why each row was rejected"
+        )
+    db = open_db(kwargs.get("db"))
+    campaign = create_campaign(
+        db,
+        contact_list,
+        settings,
+        now=_now(settings),
+        name=name,
+        fingerprint=list_fingerprint(contact_list),
+    )
+    console.print(
+        f"Campaign [bold]{campaign.name}[/bold]: {contact_list.counts['valid']} to call, "
+        f"{contact_list.counts['invalid']} rejected, {contact_list.counts['duplicate']} duplicate"
+        f" · database {db.display_name()}" + (" · simulated API" if settings.simulate else "")
+    )
+    result = anyio.run(_execute, db, campaign.id, settings, kwargs.get("seed", 0), console)
+    _finish(console, result)
+
+
+@main.command()
+@click.argument("campaign", required=False)
+@engine_options
+def resume(campaign: str | None, **kwargs: Any) -> None:
+    """Continue CAMPAIGN (default: the most recent unfinished one) where it stopped.
+
+    Stored settings are reused; any option given here overrides them.
+    """
+    from campaign.engine.resume import prepare_resume
+
+    console = Console()
+    db = open_db(kwargs.get("db"))
+    found, stored = prepare_resume(db, campaign)
+    settings = _settings_from(kwargs, stored)
+    console.print(f"Resuming [bold]{found.name}[/bold] · database {db.display_name()}")
+    result = anyio.run(_execute, db, found.id, settings, kwargs.get("seed", 0), console)
+    _finish(console, result)
+
+
+def _now(settings: RunSettings) -> Any:
+    from datetime import UTC, datetime
+
+    return datetime.now(UTC)
+
+
+def _fetch_agent(settings: RunSettings, seed: int) -> Any:
+    if not settings.agent_id:
+        return None
+
+    async def fetch() -> Any:
+        async with connect(settings, seed=seed) as connection:
+            return await connection.client.get_agent(settings.agent_id or "")
+
+    return anyio.run(fetch)
