@@ -15,9 +15,11 @@ from campaign.cli._base import main
 from campaign.cli._import_options import import_options, import_options_from_kwargs
 from campaign.cli._progress import ProgressDisplay
 from campaign.durations import parse_duration
+from campaign.engine.history import check_same_list, describe_recent, recent_calls
 from campaign.engine.launch import Connection, connect, run_campaign
 from campaign.engine.run import RunResult
 from campaign.engine.settings import RunSettings, parse_retry_delays
+from campaign.engine.suppression import import_dnc_file
 from campaign.errors import InputError
 from campaign.store.db import open_db
 
@@ -98,6 +100,38 @@ def engine_options(func: Any) -> Any:
             help="No call to a number any campaign called within this gap (default 24h, 0 = off).",
         ),
         click.option(
+            "--window",
+            metavar="HH:MM-HH:MM|any",
+            help="Calling window in each recipient's local time (default 08:00-21:00).",
+        ),
+        click.option("--days", help="Calling days, e.g. mon-fri or mon-sat (default every day)."),
+        click.option(
+            "--start-at",
+            metavar="ISO-DATETIME",
+            help="Dial nothing before this instant (without an offset: this machine's time).",
+        ),
+        click.option(
+            "--stop-at",
+            metavar="ISO-DATETIME",
+            help="Stop dialing at this instant; resume later to continue.",
+        ),
+        click.option(
+            "--max-attempts-per-day",
+            type=click.IntRange(1),
+            help="Calls per number per recipient-local day, across campaigns.",
+        ),
+        click.option(
+            "--local-presence",
+            is_flag=True,
+            default=None,
+            help="Call from the --from number closest to the contact (country, area code).",
+        ),
+        click.option(
+            "--opt-out-var",
+            metavar="NAME",
+            help="Extracted var that, when true, puts the number on the do-not-call list.",
+        ),
+        click.option(
             "--until-idle",
             is_flag=True,
             default=None,
@@ -135,6 +169,13 @@ def _settings_from(kwargs: dict[str, Any], base: RunSettings | None) -> RunSetti
         "until_idle": kwargs.get("until_idle"),
         "simulate": kwargs.get("simulate"),
         "base_url": kwargs.get("base_url"),
+        "window": kwargs.get("window"),
+        "days": kwargs.get("days"),
+        "start_at": kwargs.get("start_at"),
+        "stop_at": kwargs.get("stop_at"),
+        "max_attempts_per_day": kwargs.get("max_attempts_per_day"),
+        "local_presence": kwargs.get("local_presence"),
+        "opt_out_var": kwargs.get("opt_out_var"),
     }
     numbers = _from_numbers(kwargs.get("from_numbers") or ())
     if numbers:
@@ -142,6 +183,7 @@ def _settings_from(kwargs: dict[str, Any], base: RunSettings | None) -> RunSetti
     if kwargs.get("retry_delays"):
         overrides["retry_delays"] = parse_retry_delays(kwargs["retry_delays"])
     settings = (base or RunSettings()).with_overrides(**overrides)
+    _check_rules(settings)
     if not settings.from_numbers:
         if settings.simulate:
             from campaign.simulator import DEFAULT_FROM_NUMBERS
@@ -153,6 +195,19 @@ def _settings_from(kwargs: dict[str, Any], base: RunSettings | None) -> RunSetti
                 "VOICY_FROM_NUMBERS (comma-separated)"
             )
     return settings
+
+
+def _check_rules(settings: RunSettings) -> None:
+    """Bad --window/--days/--start-at fail before anything is stored."""
+    from campaign.engine.rules_bridge import parse_instant
+    from campaign.rules.windows import parse_window_and_days
+
+    try:
+        parse_window_and_days(settings.window, settings.days)
+    except ValueError as exc:
+        raise InputError(f"--window/--days: {exc}") from exc
+    parse_instant(settings.start_at, "--start-at")
+    parse_instant(settings.stop_at, "--stop-at")
 
 
 def _finish(console: Console, result: RunResult) -> None:
@@ -174,7 +229,7 @@ def _finish(console: Console, result: RunResult) -> None:
 async def _execute(
     db: Any, campaign_id: int, settings: RunSettings, seed: int, console: Console
 ) -> RunResult:
-    async with connect(settings, seed=seed) as connection:
+    async with connect(settings, seed=seed, db=db) as connection:
         return await _run_on(connection, db, campaign_id, settings, console)
 
 
@@ -203,9 +258,28 @@ async def _run_on(
 @import_options
 @click.option("--name", help="Campaign name (default: the list's name and the date).")
 @click.option(
+    "--dnc",
+    "dnc_files",
+    multiple=True,
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Do-not-call list (CSV/TXT, repeatable); its numbers join the database's list.",
+)
+@click.option(
+    "--new", is_flag=True, help="Start a separate campaign though this list is unfinished."
+)
+@click.option("--again", is_flag=True, help="Call a list that already ran to its end once more.")
+@click.option(
     "--dry-run", is_flag=True, help="Check the list and show what would be sent; store nothing."
 )
-def run(contacts: Path, name: str | None, dry_run: bool, **kwargs: Any) -> None:
+def run(
+    contacts: Path,
+    name: str | None,
+    dnc_files: tuple[Path, ...],
+    new: bool,
+    again: bool,
+    dry_run: bool,
+    **kwargs: Any,
+) -> None:
     """Call every valid row of CONTACTS (CSV or Excel) once, within the limits.
 
     Progress is stored as it happens: an interrupted campaign continues with
@@ -220,23 +294,19 @@ def run(contacts: Path, name: str | None, dry_run: bool, **kwargs: Any) -> None:
     agent = _fetch_agent(settings, kwargs.get("seed", 0))
     contact_list = load_contacts(contacts, options, agent=agent)
     if dry_run:
-        from campaign.contacts import print_validation
-
-        print_validation(contact_list, console)
-        sys.exit(0 if contact_list.counts["valid"] else 2)
+        _dry_run(contact_list, kwargs.get("db"), console)
     if not contact_list.counts["valid"]:
         raise InputError(
             f"{contacts} has no valid phone number; run `python -m campaign validate {contacts}` "
             "to see why each row was rejected"
         )
     db = open_db(kwargs.get("db"))
+    fingerprint = list_fingerprint(contact_list)
+    check_same_list(db, fingerprint, new=new, again=again)
+    for dnc_file in dnc_files:
+        console.print(import_dnc_file(db, dnc_file, options.region, _now()))
     campaign = create_campaign(
-        db,
-        contact_list,
-        settings,
-        now=_now(settings),
-        name=name,
-        fingerprint=list_fingerprint(contact_list),
+        db, contact_list, settings, now=_now(), name=name, fingerprint=fingerprint
     )
     console.print(
         f"Campaign [bold]{campaign.name}[/bold]: {contact_list.counts['valid']} to call, "
@@ -245,6 +315,21 @@ def run(contacts: Path, name: str | None, dry_run: bool, **kwargs: Any) -> None:
     )
     result = anyio.run(_execute, db, campaign.id, settings, kwargs.get("seed", 0), console)
     _finish(console, result)
+
+
+def _dry_run(contact_list: Any, db_arg: str | None, console: Console) -> None:
+    from campaign.contacts import print_validation
+    from campaign.store.db import database_url
+
+    print_validation(contact_list, console)
+    url = database_url(db_arg)
+    if url.startswith("sqlite:///") and not Path(url.removeprefix("sqlite:///")).exists():
+        console.print("No database yet: no number of this list was called before.")
+    else:
+        numbers = [row.e164 for row in contact_list.rows() if row.status == "valid" and row.e164]
+        console.print(describe_recent(recent_calls(open_db(db_arg), numbers, _now())))
+    console.print("Dry run: nothing was stored and nobody was called.")
+    sys.exit(0 if contact_list.counts["valid"] else 2)
 
 
 @main.command()
@@ -266,7 +351,7 @@ def resume(campaign: str | None, **kwargs: Any) -> None:
     _finish(console, result)
 
 
-def _now(settings: RunSettings) -> Any:
+def _now() -> Any:
     from datetime import UTC, datetime
 
     return datetime.now(UTC)

@@ -35,6 +35,17 @@ class DialRules(Protocol):
         ...
 
 
+class CallerIds(Protocol):
+    """Chooses the from-number of each call (see campaign.rules.callerid.CallerIdPool)."""
+
+    @property
+    def available(self) -> list[str]: ...
+
+    def choose(self, to_number: str) -> str: ...
+
+    def remove(self, number: str, reason: str) -> None: ...
+
+
 class NoRules:
     def hold_until(self, candidate: Candidate, now: datetime) -> tuple[datetime, str] | None:
         return None

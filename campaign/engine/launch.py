@@ -6,6 +6,7 @@ Library users call `run_campaign()`; the CLI's `run` and `resume` are thin layer
 from __future__ import annotations
 
 import signal
+import time
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -18,6 +19,7 @@ from campaign.engine.progress import Progress
 from campaign.engine.run import Runner, RunResult
 from campaign.engine.settings import RunSettings
 from campaign.store.db import Database
+from campaign.store.queries import latest_instant
 from campaign.voicy.client import VoicyClient
 
 #: Virtual seconds per real second under --simulate: a 60 s call lasts 2 s.
@@ -41,12 +43,15 @@ async def connect(
     clock: Clock | None = None,
     seed: int = 0,
     world: Any = None,
+    db: Database | None = None,
 ) -> AsyncIterator[Connection]:
     """An API client for the settings: the built-in simulator under `simulate`."""
     if settings.simulate:
         from campaign.simulator import PLANS, TEST_API_KEY, World, in_process_transport
 
-        sim_clock = clock or CompressedClock(SIMULATE_SCALE, jump_over=SIMULATE_JUMP_OVER)
+        sim_clock = clock or CompressedClock(
+            SIMULATE_SCALE, start=_simulated_start(db), jump_over=SIMULATE_JUMP_OVER
+        )
         if world is None:
             world = World(clock=sim_clock, plan=PLANS["standard"], seed=seed)
         client = VoicyClient(
@@ -62,6 +67,16 @@ async def connect(
     client = VoicyClient.from_env(settings.base_url, clock=real_clock)
     async with client:
         yield Connection(client, real_clock)
+
+
+def _simulated_start(db: Database | None) -> float:
+    """Simulated time never goes back behind what the database already recorded."""
+    now = time.time()
+    if db is None:
+        return now
+    with db.read_session() as session:
+        latest = latest_instant(session)
+    return max(now, latest.timestamp() + 1.0) if latest else now
 
 
 async def run_with_signals(runner: Runner) -> RunResult:

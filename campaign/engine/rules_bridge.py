@@ -1,16 +1,127 @@
-"""Building the calling rules a runner applies from its settings."""
+"""The calling rules a runner applies, built from its settings.
+
+Checked for each contact just before its intent is written: the campaign's start time,
+the recipient-local calling window, and the per-number daily cap across campaigns. The
+do-not-call list and the cross-campaign minimum gap are checked inside the intent's own
+transaction (see `records.write_intent`), so no race between runners can slip past them.
+"""
 
 from __future__ import annotations
 
-from typing import Any
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import select
 
 from campaign.clock import Clock
-from campaign.engine.dispatch import DialRules, NoRules, RoundRobinCallerId
 from campaign.engine.settings import RunSettings
+from campaign.errors import InputError
+from campaign.rules.callerid import CallerIdPool
+from campaign.rules.dnc import is_opt_out
+from campaign.rules.gap import attempts_today_blocks
+from campaign.rules.windows import NeverOpen, WindowRule, parse_window_and_days
 from campaign.store.db import Database
+from campaign.store.models import NOT_PLACED, Attempt, Suppression
+from campaign.voicy.models import CallDetail
+
+if TYPE_CHECKING:
+    from campaign.engine.dispatch import Candidate
+
+#: A contact whose zones never share an open window is looked at again after this long.
+_NEVER_OPEN_RETRY = timedelta(days=1)
+
+
+def parse_instant(text: str | None, option: str) -> datetime | None:
+    if not text:
+        return None
+    try:
+        value = datetime.fromisoformat(text)
+    except ValueError as exc:
+        raise InputError(
+            f"{option} {text!r} is not an ISO date-time; use e.g. 2026-12-01T09:00+01:00"
+        ) from exc
+    if value.tzinfo is None:
+        value = value.astimezone()  # local time of this machine, said in the help
+    return value
+
+
+class CallingRules:
+    """Start time, calling window and daily cap, as one `DialRules`."""
+
+    def __init__(self, db: Database, settings: RunSettings) -> None:
+        self.db = db
+        try:
+            window = parse_window_and_days(settings.window, settings.days)
+        except ValueError as exc:
+            raise InputError(f"--window/--days: {exc}") from exc
+        self.window = WindowRule(window) if window is not None else None
+        self.start_at = parse_instant(settings.start_at, "--start-at")
+        self.max_per_day = settings.max_attempts_per_day
+
+    def hold_until(self, candidate: Candidate, now: datetime) -> tuple[datetime, str] | None:
+        if self.start_at is not None and now < self.start_at:
+            return self.start_at, "scheduled"
+        if self.window is not None:
+            try:
+                if not self.window.is_open(candidate.to_number, candidate.timezone, now):
+                    opening = self.window.next_opening(candidate.to_number, candidate.timezone, now)
+                    return opening, "window"
+            except NeverOpen:
+                return now + _NEVER_OPEN_RETRY, "window"
+        if self.max_per_day:
+            zones = (
+                self.window.zones(candidate.to_number, candidate.timezone).zones
+                if self.window is not None
+                else []
+            )
+            with self.db.read_session() as session:
+                times = list(
+                    session.scalars(
+                        select(Attempt.requested_at).where(
+                            Attempt.to_number == candidate.to_number,
+                            Attempt.state != NOT_PLACED,
+                            Attempt.requested_at > now - timedelta(days=2),
+                        )
+                    )
+                )
+            free_at = attempts_today_blocks(times, self.max_per_day, list(zones), now)
+            if free_at is not None:
+                return free_at, "daily_cap"
+        return None
+
+
+class OptOutRecorder:
+    """Adds a number to the suppression list when a connected call says it opted out."""
+
+    def __init__(self, db: Database, var_name: str, clock: Clock, campaign_name: str = "") -> None:
+        self.db = db
+        self.var_name = var_name
+        self.clock = clock
+        self.campaign_name = campaign_name
+
+    def __call__(self, attempt_id: int, detail: CallDetail) -> None:
+        value = detail.vars_extracted.get(self.var_name)
+        if not is_opt_out(value):
+            return
+        with self.db.session() as session:
+            attempt = session.get(Attempt, attempt_id)
+            if attempt is None or session.get(Suppression, attempt.to_number) is not None:
+                return
+            session.add(
+                Suppression(
+                    e164=attempt.to_number,
+                    source="opt-out",
+                    reason=f"said {self.var_name}={value!r} on call {detail.call_id}",
+                    added_at=self.clock.now(),
+                )
+            )
 
 
 def build_rules(
     db: Database, settings: RunSettings, clock: Clock
-) -> tuple[DialRules, RoundRobinCallerId, dict[str, Any]]:
-    return NoRules(), RoundRobinCallerId(settings.from_numbers), {}
+) -> tuple[CallingRules, CallerIdPool, dict[str, Any]]:
+    hooks: dict[str, Any] = {}
+    if settings.opt_out_var:
+        hooks["on_details"] = OptOutRecorder(db, settings.opt_out_var, clock)
+    pool = CallerIdPool(list(settings.from_numbers), local_presence=settings.local_presence)
+    return CallingRules(db, settings), pool, hooks

@@ -25,10 +25,9 @@ from campaign.engine import lock, records
 from campaign.engine.budget import RequestBudget
 from campaign.engine.crashpoints import crash_point
 from campaign.engine.dispatch import (
+    CallerIds,
     Candidate,
     DialRules,
-    NoRules,
-    RoundRobinCallerId,
     due_contacts,
     hold,
     queued_summary,
@@ -36,6 +35,7 @@ from campaign.engine.dispatch import (
 from campaign.engine.policy import Decision, after_not_placed
 from campaign.engine.progress import Progress
 from campaign.engine.reconcile import DEFAULT_GRACE
+from campaign.engine.rules_bridge import parse_instant
 from campaign.engine.settings import RunSettings
 from campaign.engine.track import Tracker
 from campaign.errors import FatalAPIError
@@ -55,7 +55,7 @@ from campaign.store.models import (
 from campaign.store.queries import add_event
 from campaign.voicy import errors as verr
 from campaign.voicy.client import VoicyClient
-from campaign.voicy.models import RateLimit
+from campaign.voicy.models import CallDetail, RateLimit
 
 _request_kind: contextvars.ContextVar[str | None] = contextvars.ContextVar(
     "campaign_request_kind", default=None
@@ -86,8 +86,9 @@ class Runner:
         clock: Clock,
         *,
         rules: DialRules | None = None,
-        caller_ids: RoundRobinCallerId | None = None,
+        caller_ids: CallerIds | None = None,
         on_progress: Callable[[Progress], None] | None = None,
+        on_details: Callable[[int, CallDetail], None] | None = None,
         identity: lock.RunnerIdentity | None = None,
         grace: timedelta = DEFAULT_GRACE,
     ) -> None:
@@ -96,9 +97,18 @@ class Runner:
         self.client = client
         self.settings = settings
         self.clock = clock
-        self.rules = rules or NoRules()
-        self.caller_ids = caller_ids or RoundRobinCallerId(settings.from_numbers)
+        if rules is None or caller_ids is None:
+            from campaign.engine.rules_bridge import build_rules
+
+            default_rules, default_pool, hooks = build_rules(db, settings, clock)
+            rules = rules or default_rules
+            caller_ids = caller_ids or default_pool
+            on_details = on_details or hooks.get("on_details")
+        self.rules: DialRules = rules
+        self.caller_ids: CallerIds = caller_ids
         self.on_progress = on_progress
+        self.on_details = on_details
+        self.stop_at = parse_instant(settings.stop_at, "--stop-at")
         self.identity = identity or lock.RunnerIdentity()
         self.budget = RequestBudget(settings.rate, clock)
         self.tracker = Tracker(self, grace=grace)
@@ -108,6 +118,7 @@ class Runner:
         self.stop_reason = INTERRUPTED
         self.fatal: str | None = None
         self.idle = False
+        self.stop_note: str | None = None
         self.concurrency_hold = False
         self._wake = anyio.Event()
         self._details_wake = anyio.Event()
@@ -245,7 +256,7 @@ class Runner:
                 state = PAUSED if self.stop_reason == PAUSED else INTERRUPTED
                 campaign.state = state
                 verb = "paused" if state == PAUSED else "stopped"
-                why = f" ({self.fatal})" if self.fatal else ""
+                why = f" ({self.fatal or self.stop_note})" if self.fatal or self.stop_note else ""
                 if self.idle and remaining:
                     _, next_due = queued_summary(self.db, self.campaign_id)
                     when = next_due.isoformat(timespec="minutes") if next_due else "later"
@@ -269,6 +280,10 @@ class Runner:
 
     async def _dispatch_loop(self) -> None:
         while not self.stopping:
+            if self.stop_at is not None and self.clock.now() >= self.stop_at:
+                self.stop_note = f"reached --stop-at {self.stop_at.isoformat()}"
+                self.request_stop(INTERRUPTED)
+                return
             free = self.settings.concurrency - self.busy_lines
             if free <= 0 or self.concurrency_hold:
                 await self.nap(self._wake, self.clock.time() + 5.0)
@@ -306,8 +321,8 @@ class Runner:
             return False
         try:
             from_number = candidate.from_number or self.caller_ids.choose(candidate.to_number)
-        except LookupError:
-            self._fatal("every from-number was refused by the API (422); check --from")
+        except (LookupError, FatalAPIError) as exc:
+            self._fatal(getattr(exc, "message", None) or "every from-number was refused (422)")
             return False
         await self.budget.acquire("call-dial")
         if self.stopping:

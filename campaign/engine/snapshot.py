@@ -8,6 +8,7 @@ from sqlalchemy import func, select
 
 from campaign.engine.progress import Progress
 from campaign.store.models import QUEUED, Contact
+from campaign.store.queries import outcome_counts
 
 if TYPE_CHECKING:
     from campaign.engine.run import Runner
@@ -16,14 +17,7 @@ if TYPE_CHECKING:
 def build_progress(runner: Runner) -> Progress:
     cid = runner.campaign_id
     with runner.db.read_session() as session:
-        outcomes = {
-            str(k): int(v)
-            for k, v in session.execute(
-                select(func.coalesce(Contact.outcome, "pending"), func.count())
-                .where(Contact.campaign_id == cid)
-                .group_by(func.coalesce(Contact.outcome, "pending"))
-            ).all()
-        }
+        outcomes = outcome_counts(session, cid)
         waits = {
             str(k): int(v)
             for k, v in session.execute(
@@ -52,8 +46,8 @@ def build_progress(runner: Runner) -> Progress:
         done=done,
         in_progress=runner.busy_lines,
         waiting_redial=waits.get("redial", 0),
-        waiting_window=waits.get("window", 0),
-        waiting_gap=waits.get("recently_called", 0),
+        waiting_window=waits.get("window", 0) + waits.get("scheduled", 0),
+        waiting_gap=waits.get("recently_called", 0) + waits.get("daily_cap", 0),
         connected=outcomes.get("connected", 0),
         failed=outcomes.get("failed", 0),
         outcomes=outcomes,

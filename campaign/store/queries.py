@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, literal_column, select
 from sqlalchemy.orm import Session
 
 from campaign.errors import CampaignNotFound
@@ -53,10 +53,12 @@ def list_campaigns(session: Session) -> list[Campaign]:
 
 def outcome_counts(session: Session, campaign_id: int) -> dict[str, int]:
     """Contacts by outcome; contacts not final yet count under `pending`."""
+    # A literal, not a bound parameter: PostgreSQL must see the same expression in GROUP BY.
+    outcome = func.coalesce(Contact.outcome, literal_column("'pending'")).label("outcome")
     rows = session.execute(
-        select(func.coalesce(Contact.outcome, "pending"), func.count())
+        select(outcome, func.count())
         .where(Contact.campaign_id == campaign_id)
-        .group_by(func.coalesce(Contact.outcome, "pending"))
+        .group_by(outcome)
     ).all()
     return {str(outcome): int(count) for outcome, count in rows}
 
@@ -103,3 +105,8 @@ def add_event(
             data=data,
         )
     )
+
+
+def latest_instant(session: Session) -> datetime | None:
+    """The latest time anything was recorded (simulated runs may be ahead of the wall)."""
+    return session.scalar(select(func.max(Event.at)))

@@ -47,6 +47,7 @@ async def run_campaign(
         )
     clock = world.clock
     settings_kw.setdefault("retry_delays", dict(FAST_REDIALS))
+    settings_kw.setdefault("window", "any")
     settings = RunSettings(
         from_numbers=tuple(DEFAULT_FROM_NUMBERS[:2]),
         **settings_kw,  # type: ignore[arg-type]

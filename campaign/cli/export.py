@@ -1,0 +1,69 @@
+"""`export` (CSV / Excel results) and `report` (terminal or a self-contained HTML page)."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+from rich.console import Console
+
+from campaign.cli._base import main
+from campaign.cli.status import DB_HELP
+from campaign.outcomes.export import export as export_results
+from campaign.outcomes.export import write_csv
+from campaign.outcomes.figures import report_figures
+from campaign.outcomes.frames import read_campaign_rows
+from campaign.outcomes.report import render_report
+from campaign.outcomes.results import OUTCOMES, attempts_frame, parse_only, results_frame
+from campaign.outcomes.source import reading
+
+
+@main.command()
+@click.argument("campaign", required=False)
+@click.option("-o", "--output", metavar="FILE",
+              help="results.csv or results.xlsx (by suffix); - for CSV on stdout "
+                   "[default: <campaign>-results.csv].")
+@click.option("--attempts", is_flag=True, help="One row per placed call instead of per input row.")
+@click.option("--only", multiple=True, metavar="OUTCOME",
+              help=f"Keep rows with these outcomes ({', '.join(OUTCOMES)}); repeat or "
+                   "separate with commas, e.g. --only failed,pending for a call-again list.")
+@click.option("--excel-csv", is_flag=True, help="Start the CSV with a BOM so Excel reads UTF-8.")
+@click.option("--db", "db_path", metavar="PATH", help=DB_HELP)
+def export(
+    campaign: str | None,
+    output: str | None,
+    attempts: bool,
+    only: tuple[str, ...],
+    excel_csv: bool,
+    db_path: str | None,
+) -> None:
+    """Write CAMPAIGN's results (default: the latest), one row per input row, in input order."""
+    parse_only(only)  # a typo fails before any work
+    if output == "-":
+        with reading(db_path) as db:
+            rows = read_campaign_rows(db, campaign, transcripts=attempts)
+        frame = attempts_frame(rows, only=only) if attempts else results_frame(rows, only=only)
+        write_csv(frame, sys.stdout)
+        return
+    result = export_results(db_path, campaign, output, attempts=attempts, only=only,
+                            excel_csv=excel_csv)
+    what = "calls" if attempts else "rows"
+    click.echo(f"Wrote {result.rows} {what} of {result.campaign} to {result.path}")
+
+
+@main.command()
+@click.argument("campaign", required=False)
+@click.option("--html", "html_path", metavar="FILE",
+              help="Write the report as one self-contained HTML page (charts included).")
+@click.option("--db", "db_path", metavar="PATH", help=DB_HELP)
+def report(campaign: str | None, html_path: str | None, db_path: str | None) -> None:
+    """Report on CAMPAIGN (default: the latest): reach, outcomes, talk time, answers."""
+    figures = report_figures(db_path, campaign)
+    if html_path is None:
+        Console().print(render_report(figures))
+        return
+    from campaign.outcomes.html import write_html  # matplotlib loads only for HTML
+
+    path = write_html(figures, Path(html_path))
+    click.echo(f"Wrote the report of {figures.campaign.name} to {path}")

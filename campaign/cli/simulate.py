@@ -1,0 +1,118 @@
+"""`campaign simulate`: serve the Voicy API simulator on a local port."""
+
+from __future__ import annotations
+
+import click
+
+from campaign.cli._base import main
+from campaign.clock import Clock, CompressedClock, SystemClock
+from campaign.errors import InputError
+from campaign.simulator import PLANS, Faults, World
+from campaign.simulator.server import base_url_of, bind_socket, serve_forever
+
+_PROBABILITY = click.FloatRange(0.0, 1.0)
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", default=8787, show_default=True, type=int, help="Port (0 = any free).")
+@click.option(
+    "--plan",
+    "plan_name",
+    type=click.Choice(sorted(PLANS)),
+    default="standard",
+    show_default=True,
+    help="Rate and concurrency limits to enforce.",
+)
+@click.option(
+    "--time-scale",
+    type=click.FloatRange(0.0, min_open=True),
+    default=1.0,
+    show_default=True,
+    help="Simulated seconds per real second (1 = real time). Rate windows, call "
+    "lengths and X-RateLimit-Reset are in simulated time.",
+)
+@click.option(
+    "--p-ambiguous",
+    type=_PROBABILITY,
+    default=0.0,
+    show_default=True,
+    help="Chance a dial creates the call but answers 502.",
+)
+@click.option(
+    "--p-drop",
+    type=_PROBABILITY,
+    default=0.0,
+    show_default=True,
+    help="Chance a dial creates the call but the connection drops.",
+)
+@click.option(
+    "--p-5xx",
+    "p_5xx",
+    type=_PROBABILITY,
+    default=0.0,
+    show_default=True,
+    help="Chance a request is refused with 503 (no effect).",
+)
+@click.option(
+    "--p-slow",
+    type=_PROBABILITY,
+    default=0.0,
+    show_default=True,
+    help="Chance a dial creates the call but answers --slow-seconds late.",
+)
+@click.option(
+    "--slow-seconds",
+    type=click.FloatRange(0.0),
+    default=30.0,
+    show_default=True,
+    help="Delay of a slow answer, in simulated seconds.",
+)
+@click.option(
+    "--seed",
+    type=int,
+    default=0,
+    show_default=True,
+    help="Seed of call outcomes and faults (same seed, same campaign).",
+)
+def simulate(
+    host: str,
+    port: int,
+    plan_name: str,
+    time_scale: float,
+    p_ambiguous: float,
+    p_drop: float,
+    p_5xx: float,
+    p_slow: float,
+    slow_seconds: float,
+    seed: int,
+) -> None:
+    """Run a fake Voicy API locally, to try campaigns without placing real calls."""
+    try:
+        faults = Faults(
+            p_5xx=p_5xx,
+            p_ambiguous=p_ambiguous,
+            p_drop=p_drop,
+            p_slow=p_slow,
+            slow_seconds=slow_seconds,
+        )
+    except ValueError as exc:
+        raise InputError(f"{exc}: lower some of the --p-* options") from None
+    clock: Clock = SystemClock() if time_scale == 1 else CompressedClock(time_scale, jump_over=None)
+    world = World(clock=clock, plan=PLANS[plan_name], seed=seed, faults=faults)
+    try:
+        sock = bind_socket(host, port)
+    except OSError as exc:
+        raise InputError(
+            f"cannot listen on {host}:{port} ({exc.strerror}): pick another --port"
+        ) from None
+    url = base_url_of(sock)
+    click.echo(f"Voicy simulator ({plan_name} plan, seed {seed}) listening on {url}")
+    click.echo(f"API key:       {world.api_key}")
+    click.echo(f"From numbers:  {', '.join(world.from_numbers)}")
+    click.echo("Try, in another terminal:")
+    click.echo(
+        f"  VOICY_BASE_URL={url} VOICY_API_KEY={world.api_key} python -m campaign run contacts.csv"
+    )
+    click.echo("Press Ctrl-C to stop.")
+    serve_forever(world, sock)

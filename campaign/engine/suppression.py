@@ -1,0 +1,58 @@
+"""The database's do-not-call list: numbers no campaign in this database may dial."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime
+from pathlib import Path
+
+from sqlalchemy import select
+
+from campaign.errors import InputError
+from campaign.store.db import Database
+from campaign.store.models import Suppression
+
+
+def add_numbers(
+    db: Database, numbers: Iterable[str], *, source: str, reason: str | None, now: datetime
+) -> int:
+    """Add E.164 numbers; returns how many were new."""
+    wanted = set(numbers)
+    added = 0
+    with db.session() as session:
+        known = set(session.scalars(select(Suppression.e164).where(Suppression.e164.in_(wanted))))
+        for number in sorted(wanted - known):
+            session.add(Suppression(e164=number, source=source, reason=reason, added_at=now))
+            added += 1
+    return added
+
+
+def import_dnc_file(db: Database, path: Path, region: str, now: datetime) -> str:
+    """Load a DNC file into the database's list; a one-line account of what happened."""
+    from campaign.rules.dnc import load_dnc_file
+
+    if not path.exists():
+        raise InputError(f"--dnc {path}: no such file")
+    result = load_dnc_file(path, region=region)
+    added = add_numbers(db, result.numbers, source=f"file:{path.name}", reason=None, now=now)
+    message = f"Do-not-call list {path.name}: {len(result.numbers)} numbers ({added} new)"
+    if result.rejected:
+        first = ", ".join(f"line {r.line}" for r in result.rejected[:5])
+        message += f"; {len(result.rejected)} unreadable lines skipped ({first})"
+    return message
+
+
+def list_numbers(db: Database) -> list[Suppression]:
+    with db.read_session() as session:
+        return list(session.scalars(select(Suppression).order_by(Suppression.added_at)))
+
+
+def remove_numbers(db: Database, numbers: Iterable[str]) -> int:
+    with db.session() as session:
+        removed = 0
+        for number in numbers:
+            row = session.get(Suppression, number)
+            if row is not None:
+                session.delete(row)
+                removed += 1
+        return removed

@@ -1,0 +1,252 @@
+"""The results table: one row per input row, or one row per placed call.
+
+This is the data `export` writes and `campaign.results()` returns. A results row holds every
+original column under its original header with its original text, then what happened:
+
+    to_number, outcome, call_status, attempts, call_id, started_at, ended_at, duration_s,
+    summary, error, duplicate_of, extracted.<name>..., collected.<name>...
+
+Rejected and duplicate rows stay in, in input order, so the table joins back to the source.
+A duplicate row shows the result of the row it duplicates (the same person) and that row's
+line in `duplicate_of`. Call details come from the contact's last placed call. A generated
+column whose name an input column already uses is prefixed `campaign.` (a re-imported export).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from typing import Any
+
+import pandas as pd
+
+from campaign.errors import InputError
+from campaign.outcomes.frames import CampaignRows
+
+PENDING = "pending"
+DUPLICATE = "duplicate"
+#: Every value the `outcome` column takes (stored outcomes plus `pending`).
+OUTCOMES = ("connected", "failed", "invalid", "duplicate", "dnc", "canceled", "unknown", PENDING)
+
+RESULT_COLUMNS = (
+    "to_number",
+    "outcome",
+    "call_status",
+    "attempts",
+    "call_id",
+    "started_at",
+    "ended_at",
+    "duration_s",
+    "summary",
+    "error",
+    "duplicate_of",
+)
+CALL_COLUMNS = (
+    "line",
+    "attempt",
+    "outcome",
+    "call_status",
+    "category",
+    "call_id",
+    "from_number",
+    "to_number",
+    "requested_at",
+    "started_at",
+    "ended_at",
+    "duration_s",
+    "cost",
+    "currency",
+    "summary",
+    "error",
+    "transcript",
+)
+EXTRACTED = "extracted."
+COLLECTED = "collected."
+#: Columns holding phone numbers or ids: always text, never numbers.
+TEXT_COLUMNS = frozenset({"to_number", "from_number", "call_id"})
+
+# Columns a duplicate row takes from the row it duplicates.
+_CARRIED = ("outcome", "call_status", "attempts", "call_id", "started_at", "ended_at",
+            "duration_s", "summary")
+
+
+def parse_only(values: Iterable[str] | None) -> frozenset[str]:
+    """`--only failed --only pending` or `--only failed,pending` as a set of outcomes."""
+    wanted = {
+        part.strip().lower()
+        for value in values or ()
+        for part in value.split(",")
+        if part.strip()
+    }
+    unknown = sorted(wanted - set(OUTCOMES))
+    if unknown:
+        raise InputError(
+            f"--only {', '.join(unknown)}: not an outcome; use one or more of {', '.join(OUTCOMES)}"
+        )
+    return frozenset(wanted)
+
+
+def results_frame(rows: CampaignRows, *, only: Iterable[str] | None = None) -> pd.DataFrame:
+    """One row per input row, in input order (see the module doc for the columns)."""
+    contacts = rows.contacts.reset_index(drop=True)
+    last = _last_calls(rows.attempts)
+    by_contact = last.reindex(contacts["id"]).reset_index(drop=True)
+    table = pd.DataFrame(
+        {
+            "to_number": contacts["to_number"].astype(object),
+            "outcome": contacts["outcome"].fillna(PENDING).astype(object),
+            "call_status": contacts["last_status"].fillna(by_contact["voicy_status"]),
+            "attempts": contacts["attempts"].astype("int64"),
+            "call_id": by_contact["call_id"].fillna(contacts["last_call_id"]),
+            "started_at": by_contact["started_at"],
+            "ended_at": by_contact["ended_at"],
+            "duration_s": by_contact["duration_ms"] / 1000.0,
+            "summary": by_contact["summary"],
+            "error": _errors(contacts, by_contact),
+            "duplicate_of": contacts["duplicate_of_line"].astype("Int64"),
+        }
+    )
+    variables = _variables(by_contact)
+    table = pd.concat([table, variables], axis=1)
+    table = _carry_primary(contacts, table, [*_CARRIED, *variables.columns])
+    if only:
+        table = table[_outcome_mask(table, parse_only(only))]
+    return _with_originals(rows, contacts.loc[table.index], table.reset_index(drop=True))
+
+
+def attempts_frame(rows: CampaignRows, *, only: Iterable[str] | None = None) -> pd.DataFrame:
+    """One row per placed call, in input order then attempt number.
+
+    `outcome` is the contact's final outcome, so `only` picks the calls of those contacts.
+    """
+    calls = rows.attempts.reset_index(drop=True)
+    contacts = rows.contacts.set_index("id", drop=False)
+    owner = contacts.reindex(calls["contact_id"]).reset_index(drop=True)
+    transcript = (
+        calls["transcript"].map(transcript_text) if "transcript" in calls else None
+    )
+    table = pd.DataFrame(
+        {
+            "line": owner["line"].astype("Int64"),
+            "attempt": calls["number"].astype("Int64"),
+            "outcome": owner["outcome"].fillna(PENDING).astype(object),
+            "call_status": calls["voicy_status"],
+            "category": calls["category"],
+            "call_id": calls["call_id"],
+            "from_number": calls["from_number"],
+            "to_number": calls["to_number"],
+            "requested_at": calls["requested_at"],
+            "started_at": calls["started_at"],
+            "ended_at": calls["ended_at"],
+            "duration_s": calls["duration_ms"] / 1000.0,
+            "cost": calls["cost"],
+            "currency": calls["currency"],
+            "summary": calls["summary"],
+            "error": calls["error"],
+            "transcript": transcript,
+        }
+    )
+    table = pd.concat([table, _variables(calls)], axis=1)
+    if only:
+        table = table[_outcome_mask(table, parse_only(only))]
+    return _with_originals(rows, owner.loc[table.index], table.reset_index(drop=True))
+
+
+def transcript_text(transcript: Any) -> str | None:
+    """A transcript as `role: words` lines (the older API gives it as one text already)."""
+    if transcript is None or isinstance(transcript, str):
+        return transcript
+    lines = []
+    for turn in transcript:
+        if isinstance(turn, dict):
+            content = turn.get("content")
+            if content:
+                lines.append(f"{turn.get('role') or '?'}: {content}")
+        elif turn:
+            lines.append(str(turn))
+    return "\n".join(lines)
+
+
+def variable_text(value: Any) -> Any:
+    """A variable's value for a table cell: scalars as they are, nested values as JSON."""
+    if isinstance(value, dict | list | tuple):
+        return json.dumps(value, ensure_ascii=False)
+    return value
+
+
+def _last_calls(attempts: pd.DataFrame) -> pd.DataFrame:
+    """The last placed call of each contact, indexed by contact id."""
+    ordered = attempts.sort_values(["contact_id", "number", "id"], kind="stable")
+    return ordered.drop_duplicates("contact_id", keep="last").set_index("contact_id")
+
+
+def _errors(contacts: pd.DataFrame, last: pd.DataFrame) -> pd.Series:
+    rejected = contacts["import_status"] != "valid"
+    error = contacts["error"].where(contacts["error"].notna(), last["error"])
+    error = error.where(~rejected, contacts["reason"].fillna(contacts["error"]))
+    duplicate = (contacts["import_status"] == DUPLICATE) & error.isna()
+    line_text = "duplicate of line " + contacts["duplicate_of_line"].astype(str)
+    return error.where(~duplicate, line_text).astype(object)
+
+
+def _variables(calls: pd.DataFrame) -> pd.DataFrame:
+    """`extracted.<name>` and `collected.<name>` columns, names sorted for a stable order."""
+    parts = []
+    for source, prefix in (("vars_extracted", EXTRACTED), ("vars_collected", COLLECTED)):
+        records = [
+            {f"{prefix}{k}": variable_text(v) for k, v in d.items()}
+            if isinstance(d, dict)
+            else {}
+            for d in calls[source]
+        ]
+        frame = pd.DataFrame.from_records(records, index=calls.index).astype(object)
+        parts.append(frame.reindex(columns=sorted(frame.columns)))
+    return pd.concat(parts, axis=1)
+
+
+def _carry_primary(contacts: pd.DataFrame, table: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
+    is_duplicate = (contacts["import_status"] == DUPLICATE) & contacts["duplicate_of_line"].notna()
+    if not is_duplicate.any():
+        return table
+    primaries = contacts.loc[~is_duplicate, ["line"]].reset_index().drop_duplicates("line")
+    row_of_line = primaries.set_index("line")["index"]
+    wanted = contacts.loc[is_duplicate, "duplicate_of_line"].astype("int64")
+    found = wanted[wanted.isin(row_of_line.index)]
+    source_rows = row_of_line.reindex(found.to_numpy()).to_numpy()
+    for column in columns:
+        table.loc[found.index, column] = table[column].iloc[source_rows].to_numpy()
+    return table
+
+
+def _outcome_mask(table: pd.DataFrame, wanted: frozenset[str]) -> pd.Series:
+    mask = table["outcome"].isin(wanted)
+    if DUPLICATE in wanted and "duplicate_of" in table:
+        mask |= table["duplicate_of"].notna()
+    return mask
+
+
+def _with_originals(rows: CampaignRows, owners: pd.DataFrame, table: pd.DataFrame) -> pd.DataFrame:
+    """Prefix the original columns (original headers, original text) to `table`."""
+    headers = list(rows.campaign.source_columns) or _raw_headers(owners["raw"])
+    originals = pd.DataFrame.from_records(
+        [raw if isinstance(raw, dict) else {} for raw in owners["raw"]],
+        columns=headers,
+    ).astype(object)
+    originals = originals.where(originals.notna(), None)
+    taken = set(headers)
+    renamed = {}
+    for name in table.columns:
+        final = name
+        while final in taken:
+            final = f"campaign.{final}"
+        taken.add(final)
+        renamed[name] = final
+    return pd.concat([originals, table.rename(columns=renamed)], axis=1)
+
+
+def _raw_headers(raws: pd.Series) -> list[str]:
+    headers: dict[str, None] = {}
+    for raw in raws:
+        if isinstance(raw, dict):
+            headers.update(dict.fromkeys(raw))
+    return list(headers)

@@ -1,0 +1,45 @@
+"""The database outcomes read: an open `Database`, or a path/URL that must already exist.
+
+Reading never creates a database: `status` in the wrong folder should say so, not leave an
+empty `campaign.db` behind.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from sqlalchemy.engine import make_url
+
+from campaign.errors import InputError
+from campaign.store.db import Database, database_url, open_db
+
+DatabaseLike = Database | str | os.PathLike[str] | None
+
+
+def open_existing(db: str | os.PathLike[str] | None = None) -> Database:
+    """Open the store at `db` (path, URL, or $CAMPAIGN_DB / ./campaign.db) if it exists."""
+    url = make_url(database_url(db))
+    if url.get_backend_name() == "sqlite" and url.database not in (None, "", ":memory:"):
+        path = Path(str(url.database)).expanduser()
+        if not path.is_file():
+            raise InputError(
+                f"no campaign database at {path}; pass --db PATH (or set CAMPAIGN_DB) "
+                "to the file `python -m campaign run` created"
+            )
+    return open_db(url.render_as_string(hide_password=False))
+
+
+@contextmanager
+def reading(db: DatabaseLike) -> Iterator[Database]:
+    """`db` as an open Database; one opened here is closed on exit."""
+    if isinstance(db, Database):
+        yield db
+        return
+    opened = open_existing(db)
+    try:
+        yield opened
+    finally:
+        opened.dispose()

@@ -1,0 +1,251 @@
+"""Where a campaign stands right now, read from the store alone.
+
+Works while a runner writes in another process (one read transaction, SQLite WAL), after it
+finished, and after a crash: a `running` campaign whose runner stopped heart-beating (or whose
+process is gone) is reported as `interrupted`, with the command that resumes it.
+"""
+
+from __future__ import annotations
+
+import shlex
+from dataclasses import asdict, dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import case, func, or_, select
+from sqlalchemy.orm import Session
+
+from campaign.clock import Clock, SystemClock
+from campaign.engine.lock import holder_is_alive
+from campaign.store.db import Database
+from campaign.store.models import (
+    CANCELED,
+    FINISHED,
+    INTENT,
+    INTERRUPTED,
+    PLACED,
+    QUEUED,
+    RUNNING,
+    UNKNOWN,
+    Attempt,
+    Campaign,
+    Contact,
+)
+from campaign.store.queries import find_campaign, list_campaigns, outcome_counts, state_counts
+
+#: Wait reasons the engine records on a queued contact, in the order they are shown.
+WAIT_REASONS = ("redial", "window", "recently_called")
+_READY = "ready"
+
+
+@dataclass(frozen=True)
+class Waiting:
+    """Queued contacts not callable yet for one reason, and when the first becomes due."""
+
+    reason: str
+    count: int
+    next_due: datetime | None
+
+
+@dataclass(frozen=True)
+class Runner:
+    owner: str
+    pid: int | None
+    host: str | None
+    heartbeat_at: datetime | None
+    alive: bool
+
+
+@dataclass(frozen=True)
+class CampaignStatus:
+    name: str
+    state: str  # running / paused / interrupted / finished / canceled / ready
+    stored_state: str
+    as_of: datetime
+    created_at: datetime
+    started_at: datetime | None
+    finished_at: datetime | None
+    elapsed_s: float | None
+    source_name: str | None
+    contacts: int
+    outcomes: dict[str, int]  # contacts by outcome; not final yet = "pending"
+    contact_states: dict[str, int]  # queued / active / done
+    calls_in_progress: int  # placed, not ended yet
+    unresolved_requests: int  # dial requests without a certain answer (intent / unknown)
+    ready_to_dial: int  # queued and due now
+    waiting: list[Waiting]
+    attempts_used: int  # placed calls
+    max_attempts: int | None
+    requests_used: int
+    rate_limited: int
+    requested_action: str | None
+    runner: Runner | None
+    resume_command: str | None
+    settings: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def finished(self) -> bool:
+        return self.state in (FINISHED, CANCELED)
+
+    def to_json(self) -> dict[str, Any]:
+        """A JSON-ready dict (datetimes as ISO 8601 with offset)."""
+        return _jsonable(asdict(self))
+
+
+@dataclass(frozen=True)
+class CampaignSummary:
+    """One line of `list`."""
+
+    name: str
+    state: str
+    created_at: datetime
+    started_at: datetime | None
+    finished_at: datetime | None
+    source_name: str | None
+    contacts: int
+    outcomes: dict[str, int]
+
+    def to_json(self) -> dict[str, Any]:
+        return _jsonable(asdict(self))
+
+
+def effective_state(campaign: Campaign, now: datetime) -> str:
+    """The stored state, except a `running` campaign without a live runner is interrupted."""
+    if campaign.state == RUNNING and not holder_is_alive(campaign, now):
+        return INTERRUPTED
+    return campaign.state
+
+
+def resume_command(name: str, db_argument: str | None = None) -> str:
+    words = ["python", "-m", "campaign", "resume", name]
+    if db_argument:
+        words += ["--db", db_argument]
+    return shlex.join(words)
+
+
+def campaign_status(
+    db: Database,
+    name: str | None = None,
+    *,
+    clock: Clock | None = None,
+    db_argument: str | None = None,
+) -> CampaignStatus:
+    """A snapshot of campaign `name` (default: the newest).
+
+    `db_argument` is the `--db` the user gave, repeated in the resume command.
+    """
+    now = (clock or SystemClock()).now()
+    with db.read_session() as session, session.begin():
+        campaign = find_campaign(session, name)
+        return _snapshot(session, campaign, now, db_argument)
+
+
+def campaign_summaries(db: Database, *, clock: Clock | None = None) -> list[CampaignSummary]:
+    """Every campaign in the store, newest first, with its contacts by outcome."""
+    now = (clock or SystemClock()).now()
+    with db.read_session() as session, session.begin():
+        summaries = []
+        for campaign in list_campaigns(session):
+            outcomes = outcome_counts(session, campaign.id)
+            summaries.append(
+                CampaignSummary(
+                    name=campaign.name,
+                    state=effective_state(campaign, now),
+                    created_at=campaign.created_at,
+                    started_at=campaign.started_at,
+                    finished_at=campaign.finished_at,
+                    source_name=campaign.source_name,
+                    contacts=sum(outcomes.values()),
+                    outcomes=outcomes,
+                )
+            )
+        return summaries
+
+
+def _snapshot(
+    session: Session, campaign: Campaign, now: datetime, db_argument: str | None
+) -> CampaignStatus:
+    state = effective_state(campaign, now)
+    outcomes = outcome_counts(session, campaign.id)
+    attempts = _attempts_by_state(session, campaign.id)
+    ready, waiting = _waiting(session, campaign.id, now)
+    settings = dict(campaign.settings or {})
+    end = campaign.finished_at if state in (FINISHED, CANCELED) and campaign.finished_at else now
+    runner = None
+    if campaign.lock_owner:
+        runner = Runner(
+            owner=campaign.lock_owner,
+            pid=campaign.lock_pid,
+            host=campaign.lock_host,
+            heartbeat_at=campaign.lock_heartbeat_at,
+            alive=holder_is_alive(campaign, now),
+        )
+    max_attempts = settings.get("max_attempts")
+    return CampaignStatus(
+        name=campaign.name,
+        state=state,
+        stored_state=campaign.state,
+        as_of=now,
+        created_at=campaign.created_at,
+        started_at=campaign.started_at,
+        finished_at=campaign.finished_at,
+        elapsed_s=(end - campaign.started_at).total_seconds() if campaign.started_at else None,
+        source_name=campaign.source_name,
+        contacts=sum(outcomes.values()),
+        outcomes=outcomes,
+        contact_states=state_counts(session, campaign.id),
+        calls_in_progress=attempts.get(PLACED, 0),
+        unresolved_requests=attempts.get(INTENT, 0) + attempts.get(UNKNOWN, 0),
+        ready_to_dial=ready,
+        waiting=waiting,
+        attempts_used=attempts.get("placed_calls", 0),
+        max_attempts=int(max_attempts) if isinstance(max_attempts, int | float) else None,
+        requests_used=campaign.requests_used or 0,
+        rate_limited=campaign.rate_limited or 0,
+        requested_action=campaign.requested_action,
+        runner=runner,
+        resume_command=(
+            None if state in (FINISHED, CANCELED) else resume_command(campaign.name, db_argument)
+        ),
+        settings=settings,
+    )
+
+
+def _attempts_by_state(session: Session, campaign_id: int) -> dict[str, int]:
+    rows = session.execute(
+        select(Attempt.state, func.count())
+        .where(Attempt.campaign_id == campaign_id)
+        .group_by(Attempt.state)
+    ).all()
+    counts = {str(state): int(count) for state, count in rows}
+    counts["placed_calls"] = counts.get(PLACED, 0) + counts.get("ended", 0)
+    return counts
+
+
+def _waiting(session: Session, campaign_id: int, now: datetime) -> tuple[int, list[Waiting]]:
+    """Queued contacts due now, and the rest grouped by why they wait."""
+    due = or_(Contact.next_attempt_at.is_(None), Contact.next_attempt_at <= now)
+    reason = case((due, _READY), else_=func.coalesce(Contact.wait_reason, "redial"))
+    rows = session.execute(
+        select(reason.label("why"), func.count(), func.min(Contact.next_attempt_at))
+        .where(Contact.campaign_id == campaign_id, Contact.state == QUEUED)
+        .group_by("why")  # by the label: PostgreSQL does not match repeated bound parameters
+    ).all()
+    found = {str(why): (int(count), first) for why, count, first in rows}
+    ready = found.pop(_READY, (0, None))[0]
+    order = {why: index for index, why in enumerate(WAIT_REASONS)}
+    waiting = [
+        Waiting(reason=why, count=count, next_due=first)
+        for why, (count, first) in sorted(found.items(), key=lambda kv: order.get(kv[0], 99))
+    ]
+    return ready, waiting
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, datetime):
+        return value.isoformat()
+    if isinstance(value, dict):
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_jsonable(v) for v in value]
+    return value

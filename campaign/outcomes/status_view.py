@@ -1,0 +1,144 @@
+"""Status and campaign list as rich renderables for a terminal: one screen, plain words."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from rich.console import Group, RenderableType
+from rich.table import Table
+from rich.text import Text
+
+from campaign.durations import format_duration
+from campaign.outcomes.status import CampaignStatus, CampaignSummary
+
+STATE_STYLES = {
+    "running": "bold green",
+    "paused": "bold yellow",
+    "interrupted": "bold red",
+    "finished": "bold blue",
+    "canceled": "bold magenta",
+    "ready": "bold cyan",
+}
+OUTCOME_STYLES = {
+    "connected": "green",
+    "failed": "red",
+    "pending": "cyan",
+    "invalid": "yellow",
+    "duplicate": "magenta",
+    "dnc": "bright_black",
+    "canceled": "bright_black",
+    "unknown": "bold yellow",
+}
+OUTCOME_ORDER = ("connected", "failed", "pending", "unknown", "invalid", "duplicate", "dnc",
+                 "canceled")
+WAIT_WORDS = {
+    "redial": "waiting for a redial",
+    "window": "waiting for their calling window",
+    "recently_called": "recently called (min gap)",
+}
+
+
+def local_time(at: datetime | None) -> str:
+    """`2026-01-05 16:07` in the terminal's time zone."""
+    return "-" if at is None else at.astimezone().strftime("%Y-%m-%d %H:%M")
+
+
+def relative(at: datetime, now: datetime) -> str:
+    seconds = (at - now).total_seconds()
+    if abs(seconds) < 1:
+        return "now"
+    return f"in {format_duration(seconds)}" if seconds > 0 else f"{format_duration(-seconds)} ago"
+
+
+def ordered_outcomes(counts: dict[str, int]) -> list[tuple[str, int]]:
+    known = [(name, counts[name]) for name in OUTCOME_ORDER if counts.get(name)]
+    return known + sorted((k, v) for k, v in counts.items() if k not in OUTCOME_ORDER and v)
+
+
+def render_status(status: CampaignStatus) -> RenderableType:
+    now = status.as_of
+    state = Text(status.state, style=STATE_STYLES.get(status.state, "bold"))
+    if status.requested_action:
+        state.append(f"  ({status.requested_action} requested)", style="yellow")
+    head = Table.grid(padding=(0, 2))
+    head.add_column(style="bold")
+    head.add_column()
+    head.add_row("Campaign", status.name)
+    head.add_row("State", state)
+    if status.source_name:
+        head.add_row("List", status.source_name)
+    if status.started_at:
+        elapsed = format_duration(status.elapsed_s or 0)
+        head.add_row("Started", f"{local_time(status.started_at)} (elapsed {elapsed})")
+    else:
+        head.add_row("Started", "not yet")
+    if status.finished_at and status.finished:
+        head.add_row("Ended", local_time(status.finished_at))
+    if status.runner and status.state not in ("finished", "canceled"):
+        runner = status.runner
+        beat = relative(runner.heartbeat_at, now) if runner.heartbeat_at else "never"
+        alive = "alive" if runner.alive else "gone"
+        head.add_row("Runner", f"pid {runner.pid} on {runner.host}, {alive} (heartbeat {beat})")
+
+    outcomes = Table(title="Contacts by outcome", title_justify="left", box=None)
+    outcomes.add_column("outcome")
+    outcomes.add_column("contacts", justify="right")
+    outcomes.add_column("share", justify="right")
+    total = max(1, status.contacts)
+    for name, count in ordered_outcomes(status.outcomes):
+        outcomes.add_row(
+            Text(name, style=OUTCOME_STYLES.get(name, "")), str(count), f"{count / total:.0%}"
+        )
+    outcomes.add_row(Text("total", style="bold"), str(status.contacts), "")
+
+    work = Table.grid(padding=(0, 2))
+    work.add_column(style="bold")
+    work.add_column()
+    work.add_row("Calls in progress", str(status.calls_in_progress))
+    if status.unresolved_requests:
+        work.add_row(
+            "Unresolved dials",
+            f"{status.unresolved_requests} (resume checks them before dialing anyone again)",
+        )
+    work.add_row("Ready to dial", str(status.ready_to_dial))
+    for waiting in status.waiting:
+        due = (
+            f", next {local_time(waiting.next_due)} ({relative(waiting.next_due, now)})"
+            if waiting.next_due
+            else ""
+        )
+        words = WAIT_WORDS.get(waiting.reason, f"waiting ({waiting.reason})")
+        work.add_row(words.capitalize(), f"{waiting.count}{due}")
+    limit = f" (up to {status.max_attempts} per contact)" if status.max_attempts else ""
+    work.add_row("Calls placed", f"{status.attempts_used}{limit}")
+    work.add_row("API requests", f"{status.requests_used} ({status.rate_limited} rate-limited)")
+
+    parts: list[RenderableType] = [head, Text(""), outcomes, Text(""), work]
+    if status.resume_command and status.state != "running":
+        parts += [Text(""), Text.assemble(("To resume: ", "bold"), status.resume_command)]
+    return Group(*parts)
+
+
+def render_campaign_list(summaries: list[CampaignSummary]) -> RenderableType:
+    if not summaries:
+        return Text("No campaigns in this database yet; start one with `python -m campaign run`.")
+    table = Table(box=None, header_style="bold")
+    table.add_column("campaign", no_wrap=True, overflow="fold")
+    table.add_column("state", no_wrap=True)
+    table.add_column("created", no_wrap=True)
+    for name in ("rows", "connected", "failed", "pending", "other"):
+        table.add_column(name, justify="right")
+    for summary in summaries:
+        counts = summary.outcomes
+        main = counts.get("connected", 0) + counts.get("failed", 0) + counts.get("pending", 0)
+        table.add_row(
+            summary.name,
+            Text(summary.state, style=STATE_STYLES.get(summary.state, "")),
+            local_time(summary.created_at),
+            str(summary.contacts),
+            str(counts.get("connected", 0)),
+            str(counts.get("failed", 0)),
+            str(counts.get("pending", 0)),
+            str(summary.contacts - main),
+        )
+    return table

@@ -1,0 +1,119 @@
+"""Status snapshots: live vs interrupted runners, waiting contacts, JSON for scripts."""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+from datetime import timedelta
+
+from campaign.clock import FakeClock
+from campaign.outcomes.status import campaign_status, campaign_summaries, resume_command
+from campaign.store.db import Database
+from campaign.store.models import INTENT, PLACED, RUNNING, Attempt, Campaign
+from tests.outcomes_factory import T0, StoredCampaign, finished_campaign, queued_contacts
+
+NOW = T0 + timedelta(hours=1)
+
+
+def _run_by_this_process(db: Database, campaign_id: int, heartbeat_age: float) -> None:
+    with db.session() as session:
+        campaign = session.get(Campaign, campaign_id)
+        assert campaign is not None
+        campaign.state = RUNNING
+        campaign.finished_at = None
+        campaign.lock_owner = "runner-1"
+        campaign.lock_pid = os.getpid()
+        campaign.lock_host = socket.gethostname()
+        campaign.lock_heartbeat_at = NOW - timedelta(seconds=heartbeat_age)
+
+
+def test_finished_campaign(db: Database, finished: StoredCampaign) -> None:
+    status = campaign_status(db, clock=FakeClock(NOW))
+    assert status.state == "finished" and status.finished
+    assert status.outcomes == {"connected": 3, "failed": 1, "invalid": 1, "duplicate": 1,
+                               "dnc": 1, "unknown": 1}
+    assert status.contacts == 8
+    assert status.attempts_used == len(finished.calls)  # the not-placed request excluded
+    assert (status.requests_used, status.rate_limited) == (57, 2)
+    assert status.elapsed_s == 7200
+    assert status.resume_command is None
+    assert status.calls_in_progress == 0 and status.waiting == []
+
+
+def test_running_with_a_fresh_heartbeat(db: Database, finished: StoredCampaign) -> None:
+    _run_by_this_process(db, finished.campaign_id, heartbeat_age=3)
+    status = campaign_status(db, clock=FakeClock(NOW))
+    assert status.state == "running"
+    assert status.runner is not None and status.runner.alive
+    assert status.elapsed_s == 3600
+    assert status.resume_command == "python -m campaign resume spring-recall"
+
+
+def test_a_stale_runner_means_interrupted_with_the_resume_command(
+    db: Database, finished: StoredCampaign
+) -> None:
+    _run_by_this_process(db, finished.campaign_id, heartbeat_age=120)
+    status = campaign_status(db, clock=FakeClock(NOW), db_argument="/data/my db.sqlite")
+    assert (status.state, status.stored_state) == ("interrupted", "running")
+    assert status.runner is not None and not status.runner.alive
+    assert status.resume_command == (
+        "python -m campaign resume spring-recall --db '/data/my db.sqlite'"
+    )
+
+
+def test_waiting_contacts_by_reason_with_the_next_due(
+    db: Database, finished: StoredCampaign
+) -> None:
+    cid = finished.campaign_id
+    queued_contacts(db, cid, 2, first_line=100)  # never called: ready now
+    queued_contacts(db, cid, 3, first_line=200, next_attempt_at=NOW + timedelta(minutes=10),
+                    wait_reason="redial")
+    queued_contacts(db, cid, 1, first_line=300, next_attempt_at=NOW + timedelta(minutes=5),
+                    wait_reason="redial")
+    queued_contacts(db, cid, 2, first_line=400, next_attempt_at=NOW + timedelta(hours=9),
+                    wait_reason="window")
+    queued_contacts(db, cid, 1, first_line=500, next_attempt_at=NOW - timedelta(minutes=1),
+                    wait_reason="redial")  # due already
+    status = campaign_status(db, clock=FakeClock(NOW))
+    assert status.ready_to_dial == 3
+    waiting = {w.reason: (w.count, w.next_due) for w in status.waiting}
+    assert waiting == {
+        "redial": (4, NOW + timedelta(minutes=5)),
+        "window": (2, NOW + timedelta(hours=9)),
+    }
+    assert [w.reason for w in status.waiting] == ["redial", "window"]
+    assert status.outcomes["pending"] == 9
+
+
+def test_calls_in_progress_and_unresolved_dials(db: Database, finished: StoredCampaign) -> None:
+    ids = queued_contacts(db, finished.campaign_id, 3)
+    with db.session() as session:
+        for contact_id, state in zip(ids, (PLACED, PLACED, INTENT), strict=True):
+            session.add(Attempt(campaign_id=finished.campaign_id, contact_id=contact_id,
+                                number=1, state=state, from_number="+15550000001",
+                                to_number="+15557000100", requested_at=NOW))
+    status = campaign_status(db, clock=FakeClock(NOW))
+    assert status.calls_in_progress == 2
+    assert status.unresolved_requests == 1
+    assert status.attempts_used == len(finished.calls) + 2
+
+
+def test_json_is_plain_data(db: Database, finished: StoredCampaign) -> None:
+    data = json.loads(json.dumps(campaign_status(db, clock=FakeClock(NOW)).to_json()))
+    assert data["name"] == "spring-recall"
+    assert data["started_at"] == "2026-01-05T15:00:00+00:00"
+    assert data["outcomes"]["connected"] == 3
+    assert data["resume_command"] is None
+
+
+def test_summaries_newest_first(db: Database, finished: StoredCampaign) -> None:
+    finished_campaign(db, "second", start=T0 + timedelta(days=1))
+    summaries = campaign_summaries(db, clock=FakeClock(NOW))
+    assert [s.name for s in summaries] == ["second", "spring-recall"]
+    assert summaries[0].contacts == 8 and summaries[0].outcomes["connected"] == 3
+    assert json.dumps([s.to_json() for s in summaries])
+
+
+def test_resume_command_quotes_what_needs_quoting() -> None:
+    assert resume_command("a b") == "python -m campaign resume 'a b'"
