@@ -18,6 +18,7 @@ _COMMAND_MODULES = (
     "validate",
     "simulate",
     "dnc",
+    "control",
     "serve",
 )
 

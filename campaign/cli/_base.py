@@ -17,7 +17,14 @@ class CampaignGroup(click.Group):
     def invoke(self, ctx: click.Context) -> Any:
         debug = bool(ctx.params.get("debug"))
         try:
-            return super().invoke(ctx)
+            try:
+                return super().invoke(ctx)
+            except BaseExceptionGroup as group:
+                # Task groups wrap errors; a lone user-facing error is shown as itself.
+                leaf = _single_leaf(group)
+                if leaf is None:
+                    raise
+                raise leaf from None
         except CampaignError as exc:
             if debug:
                 raise
@@ -51,3 +58,22 @@ def main(debug: bool) -> None:
     Start with `campaign run contacts.csv --simulate` to see a campaign on the built-in
     simulator, then set VOICY_API_KEY and drop --simulate for real calls.
     """
+
+
+def _single_leaf(group: BaseExceptionGroup[Any]) -> BaseException | None:
+    leaves: list[BaseException] = []
+
+    def walk(exc: BaseException) -> None:
+        if isinstance(exc, BaseExceptionGroup):
+            for inner in exc.exceptions:
+                walk(inner)
+        else:
+            leaves.append(exc)
+
+    walk(group)
+    interesting = [e for e in leaves if not isinstance(e, SystemExit)]
+    if len(interesting) == 1 and isinstance(
+        interesting[0], CampaignError | VoicyError | KeyboardInterrupt
+    ):
+        return interesting[0]
+    return None

@@ -44,6 +44,7 @@ class RequestBudget:
         self.rate = rate_per_minute
         self.clock = clock
         self._log: deque[float] = deque()
+        self._kinds: deque[str] = deque()
         self._waiters: list[list[float]] = []
         self._counter = itertools.count()
         self._changed = anyio.Event()
@@ -56,9 +57,11 @@ class RequestBudget:
 
     # --- figures ------------------------------------------------------------------------
 
-    def used_last_minute(self) -> int:
+    def used_last_minute(self, exclude: str | None = None) -> int:
         self._expire(self.clock.time())
-        return len(self._log)
+        if exclude is None:
+            return len(self._log)
+        return sum(1 for kind in self._kinds if kind != exclude)
 
     @property
     def limit(self) -> int:
@@ -70,6 +73,7 @@ class RequestBudget:
         horizon = now - WINDOW_SECONDS - SAFETY_SECONDS
         while self._log and self._log[0] <= horizon:
             self._log.popleft()
+            self._kinds.popleft()
 
     def _next_grant_time(self, now: float) -> float:
         """Earliest instant a request may be sent (== now when one may go at once)."""
@@ -126,6 +130,7 @@ class RequestBudget:
 
     def _grant(self, now: float, kind: str) -> None:
         self._log.append(now)
+        self._kinds.append(kind)
         self.granted += 1
         self.granted_by_kind[kind] = self.granted_by_kind.get(kind, 0) + 1
         if self._server_remaining is not None and now < self._server_reset:

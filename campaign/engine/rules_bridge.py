@@ -1,9 +1,9 @@
 """The calling rules a runner applies, built from its settings.
 
 Checked for each contact just before its intent is written: the campaign's start time,
-the recipient-local calling window, and the per-number daily cap across campaigns. The
-do-not-call list and the cross-campaign minimum gap are checked inside the intent's own
-transaction (see `records.write_intent`), so no race between runners can slip past them.
+the recipient-local calling window, the per-number daily cap and the minimum gap across
+campaigns. The do-not-call list and the minimum gap are (also) checked inside the intent's
+own transaction (see `records.write_intent`), so no race between runners can slip past them.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from campaign.engine.settings import RunSettings
 from campaign.errors import InputError
 from campaign.rules.callerid import CallerIdPool
 from campaign.rules.dnc import is_opt_out
-from campaign.rules.gap import attempts_today_blocks
+from campaign.rules.gap import attempts_today_blocks, gap_blocks
 from campaign.rules.windows import NeverOpen, WindowRule, parse_window_and_days
 from campaign.store.db import Database
 from campaign.store.models import NOT_PLACED, Attempt, Suppression
@@ -29,6 +29,8 @@ if TYPE_CHECKING:
 
 #: A contact whose zones never share an open window is looked at again after this long.
 _NEVER_OPEN_RETRY = timedelta(days=1)
+#: Attempts older than this cannot fall in any recipient's current local day.
+_CAP_LOOKBACK = timedelta(days=2)
 
 
 def parse_instant(text: str | None, option: str) -> datetime | None:
@@ -46,7 +48,7 @@ def parse_instant(text: str | None, option: str) -> datetime | None:
 
 
 class CallingRules:
-    """Start time, calling window and daily cap, as one `DialRules`."""
+    """Start time, calling window, daily cap and minimum gap, as one `DialRules`."""
 
     def __init__(self, db: Database, settings: RunSettings) -> None:
         self.db = db
@@ -54,40 +56,63 @@ class CallingRules:
             window = parse_window_and_days(settings.window, settings.days)
         except ValueError as exc:
             raise InputError(f"--window/--days: {exc}") from exc
-        self.window = WindowRule(window) if window is not None else None
+        # Kept without a window too: the daily cap counts the recipient's local day.
+        self.windows = WindowRule(window)
         self.start_at = parse_instant(settings.start_at, "--start-at")
         self.max_per_day = settings.max_attempts_per_day
+        self.min_gap = float(settings.min_gap or 0.0)
+
+    @property
+    def window(self) -> WindowRule | None:
+        return self.windows if self.windows.window is not None else None
 
     def hold_until(self, candidate: Candidate, now: datetime) -> tuple[datetime, str] | None:
         if self.start_at is not None and now < self.start_at:
             return self.start_at, "scheduled"
-        if self.window is not None:
+        if self.windows.window is not None:
             try:
-                if not self.window.is_open(candidate.to_number, candidate.timezone, now):
-                    opening = self.window.next_opening(candidate.to_number, candidate.timezone, now)
+                if not self.windows.is_open(candidate.to_number, candidate.timezone, now):
+                    opening = self.windows.next_opening(
+                        candidate.to_number, candidate.timezone, now
+                    )
                     return opening, "window"
             except NeverOpen:
                 return now + _NEVER_OPEN_RETRY, "window"
-        if self.max_per_day:
-            zones = (
-                self.window.zones(candidate.to_number, candidate.timezone).zones
-                if self.window is not None
-                else []
-            )
-            with self.db.read_session() as session:
-                times = list(
-                    session.scalars(
-                        select(Attempt.requested_at).where(
-                            Attempt.to_number == candidate.to_number,
-                            Attempt.state != NOT_PLACED,
-                            Attempt.requested_at > now - timedelta(days=2),
-                        )
-                    )
+        return self._spacing(candidate, now)
+
+    def _spacing(self, candidate: Candidate, now: datetime) -> tuple[datetime, str] | None:
+        """The daily cap and the minimum gap, from the number's calls by every campaign.
+
+        The gap is checked here read-only so a recently called number neither spends a
+        dial's request budget nor an intent; `records.write_intent` checks it again inside
+        the intent's transaction, which is what no race between runners can slip past.
+        """
+        if not self.max_per_day and self.min_gap <= 0:
+            return None
+        since = now - max(_CAP_LOOKBACK, timedelta(seconds=self.min_gap))
+        with self.db.read_session() as session:
+            rows = session.execute(
+                select(Attempt.requested_at, Attempt.contact_id).where(
+                    Attempt.to_number == candidate.to_number,
+                    Attempt.state != NOT_PLACED,
+                    Attempt.requested_at > since,
                 )
-            free_at = attempts_today_blocks(times, self.max_per_day, list(zones), now)
+            ).all()
+        holds: list[tuple[datetime, str]] = []
+        if self.min_gap > 0:
+            # A redial of this very contact is spaced by its retry delay, not the gap.
+            others = [at for at, contact_id in rows if contact_id != candidate.contact_id]
+            free_at = gap_blocks(max(others, default=None), self.min_gap, now)
             if free_at is not None:
-                return free_at, "daily_cap"
-        return None
+                holds.append((free_at, "recently_called"))
+        if self.max_per_day:
+            zones = self.windows.zones(candidate.to_number, candidate.timezone).zones
+            free_at = attempts_today_blocks(
+                [at for at, _ in rows], self.max_per_day, list(zones), now
+            )
+            if free_at is not None:
+                holds.append((free_at, "daily_cap"))
+        return max(holds, key=lambda hold: hold[0]) if holds else None
 
 
 class OptOutRecorder:

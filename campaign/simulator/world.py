@@ -101,6 +101,7 @@ class World:
         self._by_id: dict[str, SimCall] = {}
         self._active_ends: list[float] = []  # heap of end times of calls that may be active
         self._scripts: dict[str, list[str]] = {}
+        self._scripted_extracted: dict[str, dict[str, Any]] = {}
         self._budget = RequestBudget(plan.requests_per_minute)
         self._faults = FaultPicker(self.faults, seed)
         # Ground truth.
@@ -174,6 +175,7 @@ class World:
                 start=now,
                 outcome=self._outcome(to_number, attempt),
                 fault=fault if fault != "5xx" else None,
+                scripted_extracted=dict(self._scripted_extracted.get(to_number, {})),
             )
             if call.fault is not None:
                 self._faults.count(call.fault)
@@ -246,6 +248,12 @@ class World:
         checked = [check_final_status(s) for s in statuses]
         with self._lock:
             self._scripts[to_number] = checked
+
+    def script_extracted(self, to_number: str, values: Mapping[str, Any]) -> None:
+        """Force these vars_extracted on every connected call to `to_number` dialed from now on
+        (e.g. `{"opt_out": True}`: the person asks not to be called again)."""
+        with self._lock:
+            self._scripted_extracted[to_number] = dict(values)
 
     def planned_status(self, to_number: str, attempt_index: int) -> str:
         """The status the dial number `attempt_index` (0-based) to `to_number` ends with."""

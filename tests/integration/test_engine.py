@@ -42,7 +42,9 @@ async def run_campaign(
 ) -> tuple[Runner, World, int]:
     if world is None:
         world = World(
-            clock=CompressedClock(scale), plan=PLANS["standard"], seed=seed,
+            clock=CompressedClock(scale),
+            plan=PLANS["standard"],
+            seed=seed,
             faults=faults or Faults(),
         )
     clock = world.clock
@@ -54,7 +56,9 @@ async def run_campaign(
     )
     campaign = create_campaign(db, fake_contacts(numbers), settings, now=clock.now())
     client = VoicyClient(
-        TEST_API_KEY, "http://voicy.sim/functions/v1", transport=in_process_transport(world),
+        TEST_API_KEY,
+        "http://voicy.sim/functions/v1",
+        transport=in_process_transport(world),
         clock=clock,
     )
     async with client:
@@ -78,15 +82,13 @@ def assert_never_twice(db: Database, campaign_id: int, world: World, max_attempt
     assert dict(world.dial_counts) == dict(recorded)
     assert max(world.dial_counts.values()) <= max_attempts
     with db.read_session() as session:
-        call_ids = set(
-            session.scalars(select(Attempt.call_id).where(Attempt.call_id.is_not(None)))
-        )
+        call_ids = set(session.scalars(select(Attempt.call_id).where(Attempt.call_id.is_not(None))))
     assert call_ids == {call.call_id for call in world.calls}
 
 
 async def test_every_contact_reached_once_with_simulated_outcomes(db: Database) -> None:
     numbers = us_numbers(30)
-    runner, world, cid = await run_campaign(db, numbers)
+    _runner, world, cid = await run_campaign(db, numbers)
     with db.read_session() as session:
         campaign = session.get(Campaign, cid)
         assert campaign is not None and campaign.state == "finished"
@@ -109,7 +111,7 @@ async def test_every_contact_reached_once_with_simulated_outcomes(db: Database) 
 async def test_connected_calls_have_details_and_failed_ones_cost_no_call_get(
     db: Database,
 ) -> None:
-    runner, world, cid = await run_campaign(db, us_numbers(20), max_attempts=1)
+    _runner, world, cid = await run_campaign(db, us_numbers(20), max_attempts=1)
     with db.read_session() as session:
         attempts = list(session.scalars(select(Attempt).where(Attempt.campaign_id == cid)))
     connected = [a for a in attempts if a.category == "connected"]
@@ -121,7 +123,7 @@ async def test_connected_calls_have_details_and_failed_ones_cost_no_call_get(
 @pytest.mark.parametrize("seed", [1, 2])
 async def test_ambiguous_and_dropped_dials_never_call_twice(db: Database, seed: int) -> None:
     faults = Faults(p_ambiguous=0.25, p_drop=0.25, p_5xx=0.1)
-    runner, world, cid = await run_campaign(db, us_numbers(25), faults=faults, seed=seed)
+    _runner, world, cid = await run_campaign(db, us_numbers(25), faults=faults, seed=seed)
     assert world.faults_served["ambiguous"] + world.faults_served["drop"] > 0
     assert_never_twice(db, cid, world, max_attempts=3)
     with db.read_session() as session:
@@ -135,8 +137,11 @@ async def test_until_idle_exits_when_everyone_waits(db: Database, tmp_path: Path
     numbers = us_numbers(3)
     for number in numbers:
         world.script(number, ["busy", "user_hangup"])
-    runner, world, cid = await run_campaign(
-        db, numbers, world=world, until_idle=True,
+    _runner, world, cid = await run_campaign(
+        db,
+        numbers,
+        world=world,
+        until_idle=True,
         retry_delays={"busy": 7200.0, "no_answer": 7200.0, "error": 7200.0},
     )
     with db.read_session() as session:
