@@ -24,3 +24,8 @@ def crash_point(name: str) -> None:
     _remaining -= 1
     if _remaining <= 0:
         os.kill(os.getpid(), signal.SIGKILL)
+
+
+def crash_point_armed(name: str) -> bool:
+    """Whether `name` is the armed point (to write what it must find first)."""
+    return name == _target

@@ -118,9 +118,15 @@ def queued_summary(db: Database, campaign_id: int) -> tuple[int, datetime | None
 
 
 def hold(db: Database, contact_id: int, until: datetime, reason: str) -> None:
+    hold_many(db, [(contact_id, until, reason)])
+
+
+def hold_many(db: Database, holds: list[tuple[int, datetime, str]]) -> None:
+    """Contacts a rule holds back wait until their time, with the reason shown to people."""
     with db.session() as session:
-        session.execute(
-            update(Contact)
-            .where(Contact.id == contact_id, Contact.state == QUEUED)
-            .values(next_attempt_at=until, wait_reason=reason)
-        )
+        for contact_id, until, reason in holds:
+            session.execute(
+                update(Contact)
+                .where(Contact.id == contact_id, Contact.state == QUEUED)
+                .values(next_attempt_at=until, wait_reason=reason)
+            )

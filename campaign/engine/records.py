@@ -7,13 +7,16 @@ open attempt is resolved (ended, not placed, or reconciled).
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import bindparam, func, select, update
+from sqlalchemy.orm import Session
 
+# Intents live in their own module; re-exported for callers of the records API.
+from campaign.engine.intents import Blocked, Intent, write_intent, write_intents
 from campaign.engine.policy import Decision
 from campaign.store.db import Database
 from campaign.store.models import (
@@ -28,130 +31,55 @@ from campaign.store.models import (
     UNKNOWN,
     Attempt,
     Contact,
-    Suppression,
 )
 from campaign.store.queries import add_event
 from campaign.voicy.models import CallDetail
 
-
-@dataclass(frozen=True)
-class Intent:
-    attempt_id: int
-    contact_id: int
-    from_number: str
-    to_number: str
-    vars: dict[str, Any]
-    agent_id: str | None
-    requested_at: datetime
-
-
-@dataclass(frozen=True)
-class Blocked:
-    """The contact may not be dialed now: it waits until `until` (or ends as `outcome`)."""
-
-    reason: str  # "recently_called" | "dnc" | "raced"
-    until: datetime | None = None
-
-
-def write_intent(
-    db: Database,
-    *,
-    campaign_id: int,
-    contact_id: int,
-    from_number: str,
-    agent_id: str | None,
-    runner: str,
-    now: datetime,
-    min_gap: float = 0.0,
-) -> Intent | Blocked:
-    """Claim a queued contact and durably record the intent to dial it.
-
-    The claim (an UPDATE) comes first so that, on SQLite, the write lock is held while the
-    do-not-call list and the cross-campaign gap are checked: two runners cannot both pass.
-    """
-    with db.session() as session:
-        claimed = session.execute(
-            update(Contact)
-            .where(Contact.id == contact_id, Contact.state == QUEUED)
-            .values(state=ACTIVE, wait_reason=None)
-        )
-        if claimed.rowcount != 1:  # type: ignore[attr-defined]
-            session.rollback()
-            return Blocked("raced")
-        contact = session.get(Contact, contact_id)
-        assert contact is not None and contact.to_number is not None
-        to_number = contact.to_number
-        if session.get(Suppression, to_number) is not None:
-            contact.state = DONE
-            contact.outcome = "dnc"
-            contact.error = "on the do-not-call list"
-            contact.final_at = now
-            add_event(
-                session,
-                now,
-                "dnc",
-                "suppressed before dial",
-                campaign_id=campaign_id,
-                contact_id=contact_id,
-            )
-            return Blocked("dnc")
-        if min_gap > 0:
-            last = session.scalar(
-                select(func.max(Attempt.requested_at)).where(
-                    Attempt.to_number == to_number,
-                    Attempt.contact_id != contact_id,
-                    Attempt.state != NOT_PLACED,
-                    Attempt.requested_at > now - timedelta(seconds=min_gap),
-                )
-            )
-            if last is not None:
-                until = last + timedelta(seconds=min_gap)
-                contact.state = QUEUED
-                contact.next_attempt_at = until
-                contact.wait_reason = "recently_called"
-                return Blocked("recently_called", until)
-        number = (
-            session.scalar(select(func.count()).where(Attempt.contact_id == contact_id)) or 0
-        ) + 1
-        attempt = Attempt(
-            campaign_id=campaign_id,
-            contact_id=contact_id,
-            number=number,
-            state=INTENT,
-            from_number=from_number,
-            to_number=to_number,
-            agent_id=agent_id,
-            runner=runner,
-            requested_at=now,
-            details_fetched=False,
-        )
-        session.add(attempt)
-        session.flush()
-        return Intent(
-            attempt_id=attempt.id,
-            contact_id=contact_id,
-            from_number=from_number,
-            to_number=to_number,
-            vars=dict(contact.vars or {}),
-            agent_id=agent_id,
-            requested_at=now,
-        )
+__all__ = ["Blocked", "Intent", "write_intent", "write_intents"]
 
 
 def record_placed(db: Database, attempt_id: int, call_id: str, status: str, now: datetime) -> None:
     with db.session() as session:
-        attempt = session.get(Attempt, attempt_id)
-        assert attempt is not None
-        attempt.state = PLACED
-        attempt.call_id = call_id
-        attempt.voicy_status = status
-        attempt.category = "in_progress"
-        attempt.answered_at = now
+        record_placed_many(session, [(attempt_id, call_id, status, now)])
+
+
+def record_placed_many(session: Session, answers: list[tuple[int, str, str, datetime]]) -> None:
+    """201 answers: the call_id on each attempt, one more placed call on each contact."""
+    if not answers:
+        return
+    contact_of = dict(
         session.execute(
-            update(Contact)
-            .where(Contact.id == attempt.contact_id)
-            .values(attempts=Contact.attempts + 1, last_call_id=call_id, last_status=status)
-        )
+            select(Attempt.id, Attempt.contact_id).where(Attempt.id.in_([a[0] for a in answers]))
+        ).all()
+    )
+    session.execute(
+        update(Attempt),
+        [
+            {
+                "id": attempt_id,
+                "state": PLACED,
+                "call_id": call_id,
+                "voicy_status": status,
+                "category": "in_progress",
+                "answered_at": now,
+            }
+            for attempt_id, call_id, status, now in answers
+        ],
+    )
+    table = Contact.__table__
+    session.execute(
+        update(table)
+        .where(table.c.id == bindparam("contact"))
+        .values(
+            attempts=table.c.attempts + 1,
+            last_call_id=bindparam("call"),
+            last_status=bindparam("status"),
+        ),
+        [
+            {"contact": contact_of[attempt_id], "call": call_id, "status": status}
+            for attempt_id, call_id, status, _ in answers
+        ],
+    )
 
 
 def record_unknown(db: Database, attempt_id: int, error: str, now: datetime) -> None:
@@ -250,27 +178,79 @@ class CallEnd:
     started_at: datetime | None
     ended_at: datetime | None
     duration_ms: int | None
-    decision: Decision
+    #: The contact's fate, given its placed attempts (read in the same transaction).
+    decide: Callable[[int], Decision]
 
 
-def record_ended(db: Database, ends: Iterable[CallEnd], now: datetime) -> None:
-    """Final statuses found by one poll, in one transaction."""
+def record_ended(db: Database, ends: Iterable[CallEnd], now: datetime) -> list[Decision]:
+    """Final statuses found by one scan, in one transaction; returns the decisions."""
+    ends = list(ends)
+    decisions: list[Decision] = []
     with db.session() as session:
+        open_rows = dict(
+            session.execute(
+                select(Attempt.id, Attempt.contact_id).where(
+                    Attempt.id.in_([e.attempt_id for e in ends]), Attempt.state != ENDED
+                )
+            ).all()
+        )
+        ends = [e for e in ends if e.attempt_id in open_rows]
+        if not ends:
+            return decisions
+        placed = dict(
+            session.execute(
+                select(Contact.id, Contact.attempts).where(
+                    Contact.id.in_([open_rows[e.attempt_id] for e in ends])
+                )
+            ).all()
+        )
+        session.execute(
+            update(Attempt),
+            [
+                {
+                    "id": e.attempt_id,
+                    "state": ENDED,
+                    "voicy_status": e.status,
+                    "category": e.category,
+                    "started_at": e.started_at,
+                    "ended_at": e.ended_at,
+                    "duration_ms": e.duration_ms,
+                }
+                for e in ends
+            ],
+        )
+        contact_rows: list[dict[str, Any]] = []
         for end in ends:
-            attempt = session.get(Attempt, end.attempt_id)
-            assert attempt is not None
-            if attempt.state == ENDED:
-                continue
-            attempt.state = ENDED
-            attempt.voicy_status = end.status
-            attempt.category = end.category
-            attempt.started_at = end.started_at
-            attempt.ended_at = end.ended_at
-            attempt.duration_ms = end.duration_ms
-            contact = session.get(Contact, attempt.contact_id)
-            assert contact is not None
-            contact.last_status = end.status
-            _apply(contact, end.decision, now, end.decision.error)
+            contact_id = open_rows[end.attempt_id]
+            decision = end.decide(int(placed.get(contact_id) or 0))
+            decisions.append(decision)
+            contact_rows.append(
+                {
+                    "id": contact_id,
+                    "last_status": end.status,
+                    **_contact_values(decision, now, decision.error),
+                }
+            )
+        session.execute(update(Contact), contact_rows)
+    return decisions
+
+
+def _contact_values(decision: Decision, now: datetime, error: str | None) -> dict[str, Any]:
+    if decision.final:
+        return {
+            "state": DONE,
+            "outcome": decision.outcome,
+            "error": decision.error if decision.outcome != "connected" else None,
+            "final_at": now,
+            "next_attempt_at": None,
+            "wait_reason": None,
+        }
+    return {
+        "state": QUEUED,
+        "next_attempt_at": decision.next_attempt_at,
+        "wait_reason": "redial",
+        "error": error,
+    }
 
 
 def _apply(contact: Contact, decision: Decision, now: datetime, error: str | None) -> None:
@@ -290,20 +270,37 @@ def _apply(contact: Contact, decision: Decision, now: datetime, error: str | Non
 
 def record_details(db: Database, attempt_id: int, detail: CallDetail) -> None:
     with db.session() as session:
-        attempt = session.get(Attempt, attempt_id)
-        assert attempt is not None
-        attempt.details_fetched = True
-        attempt.summary = detail.summary
-        attempt.transcript = [
-            {"role": e.role, "content": e.content, "timestamp_ms": e.timestamp_ms}
-            for e in detail.transcript
-        ]
-        attempt.vars_extracted = detail.vars_extracted
-        attempt.vars_collected = detail.vars_collected
-        attempt.cost = detail.cost
-        attempt.currency = detail.currency
+        record_details_many(session, [(attempt_id, detail)])
+
+
+def record_details_many(session: Session, details: list[tuple[int, CallDetail]]) -> None:
+    """What call-get told of connected calls: summary, transcript, vars, cost."""
+    if not details:
+        return
+    rows = []
+    for attempt_id, detail in details:
+        row: dict[str, Any] = {
+            "id": attempt_id,
+            "details_fetched": True,
+            "summary": detail.summary,
+            "transcript": [
+                {"role": e.role, "content": e.content, "timestamp_ms": e.timestamp_ms}
+                for e in detail.transcript
+            ],
+            "vars_extracted": detail.vars_extracted,
+            "vars_collected": detail.vars_collected,
+            "cost": detail.cost,
+            "currency": detail.currency,
+        }
+        rows.append(row)
         if detail.duration_ms is not None:
-            attempt.duration_ms = detail.duration_ms
+            # A separate statement: bulk rows must all carry the same columns.
+            session.execute(
+                update(Attempt)
+                .where(Attempt.id == attempt_id)
+                .values(duration_ms=detail.duration_ms)
+            )
+    session.execute(update(Attempt), rows)
 
 
 def record_details_failed(db: Database, attempt_id: int, error: str) -> None:

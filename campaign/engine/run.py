@@ -23,18 +23,20 @@ from sqlalchemy import select, update
 from campaign.clock import Clock, sleep_until
 from campaign.engine import lock, records
 from campaign.engine.budget import RequestBudget
-from campaign.engine.crashpoints import crash_point
+from campaign.engine.crashpoints import crash_point, crash_point_armed
 from campaign.engine.dispatch import (
     CallerIds,
     Candidate,
     DialRules,
     due_contacts,
-    hold,
+    hold_many,
     queued_summary,
 )
+from campaign.engine.intents import IntentRequest, write_intents
 from campaign.engine.policy import Decision, after_not_placed
 from campaign.engine.progress import Progress
 from campaign.engine.reconcile import DEFAULT_GRACE
+from campaign.engine.recorder import Recorder
 from campaign.engine.rules_bridge import parse_instant
 from campaign.engine.settings import RunSettings
 from campaign.engine.track import Tracker
@@ -112,6 +114,7 @@ class Runner:
         self.identity = identity or lock.RunnerIdentity()
         self.budget = RequestBudget(settings.rate, clock)
         self.tracker = Tracker(self, grace=grace)
+        self.recorder = Recorder(db)
         self.in_flight = 0
         self.details: deque[tuple[int, str]] = deque()
         self.stopping = False
@@ -186,12 +189,15 @@ class Runner:
                 tg.start_soon(self.tracker.loop)
                 tg.start_soon(self._details_loop)
                 tg.start_soon(self._progress_loop)
+                tg.start_soon(self.recorder.loop)
                 await self._dispatch_loop()
                 await self._drain()
                 tg.cancel_scope.cancel()
+            self.recorder.flush()
             return self._finish()
         finally:
             with anyio.CancelScope(shield=True):
+                self.recorder.flush()
                 lock.release(self.db, self.campaign_id, self.identity)
 
     def _prepare(self) -> None:
@@ -302,49 +308,57 @@ class Runner:
                     return
                 await self.nap(self._wake, until)
                 continue
-            dialed = 0
-            for candidate in batch:
-                if self.stopping or self.concurrency_hold:
-                    break
-                if self.settings.concurrency - self.busy_lines <= 0:
-                    break
-                if await self._dial_one(candidate):
-                    dialed += 1
-            if dialed == 0:
+            if await self._dial_batch(batch) == 0:
                 await anyio.sleep(0)
 
-    async def _dial_one(self, candidate: Candidate) -> bool:
-        now = self.clock.now()
-        held = self.rules.hold_until(candidate, now)
-        if held is not None:
-            hold(self.db, candidate.contact_id, held[0], held[1])
-            return False
-        try:
-            from_number = candidate.from_number or self.caller_ids.choose(candidate.to_number)
-        except (LookupError, FatalAPIError) as exc:
-            self._fatal(getattr(exc, "message", None) or "every from-number was refused (422)")
-            return False
-        await self.budget.acquire("call-dial")
-        if self.stopping:
-            return False
+    async def _dial_batch(self, batch: list[Candidate]) -> int:
+        """Intents for as many due contacts as there are free lines, in one transaction."""
+        chosen: list[IntentRequest] = []
+        held: list[tuple[int, datetime, str]] = []
+        free = self.settings.concurrency - self.busy_lines
+        for candidate in batch:
+            if len(chosen) >= free or self.stopping or self.concurrency_hold:
+                break
+            now = self.clock.now()
+            wait = self.rules.hold_until(candidate, now)
+            if wait is not None:
+                held.append((candidate.contact_id, wait[0], wait[1]))
+                continue
+            try:
+                from_number = candidate.from_number or self.caller_ids.choose(candidate.to_number)
+            except (LookupError, FatalAPIError) as exc:
+                self._fatal(getattr(exc, "message", None) or "every from-number was refused")
+                break
+            if chosen and self.budget.next_free_in() > 0:
+                break  # send what is ready now; the rest waits for the next token
+            await self.budget.acquire("call-dial")
+            if self.stopping:
+                break
+            agent = candidate.agent_id or self.settings.agent_id
+            chosen.append(IntentRequest(candidate.contact_id, from_number, agent))
+        if held:
+            hold_many(self.db, held)
+        if not chosen:
+            return 0
         crash_point("before_intent")
-        intent = records.write_intent(
+        written = write_intents(
             self.db,
+            chosen,
             campaign_id=self.campaign_id,
-            contact_id=candidate.contact_id,
-            from_number=from_number,
-            agent_id=candidate.agent_id or self.settings.agent_id,
             runner=self.identity.owner,
             now=self.clock.now(),
             min_gap=self.settings.min_gap,
         )
-        if isinstance(intent, records.Blocked):
-            return False
-        crash_point("after_intent")
-        self.in_flight += 1
+        started = 0
         assert self._tg is not None
-        self._tg.start_soon(self._dial, intent)
-        return True
+        for intent in written:
+            if isinstance(intent, records.Blocked):
+                continue
+            crash_point("after_intent")
+            self.in_flight += 1
+            self._tg.start_soon(self._dial, intent)
+            started += 1
+        return started
 
     async def _dial(self, intent: records.Intent) -> None:
         try:
@@ -367,8 +381,10 @@ class Runner:
             return
         crash_point("after_answer")
         now = self.clock.now()
-        records.record_placed(self.db, intent.attempt_id, result.call_id, result.call_status, now)
-        crash_point("after_placed")
+        self.recorder.placed(intent.attempt_id, result.call_id, result.call_status, now)
+        if crash_point_armed("after_placed"):
+            self.recorder.flush()
+            crash_point("after_placed")
         self.tracker.add_placed(intent, result.call_id, result.call_status)
 
     def _dial_failed(self, intent: records.Intent, exc: verr.VoicyError) -> None:
@@ -438,7 +454,7 @@ class Runner:
                     await self.clock.sleep(5.0)
                     continue
                 else:
-                    records.record_details(self.db, attempt_id, detail)
+                    self.recorder.details(attempt_id, detail)
                     self.tracker.after_details(attempt_id, detail)
                 self.details.popleft()
                 self.wake()

@@ -22,7 +22,7 @@ from campaign.engine import records
 from campaign.engine.crashpoints import crash_point
 from campaign.engine.policy import Decision, after_call
 from campaign.engine.reconcile import SKEW_MS, ScanResult, UnknownDial, resolve
-from campaign.store.models import PLACED, UNKNOWN, Attempt, Contact
+from campaign.store.models import PLACED, UNKNOWN, Attempt
 from campaign.voicy import errors as verr
 from campaign.voicy.client import VoicyClient
 from campaign.voicy.models import CallDetail, CallSummary
@@ -176,6 +176,7 @@ class Tracker:
     async def scan_once(self) -> None:
         runner = self.runner
         found = await scan(runner.client, self.tracked, self.unknown)
+        runner.recorder.flush()  # answers waiting to be written go first
         self.scans += 1
         now = runner.clock.now()
         if self.unknown:
@@ -209,8 +210,6 @@ class Tracker:
         self, tracked: TrackedCall, call: CallSummary, category: str, now: datetime
     ) -> records.CallEnd:
         runner = self.runner
-        placed = self._placed_attempts(tracked.contact_id)
-        decision = after_call(category, call.call_status, placed, runner.settings, now)  # type: ignore[arg-type]
         started = _ms(call.start_timestamp)
         ended = (
             _ms(call.start_timestamp + call.duration_ms)
@@ -221,6 +220,11 @@ class Tracker:
             runner.queue_details(tracked.attempt_id, tracked.call_id)
         if runner.concurrency_hold:
             runner.concurrency_hold = False
+        status, settings = call.call_status, runner.settings
+
+        def decide(placed: int) -> Decision:
+            return after_call(category, status, placed, settings, now)  # type: ignore[arg-type]
+
         return records.CallEnd(
             attempt_id=tracked.attempt_id,
             status=call.call_status,
@@ -228,7 +232,7 @@ class Tracker:
             started_at=started,
             ended_at=ended,
             duration_ms=call.duration_ms,
-            decision=decision,
+            decide=decide,
         )
 
     async def _check_stuck(self, tracked: TrackedCall, now: datetime) -> records.CallEnd:
@@ -242,12 +246,6 @@ class Tracker:
             category = "unknown"
         summary = CallSummary(call_id=tracked.call_id, call_status=status)
         return self._end(tracked, summary, category, now)
-
-    def _placed_attempts(self, contact_id: int) -> int:
-        with self.runner.db.read_session() as session:
-            return int(
-                session.scalar(select(Contact.attempts).where(Contact.id == contact_id)) or 0
-            )
 
     def _reconcile(self, found: ScanResult, now: datetime) -> None:
         runner = self.runner

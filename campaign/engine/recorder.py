@@ -1,0 +1,55 @@
+"""Answers written in small batches: one transaction for many 201s and call details.
+
+A 201's call_id is written within `FLUSH_EVERY` (or as soon as `MAX_BATCH` answers wait):
+the intent, committed before the request, is what makes a crash safe. If the process dies
+with answers still unwritten, their intents are reconciled from call-list on resume.
+Every scan flushes first, so an end is never recorded before its call_id.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import anyio
+
+from campaign.engine import records
+from campaign.store.db import Database
+from campaign.voicy.models import CallDetail
+
+FLUSH_EVERY = 0.02  # real seconds
+MAX_BATCH = 128
+
+
+class Recorder:
+    def __init__(self, db: Database) -> None:
+        self.db = db
+        self._placed: list[tuple[int, str, str, datetime]] = []
+        self._details: list[tuple[int, CallDetail]] = []
+
+    def placed(self, attempt_id: int, call_id: str, status: str, now: datetime) -> None:
+        self._placed.append((attempt_id, call_id, status, now))
+        if len(self._placed) >= MAX_BATCH:
+            self.flush()
+
+    def details(self, attempt_id: int, detail: CallDetail) -> None:
+        self._details.append((attempt_id, detail))
+        if len(self._details) >= MAX_BATCH:
+            self.flush()
+
+    @property
+    def pending(self) -> int:
+        return len(self._placed) + len(self._details)
+
+    def flush(self) -> None:
+        if not self._placed and not self._details:
+            return
+        placed, self._placed = self._placed, []
+        details, self._details = self._details, []
+        with self.db.session() as session:
+            records.record_placed_many(session, placed)
+            records.record_details_many(session, details)
+
+    async def loop(self) -> None:
+        while True:
+            await anyio.sleep(FLUSH_EVERY)
+            self.flush()

@@ -1,0 +1,42 @@
+"""The schema the migrations build is exactly the one the models describe."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
+
+from campaign.store.db import current_revision, head_revision, open_db, table_names
+from campaign.store.models import Base
+
+
+def test_migrated_schema_equals_the_models(tmp_path: Path) -> None:
+    db = open_db(tmp_path / "schema.db")
+    with db.engine.connect() as connection:
+        context = MigrationContext.configure(connection, opts={"compare_type": True})
+        differences = compare_metadata(context, Base.metadata)
+    assert differences == []
+    assert current_revision(db) == head_revision()
+
+
+def test_opening_twice_migrates_once_and_keeps_data(tmp_path: Path) -> None:
+    path = tmp_path / "again.db"
+    first = open_db(path)
+    with first.engine.begin() as connection:
+        connection.exec_driver_sql(
+            "INSERT INTO suppressions (e164, source, added_at) VALUES ('+12025550100', 't', "
+            "'2026-01-01 00:00:00')"
+        )
+    first.dispose()
+    second = open_db(path)
+    assert "suppressions" in table_names(second)
+    with second.engine.connect() as connection:
+        assert connection.exec_driver_sql("SELECT count(*) FROM suppressions").scalar() == 1
+
+
+def test_sqlite_runs_in_wal_mode_with_full_sync(tmp_path: Path) -> None:
+    db = open_db(tmp_path / "wal.db")
+    with db.engine.connect() as connection:
+        assert connection.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+        assert connection.exec_driver_sql("PRAGMA synchronous").scalar() == 2  # FULL
