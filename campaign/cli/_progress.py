@@ -6,7 +6,14 @@ import time
 from types import TracebackType
 
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TaskID,
+    TextColumn,
+    TimeElapsedColumn,
+)
 
 from campaign.durations import format_duration
 from campaign.engine.progress import Progress as Snapshot
@@ -44,7 +51,7 @@ class ProgressDisplay:
         self.plain_every = plain_every
         self._last_plain = 0.0
         self._bar: Progress | None = None
-        self._task = None
+        self._task: TaskID | None = None
         self.last: Snapshot | None = None
 
     def __enter__(self) -> ProgressDisplay:

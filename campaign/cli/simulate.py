@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 import click
 
 from campaign.cli._base import main
@@ -98,7 +100,12 @@ def simulate(
         )
     except ValueError as exc:
         raise InputError(f"{exc}: lower some of the --p-* options") from None
-    clock: Clock = SystemClock() if time_scale == 1 else CompressedClock(time_scale, jump_over=None)
+    clock: Clock = SystemClock()
+    clock_env = ""
+    if time_scale != 1:
+        # Anchored, so a runner given CAMPAIGN_CLOCK shares this compressed time exactly.
+        compressed = CompressedClock.anchored(time_scale, epoch=time.time())
+        clock, clock_env = compressed, f"CAMPAIGN_CLOCK={compressed.spec()} "
     world = World(clock=clock, plan=PLANS[plan_name], seed=seed, faults=faults)
     try:
         sock = bind_socket(host, port)
@@ -112,7 +119,9 @@ def simulate(
     click.echo(f"From numbers:  {', '.join(world.from_numbers)}")
     click.echo("Try, in another terminal:")
     click.echo(
-        f"  VOICY_BASE_URL={url} VOICY_API_KEY={world.api_key} python -m campaign run contacts.csv"
+        f"  {clock_env}VOICY_BASE_URL={url} VOICY_API_KEY={world.api_key} "
+        f"VOICY_FROM_NUMBERS={','.join(world.from_numbers)} "
+        "python -m campaign run sample_lists/contacts.csv"
     )
     click.echo("Press Ctrl-C to stop.")
     serve_forever(world, sock)

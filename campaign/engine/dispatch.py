@@ -96,7 +96,7 @@ def due_contacts(db: Database, campaign_id: int, now: datetime, limit: int) -> l
     return [
         Candidate(
             contact_id=r[0],
-            to_number=r[1],
+            to_number=str(r[1]),
             from_number=r[2],
             agent_id=r[3],
             timezone=r[4],

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import bindparam, func, select, update
+from sqlalchemy import Table, bindparam, func, select, update
 from sqlalchemy.orm import Session
 
 # Intents live in their own module; re-exported for callers of the records API.
@@ -67,6 +67,7 @@ def record_placed_many(session: Session, answers: list[tuple[int, str, str, date
         ],
     )
     table = Contact.__table__
+    assert isinstance(table, Table)
     session.execute(
         update(table)
         .where(table.c.id == bindparam("contact"))
