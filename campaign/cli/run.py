@@ -15,11 +15,10 @@ from campaign.cli._base import main
 from campaign.cli._import_options import import_options, import_options_from_kwargs
 from campaign.cli._progress import ProgressDisplay
 from campaign.durations import parse_duration
-from campaign.engine.history import check_same_list, describe_recent, recent_calls
+from campaign.engine.history import describe_recent, recent_calls
 from campaign.engine.launch import Connection, connect, run_campaign
 from campaign.engine.run import RunResult
 from campaign.engine.settings import RunSettings, parse_retry_delays
-from campaign.engine.suppression import import_dnc_file
 from campaign.errors import InputError
 from campaign.store.db import open_db
 
@@ -285,8 +284,8 @@ def run(
     Progress is stored as it happens: an interrupted campaign continues with
     `python -m campaign resume`.
     """
-    from campaign.contacts import list_fingerprint, load_contacts
-    from campaign.engine.create import create_campaign
+    from campaign.contacts import load_contacts
+    from campaign.engine.start import prepare_campaign
 
     console = Console()
     settings = _settings_from(kwargs, None)
@@ -295,19 +294,21 @@ def run(
     contact_list = load_contacts(contacts, options, agent=agent)
     if dry_run:
         _dry_run(contact_list, kwargs.get("db"), console)
-    if not contact_list.counts["valid"]:
-        raise InputError(
-            f"{contacts} has no valid phone number; run `python -m campaign validate {contacts}` "
-            "to see why each row was rejected"
-        )
     db = open_db(kwargs.get("db"))
-    fingerprint = list_fingerprint(contact_list)
-    check_same_list(db, fingerprint, new=new, again=again)
-    for dnc_file in dnc_files:
-        console.print(import_dnc_file(db, dnc_file, options.region, _now()))
-    campaign = create_campaign(
-        db, contact_list, settings, now=_now(), name=name, fingerprint=fingerprint
+    prepared = prepare_campaign(
+        db,
+        contact_list,
+        settings,
+        now=_now(),
+        name=name,
+        dnc_files=dnc_files,
+        region=options.region,
+        new=new,
+        again=again,
     )
+    for note in prepared.notes:
+        console.print(note)
+    campaign = prepared.campaign
     console.print(
         f"Campaign [bold]{campaign.name}[/bold]: {contact_list.counts['valid']} to call, "
         f"{contact_list.counts['invalid']} rejected, {contact_list.counts['duplicate']} duplicate"
