@@ -15,7 +15,7 @@ from campaign.cli._base import main
 from campaign.cli._import_options import import_options, import_options_from_kwargs
 from campaign.cli._progress import ProgressDisplay
 from campaign.durations import parse_duration
-from campaign.engine.history import describe_recent, recent_calls
+from campaign.engine.history import recent_calls_report
 from campaign.engine.launch import Connection, connect, run_campaign
 from campaign.engine.run import RunResult
 from campaign.engine.settings import RunSettings, parse_retry_delays
@@ -320,15 +320,10 @@ def run(
 
 def _dry_run(contact_list: Any, db_arg: str | None, console: Console) -> None:
     from campaign.contacts import print_validation
-    from campaign.store.db import database_url
 
     print_validation(contact_list, console)
-    url = database_url(db_arg)
-    if url.startswith("sqlite:///") and not Path(url.removeprefix("sqlite:///")).exists():
-        console.print("No database yet: no number of this list was called before.")
-    else:
-        numbers = [row.e164 for row in contact_list.rows() if row.status == "valid" and row.e164]
-        console.print(describe_recent(recent_calls(open_db(db_arg), numbers, _now())))
+    numbers = [row.e164 for row in contact_list.rows() if row.status == "valid" and row.e164]
+    console.print(recent_calls_report(db_arg, numbers, _now()))
     console.print("Dry run: nothing was stored and nobody was called.")
     sys.exit(0 if contact_list.counts["valid"] else 2)
 
@@ -353,9 +348,10 @@ def resume(campaign: str | None, **kwargs: Any) -> None:
 
 
 def _now() -> Any:
-    from datetime import UTC, datetime
+    """The campaign clock's now (compressed under CAMPAIGN_CLOCK, else the wall)."""
+    from campaign.clock import clock_from_env
 
-    return datetime.now(UTC)
+    return clock_from_env().now()
 
 
 def _fetch_agent(settings: RunSettings, seed: int) -> Any:

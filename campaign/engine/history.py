@@ -6,12 +6,14 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from pathlib import Path
 
 from sqlalchemy import func, select
 
 from campaign.errors import InputError
-from campaign.store.db import Database
+from campaign.store.db import Database, database_url, open_db
 from campaign.store.models import (
+    CANCELED,
     FINISHED,
     NOT_PLACED,
     UNFINISHED_STATES,
@@ -52,7 +54,8 @@ def check_same_list(db: Database, fingerprint: str, *, new: bool, again: bool) -
                     f"{total} final): resume it with `python -m campaign resume "
                     f"{campaign.name}`, or pass --new to start a separate campaign"
                 )
-            if campaign.state == FINISHED and not again:
+            # A canceled campaign ran too: calling its list again must be as deliberate.
+            if campaign.state in (FINISHED, CANCELED) and not again:
                 connected = session.scalar(
                     select(func.count()).where(
                         Contact.campaign_id == campaign.id, Contact.outcome == "connected"
@@ -60,8 +63,8 @@ def check_same_list(db: Database, fingerprint: str, *, new: bool, again: bool) -
                 )
                 raise InputError(
                     f"this list already ran as campaign {campaign.name} (started {started}, "
-                    f"finished; {connected} of {total} rows reached); pass --again to call it "
-                    "again (the --min-gap still protects recently called numbers)"
+                    f"{campaign.state}; {connected} of {total} rows reached); pass --again to "
+                    "call it again (the --min-gap still protects recently called numbers)"
                 )
 
 
@@ -89,6 +92,19 @@ def recent_calls(db: Database, numbers: list[str], now: datetime) -> RecentCalls
     last_day = sum(1 for at, _ in latest.values() if at > day_ago)
     outcomes = Counter(status for _, status in latest.values())
     return RecentCalls(last_day, len(latest), dict(outcomes))
+
+
+def recent_calls_report(db: str | None, numbers: list[str], now: datetime) -> str:
+    """The line `validate` and `run --dry-run` print about `numbers` and the database `db`
+    (a `--db` value), without creating a database that does not exist yet."""
+    url = database_url(db)
+    if url.startswith("sqlite:///") and not Path(url.removeprefix("sqlite:///")).exists():
+        return "No database yet: no number of this list was called before."
+    database = open_db(db)
+    try:
+        return describe_recent(recent_calls(database, numbers, now))
+    finally:
+        database.dispose()
 
 
 def describe_recent(recent: RecentCalls) -> str:

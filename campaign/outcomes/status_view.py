@@ -35,6 +35,8 @@ WAIT_WORDS = {
     "redial": "waiting for a redial",
     "window": "waiting for their calling window",
     "recently_called": "recently called (min gap)",
+    "daily_cap": "at their daily call cap",
+    "scheduled": "waiting for --start-at",
 }
 
 

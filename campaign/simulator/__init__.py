@@ -29,6 +29,8 @@ Behaviour beyond the Voicy reference (the "magic"), all deterministic:
   about 40% of the time), summary, vars_extracted, vars_collected (nested values), a recording
   URL and a cost of $0.12 per talking minute. The transcript grows while the call is ongoing.
   Numbers starting `+972` get a Hebrew (RTL) conversation. No other number is special.
+  `World.script_extracted(number, {"opt_out": True})` forces vars_extracted values on that
+  number's connected calls (e.g. a person who opts out).
 - call-list: every call is outgoing and none is a test call; a new call appears in the list
   only `list_lag_seconds` after its start (call-get sees it at once). Thresholds are inclusive.
 - Faults (`Faults`, seeded): see `campaign.simulator.faults`. In-process, a dropped

@@ -109,6 +109,8 @@ class SimCall:
     outcome: Outcome
     #: The fault served with the dial's answer (`ambiguous`, `drop`, `slow`) or None.
     fault: str | None = None
+    #: vars_extracted values forced by `World.script_extracted` (win over the drawn ones).
+    scripted_extracted: dict[str, Any] = field(default_factory=dict)
     direction: str = "outgoing"
     call_type: str = "phone_call"
     start_ms: int = field(init=False)

@@ -2,6 +2,8 @@
 
 Everything is drawn from the call's own seed, so the same call always reads the same.
 Numbers starting `+972` get a Hebrew (right-to-left) conversation, so clients meet RTL text.
+Values scripted with `World.script_extracted` (e.g. `{"opt_out": True}`) override the drawn
+vars_extracted, so a test can force what a person said.
 """
 
 from __future__ import annotations
@@ -65,7 +67,7 @@ def connected_content(call: SimCall, agent: SimAgent) -> CallContent:
     return CallContent(
         transcript=_lay_out(conversation, call),
         summary=conversation.summary,
-        vars_extracted=conversation.extracted,
+        vars_extracted={**conversation.extracted, **call.scripted_extracted},
         vars_collected=conversation.collected,
         detected_gender=rng.choice(("female", "male", None)),
     )

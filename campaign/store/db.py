@@ -8,6 +8,7 @@ SQLite runs in WAL mode (readers never block the runner), with a busy timeout an
 from __future__ import annotations
 
 import os
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -22,6 +23,8 @@ from sqlalchemy.orm import Session, sessionmaker
 from campaign.errors import InputError
 
 DEFAULT_DB = "campaign.db"
+#: How long an open waits for another process creating the same database's schema.
+_MIGRATION_WAIT = 15.0
 MIGRATIONS_DIR = Path(__file__).resolve().parent.parent.parent / "migrations"
 
 
@@ -158,9 +161,12 @@ def migrate_to_latest(database: Database) -> None:
         with database.engine.begin() as connection:
             command.upgrade(_alembic_config(connection), "head")
     except OperationalError:
-        # Another process created the schema at the same moment: fine if it is current now.
-        if current_revision(database) != head:
-            raise
+        # Another process is creating the schema (SQLite runs each DDL on its own): wait.
+        deadline = time.monotonic() + _MIGRATION_WAIT
+        while current_revision(database) != head:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.05)
 
 
 def table_names(database: Database) -> list[str]:
