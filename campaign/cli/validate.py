@@ -1,0 +1,88 @@
+"""`campaign validate CONTACTS`: read and check a list without a database or any call."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import anyio
+import click
+from rich.console import Console
+
+from campaign.cli._base import main
+from campaign.cli._import_options import import_options, import_options_from_kwargs
+from campaign.contacts import load_contacts, print_validation
+from campaign.errors import InputError
+from campaign.voicy.errors import NotFound
+from campaign.voicy.models import Agent
+
+__all__ = ["fetch_agent", "print_validation", "validate"]
+
+
+@main.command()
+@click.argument("contacts", metavar="CONTACTS")
+@import_options
+@click.option(
+    "--agent",
+    "agent_id",
+    metavar="ID",
+    help="Check the vars against this agent's contract (reads agent-get; needs VOICY_API_KEY).",
+)
+@click.option(
+    "--rejected",
+    "rejected_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    metavar="FILE.csv",
+    help="Write every rejected row, with its line number and reason, to this CSV file.",
+)
+@click.option(
+    "--base-url",
+    metavar="URL",
+    help="Voicy API base URL for --agent (default: VOICY_BASE_URL, else the public API).",
+)
+def validate(
+    contacts: str,
+    agent_id: str | None,
+    rejected_path: Path | None,
+    base_url: str | None,
+    **kwargs: Any,
+) -> None:
+    """Read CONTACTS (CSV, TSV, TXT or XLSX) and report what a run would dial.
+
+    Prints rows read, valid numbers, rejected rows grouped by reason, duplicates, the
+    phone column and vars found, countries and time zones. Exits 0 when at least one row
+    can be dialed, 2 otherwise.
+    """
+    options = import_options_from_kwargs(kwargs)
+    agent = fetch_agent(agent_id, base_url) if agent_id else None
+    contact_list = load_contacts(contacts, options, agent=agent)
+    console = Console()
+    print_validation(contact_list, console)
+    if rejected_path is not None:
+        try:
+            written = contact_list.write_rejected(rejected_path)
+        except OSError as exc:
+            raise InputError(
+                f"cannot write {rejected_path}: {exc.strerror or exc}; choose another path"
+            ) from exc
+        console.print(f"Wrote {written:,} rejected rows to {rejected_path}")
+    if contact_list.counts.valid == 0:
+        raise InputError(
+            f"no row of {contact_list.source_name} can be dialed: fix the rejected rows above"
+        )
+
+
+def fetch_agent(agent_id: str, base_url: str | None = None) -> Agent:
+    """The agent's var contract from agent-get (the only API call validate makes)."""
+    from campaign.voicy.client import VoicyClient
+
+    async def get() -> Agent:
+        async with VoicyClient.from_env(base_url) as client:
+            return await client.get_agent(agent_id)
+
+    try:
+        return anyio.run(get)
+    except NotFound as exc:
+        raise InputError(
+            f"agent {agent_id!r} does not exist for this API key: check --agent"
+        ) from exc

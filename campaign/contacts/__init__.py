@@ -1,0 +1,40 @@
+"""Contact lists: messy CSV/Excel files → clean, deduplicated E.164 contacts with vars.
+
+    from campaign.contacts import ImportOptions, load_contacts
+    contacts = load_contacts("contacts.csv", ImportOptions(region="US"))
+    for row in contacts.rows("valid"):
+        ...  # row.e164, row.vars, row.line
+
+Every input row is kept (valid, invalid with a reason, or duplicate of an earlier line).
+"""
+
+from campaign.contacts.fingerprint import list_fingerprint
+from campaign.contacts.load import load_contacts
+from campaign.contacts.model import (
+    RESERVED_COLUMNS,
+    ContactCounts,
+    ContactList,
+    ContactRow,
+    ContactStatus,
+)
+from campaign.contacts.options import ImportOptions
+from campaign.contacts.phones import PhoneResult, normalize_phone, time_zones_for_e164
+from campaign.contacts.regions import resolve_region
+from campaign.contacts.summary import print_validation, validation_summary
+
+__all__ = [
+    "RESERVED_COLUMNS",
+    "ContactCounts",
+    "ContactList",
+    "ContactRow",
+    "ContactStatus",
+    "ImportOptions",
+    "PhoneResult",
+    "list_fingerprint",
+    "load_contacts",
+    "normalize_phone",
+    "print_validation",
+    "resolve_region",
+    "time_zones_for_e164",
+    "validation_summary",
+]

@@ -1,0 +1,250 @@
+"""A list file → a grid of text cells with pandas, each row knowing its line in the file.
+
+Every cell is read as text and nothing is guessed as missing: a person named "NA" or "None"
+stays a name, and a phone number keeps its leading zeros and plus sign. The header row is
+read as data here; headers.py decides which row it is.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import importlib.util
+import io
+import math
+import re
+import warnings
+from dataclasses import dataclass
+from typing import IO, Any, Literal
+
+import numpy as np
+import pandas as pd
+
+from campaign.contacts.encoding import decode_text
+from campaign.contacts.source import SourceFile
+from campaign.errors import InputError
+
+_DELIMITERS = (",", ";", "\t", "|")
+_DELIMITER_NAMES = {",": "comma", ";": "semicolon", "\t": "tab", "|": "pipe"}
+_SNIFF_BYTES = 65536
+_SNIFF_ROWS = 50
+_TOKENIZE_ERROR = re.compile(r"Expected (\d+) fields in line (\d+), saw (\d+)")
+_EOF_IN_QUOTE = re.compile(r"EOF inside string starting at row (\d+)")
+
+
+@dataclass
+class Grid:
+    """Cells as text, positional columns, the header row (if any) still in it."""
+
+    cells: pd.DataFrame
+    #: Line in the CSV file (1-based) or Excel row number of each grid row.
+    lines: np.ndarray
+    encoding: str | None = None
+    delimiter: str | None = None
+    sheet: str | None = None
+
+    @property
+    def delimiter_name(self) -> str | None:
+        return _DELIMITER_NAMES.get(self.delimiter or "", self.delimiter)
+
+
+def read_grid(source: SourceFile, sheet: str | None = None) -> Grid:
+    if source.kind == "text":
+        if sheet:
+            raise InputError(
+                f"--sheet {sheet!r} only applies to Excel files, {source.name} is text"
+            )
+        return _read_text(source)
+    return _read_excel(source, sheet)
+
+
+# --- text --------------------------------------------------------------------------------
+
+
+def _read_text(source: SourceFile) -> Grid:
+    text, encoding = decode_text(source.name, source.data)
+    if source.extension in (".tsv", ".tab"):
+        delimiter = "\t"
+    elif source.extension == ".psv":
+        delimiter = "|"
+    else:
+        delimiter = sniff_delimiter(text)
+    # UTF-8 (most files) goes to pandas as bytes: its C parser decodes them faster than it
+    # re-encodes a str; other encodings go as the text decoded above.
+    utf8 = encoding in ("utf-8", "utf-8-sig")
+    buffer: IO[bytes] | IO[str] = io.BytesIO(source.data) if utf8 else io.StringIO(text)
+    try:
+        cells = pd.read_csv(
+            buffer,
+            sep=delimiter,
+            header=None,
+            dtype=object,  # Python str cells; never numbers, never NaN (na_filter=False)
+            encoding="utf-8-sig" if utf8 else None,
+            keep_default_na=False,
+            na_filter=False,
+            skip_blank_lines=False,
+            engine="c",
+        )
+    except pd.errors.EmptyDataError as exc:
+        raise InputError(f"{source.name} is empty: export the contact list again") from exc
+    except pd.errors.ParserError as exc:
+        raise InputError(_parser_message(source.name, str(exc), delimiter)) from exc
+    cells = cells.fillna("")
+    return Grid(cells, _text_lines(cells, text), encoding=encoding, delimiter=delimiter)
+
+
+def sniff_delimiter(text: str) -> str:
+    """The delimiter that splits the header into most fields, consistently over the first rows.
+
+    csv.Sniffer guesses from character frequencies and is easily fooled by a comma inside
+    names; counting fields with the csv reader itself for each candidate is sturdier.
+    """
+    sample = text[:_SNIFF_BYTES]
+    if len(text) > _SNIFF_BYTES and "\n" in sample:
+        sample = sample[: sample.rindex("\n")]
+    best, best_score = ",", (0.0, 0)
+    for delimiter in _DELIMITERS:
+        try:
+            reader = csv.reader(io.StringIO(sample, newline=None), delimiter=delimiter)
+            rows = [row for row in reader if row]
+        except csv.Error:
+            continue
+        rows = rows[:_SNIFF_ROWS]
+        if not rows or len(rows[0]) < 2:
+            continue
+        width = len(rows[0])
+        consistency = sum(len(row) == width for row in rows) / len(rows)
+        score = (consistency, width)
+        if score > best_score:
+            best, best_score = delimiter, score
+    return best
+
+
+def _parser_message(name: str, message: str, delimiter: str) -> str:
+    shown = _DELIMITER_NAMES.get(delimiter, delimiter)
+    fields = _TOKENIZE_ERROR.search(message)
+    if fields:
+        expected, line, seen = fields.groups()
+        return (
+            f"{name}: line {line} has {seen} fields but the first line has {expected}: "
+            f"put quotes around values that contain a {shown}, or fix that line"
+        )
+    quote = _EOF_IN_QUOTE.search(message)
+    if quote:
+        return (
+            f"{name}: a quote opened near line {int(quote.group(1)) + 1} never closes: "
+            'remove the stray " or close it'
+        )
+    return f"cannot read {name} as a {shown}-separated file ({message.strip()}): export it again"
+
+
+def _text_lines(cells: pd.DataFrame, text: str) -> np.ndarray:
+    """Line of each record; a quoted value spanning lines pushes the next records down."""
+    lines = np.arange(1, len(cells) + 1, dtype=np.int64)
+    if '"' not in text or not len(cells):
+        return lines
+    embedded = np.zeros(len(cells), dtype=np.int64)
+    for column in cells.columns:
+        values = cells[column]
+        has_break = values.str.contains("\n", regex=False).to_numpy(dtype=bool)
+        if has_break.any():
+            embedded += values.str.count("\n").to_numpy(dtype=np.int64)
+    if embedded.any():
+        lines += np.concatenate(([0], np.cumsum(embedded)[:-1]))
+    return lines
+
+
+# --- Excel -------------------------------------------------------------------------------
+
+
+def _read_excel(source: SourceFile, sheet: str | None) -> Grid:
+    engine = "openpyxl" if source.kind == "xlsx" else _xls_engine(source.name)
+    try:
+        with warnings.catch_warnings():
+            # pandas deprecates xlrd in favour of calamine; xlrd still reads .xls fine.
+            warnings.simplefilter("ignore", category=FutureWarning)
+            warnings.filterwarnings("ignore", message=".*xlrd.*")
+            book = pd.ExcelFile(io.BytesIO(source.data), engine=engine)
+    except Exception as exc:  # each engine raises its own types for damaged files
+        raise InputError(_excel_open_message(source.name, exc)) from exc
+    with book:
+        sheet_name = _pick_sheet(source.name, [str(s) for s in book.sheet_names], sheet)
+        try:
+            raw = pd.read_excel(
+                book,
+                sheet_name=sheet_name,
+                header=None,
+                dtype=object,
+                keep_default_na=False,
+                na_filter=False,
+            )
+        except Exception as exc:
+            raise InputError(_excel_open_message(source.name, exc)) from exc
+    cells = raw.map(excel_cell_text).astype(object) if len(raw) else raw.astype(object)
+    # pandas keeps leading empty rows, so grid row i is Excel row i + 1.
+    lines = np.arange(1, len(cells) + 1, dtype=np.int64)
+    return Grid(cells, lines, sheet=sheet_name)
+
+
+def _xls_engine(name: str) -> Literal["calamine", "xlrd"]:
+    """Old binary .xls needs an optional reader: calamine or xlrd, whichever is installed."""
+    if importlib.util.find_spec("python_calamine") is not None:
+        return "calamine"
+    if importlib.util.find_spec("xlrd") is not None:
+        return "xlrd"
+    raise InputError(
+        f"{name} is an old .xls workbook: open it in Excel and save it as .xlsx "
+        "(or install xlrd: pip install 'campaign[xls]')"
+    )
+
+
+def _excel_open_message(name: str, exc: Exception) -> str:
+    text = str(exc).lower()
+    if "encrypt" in text or "password" in text:
+        return (
+            f"{name} is password-protected: open it in Excel, remove the password and save it again"
+        )
+    return f"cannot open {name} as a workbook ({exc}): open it in Excel and save it as .xlsx"
+
+
+def _pick_sheet(name: str, sheets: list[str], wanted: str | None) -> str:
+    if not sheets:
+        raise InputError(f"{name} has no sheets: open it in Excel and save it again")
+    if wanted is None:
+        return sheets[0]
+    if wanted in sheets:
+        return wanted
+    folded = [s for s in sheets if s.strip().casefold() == wanted.strip().casefold()]
+    if len(folded) == 1:
+        return folded[0]
+    if wanted.strip().isdigit() and 1 <= int(wanted) <= len(sheets):
+        return sheets[int(wanted) - 1]
+    listed = ", ".join(repr(s) for s in sheets)
+    raise InputError(f"{name} has no sheet {wanted!r}: use --sheet with one of {listed}")
+
+
+def excel_cell_text(value: Any) -> str:
+    """A typed Excel cell as the text a person sees; numeric phone cells lose their `.0`."""
+    if value is None or value is pd.NaT:
+        return ""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, bool | np.bool_):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, int | np.integer):
+        return str(int(value))
+    if isinstance(value, float | np.floating):
+        number = float(value)
+        if math.isnan(number):
+            return ""
+        # Phone numbers have at most 15 digits, well within a float's exact integers.
+        if number.is_integer() and abs(number) < 1e16:
+            return str(int(number))
+        return repr(number)
+    if isinstance(value, dt.datetime):
+        if (value.hour, value.minute, value.second, value.microsecond) == (0, 0, 0, 0):
+            return value.date().isoformat()
+        return value.isoformat(sep=" ", timespec="seconds" if value.second else "minutes")
+    if isinstance(value, dt.date | dt.time):
+        return value.isoformat()
+    return str(value)
