@@ -7,7 +7,7 @@ from typing import Any, TypeVar
 
 import click
 
-from campaign.contacts import ImportOptions
+from campaign.contacts.options import ImportOptions
 
 _F = TypeVar("_F", bound=Callable[..., Any])
 

@@ -10,13 +10,11 @@ from rich.console import Console
 
 from campaign.cli._base import main
 from campaign.cli.status import DB_HELP
-from campaign.outcomes.export import export as export_results
-from campaign.outcomes.export import write_csv
-from campaign.outcomes.figures import report_figures
-from campaign.outcomes.frames import read_campaign_rows
-from campaign.outcomes.report import render_report
-from campaign.outcomes.results import OUTCOMES, attempts_frame, parse_only, results_frame
 from campaign.outcomes.source import reading
+
+# Kept in step with campaign.outcomes.results.OUTCOMES (a test checks), so that --help
+# need not import pandas.
+OUTCOMES = ("connected", "failed", "invalid", "duplicate", "dnc", "canceled", "unknown", "pending")
 
 
 @main.command()
@@ -39,6 +37,11 @@ def export(
     db_path: str | None,
 ) -> None:
     """Write CAMPAIGN's results (default: the latest), one row per input row, in input order."""
+    from campaign.outcomes.export import export as export_results
+    from campaign.outcomes.export import write_csv
+    from campaign.outcomes.frames import read_campaign_rows
+    from campaign.outcomes.results import attempts_frame, parse_only, results_frame
+
     parse_only(only)  # a typo fails before any work
     if output == "-":
         with reading(db_path) as db:
@@ -59,6 +62,9 @@ def export(
 @click.option("--db", "db_path", metavar="PATH", help=DB_HELP)
 def report(campaign: str | None, html_path: str | None, db_path: str | None) -> None:
     """Report on CAMPAIGN (default: the latest): reach, outcomes, talk time, answers."""
+    from campaign.outcomes.figures import report_figures
+    from campaign.outcomes.report import render_report
+
     figures = report_figures(db_path, campaign)
     if html_path is None:
         Console().print(render_report(figures))

@@ -11,12 +11,11 @@ from rich.console import Console
 
 from campaign.cli._base import main
 from campaign.cli._import_options import import_options, import_options_from_kwargs
-from campaign.contacts import load_contacts, print_validation
 from campaign.errors import InputError
 from campaign.voicy.errors import NotFound
 from campaign.voicy.models import Agent
 
-__all__ = ["fetch_agent", "print_validation", "validate"]
+__all__ = ["fetch_agent", "validate"]
 
 
 @main.command()
@@ -40,11 +39,17 @@ __all__ = ["fetch_agent", "print_validation", "validate"]
     metavar="URL",
     help="Voicy API base URL for --agent (default: VOICY_BASE_URL, else the public API).",
 )
+@click.option(
+    "--db",
+    envvar="CAMPAIGN_DB",
+    help="Database whose recent calls to these numbers are reported (default ./campaign.db).",
+)
 def validate(
     contacts: str,
     agent_id: str | None,
     rejected_path: Path | None,
     base_url: str | None,
+    db: str | None,
     **kwargs: Any,
 ) -> None:
     """Read CONTACTS (CSV, TSV, TXT or XLSX) and report what a run would dial.
@@ -53,11 +58,17 @@ def validate(
     phone column and vars found, countries and time zones. Exits 0 when at least one row
     can be dialed, 2 otherwise.
     """
+    from campaign.clock import clock_from_env
+    from campaign.contacts import load_contacts, print_validation
+    from campaign.engine.history import recent_calls_report
+
     options = import_options_from_kwargs(kwargs)
     agent = fetch_agent(agent_id, base_url) if agent_id else None
     contact_list = load_contacts(contacts, options, agent=agent)
     console = Console()
     print_validation(contact_list, console)
+    numbers = [row.e164 for row in contact_list.rows() if row.status == "valid" and row.e164]
+    console.print(recent_calls_report(db, numbers, clock_from_env().now()))
     if rejected_path is not None:
         try:
             written = contact_list.write_rejected(rejected_path)

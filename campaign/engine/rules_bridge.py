@@ -17,7 +17,6 @@ from campaign.clock import Clock
 from campaign.engine.settings import RunSettings
 from campaign.errors import InputError
 from campaign.rules.callerid import CallerIdPool
-from campaign.rules.dnc import is_opt_out
 from campaign.rules.gap import attempts_today_blocks, gap_blocks
 from campaign.rules.windows import NeverOpen, WindowRule, parse_window_and_days
 from campaign.store.db import Database
@@ -125,6 +124,8 @@ class OptOutRecorder:
         self.campaign_name = campaign_name
 
     def __call__(self, attempt_id: int, detail: CallDetail) -> None:
+        from campaign.rules.dnc import is_opt_out  # the module reads files with pandas
+
         value = detail.vars_extracted.get(self.var_name)
         if not is_opt_out(value):
             return
