@@ -1,0 +1,95 @@
+"""The dashboard as an ASGI app: `create_app(db)` and serve it with any ASGI server.
+
+    from campaign.store.db import open_db
+    from campaign.web.app import create_app
+    app = create_app(open_db("campaign.db"), token="s3cret")   # uvicorn.run(app)
+
+It only reads the database, except for pause and cancel, and never talks to the Voicy API.
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
+from functools import partial
+
+from starlette.applications import Starlette
+from starlette.middleware import Middleware
+from starlette.routing import Mount
+from starlette.staticfiles import StaticFiles
+
+from campaign.clock import Clock, SystemClock
+from campaign.store.db import Database
+from campaign.web import campaigns, contacts, downloads, steering
+from campaign.web.chart_cache import ChartCache
+from campaign.web.context import WebContext, compute_view
+from campaign.web.errors import EXCEPTION_HANDLERS, error_page
+from campaign.web.guard import Guard
+from campaign.web.snapshots import Snapshots
+from campaign.web.templating import STATIC_DIR
+
+
+def create_app(
+    db: Database,
+    *,
+    token: str | None = None,
+    allowed_hosts: Sequence[str] | None = None,
+    clock: Clock | None = None,
+    live_max_age: float = 1.0,
+    chart_interval: float = 10.0,
+    charts_in_process: bool | None = None,
+) -> Starlette:
+    """The dashboard over `db`.
+
+    `token`: when given, every page, action and asset needs it (see `campaign.web.guard`).
+    `allowed_hosts`: Host header names served (None: any), against DNS rebinding.
+    `live_max_age`: how stale (seconds) a live view may be; 0 computes on every request.
+    `charts_in_process`: draw charts in a thread here rather than in a worker process
+    (default: only for an in-memory database, which no other process can open).
+    """
+    clock = clock or SystemClock()
+    context = WebContext(
+        db=db,
+        clock=clock,
+        views=Snapshots(partial(compute_view, db, clock), max_age=live_max_age,
+                        background=live_max_age > 0),
+        charts=ChartCache(db, clock, min_interval=chart_interval,
+                          in_process=_in_memory(db) if charts_in_process is None
+                          else charts_in_process),
+    )
+
+    @asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        try:
+            yield
+        finally:
+            context.close()
+
+    app = Starlette(
+        routes=[
+            *campaigns.ROUTES,
+            *steering.ROUTES,
+            *downloads.ROUTES,
+            *contacts.ROUTES,
+            Mount("/static", app=StaticFiles(directory=STATIC_DIR), name="static"),
+        ],
+        middleware=[
+            Middleware(
+                Guard,
+                token=token,
+                allowed_hosts=allowed_hosts,
+                secret=secrets.token_bytes(32),
+                error_page=error_page,
+            )
+        ],
+        exception_handlers=EXCEPTION_HANDLERS,
+        lifespan=lifespan,
+    )
+    app.state.web = context
+    return app
+
+
+def _in_memory(db: Database) -> bool:
+    """An in-memory SQLite database exists in this process only: draw charts here."""
+    return db.dialect == "sqlite" and db.engine.url.database in (None, "", ":memory:")

@@ -1,0 +1,137 @@
+"""The campaign page's charts: the report's chart code, drawn off the request path.
+
+Drawing reads every row of the campaign (seconds of pandas and matplotlib for 100,000
+contacts), so charts are drawn in one worker process (`campaign.web.chart_worker`: the web
+server keeps its interpreter for answering), kept per campaign, and redrawn when the page
+reports newer data, at most every `max(min_interval, 5 x the last drawing time)`. A page
+asking for charts not drawn yet waits briefly, then gets a placeholder and asks again.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import TimeoutError as FutureTimeout
+from dataclasses import dataclass
+
+from markupsafe import Markup
+
+from campaign.clock import Clock
+from campaign.outcomes import charts
+from campaign.outcomes.figures import Figures, report_figures
+from campaign.store.db import Database
+from campaign.web.chart_worker import ChartWorker
+from campaign.web.lookup import campaign_ref
+from campaign.web.templating import TEMPLATES
+
+
+@dataclass(frozen=True)
+class DrawnCharts:
+    html: str
+    version: str
+    drawn_at: float  # monotonic
+    took: float
+
+
+def chart_svgs(figures: Figures) -> list[str]:
+    """The charts of `report --html`, same functions and data, as SVG strings."""
+    return [
+        charts.outcomes_chart(figures.outcomes),
+        charts.calls_over_time_chart(
+            figures.calls_over_time.starts,
+            figures.calls_over_time.series,
+            bucket_s=figures.calls_over_time.bucket_s,
+        ),
+        charts.talk_time_chart(figures.talk_times_s),
+        charts.hour_of_day_chart(figures.calls_by_hour),
+        charts.attempts_chart(figures.attempts_distribution),
+    ]
+
+
+def charts_html(db: Database, name: str, version: str, clock: Clock) -> str:
+    """The charts fragment of campaign `name`."""
+    figures = report_figures(db, name, clock=clock)
+    return TEMPLATES.env.get_template("charts_fragment.html").render(
+        charts=[Markup(svg) for svg in chart_svgs(figures)],  # our SVG, no user text in it
+        figures=figures,
+        version=version,
+    )
+
+
+class ChartCache:
+    def __init__(
+        self,
+        db: Database,
+        clock: Clock,
+        *,
+        min_interval: float = 10.0,
+        in_process: bool = False,
+        monotonic: Callable[[], float] = time.monotonic,
+    ) -> None:
+        """`in_process`: draw in a thread of this process (an in-memory database, tests)."""
+        self.db = db
+        self.clock = clock
+        self.min_interval = min_interval
+        self.in_process = in_process
+        self._monotonic = monotonic
+        self._drawn: dict[int, DrawnCharts] = {}
+        self._drawing: dict[int, Future[DrawnCharts]] = {}
+        self._lock = threading.Lock()
+        self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="campaign-charts")
+        self._worker = None if in_process else ChartWorker()
+
+    def get(
+        self, campaign_id: int, version: str, *, settled: bool = False, wait: float = 2.0
+    ) -> DrawnCharts | None:
+        """Charts for `version` of the data, an older drawing, or None if none is ready.
+
+        `settled`: the campaign is not running, its data will not move: draw this version
+        now rather than after the interval.
+        """
+        with self._lock:
+            drawn = self._drawn.get(campaign_id)
+            fresh_enough = drawn is not None and not settled and self._too_soon(drawn)
+            if drawn is not None and (drawn.version == version or fresh_enough):
+                return drawn
+            future = self._drawing.get(campaign_id)
+            if future is None:
+                future = self._executor.submit(self._draw, campaign_id, version)
+                self._drawing[campaign_id] = future
+        try:
+            return future.result(timeout=wait)
+        except FutureTimeout:
+            return drawn
+
+    def warm(self) -> None:
+        """Start the drawing process before the first page asks for charts."""
+        if self._worker is not None:
+            self._worker.start()
+
+    def close(self) -> None:
+        self._executor.shutdown(wait=False, cancel_futures=True)
+        if self._worker is not None:
+            self._worker.close()
+
+    def _too_soon(self, drawn: DrawnCharts) -> bool:
+        return self._monotonic() - drawn.drawn_at < max(self.min_interval, 5 * drawn.took)
+
+    def _draw(self, campaign_id: int, version: str) -> DrawnCharts:
+        started = self._monotonic()
+        try:
+            ref = campaign_ref(self.db, campaign_id)
+            html = self._html(ref.name, version)
+            ended = self._monotonic()
+            drawn = DrawnCharts(html=html, version=version, drawn_at=ended, took=ended - started)
+            with self._lock:
+                self._drawn[campaign_id] = drawn
+            return drawn
+        finally:
+            with self._lock:
+                self._drawing.pop(campaign_id, None)
+
+    def _html(self, name: str, version: str) -> str:
+        if self._worker is None:
+            return charts_html(self.db, name, version, self.clock)
+        return self._worker.draw(self.db.url, name, version)

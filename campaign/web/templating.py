@@ -1,0 +1,105 @@
+"""Jinja2 with autoescaping for every template, and the filters the pages share.
+
+Everything shown comes from callers' words and uploaded spreadsheets, so nothing is ever
+marked safe except our own chart SVG (see `campaign.web.charts`).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import UTC, datetime
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from jinja2 import Environment, FileSystemLoader, StrictUndefined
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.templating import Jinja2Templates
+
+from campaign.durations import format_duration
+
+HERE = Path(__file__).resolve().parent
+TEMPLATES_DIR = HERE / "templates"
+STATIC_DIR = HERE / "static"
+DASH = "–"
+
+
+def utc_text(at: datetime | None) -> str:
+    """`2026-01-05 15:07 UTC`; the page's script shows it in the reader's time zone."""
+    return DASH if at is None else at.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")
+
+
+def iso(at: datetime | None) -> str:
+    return "" if at is None else at.astimezone(UTC).isoformat(timespec="seconds")
+
+
+def relative_text(at: datetime | None, now: datetime) -> str:
+    if at is None:
+        return DASH
+    seconds = (at - now).total_seconds()
+    if abs(seconds) < 1:
+        return "now"
+    words = format_duration(abs(seconds))
+    return f"in {words}" if seconds > 0 else f"{words} ago"
+
+
+def number(value: int | float | None) -> str:
+    if value is None:
+        return DASH
+    return f"{value:,}" if isinstance(value, int) else f"{value:,.1f}"
+
+
+def percent(part: int, whole: int) -> str:
+    return f"{part / whole:.0%}" if whole else DASH
+
+
+def duration_text(seconds: float | None) -> str:
+    return DASH if seconds is None else format_duration(seconds)
+
+
+@cache
+def static_version(name: str) -> str:
+    """A short content hash, so a browser never keeps an old script after an upgrade."""
+    path = STATIC_DIR / name
+    return hashlib.sha256(path.read_bytes()).hexdigest()[:10] if path.is_file() else "0"
+
+
+def static_url(name: str) -> str:
+    return f"/static/{name}?v={static_version(name)}"
+
+
+def _environment() -> Environment:
+    environment = Environment(
+        loader=FileSystemLoader(TEMPLATES_DIR),
+        autoescape=True,  # every template, whatever its file name
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    environment.filters.update(
+        utc=utc_text, iso=iso, number=number, duration=duration_text
+    )
+    environment.globals.update(static_url=static_url, percent=percent, DASH=DASH)
+    return environment
+
+
+TEMPLATES = Jinja2Templates(env=_environment())
+
+
+def render(
+    request: Request,
+    name: str,
+    context: dict[str, Any] | None = None,
+    *,
+    status_code: int = 200,
+    headers: dict[str, str] | None = None,
+) -> Response:
+    values = {"csrf_token": csrf_token_of(request), **(context or {})}
+    return TEMPLATES.TemplateResponse(
+        request, name, values, status_code=status_code, headers=headers
+    )
+
+
+def csrf_token_of(request: Request) -> str:
+    return str(getattr(request.state, "csrf_token", ""))

@@ -1,0 +1,273 @@
+"""What the campaign pages show, as display strings computed once for HTML and live JSON.
+
+The page renders `live[key]` into an element marked `data-live="key"`, and the page's script
+later sets the same element's text to the same key of the live JSON: the first paint and
+every update come from one function, so they cannot disagree.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from campaign.durations import format_duration
+from campaign.outcomes.status import WAIT_REASONS, CampaignStatus, CampaignSummary
+from campaign.outcomes.status_view import OUTCOME_ORDER, WAIT_WORDS
+from campaign.web.contact_queries import ContactRow
+from campaign.web.lookup import CampaignRef
+from campaign.web.templating import DASH, iso, number, percent, relative_text, utc_text
+
+#: Rows that are never dialed: they do not count toward progress.
+NOT_TO_CALL = ("invalid", "duplicate")
+#: States in which the buttons make sense.
+PAUSABLE = ("running", "ready", "interrupted")
+CANCELABLE = ("running", "ready", "interrupted", "paused")
+_SECRET_WORDS = ("key", "token", "secret", "password")
+_DURATION_SETTINGS = ("min_gap", "drain_timeout", "poll_interval")
+
+
+@dataclass(frozen=True)
+class Progress:
+    done: int
+    total: int  # people to call: rows minus invalid and duplicate ones
+
+    @property
+    def percent(self) -> str:
+        return percent(self.done, self.total) if self.total else "100%"
+
+    @property
+    def text(self) -> str:
+        return f"{self.done:,} of {self.total:,} people done ({self.percent})"
+
+
+def progress_of(contacts: int, outcomes: Mapping[str, int]) -> Progress:
+    total = contacts - sum(outcomes.get(name, 0) for name in NOT_TO_CALL)
+    return Progress(done=total - outcomes.get("pending", 0), total=total)
+
+
+def eta_of(
+    state: str, elapsed_s: float | None, outcomes: Mapping[str, int], progress: Progress,
+    now: datetime,
+) -> datetime | None:
+    """When the campaign should end at its pace so far (running campaigns only)."""
+    pending = outcomes.get("pending", 0)
+    called = progress.done - outcomes.get("dnc", 0)  # do-not-call rows end without a call
+    if state != "running" or not elapsed_s or pending == 0 or called <= 0:
+        return None
+    return now + timedelta(seconds=elapsed_s * pending / called)
+
+
+def eta_text(eta: datetime | None, now: datetime) -> str:
+    if eta is None:
+        return DASH
+    return f"about {format_duration((eta - now).total_seconds())} ({utc_text(eta)})"
+
+
+@dataclass(frozen=True)
+class CampaignView:
+    ref: CampaignRef
+    status: CampaignStatus
+    progress: Progress
+    live: dict[str, str]
+    next_up: list[ContactRow] = field(default_factory=list)
+
+    @property
+    def state(self) -> str:
+        return self.status.state
+
+    @property
+    def _asked(self) -> str | None:
+        """The action a live runner was asked for and has not done yet."""
+        return self.status.requested_action if self.state == "running" else None
+
+    @property
+    def can_pause(self) -> bool:
+        return self.state in PAUSABLE and self._asked is None
+
+    @property
+    def can_cancel(self) -> bool:
+        return self.state in CANCELABLE and self._asked != "cancel"
+
+    @property
+    def charts_version(self) -> str:
+        return f"{self.status.attempts_used}-{self.progress.done}-{self.state}"
+
+    @property
+    def settings(self) -> list[tuple[str, str]]:
+        return settings_rows(self.status.settings)
+
+    @property
+    def flags(self) -> dict[str, bool]:
+        """What the page shows or hides (`data-show-if`)."""
+        return {
+            "can_pause": self.can_pause,
+            "can_cancel": self.can_cancel,
+            "resumable": self.state in ("paused", "interrupted")
+            and self.status.resume_command is not None,
+            "nobody_waits": not self.next_up,
+            "running": self.state == "running",
+            "ended": self.status.finished,
+        }
+
+    def next_up_items(self) -> list[dict[str, str]]:
+        return [
+            {
+                "url": f"{self.ref.url}/contacts/{row.id}",
+                "name": row.name or f"line {row.line}",
+                "phone": row.to_number or "",
+                "why": WAIT_WORDS.get(row.wait_reason or "", row.wait_reason or "waiting"),
+                "due": f"{utc_text(row.next_attempt_at)} "
+                f"({relative_text(row.next_attempt_at, self.status.as_of)})",
+            }
+            for row in self.next_up
+        ]
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "state": self.state,
+            "live": self.live,
+            "progress": {"done": self.progress.done, "total": max(1, self.progress.total)},
+            "flags": self.flags,
+            "charts_version": self.charts_version,
+            "next_up": self.next_up_items(),
+        }
+
+
+def campaign_view(ref: CampaignRef, status: CampaignStatus, next_up: list[ContactRow]
+                  ) -> CampaignView:
+    return CampaignView(ref=ref, status=status, progress=progress_of(status.contacts,
+                        status.outcomes), live=live_fields(status), next_up=next_up)
+
+
+def live_fields(status: CampaignStatus) -> dict[str, str]:
+    now = status.as_of
+    progress = progress_of(status.contacts, status.outcomes)
+    fields = {
+        "state": status.state,
+        "state_note": _state_note(status),
+        "progress": progress.text,
+        "percent": progress.percent,
+        "contacts": number(status.contacts),
+        "calls_in_progress": number(status.calls_in_progress),
+        "unresolved": number(status.unresolved_requests),
+        "ready": number(status.ready_to_dial),
+        "attempts_used": number(status.attempts_used),
+        "max_attempts": number(status.max_attempts) if status.max_attempts else DASH,
+        "requests": number(status.requests_used),
+        "requests_per_minute": _per_minute(status),
+        "rate_limit": _rate_limit(status.settings),
+        "rate_limited": number(status.rate_limited),
+        "eta": eta_text(eta_of(status.state, status.elapsed_s, status.outcomes, progress, now),
+                        now),
+        "runner": _runner(status),
+        "started": utc_text(status.started_at),
+        "finished": utc_text(status.finished_at) if status.finished else DASH,
+        "elapsed": format_duration(status.elapsed_s) if status.elapsed_s is not None else DASH,
+        "as_of": utc_text(now),
+        "as_of_iso": iso(now),
+        "resume_command": status.resume_command or "",
+    }
+    for name in outcome_names(status.outcomes):
+        fields[f"outcome.{name}"] = number(status.outcomes.get(name, 0))
+    waiting = {w.reason: w for w in status.waiting}
+    for reason in WAIT_REASONS:
+        found = waiting.get(reason)
+        fields[f"waiting.{reason}"] = number(found.count if found else 0)
+        fields[f"waiting.{reason}.next"] = (
+            f"{utc_text(found.next_due)} ({relative_text(found.next_due, now)})"
+            if found and found.next_due else DASH
+        )
+    return fields
+
+
+def outcome_names(outcomes: Mapping[str, int]) -> list[str]:
+    """Every outcome in display order (zeros too, so a live update has a place to land)."""
+    return list(OUTCOME_ORDER) + sorted(set(outcomes) - set(OUTCOME_ORDER))
+
+
+def settings_rows(settings: Mapping[str, Any]) -> list[tuple[str, str]]:
+    """The settings a campaign runs with, in words; anything secret-looking is left out."""
+    rows = []
+    for key, value in settings.items():
+        if any(word in key.lower() for word in _SECRET_WORDS):
+            continue
+        rows.append((key.replace("_", " "), _setting_text(key, value)))
+    return rows
+
+
+def _setting_text(key: str, value: Any) -> str:
+    if value is None:
+        return "default"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if key in _DURATION_SETTINGS and isinstance(value, int | float):
+        return "off" if value == 0 else format_duration(value)
+    if isinstance(value, dict):
+        return ", ".join(
+            f"{k} {format_duration(v) if isinstance(v, int | float) else v}"
+            for k, v in value.items()
+        ) or "none"
+    if isinstance(value, list | tuple):
+        return ", ".join(str(v) for v in value) or "none"
+    return str(value)
+
+
+def _state_note(status: CampaignStatus) -> str:
+    action = status.requested_action
+    if status.state != "running" or action not in ("pause", "cancel"):
+        return ""
+    return f"{action} requested: the runner stops dialing and finishes the calls in progress"
+
+
+def _per_minute(status: CampaignStatus) -> str:
+    if not status.elapsed_s or not status.requests_used:
+        return DASH
+    minutes = max(1.0, status.elapsed_s / 60)
+    return f"{status.requests_used / minutes:,.1f}"
+
+
+def _rate_limit(settings: Mapping[str, Any]) -> str:
+    rate = settings.get("rate")
+    return f"{rate:,}" if isinstance(rate, int) else DASH
+
+
+def _runner(status: CampaignStatus) -> str:
+    runner = status.runner
+    if runner is None or status.finished:
+        return "none"
+    beat = relative_text(runner.heartbeat_at, status.as_of) if runner.heartbeat_at else "never"
+    alive = "working" if runner.alive else "gone"
+    return f"pid {runner.pid} on {runner.host}, {alive} (last heartbeat {beat})"
+
+
+@dataclass(frozen=True)
+class ListRow:
+    id: int
+    summary: CampaignSummary
+    progress: Progress
+    live: dict[str, str]
+
+    def to_json(self) -> dict[str, Any]:
+        return {"id": self.id, "state": self.summary.state, "live": self.live,
+                "progress": {"done": self.progress.done, "total": max(1, self.progress.total)}}
+
+
+def list_row(campaign_id: int, summary: CampaignSummary, now: datetime) -> ListRow:
+    progress = progress_of(summary.contacts, summary.outcomes)
+    elapsed = (now - summary.started_at).total_seconds() if summary.started_at else None
+    eta = eta_of(summary.state, elapsed, summary.outcomes, progress, now)
+    counts = summary.outcomes
+    main = sum(counts.get(name, 0) for name in ("connected", "failed", "pending"))
+    live = {
+        "state": summary.state,
+        "percent": progress.percent,
+        "progress": progress.text,
+        "connected": number(counts.get("connected", 0)),
+        "failed": number(counts.get("failed", 0)),
+        "pending": number(counts.get("pending", 0)),
+        "other": number(summary.contacts - main),
+        "eta": eta_text(eta, now),
+    }
+    return ListRow(id=campaign_id, summary=summary, progress=progress, live=live)

@@ -1,0 +1,111 @@
+"""What the campaign pages show: progress, ETA, buttons, settings, live fields."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+
+from campaign.outcomes.status import CampaignStatus, Runner, Waiting
+from campaign.web.lookup import CampaignRef
+from campaign.web.views import (
+    campaign_view,
+    eta_of,
+    live_fields,
+    progress_of,
+    settings_rows,
+)
+
+NOW = datetime(2026, 3, 2, 15, 0, tzinfo=UTC)
+REF = CampaignRef(id=7, name="spring", state="running", source_columns=("name", "phone"),
+                  phone_column="phone", settings={})
+
+
+def make_status(**changes: Any) -> CampaignStatus:
+    status = CampaignStatus(
+        name="spring", state="running", stored_state="running", as_of=NOW,
+        created_at=NOW - timedelta(hours=2), started_at=NOW - timedelta(hours=1),
+        finished_at=None, elapsed_s=3600.0, source_name="list.csv", contacts=110,
+        outcomes={"connected": 40, "failed": 10, "invalid": 6, "duplicate": 4, "pending": 50},
+        contact_states={"done": 60, "queued": 48, "active": 2}, calls_in_progress=2,
+        unresolved_requests=0, ready_to_dial=30,
+        waiting=[Waiting("redial", 18, NOW + timedelta(minutes=10))], attempts_used=64,
+        max_attempts=3, requests_used=600, rate_limited=3, requested_action=None,
+        runner=Runner("1@h:x", 1, "h", NOW - timedelta(seconds=2), True),
+        resume_command="python -m campaign resume spring",
+        settings={"rate": 60, "api_key": "voicy_sk_x", "min_gap": 86400.0,
+                  "retry_delays": {"busy": 600.0}, "from_numbers": ["+1", "+2"],
+                  "local_presence": False, "agent_id": None, "webhook_token": "t"},
+    )
+    return replace(status, **changes)
+
+
+def test_progress_counts_people_to_call() -> None:
+    progress = progress_of(110, make_status().outcomes)
+    assert (progress.done, progress.total) == (50, 100)  # invalid and duplicate rows left out
+    assert progress.text == "50 of 100 people done (50%)"
+    assert progress_of(0, {}).percent == "100%"
+
+
+def test_eta_at_the_pace_so_far() -> None:
+    status = make_status()
+    progress = progress_of(status.contacts, status.outcomes)
+    eta = eta_of("running", 3600.0, status.outcomes, progress, NOW)
+    assert eta == NOW + timedelta(hours=1)  # 50 done in an hour, 50 to go
+    assert eta_of("paused", 3600.0, status.outcomes, progress, NOW) is None
+    assert eta_of("running", None, status.outcomes, progress, NOW) is None
+    assert eta_of("running", 10.0, {"pending": 5}, progress_of(5, {"pending": 5}), NOW) is None
+
+
+def test_settings_leave_secrets_out_and_speak_words() -> None:
+    rows = dict(settings_rows(make_status().settings))
+    assert "api key" not in rows and "webhook token" not in rows
+    assert rows["min gap"] == "1d" and rows["retry delays"] == "busy 10m"
+    assert rows["from numbers"] == "+1, +2"
+    assert rows["local presence"] == "no" and rows["agent id"] == "default"
+
+
+@pytest.mark.parametrize(
+    ("state", "asked", "pause", "cancel", "resumable"),
+    [
+        ("running", None, True, True, False),
+        ("running", "pause", False, True, False),
+        ("running", "cancel", False, False, False),
+        ("ready", None, True, True, False),
+        ("paused", "pause", False, True, True),  # the runner leaves its request behind
+        ("interrupted", "pause", True, True, True),
+        ("finished", None, False, False, False),
+        ("canceled", None, False, False, False),
+    ],
+)
+def test_buttons_follow_the_state(
+    state: str, asked: str | None, pause: bool, cancel: bool, resumable: bool
+) -> None:
+    view = campaign_view(REF, make_status(state=state, requested_action=asked), [])
+    flags = view.flags
+    assert (flags["can_pause"], flags["can_cancel"], flags["resumable"]) == (
+        pause, cancel, resumable)
+    assert flags["running"] == (state == "running")
+
+
+def test_live_fields_cover_every_outcome_and_wait_reason() -> None:
+    fields = live_fields(make_status(requested_action="pause"))
+    assert fields["outcome.connected"] == "40" and fields["outcome.canceled"] == "0"
+    assert fields["waiting.redial"] == "18" and fields["waiting.window"] == "0"
+    assert fields["waiting.redial.next"] == "2026-03-02 15:10 UTC (in 10m)"
+    assert fields["waiting.window.next"] == "–"
+    assert fields["state_note"].startswith("pause requested")
+    assert fields["requests_per_minute"] == "10.0"
+    assert fields["eta"].startswith("about 1h")
+    assert fields["runner"] == "pid 1 on h, working (last heartbeat 2s ago)"
+    assert all(isinstance(value, str) for value in fields.values())
+
+
+def test_a_finished_campaign_shows_when_it_ended() -> None:
+    status = make_status(state="finished", finished_at=NOW, runner=None,
+                         outcomes={"connected": 100, "invalid": 10}, resume_command=None)
+    fields = live_fields(status)
+    assert fields["finished"] == "2026-03-02 15:00 UTC" and fields["eta"] == "–"
+    assert fields["runner"] == "none" and fields["state_note"] == ""
