@@ -60,8 +60,10 @@ def _url(host: str, port: int, token: str | None) -> str:
 @click.option("--token", metavar="TOKEN", envvar="CAMPAIGN_DASHBOARD_TOKEN",
               help="Access token every request must carry (generated for a non-loopback "
                    "--host if not given). Env: CAMPAIGN_DASHBOARD_TOKEN.")
+@click.option("--simulate", is_flag=True,
+              help="Campaigns started from the page call the built-in simulator (no API key).")
 def serve(db_path: str | None, host: str, port: int, open_browser: bool,
-          token: str | None) -> None:
+          token: str | None, simulate: bool) -> None:
     """Serve the dashboard: live progress, results, transcripts, pause and cancel buttons.
 
     Reads the same database as `status` while runners work in other processes. It listens
@@ -81,7 +83,7 @@ def serve(db_path: str | None, host: str, port: int, open_browser: bool,
     sock = _listen(host, port)
     port = sock.getsockname()[1]
     allowed = list(LOOPBACK_HOSTS) if loopback else None
-    app = create_app(db, token=token, allowed_hosts=allowed)
+    app = create_app(db, token=token, allowed_hosts=allowed, simulate=simulate)
     url = _url(host, port, token)
     click.echo(f"Dashboard for {db.display_name()} at {url}")
     if not loopback:

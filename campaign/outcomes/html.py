@@ -124,9 +124,9 @@ Times in charts are UTC except "by hour", which uses each recipient's local time
 _ENVIRONMENT = Environment(autoescape=True, keep_trailing_newline=True)
 
 
-def render_html(figures: Figures) -> str:
-    """The report page for `figures` as one HTML string."""
-    chart_list = [
+def chart_svgs(figures: Figures) -> list[str]:
+    """The report's charts as SVG strings (the web dashboard shows the same ones)."""
+    return [
         charts.outcomes_chart(figures.outcomes),
         charts.calls_over_time_chart(
             figures.calls_over_time.starts,
@@ -137,6 +137,11 @@ def render_html(figures: Figures) -> str:
         charts.hour_of_day_chart(figures.calls_by_hour),
         charts.attempts_chart(figures.attempts_distribution),
     ]
+
+
+def render_html(figures: Figures) -> str:
+    """The report page for `figures` as one HTML string."""
+    chart_list = chart_svgs(figures)
     campaign = figures.campaign
     started = ran = None
     if campaign.started_at:

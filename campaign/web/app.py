@@ -21,13 +21,15 @@ from starlette.staticfiles import StaticFiles
 
 from campaign.clock import Clock, SystemClock
 from campaign.store.db import Database
-from campaign.web import campaigns, contacts, downloads, steering
+from campaign.web import campaigns, contacts, downloads, launch, steering
 from campaign.web.chart_cache import ChartCache
 from campaign.web.context import WebContext, compute_view
 from campaign.web.errors import EXCEPTION_HANDLERS, error_page
 from campaign.web.guard import Guard
+from campaign.web.launch_runner import BrowserRunners
 from campaign.web.snapshots import Snapshots
 from campaign.web.templating import STATIC_DIR
+from campaign.web.uploads import DEFAULT_UPLOAD_LIMIT, UploadStore
 
 
 def create_app(
@@ -39,6 +41,8 @@ def create_app(
     live_max_age: float = 1.0,
     chart_interval: float = 10.0,
     charts_in_process: bool | None = None,
+    simulate: bool = False,
+    upload_limit: int = DEFAULT_UPLOAD_LIMIT,
 ) -> Starlette:
     """The dashboard over `db`.
 
@@ -47,6 +51,8 @@ def create_app(
     `live_max_age`: how stale (seconds) a live view may be; 0 computes on every request.
     `charts_in_process`: draw charts in a thread here rather than in a worker process
     (default: only for an in-memory database, which no other process can open).
+    `simulate`: campaigns started from the browser call the built-in simulator.
+    `upload_limit`: largest list upload in bytes (see `campaign.web.launch`).
     """
     clock = clock or SystemClock()
     context = WebContext(
@@ -59,11 +65,17 @@ def create_app(
                           else charts_in_process),
     )
 
+    launch_state = launch.LaunchState(
+        UploadStore(), BrowserRunners(db), simulate=simulate, upload_limit=upload_limit
+    )
+
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         try:
-            yield
+            async with launch_state.runners.running():
+                yield
         finally:
+            launch_state.uploads.close()
             context.close()
 
     app = Starlette(
@@ -72,6 +84,7 @@ def create_app(
             *steering.ROUTES,
             *downloads.ROUTES,
             *contacts.ROUTES,
+            *launch.ROUTES,
             Mount("/static", app=StaticFiles(directory=STATIC_DIR), name="static"),
         ],
         middleware=[
@@ -83,10 +96,11 @@ def create_app(
                 error_page=error_page,
             )
         ],
-        exception_handlers=EXCEPTION_HANDLERS,
+        exception_handlers={**EXCEPTION_HANDLERS, **launch.EXCEPTION_HANDLERS},
         lifespan=lifespan,
     )
     app.state.web = context
+    app.state.launch = launch_state
     return app
 
 

@@ -19,8 +19,8 @@ from dataclasses import dataclass
 from markupsafe import Markup
 
 from campaign.clock import Clock
-from campaign.outcomes import charts
-from campaign.outcomes.figures import Figures, report_figures
+from campaign.outcomes.figures import report_figures
+from campaign.outcomes.html import chart_svgs
 from campaign.store.db import Database
 from campaign.web.chart_worker import ChartWorker
 from campaign.web.lookup import campaign_ref
@@ -33,21 +33,6 @@ class DrawnCharts:
     version: str
     drawn_at: float  # monotonic
     took: float
-
-
-def chart_svgs(figures: Figures) -> list[str]:
-    """The charts of `report --html`, same functions and data, as SVG strings."""
-    return [
-        charts.outcomes_chart(figures.outcomes),
-        charts.calls_over_time_chart(
-            figures.calls_over_time.starts,
-            figures.calls_over_time.series,
-            bucket_s=figures.calls_over_time.bucket_s,
-        ),
-        charts.talk_time_chart(figures.talk_times_s),
-        charts.hour_of_day_chart(figures.calls_by_hour),
-        charts.attempts_chart(figures.attempts_distribution),
-    ]
 
 
 def charts_html(db: Database, name: str, version: str, clock: Clock) -> str:

@@ -1,0 +1,300 @@
+"""New campaign from the browser: upload a list, check it, map vars, choose settings, start.
+
+Every step calls the CLI's own code: `load_contacts` and `validation_summary` (validate),
+`prepare_campaign` (run) and the engine's Runner (see `campaign.web.launch_runner`).
+"""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass, field
+from typing import Any
+
+import anyio
+from sqlalchemy import select
+from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import FormData, UploadFile
+from starlette.requests import Request
+from starlette.responses import FileResponse, RedirectResponse, Response
+from starlette.routing import Route
+
+from campaign.contacts import ContactList, load_contacts, validation_summary
+from campaign.contacts.vars import needs_value
+from campaign.engine.launch import connect
+from campaign.engine.settings import RunSettings
+from campaign.engine.start import prepare_campaign
+from campaign.errors import CampaignError, InputError
+from campaign.store.models import Suppression
+from campaign.voicy.models import Agent
+from campaign.web import launch_form
+from campaign.web.context import context_of
+from campaign.web.guard import CSRF_FIELD, check_csrf
+from campaign.web.launch_resume import ROUTES as RESUME_ROUTES
+from campaign.web.launch_resume import interrupted_campaigns
+from campaign.web.launch_runner import BrowserRunners
+from campaign.web.templating import render
+from campaign.web.uploads import (
+    StoredUpload,
+    UploadMissing,
+    UploadStore,
+    UploadTooLarge,
+    capped_form,
+)
+
+PREVIEW_ROWS = 5
+
+
+@dataclass
+class LaunchState:
+    """What the launch pages share, kept on `app.state.launch`."""
+
+    uploads: UploadStore
+    runners: BrowserRunners
+    simulate: bool = False
+    upload_limit: int = 50 * 1024 * 1024
+
+
+def launch_of(request: Request) -> LaunchState:
+    state = request.app.state.launch
+    assert isinstance(state, LaunchState)
+    return state
+
+
+# --- step 1: upload ------------------------------------------------------------------------
+
+
+def new_page(request: Request) -> Response:
+    return _upload_page(request)
+
+
+def _upload_page(request: Request, error: str | None = None, status: int = 200) -> Response:
+    launch = launch_of(request)
+    return render(request, "launch_upload.html", {
+        "error": error, "limit_mb": launch.upload_limit / 1024 / 1024,
+        "simulate": launch.simulate, "database": context_of(request).db.display_name(),
+        "resumable": interrupted_campaigns(context_of(request).db),
+    }, status_code=status)
+
+
+async def upload(request: Request) -> Response:
+    launch = launch_of(request)
+    try:
+        form = await capped_form(request, launch.upload_limit)
+    except UploadTooLarge as exc:
+        return _upload_page(request, str(exc), 413)
+    check_csrf(request, form.get(CSRF_FIELD))
+    file = form.get("file")
+    if not isinstance(file, UploadFile) or not file.filename:
+        return _upload_page(request, "Choose a CSV or XLSX file first.", 400)
+    stored = await launch.uploads.save(file)
+    return RedirectResponse(f"/new/{stored.upload_id}", status_code=303)
+
+
+# --- steps 2-4: check, map, settings ---------------------------------------------------------
+
+
+@dataclass
+class Check:
+    """One look at the upload with the form's choices: the page's model."""
+
+    upload: StoredUpload
+    values: FormData
+    sheets: list[str] = field(default_factory=list)
+    agents: list[Agent] = field(default_factory=list)
+    agent: Agent | None = None
+    contacts: ContactList | None = None
+    summary: dict[str, Any] | None = None
+    dnc: int = 0
+    error: str | None = None
+    agent_error: str | None = None
+    vars: list[dict[str, Any]] = field(default_factory=list)
+    missing: list[str] = field(default_factory=list)
+    preview: list[dict[str, Any]] = field(default_factory=list)
+    estimate: launch_form.Estimate | None = None
+
+
+def _sheets(upload: StoredUpload) -> list[str]:
+    if not upload.filename.lower().endswith((".xlsx", ".xlsm", ".xls")):
+        return []
+    import pandas as pd
+
+    try:
+        with pd.ExcelFile(io.BytesIO(upload.path.read_bytes())) as book:
+            return [str(name) for name in book.sheet_names]
+    except Exception:  # load_contacts says what is wrong with the file
+        return []
+
+
+async def _agents(settings: RunSettings, wanted: str) -> tuple[list[Agent], Agent | None]:
+    async with connect(settings) as connection:
+        agents = await connection.client.list_agents()
+        chosen = wanted or (agents[0].agent_id if agents else "")
+        agent = await connection.client.get_agent(chosen) if chosen else None
+    return agents, agent
+
+
+def _dnc_count(request: Request, contacts: ContactList) -> int:
+    numbers = {row.e164 for row in contacts.rows("valid") if row.e164}
+    with context_of(request).db.read_session() as session:
+        listed = set(session.scalars(select(Suppression.e164)))
+    return len(numbers & listed)
+
+
+async def check(request: Request, form: FormData | None = None) -> Check:
+    launch = launch_of(request)
+    upload = launch.uploads.get(request.path_params["upload_id"])
+    values = form if form is not None else FormData()
+    result = Check(upload, values, sheets=await run_in_threadpool(_sheets, upload))
+    base = RunSettings(simulate=launch.simulate)
+    try:
+        result.agents, result.agent = await _agents(base, launch_form.text(values, "agent_id"))
+    except Exception as exc:  # no API key, network: the list is still checked
+        result.agent_error = f"The agents could not be listed ({exc}); type the agent id."
+    try:
+        options = launch_form.import_options(values)
+        result.contacts = await run_in_threadpool(
+            load_contacts, upload.path.read_bytes(), options,
+            agent=result.agent, filename=upload.filename,
+        )
+    except InputError as exc:
+        result.error = exc.message
+        return result
+    contacts = result.contacts
+    result.summary = await run_in_threadpool(validation_summary, contacts)
+    result.dnc = await run_in_threadpool(_dnc_count, request, contacts)
+    mapped = {name: column for column, name in contacts.var_mapping.items()}
+    if result.agent is not None:
+        for var in result.agent.vars_provided:
+            required = needs_value(var)
+            column = mapped.get(var.name, "")
+            result.vars.append({"name": var.name, "required": required, "column": column,
+                                "default": var.default_value, "description": var.description})
+            if required and not column:
+                result.missing.append(var.name)
+    result.preview = [
+        {"line": row.line, "to": row.e164, "vars": row.vars}
+        for _, row in zip(range(PREVIEW_ROWS), contacts.rows("valid"), strict=False)
+    ]
+    return result
+
+
+def _page(request: Request, result: Check, *, status: int = 200,
+          error: str | None = None) -> Response:
+    launch = launch_of(request)
+    return render(request, "launch_check.html", {
+        "c": result, "v": result.values, "defaults": RunSettings(),
+        "known_numbers": _known_numbers(launch),
+        "chosen_numbers": result.values.getlist("from_number"),
+        "simulate": launch.simulate, "start_error": error,
+        "database": context_of(request).db.display_name(),
+    }, status_code=status)
+
+
+def _known_numbers(launch: LaunchState) -> list[str]:
+    """Caller numbers offered as checkboxes: the simulator's (the API does not list them)."""
+    if not launch.simulate:
+        return []
+    from campaign.simulator import DEFAULT_FROM_NUMBERS
+
+    return list(DEFAULT_FROM_NUMBERS)
+
+
+async def check_page(request: Request) -> Response:
+    return _page(request, await check(request))
+
+
+async def _posted(request: Request) -> FormData:
+    form = await capped_form(request, launch_of(request).upload_limit)
+    check_csrf(request, form.get(CSRF_FIELD))
+    return form
+
+
+async def recheck(request: Request) -> Response:
+    """The form sent back: check again, estimate (dry run) or start."""
+    launch = launch_of(request)
+    try:
+        form = await _posted(request)
+    except UploadTooLarge as exc:
+        return _page(request, await check(request), status=413, error=str(exc))
+    upload = launch.uploads.get(request.path_params["upload_id"])
+    for dnc in form.getlist("dnc"):
+        if isinstance(dnc, UploadFile) and dnc.filename:
+            await launch.uploads.add_dnc(upload, dnc)
+    values = FormData([(k, v) for k, v in form.multi_items() if isinstance(v, str)])
+    result = await check(request, values)
+    action = launch_form.text(values, "action")
+    if action not in ("estimate", "start"):
+        return _page(request, result)
+    try:
+        settings = launch_form.run_settings(values, simulate=launch.simulate)
+        if result.agent is not None:
+            settings = settings.with_overrides(agent_id=result.agent.agent_id)
+    except InputError as exc:
+        return _page(request, result, status=400, error=exc.message)
+    if result.contacts is None:
+        return _page(request, result, status=400, error=result.error)
+    if action == "estimate":
+        result.estimate = launch_form.estimate(result.contacts.counts["valid"], settings)
+        return _page(request, result)
+    if result.missing:
+        return _page(request, result, status=400, error=(
+            f"Map a column to {', '.join(result.missing)}: the agent needs "
+            f"{'it' if len(result.missing) == 1 else 'them'} and has no default."))
+    return await _start(request, result, settings)
+
+
+async def _start(request: Request, result: Check, settings: RunSettings) -> Response:
+    launch = launch_of(request)
+    context = context_of(request)
+    contacts = result.contacts
+    assert contacts is not None
+    options = launch_form.import_options(result.values)
+    try:
+        prepared = await run_in_threadpool(
+            lambda: prepare_campaign(
+                context.db, contacts, settings,
+                now=context.clock.now(), name=launch_form.text(result.values, "name") or None,
+                dnc_files=result.upload.dnc_paths(), region=options.region,
+            )
+        )
+        launch.runners.start(prepared.campaign.id, settings)
+    except (CampaignError, RuntimeError) as exc:
+        message = exc.message if isinstance(exc, CampaignError) else str(exc)
+        return _page(request, result, status=409, error=message)
+    context.changed(prepared.campaign.id)
+    await anyio.sleep(0)
+    return RedirectResponse(f"/campaigns/{prepared.campaign.id}", status_code=303)
+
+
+async def rejected_csv(request: Request) -> Response:
+    """The rejected rows as `validate --rejected` writes them, for the options in the query."""
+    launch = launch_of(request)
+    upload = launch.uploads.get(request.path_params["upload_id"])
+    values = dict(request.query_params)
+    options = launch_form.import_options(values)
+    contacts = await run_in_threadpool(
+        load_contacts, upload.path.read_bytes(), options, filename=upload.filename
+    )
+    path = upload.folder / "rejected.csv"
+    await run_in_threadpool(contacts.write_rejected, path)
+    stem = upload.filename.rsplit(".", 1)[0]
+    return FileResponse(path, media_type="text/csv",
+                        filename=f"{stem}-rejected.csv")
+
+
+async def missing_upload(request: Request, exc: Exception) -> Response:
+    return _upload_page(
+        request, "That upload is gone (the server restarted or the link is wrong): "
+        "upload the list again.", 404)
+
+
+ROUTES = [
+    Route("/new", new_page, methods=["GET"]),
+    Route("/new", upload, methods=["POST"]),
+    Route("/new/{upload_id}", check_page, methods=["GET"]),
+    Route("/new/{upload_id}", recheck, methods=["POST"]),
+    Route("/new/{upload_id}/rejected.csv", rejected_csv, methods=["GET"]),
+    *RESUME_ROUTES,
+]
+
+EXCEPTION_HANDLERS = {UploadMissing: missing_upload}

@@ -1,0 +1,122 @@
+"""The new-campaign form's fields → the same ImportOptions and RunSettings the CLI builds.
+
+Field names follow the CLI options (`phone_column`, `region`, `sheet`, `concurrency`, ...);
+a var mapping is one field `map:<var>` per agent var holding the column (or empty).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from campaign.contacts import ImportOptions
+from campaign.engine.settings import DEFAULT_RETRY_DELAYS, RunSettings
+from campaign.errors import InputError
+
+MAP_PREFIX = "map:"
+#: Requests per call beyond the dial (status polls and detail fetches), on average.
+REQUESTS_PER_CALL = 0.7
+#: Real seconds a call line is busy at least (ringing, a short conversation, wrap-up).
+SECONDS_PER_CALL = 35.0
+#: Calls one list scan request covers (call-list pages when reconciling).
+CALLS_PER_SCAN = 100
+
+
+def text(form: Mapping[str, Any], name: str) -> str:
+    value = form.get(name)
+    return value.strip() if isinstance(value, str) else ""
+
+
+def import_options(form: Mapping[str, Any]) -> ImportOptions:
+    """ImportOptions from the form; `map:` fields become `--var COLUMN=name` specs."""
+    mapped = mapping_from(form)
+    return ImportOptions(
+        phone_column=text(form, "phone_column") or None,
+        region=text(form, "region") or "US",
+        sheet=text(form, "sheet") or None,
+        vars=[f"{column}={name}" for name, column in mapped.items() if column],
+    )
+
+
+def mapping_from(form: Mapping[str, Any]) -> dict[str, str]:
+    """Var name → column, as chosen in the form (only when the map was shown and sent)."""
+    if text(form, "mapped") != "1":
+        return {}
+    return {
+        key[len(MAP_PREFIX):]: text(form, key)
+        for key in form
+        if isinstance(key, str) and key.startswith(MAP_PREFIX)
+    }
+
+
+def _int(form: Mapping[str, Any], name: str, default: int, label: str) -> int:
+    raw = text(form, name)
+    if not raw:
+        return default
+    try:
+        return int(raw)
+    except ValueError as exc:
+        raise InputError(f"{label}: {raw!r} is not a whole number") from exc
+
+
+def run_settings(form: Mapping[str, Any], *, simulate: bool) -> RunSettings:
+    """RunSettings from the form, on RunSettings' (the CLI's) defaults; checked as `run` does."""
+    from campaign.durations import parse_duration
+    from campaign.engine.rules_bridge import parse_instant
+    from campaign.rules.windows import parse_window_and_days
+
+    defaults = RunSettings()
+    numbers = [n.strip() for n in text(form, "from_numbers").split(",") if n.strip()]
+    if hasattr(form, "getlist"):
+        numbers += [str(n) for n in form.getlist("from_number") if str(n).strip()]
+    delays = dict(DEFAULT_RETRY_DELAYS)
+    for status in DEFAULT_RETRY_DELAYS:
+        raw = text(form, f"retry_{status}")
+        if raw:
+            try:
+                delays[status] = parse_duration(raw)
+            except ValueError as exc:
+                raise InputError(f"retry delay for {status}: {exc}") from exc
+    start_at = text(form, "start_at") if text(form, "start_when") == "later" else ""
+    settings = defaults.with_overrides(
+        from_numbers=tuple(dict.fromkeys(numbers)) or None,
+        agent_id=text(form, "agent_id") or None,
+        concurrency=_int(form, "concurrency", defaults.concurrency, "Concurrency"),
+        rate=_int(form, "rate", defaults.rate, "Rate"),
+        max_attempts=_int(form, "max_attempts", defaults.max_attempts, "Max attempts"),
+        retry_delays=delays,
+        window=text(form, "window") or None,
+        days=text(form, "days") or None,
+        start_at=start_at or None,
+        simulate=simulate or None,
+    )
+    try:
+        parse_window_and_days(settings.window, settings.days)
+    except ValueError as exc:
+        raise InputError(f"Calling window/days: {exc}") from exc
+    parse_instant(settings.start_at, "Start at")
+    if not settings.from_numbers:
+        if not simulate:
+            raise InputError("no caller number: type one or more, e.g. +15551234567")
+        from campaign.simulator import DEFAULT_FROM_NUMBERS
+
+        settings = settings.with_overrides(from_numbers=tuple(DEFAULT_FROM_NUMBERS))
+    return settings
+
+
+@dataclass(frozen=True)
+class Estimate:
+    calls: int
+    requests: int
+    seconds: float
+    cost: float | None = None
+
+
+def estimate(valid: int, settings: RunSettings) -> Estimate:
+    """The dry run: calls, API requests and the least time the plan's limits allow."""
+    scans = math.ceil(valid / CALLS_PER_SCAN)
+    requests = math.ceil(valid * (1 + REQUESTS_PER_CALL)) + scans
+    seconds = max(requests / settings.rate * 60.0, valid * SECONDS_PER_CALL / settings.concurrency)
+    return Estimate(calls=valid, requests=requests, seconds=seconds)

@@ -1,0 +1,59 @@
+"""Resume an interrupted campaign inside this serve process (as `python -m campaign resume`).
+
+Stopping serve leaves its campaigns interrupted; the new-campaign page lists them with a
+button that continues each on the same engine, with its stored settings.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response
+from starlette.routing import Route
+
+from campaign.engine.resume import prepare_resume
+from campaign.errors import InputError
+from campaign.store.db import Database
+from campaign.store.models import INTERRUPTED, Campaign
+from campaign.web.context import context_of
+from campaign.web.guard import CSRF_FIELD, check_csrf
+from campaign.web.lookup import campaign_ref
+
+SHOWN = 20
+
+
+@dataclass(frozen=True)
+class Resumable:
+    campaign_id: int
+    name: str
+
+
+def interrupted_campaigns(db: Database) -> list[Resumable]:
+    with db.read_session() as session:
+        rows = session.execute(
+            select(Campaign.id, Campaign.name).where(Campaign.state == INTERRUPTED)
+            .order_by(Campaign.id.desc()).limit(SHOWN)
+        ).all()
+    return [Resumable(row[0], row[1]) for row in rows]
+
+
+async def resume_here(request: Request) -> Response:
+    from campaign.web.launch import launch_of
+
+    form = await request.form()
+    check_csrf(request, form.get(CSRF_FIELD))
+    context = context_of(request)
+    runners = launch_of(request).runners
+    ref = await run_in_threadpool(campaign_ref, context.db, request.path_params["campaign_id"])
+    if runners.is_running(ref.id):
+        raise InputError(f"campaign {ref.name!r} already runs in this server")
+    campaign, settings = await run_in_threadpool(prepare_resume, context.db, ref.name)
+    runners.start(campaign.id, settings)
+    context.changed(campaign.id)
+    return RedirectResponse(ref.url, status_code=303)
+
+
+ROUTES = [Route("/campaigns/{campaign_id:int}/resume-here", resume_here, methods=["POST"])]

@@ -1,0 +1,103 @@
+"""Campaigns started from the browser, run by anyio tasks the app owns.
+
+Each campaign gets the engine's own Runner (and so its own runner lock) on its own API
+connection; several run side by side. When serve stops, every runner is asked to stop as
+on Ctrl-C and waited for (bounded): the campaigns are left interrupted, and the next serve
+or `python -m campaign resume` continues them.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+from typing import Any
+
+import anyio
+from anyio.abc import TaskGroup
+
+from campaign.engine.launch import connect
+from campaign.engine.rules_bridge import build_rules
+from campaign.engine.run import Runner, RunResult
+from campaign.engine.settings import RunSettings
+from campaign.store.db import Database
+
+log = logging.getLogger(__name__)
+
+#: Real seconds serve waits for its runners to drain on shutdown before cancelling them.
+SHUTDOWN_WAIT = 20.0
+
+
+@dataclass
+class Launched:
+    campaign_id: int
+    runner: Runner | None = None
+    world: Any = None  # the simulator's World under simulate: ground truth for tests
+    result: RunResult | None = None
+    error: str | None = None
+    done: anyio.Event = field(default_factory=anyio.Event)
+
+
+class BrowserRunners:
+    """The runners this serve process started, by campaign id."""
+
+    def __init__(self, db: Database, *, seed: int = 0, shutdown_wait: float = SHUTDOWN_WAIT):
+        self.db = db
+        self.seed = seed
+        self.shutdown_wait = shutdown_wait
+        self.launched: dict[int, Launched] = {}
+        self._tg: TaskGroup | None = None
+
+    @asynccontextmanager
+    async def running(self) -> AsyncIterator[None]:
+        """Own the task group for the app's lifetime; drain the runners at its end."""
+        async with anyio.create_task_group() as tg:
+            self._tg = tg
+            try:
+                yield
+            finally:
+                self._tg = None
+                with anyio.CancelScope(shield=True):
+                    await self._drain()
+                tg.cancel_scope.cancel()
+
+    def is_running(self, campaign_id: int) -> bool:
+        launched = self.launched.get(campaign_id)
+        return launched is not None and not launched.done.is_set()
+
+    def start(self, campaign_id: int, settings: RunSettings) -> Launched:
+        """Run the campaign in the background; a second start of a running one is refused."""
+        if self._tg is None:
+            raise RuntimeError("the app is not running (no lifespan): cannot start campaigns")
+        if self.is_running(campaign_id):
+            raise RuntimeError(f"campaign {campaign_id} already runs in this server")
+        launched = Launched(campaign_id)
+        self.launched[campaign_id] = launched
+        self._tg.start_soon(self._run, launched, settings)
+        return launched
+
+    async def _run(self, launched: Launched, settings: RunSettings) -> None:
+        try:
+            async with connect(settings, seed=self.seed, db=self.db) as connection:
+                launched.world = connection.world
+                rules, caller_ids, hooks = build_rules(self.db, settings, connection.clock)
+                launched.runner = Runner(
+                    self.db, launched.campaign_id, connection.client, settings,
+                    connection.clock, rules=rules, caller_ids=caller_ids, **hooks,
+                )
+                launched.result = await launched.runner.run()
+        except Exception as exc:  # shown on the page; the campaign stays resumable
+            log.exception("campaign %s stopped with an error", launched.campaign_id)
+            launched.error = str(exc) or type(exc).__name__
+        finally:
+            launched.done.set()
+
+    async def _drain(self) -> None:
+        running = [item for item in self.launched.values() if not item.done.is_set()]
+        for item in running:
+            if item.runner is not None:
+                item.runner.request_stop()
+        with anyio.move_on_after(self.shutdown_wait):
+            for item in running:
+                await item.done.wait()
