@@ -106,10 +106,9 @@ class RequestBudget:
             while True:
                 now = self.clock.time()
                 if self._waiters[0] is entry:
-                    at = self._next_grant_time(now)
+                    at = self._try_grant(now, kind)
                     if at <= now:
                         heapq.heappop(self._waiters)
-                        self._grant(now, kind)
                         self._notify()
                         return
                     changed = self._changed
@@ -127,6 +126,17 @@ class RequestBudget:
                 heapq.heapify(self._waiters)
                 self._notify()
             raise
+
+    def _try_grant(self, now: float, kind: str) -> float:
+        """Grant a request at `now` (and return `now`), or return when to ask again."""
+        at = self._next_grant_time(now)
+        if at <= now:
+            self._grant(now, kind)
+        return at
+
+    def last_shared_grant(self, kind: str) -> float | None:
+        """When any runner sharing the key was last granted a `kind` request (none here)."""
+        return None
 
     def _grant(self, now: float, kind: str) -> None:
         self._log.append(now)

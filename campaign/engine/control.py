@@ -7,9 +7,10 @@ changes here, directly. A contact with an open attempt (intent / placed / unknow
 touched: only a runner can tell whether that call happened, so it stays for `resume`.
 
 Both writes are conditional on the lock holder seen when deciding: if a runner takes the
-campaign at that very moment, the request goes to the runner instead. Never a duplicate dial
-(a canceled contact cannot be claimed, the engine claims only queued contacts) and never a
-lost outcome (open attempts are left alone).
+campaign at that very moment, the request goes to the runner instead. On PostgreSQL the live
+runners are the registered ones whose lease has not run out; every one of them obeys.
+Never a duplicate dial (a canceled contact cannot be claimed, the engine claims only queued
+contacts) and never a lost outcome (open attempts are left alone).
 """
 
 from __future__ import annotations
@@ -36,6 +37,7 @@ from campaign.store.models import (
     Contact,
 )
 from campaign.store.queries import add_event, find_campaign
+from campaign.store.runners import LiveRunner, live_runners
 
 PAUSE = "pause"
 CANCEL = "cancel"
@@ -79,6 +81,9 @@ def _control(db: Database, name: str | None, action: str, now: datetime) -> Cont
         _refuse_finished(campaign, action)
         if holder_is_alive(campaign):
             return _request(session, campaign, action, now)
+        team = live_runners(session, campaign.id)
+        if team:
+            return _request(session, campaign, action, now, team)
         # The first write takes SQLite's write lock; it is conditional on the lock holder we
         # judged dead (or none), so a runner taking the campaign meanwhile makes it match
         # nothing, and no runner can take it until this transaction ends.
@@ -111,7 +116,13 @@ def _refuse_finished(campaign: Campaign, action: str) -> None:
         raise InputError(f"campaign {campaign.name!r} was canceled; there is nothing to pause")
 
 
-def _request(session: Session, campaign: Campaign, action: str, now: datetime) -> ControlResult:
+def _request(
+    session: Session,
+    campaign: Campaign,
+    action: str,
+    now: datetime,
+    team: list[LiveRunner] | None = None,
+) -> ControlResult:
     campaign.requested_action = action
     add_event(
         session,
@@ -120,7 +131,12 @@ def _request(session: Session, campaign: Campaign, action: str, now: datetime) -
         f"{action} requested for the live runner",
         campaign_id=campaign.id,
     )
-    runner = f"pid {campaign.lock_pid} on {campaign.lock_host}"
+    pid, host = campaign.lock_pid, campaign.lock_host
+    runner = f"pid {pid} on {host}"
+    if team:
+        pid, host = team[0].pid, team[0].host
+        others = f" and {len(team) - 1} more" if len(team) > 1 else ""
+        runner = f"pid {pid} on {host}{others}"
     then = (
         "leaves the campaign paused"
         if action == PAUSE
@@ -135,8 +151,8 @@ def _request(session: Session, campaign: Campaign, action: str, now: datetime) -
             f"{action} requested: the runner ({runner}) stops dialing within a second, "
             f"follows its calls in progress to their end, then {then}"
         ),
-        runner_pid=campaign.lock_pid,
-        runner_host=campaign.lock_host,
+        runner_pid=pid,
+        runner_host=host,
     )
 
 

@@ -25,6 +25,8 @@ class Candidate:
     agent_id: str | None
     timezone: str | None
     attempts: int
+    #: The claim's fencing token on PostgreSQL (see engine/claims.py); None on SQLite.
+    fence: int | None = None
 
 
 class DialRules(Protocol):
@@ -121,12 +123,16 @@ def hold(db: Database, contact_id: int, until: datetime, reason: str) -> None:
     hold_many(db, [(contact_id, until, reason)])
 
 
-def hold_many(db: Database, holds: list[tuple[int, datetime, str]]) -> None:
-    """Contacts a rule holds back wait until their time, with the reason shown to people."""
+def hold_many(
+    db: Database, holds: list[tuple[int, datetime, str]], *, owner: str | None = None
+) -> None:
+    """Contacts a rule holds back wait until their time, with the reason shown to people.
+
+    With `owner` (PostgreSQL), only contacts this runner still has claimed are written.
+    """
     with db.session() as session:
         for contact_id, until, reason in holds:
-            session.execute(
-                update(Contact)
-                .where(Contact.id == contact_id, Contact.state == QUEUED)
-                .values(next_attempt_at=until, wait_reason=reason)
-            )
+            query = update(Contact).where(Contact.id == contact_id, Contact.state == QUEUED)
+            if owner is not None:
+                query = query.where(Contact.claimed_by == owner)
+            session.execute(query.values(next_attempt_at=until, wait_reason=reason))

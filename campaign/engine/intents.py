@@ -4,15 +4,23 @@ Several intents are written in one transaction (one fsync for a batch of dials),
 contact is claimed with an UPDATE first so that, on SQLite, the write lock is held while
 the do-not-call list and the cross-campaign gap are checked: two runners, even of two
 campaigns sharing the database, cannot both pass for one number.
+
+On PostgreSQL (a `ClaimCheck` given) several runners write intents at once. A transaction
+advisory lock serialises intent writes as SQLite's write lock does (the gap, the do-not-call
+list and the key's concurrent-call cap are checked under it); the runner's own row is
+locked FOR SHARE so that a take-over cannot declare it dead mid-write; a contact is taken
+only while this runner's claim, with the fencing token it read, still stands; and the key's
+request tokens for the admitted dials are taken in this same transaction, stamped just
+before it commits and the requests go out.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any, Protocol
 
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import func, insert, select, tuple_, update
 from sqlalchemy.orm import Session
 
 from campaign.store.db import Database
@@ -25,8 +33,30 @@ from campaign.store.models import (
     Attempt,
     Contact,
     Event,
+    RunnerRecord,
     Suppression,
 )
+
+if TYPE_CHECKING:
+    from campaign.engine.lines import LineCap
+
+
+class TokenReservation(Protocol):
+    available: int  # dials the key's request budget lets go now
+
+    def spend(self, used: int) -> None:
+        """Log `used` grants, stamped now (inside the intent's transaction)."""
+        ...
+
+
+class DialTokens(Protocol):
+    def reserve(self, session: Session, wanted: int) -> TokenReservation:
+        """Lock the key's budget until commit; how many of `wanted` dials may go now."""
+        ...
+
+
+#: pg_advisory_xact_lock key serialising intent writes across runners (any 64-bit value).
+INTENT_LOCK = 0x63616D706169676E  # "campaign"
 
 
 @dataclass(frozen=True)
@@ -51,8 +81,19 @@ class Intent:
 class Blocked:
     """The contact may not be dialed now."""
 
-    reason: str  # "recently_called" | "dnc" | "raced"
+    reason: str  # recently_called | dnc | raced | lines_busy | no_token | lease_lost
     until: datetime | None = None
+
+
+@dataclass(frozen=True)
+class ClaimCheck:
+    """What a PostgreSQL runner proves before its intents are written (see module doc)."""
+
+    owner: str
+    fences: dict[int, int]  # contact id → the fencing token of this runner's claim
+    key_hash: str
+    lines: LineCap | None = None
+    tokens: DialTokens | None = None
 
 
 def write_intents(
@@ -63,6 +104,7 @@ def write_intents(
     runner: str,
     now: datetime,
     min_gap: float = 0.0,
+    claim: ClaimCheck | None = None,
 ) -> list[Intent | Blocked]:
     """Claim each contact and record its intent; all in one durable transaction.
 
@@ -74,20 +116,32 @@ def write_intents(
     by_id = {r.contact_id: r for r in requests}
     ids = list(by_id)
     results: dict[int, Intent | Blocked] = {}
+    reservation: TokenReservation | None = None
     with db.session() as session:
-        # The claim comes first: on SQLite it takes the write lock for the checks below.
-        claimed = {
-            row[0]: (row[1], row[2])
-            for row in session.execute(
-                update(Contact)
-                .where(Contact.id.in_(ids), Contact.state == QUEUED)
-                .values(state=ACTIVE, wait_reason=None)
-                .returning(Contact.id, Contact.to_number, Contact.vars)
+        take = update(Contact).where(Contact.id.in_(ids), Contact.state == QUEUED)
+        if claim is not None:
+            ids, reservation = _admit(session, claim, ids, results)
+            take = update(Contact).where(
+                tuple_(Contact.id, Contact.fence).in_([(i, claim.fences[i]) for i in ids]),
+                Contact.claimed_by == claim.owner,
+                Contact.state == QUEUED,
             )
-        }
+        # The claim comes first: on SQLite it takes the write lock for the checks below.
+        claimed: dict[int, tuple[str, Any]] = {}
+        if ids:
+            claimed = {
+                row[0]: (row[1], row[2])
+                for row in session.execute(
+                    take.values(state=ACTIVE, wait_reason=None, claimed_by=None, lease_until=None)
+                    .returning(Contact.id, Contact.to_number, Contact.vars)
+                    .execution_options(synchronize_session=False)
+                )
+            }
         for contact_id in ids:
             if contact_id not in claimed:
                 results[contact_id] = Blocked("raced")
+        if not claimed:
+            return [results[r.contact_id] for r in requests]
         numbers = {to for to, _ in claimed.values()}
         suppressed = set(
             session.scalars(select(Suppression.e164).where(Suppression.e164.in_(numbers)))
@@ -142,6 +196,7 @@ def write_intents(
                         "runner": runner,
                         "requested_at": now,
                         "details_fetched": False,
+                        "key_hash": claim.key_hash if claim is not None else None,
                     }
                 )
         if to_dial:
@@ -151,6 +206,8 @@ def write_intents(
                 ),
                 to_dial,
             ).all()
+            if reservation is not None:
+                reservation.spend(len(to_dial))
             for attempt_id, contact_id in inserted:
                 request = by_id[contact_id]
                 to_number, contact_vars = claimed[contact_id]
@@ -164,6 +221,31 @@ def write_intents(
                     requested_at=now,
                 )
     return [results[r.contact_id] for r in requests]
+
+
+def _admit(
+    session: Session, claim: ClaimCheck, ids: list[int], results: dict[int, Intent | Blocked]
+) -> tuple[list[int], TokenReservation | None]:
+    """PostgreSQL: serialise with other runners, prove this runner lives, cap the lines,
+    reserve the request tokens."""
+    session.execute(select(func.pg_advisory_xact_lock(INTENT_LOCK)))
+    alive = session.scalar(
+        select(RunnerRecord.id).where(RunnerRecord.id == claim.owner).with_for_update(read=True)
+    )
+    if alive is None:
+        for contact_id in ids:
+            results[contact_id] = Blocked("lease_lost")
+        return [], None
+    admitted = len(ids) if claim.lines is None else claim.lines.admit(session, len(ids))
+    for contact_id in ids[admitted:]:
+        results[contact_id] = Blocked("lines_busy")
+    reservation = None
+    if claim.tokens is not None and admitted:
+        reservation = claim.tokens.reserve(session, admitted)
+        for contact_id in ids[reservation.available : admitted]:
+            results[contact_id] = Blocked("no_token")
+        admitted = min(admitted, reservation.available)
+    return ids[:admitted], reservation
 
 
 def _suppress(session: Session, campaign_id: int, contact_id: int, now: datetime) -> None:

@@ -21,8 +21,9 @@ MAX_BATCH = 128
 
 
 class Recorder:
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: Database, fence: records.Fence | None = None) -> None:
         self.db = db
+        self.fence = fence
         self._placed: list[tuple[int, str, str, datetime]] = []
         self._details: list[tuple[int, CallDetail]] = []
 
@@ -46,8 +47,8 @@ class Recorder:
         placed, self._placed = self._placed, []
         details, self._details = self._details, []
         with self.db.session() as session:
-            records.record_placed_many(session, placed)
-            records.record_details_many(session, details)
+            records.record_placed_many(session, placed, self.fence)
+            records.record_details_many(session, details, self.fence)
 
     async def loop(self) -> None:
         while True:

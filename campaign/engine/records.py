@@ -3,6 +3,10 @@
 Order of writes is the never-twice guarantee: the intent is committed before the request,
 the call_id right after the answer, and a contact only becomes dialable again after its
 open attempt is resolved (ended, not placed, or reconciled).
+
+With several runners (PostgreSQL) every write names its runner through a `Fence`: a write
+about an attempt another runner has taken over is refused (the rows are locked and checked
+in the writing transaction) and reported to the runner, which stops.
 """
 
 from __future__ import annotations
@@ -15,7 +19,8 @@ from typing import Any
 from sqlalchemy import Table, bindparam, func, select, update
 from sqlalchemy.orm import Session
 
-# Intents live in their own module; re-exported for callers of the records API.
+# Intents and fences live in their own modules; re-exported for callers of the records API.
+from campaign.engine.fencing import Fence, owned, team_ends
 from campaign.engine.intents import Blocked, Intent, write_intent, write_intents
 from campaign.engine.policy import Decision
 from campaign.store.db import Database
@@ -35,16 +40,28 @@ from campaign.store.models import (
 from campaign.store.queries import add_event
 from campaign.voicy.models import CallDetail
 
-__all__ = ["Blocked", "Intent", "write_intent", "write_intents"]
+__all__ = ["Blocked", "Fence", "Intent", "owned", "write_intent", "write_intents"]
 
 
-def record_placed(db: Database, attempt_id: int, call_id: str, status: str, now: datetime) -> None:
+def record_placed(
+    db: Database,
+    attempt_id: int,
+    call_id: str,
+    status: str,
+    now: datetime,
+    fence: Fence | None = None,
+) -> None:
     with db.session() as session:
-        record_placed_many(session, [(attempt_id, call_id, status, now)])
+        record_placed_many(session, [(attempt_id, call_id, status, now)], fence)
 
 
-def record_placed_many(session: Session, answers: list[tuple[int, str, str, datetime]]) -> None:
+def record_placed_many(
+    session: Session, answers: list[tuple[int, str, str, datetime]], fence: Fence | None = None
+) -> None:
     """201 answers: the call_id on each attempt, one more placed call on each contact."""
+    if answers and fence is not None:
+        mine = owned(session, [a[0] for a in answers], fence)
+        answers = [a for a in answers if a[0] in mine]
     if not answers:
         return
     contact_of = dict(
@@ -83,8 +100,12 @@ def record_placed_many(session: Session, answers: list[tuple[int, str, str, date
     )
 
 
-def record_unknown(db: Database, attempt_id: int, error: str, now: datetime) -> None:
+def record_unknown(
+    db: Database, attempt_id: int, error: str, now: datetime, fence: Fence | None = None
+) -> bool:
     with db.session() as session:
+        if not owned(session, [attempt_id], fence):
+            return False
         attempt = session.get(Attempt, attempt_id)
         assert attempt is not None
         attempt.state = UNKNOWN
@@ -98,6 +119,7 @@ def record_unknown(db: Database, attempt_id: int, error: str, now: datetime) -> 
             contact_id=attempt.contact_id,
             attempt_id=attempt_id,
         )
+        return True
 
 
 def count_not_placed(db: Database, contact_id: int) -> int:
@@ -113,10 +135,17 @@ def count_not_placed(db: Database, contact_id: int) -> int:
 
 
 def record_not_placed(
-    db: Database, attempt_id: int, error: str, decision: Decision, now: datetime
-) -> None:
+    db: Database,
+    attempt_id: int,
+    error: str,
+    decision: Decision,
+    now: datetime,
+    fence: Fence | None = None,
+) -> bool:
     """The dial certainly made no call: free the contact (not counted as an attempt)."""
     with db.session() as session:
+        if not owned(session, [attempt_id], fence):
+            return False
         attempt = session.get(Attempt, attempt_id)
         assert attempt is not None
         attempt.state = NOT_PLACED
@@ -133,18 +162,30 @@ def record_not_placed(
             contact_id=contact.id,
             attempt_id=attempt_id,
         )
+        return True
 
 
-def record_final_request_error(db: Database, attempt_id: int, error: str, now: datetime) -> None:
+def record_final_request_error(
+    db: Database, attempt_id: int, error: str, now: datetime, fence: Fence | None = None
+) -> bool:
     """The API refused this contact for good (e.g. 400 on its number)."""
-    record_not_placed(
-        db, attempt_id, error, Decision(final=True, outcome="failed", error=error), now
+    return record_not_placed(
+        db, attempt_id, error, Decision(final=True, outcome="failed", error=error), now, fence
     )
 
 
-def record_linked(db: Database, attempt_id: int, call_id: str, status: str, now: datetime) -> bool:
+def record_linked(
+    db: Database,
+    attempt_id: int,
+    call_id: str,
+    status: str,
+    now: datetime,
+    fence: Fence | None = None,
+) -> bool:
     """Reconciliation found the call of an unknown attempt. False if already linked."""
     with db.session() as session:
+        if not owned(session, [attempt_id], fence):
+            return False
         taken = session.scalar(select(Attempt.id).where(Attempt.call_id == call_id))
         if taken is not None and taken != attempt_id:
             return False
@@ -181,13 +222,20 @@ class CallEnd:
     duration_ms: int | None
     #: The contact's fate, given its placed attempts (read in the same transaction).
     decide: Callable[[int], Decision]
+    #: A call of another runner of the team (PostgreSQL), seen ending by this one's scan.
+    teammate: bool = False
+    call_id: str = ""
 
 
-def record_ended(db: Database, ends: Iterable[CallEnd], now: datetime) -> list[Decision]:
-    """Final statuses found by one scan, in one transaction; returns the decisions."""
+def record_ended(
+    db: Database, ends: Iterable[CallEnd], now: datetime, fence: Fence | None = None
+) -> list[tuple[CallEnd, Decision]]:
+    """Final statuses found by one scan, in one transaction; returns what was recorded."""
     ends = list(ends)
-    decisions: list[Decision] = []
+    decisions: list[tuple[CallEnd, Decision]] = []
     with db.session() as session:
+        if fence is not None:
+            ends = team_ends(session, ends, fence)
         open_rows = dict(
             session.execute(
                 select(Attempt.id, Attempt.contact_id).where(
@@ -224,7 +272,7 @@ def record_ended(db: Database, ends: Iterable[CallEnd], now: datetime) -> list[D
         for end in ends:
             contact_id = open_rows[end.attempt_id]
             decision = end.decide(int(placed.get(contact_id) or 0))
-            decisions.append(decision)
+            decisions.append((end, decision))
             contact_rows.append(
                 {
                     "id": contact_id,
@@ -269,13 +317,20 @@ def _apply(contact: Contact, decision: Decision, now: datetime, error: str | Non
         contact.error = error
 
 
-def record_details(db: Database, attempt_id: int, detail: CallDetail) -> None:
+def record_details(
+    db: Database, attempt_id: int, detail: CallDetail, fence: Fence | None = None
+) -> None:
     with db.session() as session:
-        record_details_many(session, [(attempt_id, detail)])
+        record_details_many(session, [(attempt_id, detail)], fence)
 
 
-def record_details_many(session: Session, details: list[tuple[int, CallDetail]]) -> None:
+def record_details_many(
+    session: Session, details: list[tuple[int, CallDetail]], fence: Fence | None = None
+) -> None:
     """What call-get told of connected calls: summary, transcript, vars, cost."""
+    if details and fence is not None:
+        mine = owned(session, [d[0] for d in details], fence)
+        details = [d for d in details if d[0] in mine]
     if not details:
         return
     rows = []
@@ -304,8 +359,12 @@ def record_details_many(session: Session, details: list[tuple[int, CallDetail]])
     session.execute(update(Attempt), rows)
 
 
-def record_details_failed(db: Database, attempt_id: int, error: str) -> None:
+def record_details_failed(
+    db: Database, attempt_id: int, error: str, fence: Fence | None = None
+) -> None:
     with db.session() as session:
+        if not owned(session, [attempt_id], fence):
+            return
         attempt = session.get(Attempt, attempt_id)
         assert attempt is not None
         attempt.details_fetched = True

@@ -6,6 +6,9 @@
 
 Every arrow is a committed write in the store before the next request, so a `kill -9`
 anywhere leaves a state `resume` can finish without a duplicate call.
+
+Alone on SQLite, or one of several runners on PostgreSQL: the differences (lock or claims,
+own or shared request budget and lines, taking over dead runners) live in `team.py`.
 """
 
 from __future__ import annotations
@@ -14,31 +17,29 @@ import contextvars
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 import anyio
 from anyio.abc import TaskGroup
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
+from sqlalchemy.orm import Session
 
 from campaign.clock import Clock, sleep_until
 from campaign.engine import lock, records
 from campaign.engine.budget import RequestBudget
-from campaign.engine.crashpoints import crash_point, crash_point_armed
+from campaign.engine.dial import dial_batch
 from campaign.engine.dispatch import (
     CallerIds,
-    Candidate,
     DialRules,
-    due_contacts,
-    hold_many,
     queued_summary,
 )
-from campaign.engine.intents import IntentRequest, write_intents
-from campaign.engine.policy import Decision, after_not_placed
+from campaign.engine.heartbeat import heartbeat_loop
 from campaign.engine.progress import Progress
 from campaign.engine.reconcile import DEFAULT_GRACE
 from campaign.engine.recorder import Recorder
 from campaign.engine.rules_bridge import parse_instant
 from campaign.engine.settings import RunSettings
+from campaign.engine.team import coordination_for
 from campaign.engine.track import Tracker
 from campaign.errors import FatalAPIError
 from campaign.store.db import Database
@@ -54,7 +55,7 @@ from campaign.store.models import (
     Campaign,
     Contact,
 )
-from campaign.store.queries import add_event
+from campaign.store.queries import add_event, open_attempt_count
 from campaign.voicy import errors as verr
 from campaign.voicy.client import VoicyClient
 from campaign.voicy.models import CallDetail, RateLimit
@@ -65,6 +66,10 @@ _request_kind: contextvars.ContextVar[str | None] = contextvars.ContextVar(
 
 #: How many due contacts the dispatcher reads from the store at once.
 _BATCH = 256
+#: With other runners (PostgreSQL), how often to look again at what they may have freed
+#: (lines, claims, calls ended): clock seconds, and real seconds under a compressed clock.
+_TEAM_RECHECK = 2.0
+_TEAM_RECHECK_REAL = 0.1
 
 
 @dataclass(frozen=True)
@@ -112,9 +117,21 @@ class Runner:
         self.on_details = on_details
         self.stop_at = parse_instant(settings.stop_at, "--stop-at")
         self.identity = identity or lock.RunnerIdentity()
-        self.budget = RequestBudget(settings.rate, clock)
+        self.team = coordination_for(
+            db,
+            campaign_id,
+            self.identity,
+            api_key=str(getattr(client, "_api_key", "")),
+            rate=settings.rate,
+            concurrency=settings.concurrency,
+            clock=clock,
+        )
+        owner = self.team.owner
+        self.fence = records.Fence(owner, self._refused) if owner is not None else None
+        self.lease_lost = False
+        self.budget: RequestBudget = self.team.budget
         self.tracker = Tracker(self, grace=grace)
-        self.recorder = Recorder(db)
+        self.recorder = Recorder(db, self.fence)
         self.in_flight = 0
         self.details: deque[tuple[int, str]] = deque()
         self.stopping = False
@@ -123,6 +140,7 @@ class Runner:
         self.idle = False
         self.stop_note: str | None = None
         self.concurrency_hold = False
+        self._token_race = False
         self._wake = anyio.Event()
         self._details_wake = anyio.Event()
         self._tg: TaskGroup | None = None
@@ -180,12 +198,12 @@ class Runner:
         self.wake()
 
     async def run(self) -> RunResult:
-        lock.acquire(self.db, self.campaign_id, self.identity)
+        self.team.join()
         try:
             self._prepare()
             async with anyio.create_task_group() as tg:
                 self._tg = tg
-                tg.start_soon(self._heartbeat_loop)
+                tg.start_soon(heartbeat_loop, self)
                 tg.start_soon(self.tracker.loop)
                 tg.start_soon(self._details_loop)
                 tg.start_soon(self._progress_loop)
@@ -198,17 +216,19 @@ class Runner:
         finally:
             with anyio.CancelScope(shield=True):
                 self.recorder.flush()
-                lock.release(self.db, self.campaign_id, self.identity)
+                self.team.leave()
 
     def _prepare(self) -> None:
         now = self.clock.now()
-        records.recover_after_crash(self.db, self.campaign_id, now)
+        self.team.recover(now)
+        alone = self.team.alone()
         with self.db.session() as session:
             campaign = session.get(Campaign, self.campaign_id)
             assert campaign is not None
             self._name = campaign.name
+            if alone or campaign.state != RUNNING:
+                campaign.requested_action = None  # else: a pause asked of the team stands
             campaign.state = RUNNING
-            campaign.requested_action = None
             campaign.started_at = campaign.started_at or now
             add_event(
                 session,
@@ -218,15 +238,16 @@ class Runner:
                 campaign_id=self.campaign_id,
             )
         self.tracker.load()
+        query = select(Attempt.id, Attempt.call_id).where(
+            Attempt.campaign_id == self.campaign_id,
+            Attempt.category == "connected",
+            Attempt.details_fetched.is_(False),
+            Attempt.call_id.is_not(None),
+        )
+        if self.fence is not None:
+            query = query.where(Attempt.runner == self.fence.owner)
         with self.db.read_session() as session:
-            pending = session.execute(
-                select(Attempt.id, Attempt.call_id).where(
-                    Attempt.campaign_id == self.campaign_id,
-                    Attempt.category == "connected",
-                    Attempt.details_fetched.is_(False),
-                    Attempt.call_id.is_not(None),
-                )
-            ).all()
+            pending = session.execute(query).all()
         self.details.extend((a, str(c)) for a, c in pending)
 
     def _finish(self) -> RunResult:
@@ -234,10 +255,20 @@ class Runner:
         remaining, _ = queued_summary(self.db, self.campaign_id)
         open_calls = self.busy_lines
         with self.db.session() as session:
+            # With other runners still at work, the last one out decides the campaign's state.
+            others = self.team.leave_in(session)
+            if self.fence is not None:
+                open_calls = max(open_calls, open_attempt_count(session, self.campaign_id))
             campaign = session.get(Campaign, self.campaign_id)
             assert campaign is not None
-            self._add_counters(campaign)
-            if self.stop_reason == CANCELED and open_calls == 0:
+            self._add_counters(session)
+            if others:
+                why = f" ({self.fatal or self.stop_note})" if self.fatal or self.stop_note else ""
+                message = (
+                    f"campaign {self._name}: this runner stopped{why}; {others} other "
+                    "runner(s) still at work on it"
+                )
+            elif self.stop_reason == CANCELED and open_calls == 0:
                 session.execute(
                     update(Contact)
                     .where(Contact.campaign_id == self.campaign_id, Contact.state == QUEUED)
@@ -278,7 +309,7 @@ class Runner:
         """Track open calls to their end; bounded by the drain timeout once stopping."""
         deadline = self.clock.time() + self.settings.drain_timeout
         while self.busy_lines or (self.details and not self.stopping):
-            if self.stopping and self.clock.time() >= deadline:
+            if self.lease_lost or (self.stopping and self.clock.time() >= deadline):
                 return
             await self.nap(self._wake, min(deadline, self.clock.time() + 5.0))
 
@@ -290,17 +321,26 @@ class Runner:
                 self.stop_note = f"reached --stop-at {self.stop_at.isoformat()}"
                 self.request_stop(INTERRUPTED)
                 return
+            team = self.fence is not None
             free = self.settings.concurrency - self.busy_lines
+            if free > 0 and not self.concurrency_hold:
+                free = self.team.free_lines(free)
             if free <= 0 or self.concurrency_hold:
-                await self.nap(self._wake, self.clock.time() + 5.0)
+                await self.nap(self._wake, self._recheck_at() if team else self.clock.time() + 5.0)
                 continue
             now = self.clock.now()
-            batch = due_contacts(self.db, self.campaign_id, now, min(_BATCH, free * 4))
+            batch = self.team.due(now, min(_BATCH, free * 4))
             if not batch:
                 count, next_due = queued_summary(self.db, self.campaign_id)
-                if count == 0 and self.busy_lines == 0:
-                    return
+                # Other runners' calls (their redials, or a take-over) keep this one here.
+                others = self.team.others_open()
+                if count == 0 and self.busy_lines == 0 and others == 0:
+                    if not self.team.awaiting_dead():
+                        return
+                    others = 1  # a dead teammate's lease is running out: wait to take over
                 horizon = self.clock.time() + (5.0 if self.busy_lines else 3600.0)
+                if team and (others or count):
+                    horizon = min(horizon, self._recheck_at())
                 until = min(next_due.timestamp(), horizon) if next_due else horizon
                 if self.settings.until_idle and self.busy_lines == 0 and next_due:
                     self.idle = True
@@ -308,116 +348,31 @@ class Runner:
                     return
                 await self.nap(self._wake, until)
                 continue
-            if await self._dial_batch(batch) == 0:
-                await anyio.sleep(0)
-
-    async def _dial_batch(self, batch: list[Candidate]) -> int:
-        """Intents for as many due contacts as there are free lines, in one transaction."""
-        chosen: list[IntentRequest] = []
-        held: list[tuple[int, datetime, str]] = []
-        free = self.settings.concurrency - self.busy_lines
-        for candidate in batch:
-            if len(chosen) >= free or self.stopping or self.concurrency_hold:
-                break
-            now = self.clock.now()
-            wait = self.rules.hold_until(candidate, now)
-            if wait is not None:
-                held.append((candidate.contact_id, wait[0], wait[1]))
-                continue
             try:
-                from_number = candidate.from_number or self.caller_ids.choose(candidate.to_number)
-            except (LookupError, FatalAPIError) as exc:
-                self._fatal(getattr(exc, "message", None) or "every from-number was refused")
-                break
-            if chosen and self.budget.next_free_in() > 0:
-                break  # send what is ready now; the rest waits for the next token
-            await self.budget.acquire("call-dial")
-            if self.stopping:
-                break
-            agent = candidate.agent_id or self.settings.agent_id
-            chosen.append(IntentRequest(candidate.contact_id, from_number, agent))
-        if held:
-            hold_many(self.db, held)
-        if not chosen:
-            return 0
-        crash_point("before_intent")
-        written = write_intents(
-            self.db,
-            chosen,
-            campaign_id=self.campaign_id,
-            runner=self.identity.owner,
-            now=self.clock.now(),
-            min_gap=self.settings.min_gap,
-        )
-        started = 0
-        assert self._tg is not None
-        for intent in written:
-            if isinstance(intent, records.Blocked):
-                continue
-            crash_point("after_intent")
-            self.in_flight += 1
-            self._tg.start_soon(self._dial, intent)
-            started += 1
-        return started
+                started = await dial_batch(self, batch, free)
+            finally:
+                self.team.release([c.contact_id for c in batch])  # claims not dialed
+            if started == 0:
+                if team and not self._token_race:
+                    await self.nap(self._wake, self._recheck_at())
+                else:
+                    await anyio.sleep(0)
 
-    async def _dial(self, intent: records.Intent) -> None:
-        try:
-            with anyio.CancelScope(shield=self.stopping):
-                await self._dial_inner(intent)
-        finally:
-            self.in_flight -= 1
-            self.wake()
+    def _recheck_at(self) -> float:
+        scale = float(getattr(self.clock, "scale", 1.0))
+        return self.clock.time() + max(_TEAM_RECHECK, _TEAM_RECHECK_REAL * scale)
 
-    async def _dial_inner(self, intent: records.Intent) -> None:
-        try:
-            result = await self.client.dial(
-                intent.from_number,
-                intent.to_number,
-                vars_provided=intent.vars or None,
-                override_agent_id=intent.agent_id,
-            )
-        except verr.VoicyError as exc:
-            self._dial_failed(intent, exc)
+    def _refused(self, attempt_ids: list[int]) -> None:
+        """A write was refused: another runner took this one's calls (its lease ran out)."""
+        if self.lease_lost:
             return
-        crash_point("after_answer")
-        now = self.clock.now()
-        self.recorder.placed(intent.attempt_id, result.call_id, result.call_status, now)
-        if crash_point_armed("after_placed"):
-            self.recorder.flush()
-            crash_point("after_placed")
-        self.tracker.add_placed(intent, result.call_id, result.call_status)
-
-    def _dial_failed(self, intent: records.Intent, exc: verr.VoicyError) -> None:
-        now = self.clock.now()
-        message = f"{type(exc).__name__}: {exc}"
-        if exc.placement == "unknown":
-            records.record_unknown(self.db, intent.attempt_id, message, now)
-            self.tracker.add_unknown(intent)
-            return
-        if isinstance(exc, verr.AuthError):
-            records.record_not_placed(self.db, intent.attempt_id, message, _requeue(now), now)
-            self._fatal(f"the API refused the key ({exc.message}); set VOICY_API_KEY")
-            return
-        if isinstance(exc, verr.Unprocessable):
-            records.record_not_placed(self.db, intent.attempt_id, message, _requeue(now), now)
-            self.caller_ids.remove(intent.from_number, exc.message)
-            self._event(
-                "from_number_refused", f"from-number {intent.from_number} refused: {exc.message}"
-            )
-            if not self.caller_ids.available:
-                self._fatal(f"every from-number was refused by the API ({exc.message})")
-            return
-        if isinstance(exc, verr.InvalidRequest | verr.NotFound):
-            records.record_final_request_error(self.db, intent.attempt_id, message, now)
-            return
-        if isinstance(exc, verr.ConcurrencyLimited):
-            self.concurrency_hold = True
-            records.record_not_placed(self.db, intent.attempt_id, message, _requeue(now), now)
-            return
-        retry_at = exc.reset_at if isinstance(exc, verr.RateLimited) else None
-        tries = records.count_not_placed(self.db, intent.contact_id) + 1
-        records.record_not_placed(
-            self.db, intent.attempt_id, message, after_not_placed(tries, now, retry_at), now
+        self.lease_lost = True
+        self.tracker.tracked.clear()
+        self.tracker.unknown.clear()
+        self.details.clear()
+        self._fatal(
+            "this runner's lease ran out and another runner took over its calls; "
+            "start it again to rejoin the campaign"
         )
 
     def _fatal(self, message: str) -> None:
@@ -446,7 +401,7 @@ class Runner:
                 try:
                     detail = await self.client.get_call(call_id)
                 except verr.NotFound as exc:
-                    records.record_details_failed(self.db, attempt_id, str(exc))
+                    records.record_details_failed(self.db, attempt_id, str(exc), self.fence)
                 except verr.AuthError as exc:
                     self._fatal(f"the API refused the key ({exc.message})")
                     return
@@ -463,35 +418,25 @@ class Runner:
 
     # --- heartbeat, control and progress -----------------------------------------------
 
-    async def _heartbeat_loop(self) -> None:
-        beats = 0
-        while True:
-            await anyio.sleep(1.0)
-            beats += 1
-            with self.db.read_session() as session:
-                action = session.scalar(
-                    select(Campaign.requested_action).where(Campaign.id == self.campaign_id)
-                )
-            if action in (PAUSED, "pause"):
-                self.request_stop(PAUSED)
-            elif action in (CANCELED, "cancel"):
-                self.request_stop(CANCELED)
-            if beats % int(lock.HEARTBEAT_EVERY) == 0:
-                if not lock.heartbeat(self.db, self.campaign_id, self.identity):
-                    self._fatal("another runner took over this campaign")
-                self._flush_counters()
-
     def _flush_counters(self) -> None:
         with self.db.session() as session:
-            campaign = session.get(Campaign, self.campaign_id)
-            assert campaign is not None
-            self._add_counters(campaign)
+            self._add_counters(session)
 
-    def _add_counters(self, campaign: Campaign) -> None:
+    def _add_counters(self, session: Session) -> None:
+        """Add this runner's requests to the campaign's (an increment: runners share it)."""
         granted, limited = self.budget.granted, self.budget.rate_limited
-        campaign.requests_used = (campaign.requests_used or 0) + granted - self._flushed[0]
-        campaign.rate_limited = (campaign.rate_limited or 0) + limited - self._flushed[1]
+        used, refused = granted - self._flushed[0], limited - self._flushed[1]
         self._flushed = (granted, limited)
+        if used or refused:
+            session.execute(
+                update(Campaign)
+                .where(Campaign.id == self.campaign_id)
+                .values(
+                    requests_used=func.coalesce(Campaign.requests_used, 0) + used,
+                    rate_limited=func.coalesce(Campaign.rate_limited, 0) + refused,
+                )
+                .execution_options(synchronize_session=False)
+            )
 
     async def _progress_loop(self) -> None:
         if self.on_progress is None:
@@ -504,10 +449,6 @@ class Runner:
         from campaign.engine.snapshot import build_progress
 
         return build_progress(self)
-
-
-def _requeue(now: datetime) -> Decision:
-    return Decision(final=False, next_attempt_at=now)
 
 
 __all__ = ["FatalAPIError", "RunResult", "Runner"]

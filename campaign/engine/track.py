@@ -6,6 +6,13 @@ for clock skew), oldest first, page by page, and stops as soon as every tracked 
 been seen. Unknown dials are matched on (from_number, to_number, started after the intent)
 against calls no attempt in the database has claimed; the reconciliation itself lives in
 `reconcile.py`.
+
+With several runners (PostgreSQL) one scan serves the team: the team's scanner (its oldest
+live runner) also covers the placed calls of the other runners and records the ends it sees;
+each attempt stays its dialer's, who fetches the details. The team spends on scans what one
+runner would. The others scan only for their own unknown dials, or when the team's last
+scan (seen in the key's shared request log) is overdue, e.g. while a dead scanner's lease
+runs out.
 """
 
 from __future__ import annotations
@@ -93,16 +100,23 @@ class Tracker:
 
     # --- what is open -------------------------------------------------------------------
 
-    def load(self) -> None:
-        """Rebuild the open calls from the store (after a restart or a crash)."""
+    def load(self, attempt_ids: list[int] | None = None) -> None:
+        """Rebuild the open calls from the store (after a restart, a crash or a take-over).
+
+        With several runners (a fence), only the attempts this runner owns; with
+        `attempt_ids`, only those (just taken over from a dead runner).
+        """
         runner = self.runner
+        query = select(Attempt).where(
+            Attempt.campaign_id == runner.campaign_id,
+            Attempt.state.in_((PLACED, UNKNOWN)),
+        )
+        if runner.fence is not None:
+            query = query.where(Attempt.runner == runner.fence.owner)
+        if attempt_ids is not None:
+            query = query.where(Attempt.id.in_(attempt_ids))
         with runner.db.read_session() as session:
-            rows = session.execute(
-                select(Attempt).where(
-                    Attempt.campaign_id == runner.campaign_id,
-                    Attempt.state.in_((PLACED, UNKNOWN)),
-                )
-            ).scalars()
+            rows = session.execute(query).scalars()
             for a in rows:
                 if a.state == PLACED and a.call_id:
                     self.tracked[a.call_id] = TrackedCall(
@@ -158,13 +172,27 @@ class Tracker:
         spare = budget.rate * 0.9 - budget.used_last_minute(exclude="call-list")
         return min(10.0, max(0.5, 60.0 / max(1.0, spare)))
 
+    def _scans_for_team(self) -> bool:
+        """PostgreSQL: whether this runner scans the team's calls now (see module doc)."""
+        runner = self.runner
+        if runner.fence is None:
+            return False
+        if runner.team.scanner:
+            return True
+        last = runner.budget.last_shared_grant("call-list")
+        return last is None or runner.clock.time() - last > 3 * self.poll_interval()
+
     async def loop(self) -> None:
         runner = self.runner
         while True:
-            if not self.tracked and not self.unknown:
+            if not self.tracked and not self.unknown and not self._scans_for_team():
                 await runner.nap(self._changed, runner.clock.time() + 30.0)
                 continue
             await runner.clock.sleep(self.poll_interval())
+            if runner.fence is not None and not self.unknown and not self._scans_for_team():
+                runner.recorder.flush()
+                self._team_calls()  # the scanner records own calls' ends: let them go
+                continue
             try:
                 await self.scan_once()
             except verr.AuthError as exc:
@@ -175,7 +203,11 @@ class Tracker:
 
     async def scan_once(self) -> None:
         runner = self.runner
-        found = await scan(runner.client, self.tracked, self.unknown)
+        team: dict[str, TrackedCall] = {}
+        if runner.fence is not None:
+            runner.recorder.flush()  # so the team view sees this runner's placed calls
+            team = self._team_calls()
+        found = await scan(runner.client, {**team, **self.tracked}, self.unknown)
         runner.recorder.flush()  # answers waiting to be written go first
         self.scans += 1
         now = runner.clock.now()
@@ -184,30 +216,88 @@ class Tracker:
         ends: list[records.CallEnd] = []
         for call_id, call in found.seen.items():
             tracked = self.tracked.get(call_id)
+            teammate = tracked is None
+            tracked = tracked or team.get(call_id)
             if tracked is None:
                 continue
             tracked.status = call.call_status
             category = call.category
             if category in ("connected", "failed"):
-                ends.append(self._end(tracked, call, category, now))
+                ends.append(self._end(tracked, call, category, now, teammate=teammate))
         for call_id, tracked in list(self.tracked.items()):
             if call_id not in found.seen and now - tracked.requested_at > _STUCK_AFTER:
                 ends.append(await self._check_stuck(tracked, now))
         if ends:
             crash_point("during_tracking")
-            records.record_ended(runner.db, ends, now)
-            for end in ends:
-                self.tracked.pop(self._call_id_of(end.attempt_id), None)
+            recorded = records.record_ended(runner.db, ends, now, runner.fence)
+            own = [end for end in ends if not end.teammate]
+            mine = {end.attempt_id for end, _ in recorded if not end.teammate}
+            for end in own:
+                self.tracked.pop(end.call_id, None)
+                if end.attempt_id in mine and end.category == "connected":
+                    runner.queue_details(end.attempt_id, end.call_id)
+            elsewhere = [end.attempt_id for end in own if end.attempt_id not in mine]
+            if elsewhere and runner.fence is not None:  # a teammate recorded these ends first
+                self._details_due(elsewhere)
             runner.wake()
 
-    def _call_id_of(self, attempt_id: int) -> str:
-        for call_id, tracked in self.tracked.items():
-            if tracked.attempt_id == attempt_id:
-                return call_id
-        return ""
+    def _team_calls(self) -> dict[str, TrackedCall]:
+        """The placed calls of the campaign's other runners, for this scan to cover too.
+
+        Own calls a teammate has already seen end (no longer placed, or no longer ours)
+        leave the tracker here, freeing their lines in this runner's count.
+        """
+        runner = self.runner
+        owner = runner.fence.owner
+        with runner.db.read_session() as session:
+            rows = session.execute(
+                select(
+                    Attempt.id,
+                    Attempt.runner,
+                    Attempt.contact_id,
+                    Attempt.call_id,
+                    Attempt.to_number,
+                    Attempt.from_number,
+                    Attempt.requested_at,
+                    Attempt.voicy_status,
+                ).where(Attempt.campaign_id == runner.campaign_id, Attempt.state == PLACED)
+            ).all()
+        still_mine = {r[0] for r in rows if r[1] == owner}
+        team = {
+            str(r[3]): TrackedCall(r[0], r[2], str(r[3]), r[4], r[5], r[6], r[7] or "initiated")
+            for r in rows
+            if r[1] != owner and r[3]
+        }
+        gone = [c for c, t in self.tracked.items() if t.attempt_id not in still_mine]
+        if gone:
+            self._details_due([self.tracked.pop(call_id).attempt_id for call_id in gone])
+            runner.wake()
+        return team
+
+    def _details_due(self, attempt_ids: list[int]) -> None:
+        """Own calls whose end a teammate recorded: fetch the details of connected ones."""
+        runner = self.runner
+        with runner.db.read_session() as session:
+            rows = session.execute(
+                select(Attempt.id, Attempt.call_id).where(
+                    Attempt.id.in_(attempt_ids),
+                    Attempt.runner == runner.fence.owner,
+                    Attempt.category == "connected",
+                    Attempt.details_fetched.is_(False),
+                    Attempt.call_id.is_not(None),
+                )
+            ).all()
+        for attempt_id, call_id in rows:
+            runner.queue_details(attempt_id, str(call_id))
 
     def _end(
-        self, tracked: TrackedCall, call: CallSummary, category: str, now: datetime
+        self,
+        tracked: TrackedCall,
+        call: CallSummary,
+        category: str,
+        now: datetime,
+        *,
+        teammate: bool = False,
     ) -> records.CallEnd:
         runner = self.runner
         started = _ms(call.start_timestamp)
@@ -216,8 +306,6 @@ class Tracker:
             if call.start_timestamp is not None and call.duration_ms is not None
             else now
         )
-        if category == "connected":
-            runner.queue_details(tracked.attempt_id, tracked.call_id)
         if runner.concurrency_hold:
             runner.concurrency_hold = False
         status, settings = call.call_status, runner.settings
@@ -233,6 +321,8 @@ class Tracker:
             ended_at=ended,
             duration_ms=call.duration_ms,
             decide=decide,
+            teammate=teammate,
+            call_id=tracked.call_id,
         )
 
     async def _check_stuck(self, tracked: TrackedCall, now: datetime) -> records.CallEnd:
@@ -260,7 +350,12 @@ class Tracker:
         for match in resolution.matches:
             dial = match.dial
             if records.record_linked(
-                runner.db, dial.attempt_id, match.call.call_id, match.call.call_status, now
+                runner.db,
+                dial.attempt_id,
+                match.call.call_id,
+                match.call.call_status,
+                now,
+                runner.fence,
             ):
                 self.unknown.pop(dial.attempt_id, None)
                 self.tracked[match.call.call_id] = TrackedCall(
@@ -280,6 +375,7 @@ class Tracker:
                 "not found in the call list: the dial did not place a call",
                 Decision(final=False, next_attempt_at=now),
                 now,
+                runner.fence,
             )
             self.unknown.pop(dial.attempt_id, None)
             runner.wake()

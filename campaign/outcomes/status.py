@@ -2,7 +2,8 @@
 
 Works while a runner writes in another process (one read transaction, SQLite WAL), after it
 finished, and after a crash: a `running` campaign whose runner stopped heart-beating (or whose
-process is gone) is reported as `interrupted`, with the command that resumes it.
+process is gone) is reported as `interrupted`, with the command that resumes it. On
+PostgreSQL several runners may share a campaign: each live one is listed.
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ from campaign.store.models import (
     Contact,
 )
 from campaign.store.queries import find_campaign, list_campaigns, outcome_counts, state_counts
+from campaign.store.runners import LiveRunner, live_runners
 
 #: Wait reasons the engine records on a queued contact, in the order they are shown.
 WAIT_REASONS = ("redial", "window", "recently_called")
@@ -82,6 +84,8 @@ class CampaignStatus:
     runner: Runner | None
     resume_command: str | None
     settings: dict[str, Any] = field(default_factory=dict)
+    #: PostgreSQL: every live runner of the campaign (id, host, pid, heartbeat, contacts held).
+    runners: list[LiveRunner] = field(default_factory=list)
 
     @property
     def finished(self) -> bool:
@@ -109,9 +113,12 @@ class CampaignSummary:
         return _jsonable(asdict(self))
 
 
-def effective_state(campaign: Campaign, now: datetime) -> str:
-    """The stored state, except a `running` campaign without a live runner is interrupted."""
-    if campaign.state == RUNNING and not holder_is_alive(campaign, now):
+def effective_state(campaign: Campaign, now: datetime, *, team: bool = False) -> str:
+    """The stored state, except a `running` campaign without a live runner is interrupted.
+
+    `team`: live runners are registered (PostgreSQL), whoever holds the lock.
+    """
+    if campaign.state == RUNNING and not team and not holder_is_alive(campaign, now):
         return INTERRUPTED
     return campaign.state
 
@@ -150,7 +157,9 @@ def campaign_summaries(db: Database, *, clock: Clock | None = None) -> list[Camp
             summaries.append(
                 CampaignSummary(
                     name=campaign.name,
-                    state=effective_state(campaign, now),
+                    state=effective_state(
+                        campaign, now, team=bool(live_runners(session, campaign.id))
+                    ),
                     created_at=campaign.created_at,
                     started_at=campaign.started_at,
                     finished_at=campaign.finished_at,
@@ -165,7 +174,8 @@ def campaign_summaries(db: Database, *, clock: Clock | None = None) -> list[Camp
 def _snapshot(
     session: Session, campaign: Campaign, now: datetime, db_argument: str | None
 ) -> CampaignStatus:
-    state = effective_state(campaign, now)
+    team = live_runners(session, campaign.id)
+    state = effective_state(campaign, now, team=bool(team))
     outcomes = outcome_counts(session, campaign.id)
     attempts = _attempts_by_state(session, campaign.id)
     ready, waiting = _waiting(session, campaign.id, now)
@@ -180,6 +190,9 @@ def _snapshot(
             heartbeat_at=campaign.lock_heartbeat_at,
             alive=holder_is_alive(campaign, now),
         )
+    elif team:
+        first = team[0]
+        runner = Runner(first.id, first.pid, first.host, first.heartbeat_at, alive=True)
     max_attempts = settings.get("max_attempts")
     return CampaignStatus(
         name=campaign.name,
@@ -208,6 +221,7 @@ def _snapshot(
             None if state in (FINISHED, CANCELED) else resume_command(campaign.name, db_argument)
         ),
         settings=settings,
+        runners=team,
     )
 
 

@@ -76,7 +76,9 @@ def render_status(status: CampaignStatus) -> RenderableType:
         head.add_row("Started", "not yet")
     if status.finished_at and status.finished:
         head.add_row("Ended", local_time(status.finished_at))
-    if status.runner and status.state not in ("finished", "canceled"):
+    if len(status.runners) > 1 or (status.runners and status.runners[0].held):
+        head.add_row("Runners", _runners_table(status))
+    elif status.runner and status.state not in ("finished", "canceled"):
         runner = status.runner
         beat = relative(runner.heartbeat_at, now) if runner.heartbeat_at else "never"
         alive = "alive" if runner.alive else "gone"
@@ -119,6 +121,22 @@ def render_status(status: CampaignStatus) -> RenderableType:
     if status.resume_command and status.state != "running":
         parts += [Text(""), Text.assemble(("To resume: ", "bold"), status.resume_command)]
     return Group(*parts)
+
+
+def _runners_table(status: CampaignStatus) -> Table:
+    """Live runners sharing the campaign (PostgreSQL)."""
+    table = Table(box=None, header_style="bold", pad_edge=False)
+    for name in ("runner", "host", "pid", "heartbeat", "holds"):
+        table.add_column(name, justify="right" if name in ("pid", "holds") else "left")
+    for runner in status.runners:
+        table.add_row(
+            runner.id.rsplit(":", 1)[-1],
+            runner.host,
+            str(runner.pid),
+            relative(runner.heartbeat_at, status.as_of),
+            str(runner.held),
+        )
+    return table
 
 
 def render_campaign_list(summaries: list[CampaignSummary]) -> RenderableType:

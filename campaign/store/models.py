@@ -1,4 +1,5 @@
-"""SQLAlchemy tables: campaigns, contacts, call attempts, events, suppressions.
+"""SQLAlchemy tables: campaigns, contacts, call attempts, events, suppressions, and the
+runners and per-key request budgets several runners share on PostgreSQL.
 
 The store is the only truth: the engine writes every step of a call here before and after
 each request, and everything a person reads (status, export, report, web pages) reads it.
@@ -105,6 +106,7 @@ class Contact(Base):
         Index("ix_contacts_dispatch", "campaign_id", "state", "next_attempt_at"),
         Index("ix_contacts_position", "campaign_id", "position"),
         Index("ix_contacts_to_number", "to_number"),
+        Index("ix_contacts_claimed_by", "claimed_by"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -132,6 +134,11 @@ class Contact(Base):
     last_call_id: Mapped[str | None] = mapped_column(String(64), nullable=True)
     error: Mapped[str | None] = mapped_column(Text, nullable=True)
     final_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    # PostgreSQL claims (several runners, see engine/claims.py): who may write this contact's
+    # intent, until when, and a fencing token raised by every claim.
+    claimed_by: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    lease_until: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    fence: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
 
 class Attempt(Base):
@@ -140,6 +147,8 @@ class Attempt(Base):
         Index("ix_attempts_campaign_state", "campaign_id", "state"),
         Index("ix_attempts_to_number", "to_number", "requested_at"),
         Index("ix_attempts_contact", "contact_id"),
+        Index("ix_attempts_runner_state", "runner", "state"),
+        Index("ix_attempts_key_state", "key_hash", "state"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -167,6 +176,8 @@ class Attempt(Base):
     currency: Mapped[str | None] = mapped_column(String(8), nullable=True)
     details_fetched: Mapped[bool] = mapped_column(Boolean, default=False)
     error: Mapped[str | None] = mapped_column(Text, nullable=True)
+    #: sha256 of the API key that dialed (never the key): the concurrent-call cap is per key.
+    key_hash: Mapped[str | None] = mapped_column(String(64), nullable=True)
 
 
 class Event(Base):
@@ -194,3 +205,37 @@ class Suppression(Base):
     source: Mapped[str] = mapped_column(String(200))
     reason: Mapped[str | None] = mapped_column(Text, nullable=True)
     added_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class RunnerRecord(Base):
+    """A live runner of a campaign on PostgreSQL; its lease is renewed by its heartbeat.
+
+    `id` is the runner's owner string, the value of `attempts.runner` for the calls it owns.
+    """
+
+    __tablename__ = "runners"
+    __table_args__ = (Index("ix_runners_campaign", "campaign_id"),)
+
+    id: Mapped[str] = mapped_column(String(200), primary_key=True)
+    campaign_id: Mapped[int] = mapped_column(ForeignKey("campaigns.id", ondelete="CASCADE"))
+    host: Mapped[str] = mapped_column(String(200))
+    pid: Mapped[int] = mapped_column(Integer)
+    key_hash: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    heartbeat_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    lease_until: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class KeyBudget(Base):
+    """The request budget of one API key, shared by every runner using it (PostgreSQL).
+
+    `grants` is a sliding log of [clock seconds, request kind] of the last minute's grants.
+    """
+
+    __tablename__ = "request_budget"
+
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)  # sha256 of the key
+    rate: Mapped[int] = mapped_column(Integer)
+    grants: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    blocked_until: Mapped[float] = mapped_column(Float, default=0.0)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
