@@ -43,23 +43,25 @@ def claim_due(
             .limit(limit)
             .with_for_update(skip_locked=True)
         )
-        rows = list(session.execute(
-            update(Contact)
-            .where(Contact.id.in_(pick.scalar_subquery()))
-            .values(claimed_by=owner, lease_until=lease_end(lease), fence=Contact.fence + 1)
-            .returning(
-                Contact.id,
-                Contact.to_number,
-                Contact.from_number,
-                Contact.agent_id,
-                Contact.timezone,
-                Contact.attempts,
-                Contact.fence,
-                Contact.next_attempt_at,
-                Contact.position,
+        rows = list(
+            session.execute(
+                update(Contact)
+                .where(Contact.id.in_(pick.scalar_subquery()))
+                .values(claimed_by=owner, lease_until=lease_end(lease), fence=Contact.fence + 1)
+                .returning(
+                    Contact.id,
+                    Contact.to_number,
+                    Contact.from_number,
+                    Contact.agent_id,
+                    Contact.timezone,
+                    Contact.attempts,
+                    Contact.fence,
+                    Contact.next_attempt_at,
+                    Contact.position,
+                )
+                .execution_options(synchronize_session=False)
             )
-            .execution_options(synchronize_session=False)
-        ))
+        )
     rows.sort(key=lambda r: (r[7] is not None, r[8]))
     return [
         Candidate(

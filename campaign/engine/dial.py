@@ -1,9 +1,9 @@
 """Dialing a batch of due contacts, then each dial and what its answer means.
 
-    each due contact: calling rules → caller ID → (in process) its request token
-    one intent transaction for the batch (on PostgreSQL it also takes the lines and tokens)
-    each dial in its own task: 201 → recorded (batched); may have been placed → reconciled;
-    certainly not placed → queued again, after a backoff when the API asked for one
+each due contact: calling rules → caller ID → (in process) its request token
+one intent transaction for the batch (on PostgreSQL it also takes the lines and tokens)
+each dial in its own task: 201 → recorded (batched); may have been placed → reconciled;
+certainly not placed → queued again, after a backoff when the API asked for one
 """
 
 from __future__ import annotations
@@ -85,6 +85,7 @@ async def dial_batch(runner: Runner, batch: list[Candidate], free: int) -> int:
         started += 1
     return started
 
+
 async def dial(runner: Runner, intent: records.Intent) -> None:
     try:
         with anyio.CancelScope(shield=runner.stopping):
@@ -92,6 +93,7 @@ async def dial(runner: Runner, intent: records.Intent) -> None:
     finally:
         runner.in_flight -= 1
         runner.wake()
+
 
 async def _dial(runner: Runner, intent: records.Intent) -> None:
     try:
@@ -112,6 +114,7 @@ async def _dial(runner: Runner, intent: records.Intent) -> None:
         crash_point("after_placed")
     runner.tracker.add_placed(intent, result.call_id, result.call_status)
 
+
 def dial_failed(runner: Runner, intent: records.Intent, exc: verr.VoicyError) -> None:
     now = runner.clock.now()
     message = f"{type(exc).__name__}: {exc}"
@@ -121,19 +124,16 @@ def dial_failed(runner: Runner, intent: records.Intent, exc: verr.VoicyError) ->
             runner.tracker.add_unknown(intent)
         return
     if isinstance(exc, verr.AuthError):
-        records.record_not_placed(
-            runner.db, intent.attempt_id, message, _requeue(now), now, fence
-        )
+        records.record_not_placed(runner.db, intent.attempt_id, message, _requeue(now), now, fence)
         runner._fatal(f"the API refused the key ({exc.message}); set VOICY_API_KEY")
         return
     if isinstance(exc, verr.Unprocessable):
-        records.record_not_placed(
-            runner.db, intent.attempt_id, message, _requeue(now), now, fence
-        )
-        runner.caller_ids.remove(intent.from_number, exc.message)
-        runner._event(
-            "from_number_refused", f"from-number {intent.from_number} refused: {exc.message}"
-        )
+        records.record_not_placed(runner.db, intent.attempt_id, message, _requeue(now), now, fence)
+        if intent.from_number in runner.caller_ids.available:  # warn once per number
+            runner.caller_ids.remove(intent.from_number, exc.message)
+            runner._event(
+                "from_number_refused", f"from-number {intent.from_number} refused: {exc.message}"
+            )
         if not runner.caller_ids.available:
             runner._fatal(f"every from-number was refused by the API ({exc.message})")
         return
@@ -142,9 +142,7 @@ def dial_failed(runner: Runner, intent: records.Intent, exc: verr.VoicyError) ->
         return
     if isinstance(exc, verr.ConcurrencyLimited):
         runner.concurrency_hold = True
-        records.record_not_placed(
-            runner.db, intent.attempt_id, message, _requeue(now), now, fence
-        )
+        records.record_not_placed(runner.db, intent.attempt_id, message, _requeue(now), now, fence)
         return
     retry_at = exc.reset_at if isinstance(exc, verr.RateLimited) else None
     tries = records.count_not_placed(runner.db, intent.contact_id) + 1

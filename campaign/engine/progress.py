@@ -27,3 +27,12 @@ class Progress:
     eta_seconds: float | None = None
     stopping: bool = False
     state: str = "running"
+
+
+@dataclass(frozen=True)
+class RunResult:
+    state: str  # finished | interrupted | paused | canceled
+    message: str
+    progress: Progress
+    fatal: str | None = None  # why the API refused the whole campaign
+    idle: bool = False  # stopped by --until-idle: every remaining contact waits

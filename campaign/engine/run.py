@@ -16,7 +16,6 @@ from __future__ import annotations
 import contextvars
 from collections import deque
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import timedelta
 
 import anyio
@@ -33,8 +32,9 @@ from campaign.engine.dispatch import (
     DialRules,
     queued_summary,
 )
+from campaign.engine.ending import finish_run
 from campaign.engine.heartbeat import heartbeat_loop
-from campaign.engine.progress import Progress
+from campaign.engine.progress import Progress, RunResult
 from campaign.engine.reconcile import DEFAULT_GRACE
 from campaign.engine.recorder import Recorder
 from campaign.engine.rules_bridge import parse_instant
@@ -45,17 +45,12 @@ from campaign.errors import FatalAPIError
 from campaign.store.db import Database
 from campaign.store.models import (
     CANCELED,
-    DONE,
-    FINISHED,
     INTERRUPTED,
-    PAUSED,
-    QUEUED,
     RUNNING,
     Attempt,
     Campaign,
-    Contact,
 )
-from campaign.store.queries import add_event, open_attempt_count
+from campaign.store.queries import add_event
 from campaign.voicy import errors as verr
 from campaign.voicy.client import VoicyClient
 from campaign.voicy.models import CallDetail, RateLimit
@@ -70,15 +65,6 @@ _BATCH = 256
 #: (lines, claims, calls ended): clock seconds, and real seconds under a compressed clock.
 _TEAM_RECHECK = 2.0
 _TEAM_RECHECK_REAL = 0.1
-
-
-@dataclass(frozen=True)
-class RunResult:
-    state: str  # finished | interrupted | paused | canceled
-    message: str
-    progress: Progress
-    fatal: str | None = None  # why the API refused the whole campaign
-    idle: bool = False  # stopped by --until-idle: every remaining contact waits
 
 
 class Runner:
@@ -226,7 +212,8 @@ class Runner:
             campaign = session.get(Campaign, self.campaign_id)
             assert campaign is not None
             self._name = campaign.name
-            if alone or campaign.state != RUNNING:
+            pending_cancel = campaign.requested_action in ("cancel", CANCELED)
+            if (alone or campaign.state != RUNNING) and not pending_cancel:
                 campaign.requested_action = None  # else: a pause asked of the team stands
             campaign.state = RUNNING
             campaign.started_at = campaign.started_at or now
@@ -238,6 +225,9 @@ class Runner:
                 campaign_id=self.campaign_id,
             )
         self.tracker.load()
+        if pending_cancel:
+            # A cancel that had to wait for open calls: settle them, then cancel; dial nothing.
+            self.request_stop(CANCELED)
         query = select(Attempt.id, Attempt.call_id).where(
             Attempt.campaign_id == self.campaign_id,
             Attempt.category == "connected",
@@ -251,59 +241,7 @@ class Runner:
         self.details.extend((a, str(c)) for a, c in pending)
 
     def _finish(self) -> RunResult:
-        now = self.clock.now()
-        remaining, _ = queued_summary(self.db, self.campaign_id)
-        open_calls = self.busy_lines
-        with self.db.session() as session:
-            # With other runners still at work, the last one out decides the campaign's state.
-            others = self.team.leave_in(session)
-            if self.fence is not None:
-                open_calls = max(open_calls, open_attempt_count(session, self.campaign_id))
-            campaign = session.get(Campaign, self.campaign_id)
-            assert campaign is not None
-            self._add_counters(session)
-            if others:
-                why = f" ({self.fatal or self.stop_note})" if self.fatal or self.stop_note else ""
-                message = (
-                    f"campaign {self._name}: this runner stopped{why}; {others} other "
-                    "runner(s) still at work on it"
-                )
-            elif self.stop_reason == CANCELED and open_calls == 0:
-                session.execute(
-                    update(Contact)
-                    .where(Contact.campaign_id == self.campaign_id, Contact.state == QUEUED)
-                    .values(
-                        state=DONE,
-                        outcome="canceled",
-                        final_at=now,
-                        wait_reason=None,
-                        next_attempt_at=None,
-                    )
-                )
-                campaign.state = CANCELED
-                campaign.finished_at = now
-                message = (
-                    f"campaign {self._name} canceled; contacts not yet called are marked canceled"
-                )
-            elif not self.stopping and remaining == 0 and open_calls == 0 and not self.details:
-                campaign.state = FINISHED
-                campaign.finished_at = now
-                message = f"campaign {self._name} finished"
-            else:
-                state = PAUSED if self.stop_reason == PAUSED else INTERRUPTED
-                campaign.state = state
-                verb = "paused" if state == PAUSED else "stopped"
-                why = f" ({self.fatal or self.stop_note})" if self.fatal or self.stop_note else ""
-                if self.idle and remaining:
-                    _, next_due = queued_summary(self.db, self.campaign_id)
-                    when = next_due.isoformat(timespec="minutes") if next_due else "later"
-                    why = f" (every remaining contact waits; the next is due {when})"
-                message = (
-                    f"campaign {self._name} {verb}{why}; continue with "
-                    f"`python -m campaign resume {self._name}`"
-                )
-            add_event(session, now, "run_end", message, campaign_id=self.campaign_id)
-        return RunResult(campaign.state, message, self.snapshot(), self.fatal, self.idle)
+        return finish_run(self)
 
     async def _drain(self) -> None:
         """Track open calls to their end; bounded by the drain timeout once stopping."""
@@ -342,6 +280,8 @@ class Runner:
                 if team and (others or count):
                     horizon = min(horizon, self._recheck_at())
                 until = min(next_due.timestamp(), horizon) if next_due else horizon
+                if self.stop_at is not None:  # wake at --stop-at, not at the next due time
+                    until = min(until, self.stop_at.timestamp())
                 if self.settings.until_idle and self.busy_lines == 0 and next_due:
                     self.idle = True
                     self.request_stop(INTERRUPTED)

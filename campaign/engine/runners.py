@@ -111,9 +111,7 @@ def deregister(session: Session, owner: str) -> None:
     """Leave: the row goes, claims on queued contacts are released."""
     session.execute(delete(RunnerRecord).where(RunnerRecord.id == owner))
     session.execute(
-        update(Contact)
-        .where(Contact.claimed_by == owner)
-        .values(claimed_by=None, lease_until=None)
+        update(Contact).where(Contact.claimed_by == owner).values(claimed_by=None, lease_until=None)
     )
 
 
@@ -249,8 +247,6 @@ def silent_teammates(session: Session, campaign_id: int, owner: str, beat: float
 
 def leave_and_count_others(session: Session, campaign_id: int, owner: str) -> int:
     """Deregister, serialised on the campaign row: the last runner out sees 0 others."""
-    session.execute(
-        select(Campaign.id).where(Campaign.id == campaign_id).with_for_update()
-    ).first()
+    session.execute(select(Campaign.id).where(Campaign.id == campaign_id).with_for_update()).first()
     deregister(session, owner)
     return len(live_runners(session, campaign_id))

@@ -235,9 +235,7 @@ class Team:
         teammates are not waited for: each leaves, and the last one out finishes it."""
         with self.db.read_session() as session:
             return bool(
-                runners.silent_teammates(
-                    session, self.campaign_id, self._me, self.heartbeat_every
-                )
+                runners.silent_teammates(session, self.campaign_id, self._me, self.heartbeat_every)
             )
 
     def alone(self) -> bool:

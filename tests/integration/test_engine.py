@@ -150,3 +150,27 @@ async def test_until_idle_exits_when_everyone_waits(db: Database, tmp_path: Path
         waiting = list(session.scalars(select(Contact).where(Contact.campaign_id == cid)))
     assert all(c.wait_reason == "redial" and c.next_attempt_at for c in waiting)
     assert sum(world.dial_counts.values()) == 3
+
+
+async def test_a_cancel_left_pending_is_honoured_by_the_next_runner(db: Database) -> None:
+    clock = CompressedClock(200.0)
+    world = World(clock=clock, plan=PLANS["standard"], seed=0)
+    settings = RunSettings(from_numbers=tuple(DEFAULT_FROM_NUMBERS[:2]), window="any")
+    campaign = create_campaign(db, fake_contacts(us_numbers(4)), settings, now=clock.now())
+    with db.session() as session:
+        row = session.get(Campaign, campaign.id)
+        assert row is not None
+        row.state, row.requested_action = "interrupted", "cancel"
+    client = VoicyClient(
+        TEST_API_KEY, "http://voicy.sim/functions/v1", transport=in_process_transport(world),
+        clock=clock,
+    )
+    async with client:
+        result = await Runner(db, campaign.id, client, settings, clock).run()
+    assert result.state == "canceled"
+    assert sum(world.dial_counts.values()) == 0
+    with db.read_session() as session:
+        outcomes = set(session.scalars(select(Contact.outcome)))
+        assert outcomes == {"canceled"}
+        campaign_row = session.get(Campaign, campaign.id)
+        assert campaign_row is not None and campaign_row.requested_action is None
