@@ -25,19 +25,17 @@ from campaign.engine.intents import Blocked, Intent, write_intent, write_intents
 from campaign.engine.policy import Decision
 from campaign.store.db import Database
 from campaign.store.models import (
-    ACTIVE,
     DONE,
     ENDED,
     INTENT,
     NOT_PLACED,
-    OPEN_ATTEMPT_STATES,
     PLACED,
     QUEUED,
     UNKNOWN,
     Attempt,
     Contact,
 )
-from campaign.store.queries import add_event
+from campaign.store.queries import add_event, requeue_stranded
 from campaign.voicy.models import CallDetail
 
 __all__ = ["Blocked", "Fence", "Intent", "owned", "write_intent", "write_intents"]
@@ -380,19 +378,7 @@ def recover_after_crash(db: Database, campaign_id: int, now: datetime) -> int:
             .values(state=UNKNOWN, error="runner stopped before the answer to this dial")
         )
         count = int(result.rowcount or 0)  # type: ignore[attr-defined]
-        # A contact marked active with no open attempt (cannot normally happen) is requeued.
-        open_contacts = select(Attempt.contact_id).where(
-            Attempt.campaign_id == campaign_id, Attempt.state.in_(OPEN_ATTEMPT_STATES)
-        )
-        session.execute(
-            update(Contact)
-            .where(
-                Contact.campaign_id == campaign_id,
-                Contact.state == ACTIVE,
-                Contact.id.not_in(open_contacts),
-            )
-            .values(state=QUEUED)
-        )
+        requeue_stranded(session, campaign_id)
         if count:
             add_event(
                 session,

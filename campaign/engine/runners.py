@@ -26,9 +26,9 @@ from sqlalchemy.sql.elements import ColumnElement
 from campaign.durations import parse_duration
 from campaign.engine.lock import RunnerIdentity
 from campaign.errors import InputError
+from campaign.store import queries
 from campaign.store.db import Database
 from campaign.store.models import (
-    ACTIVE,
     INTENT,
     OPEN_ATTEMPT_STATES,
     QUEUED,
@@ -215,18 +215,7 @@ def take_over(
 def requeue_stranded(db: Database, campaign_id: int) -> None:
     """A contact marked active with no open attempt (cannot normally happen) is requeued."""
     with db.session() as session:
-        open_contacts = select(Attempt.contact_id).where(
-            Attempt.campaign_id == campaign_id, Attempt.state.in_(OPEN_ATTEMPT_STATES)
-        )
-        session.execute(
-            update(Contact)
-            .where(
-                Contact.campaign_id == campaign_id,
-                Contact.state == ACTIVE,
-                Contact.id.not_in(open_contacts),
-            )
-            .values(state=QUEUED)
-        )
+        queries.requeue_stranded(session, campaign_id)
 
 
 def silent_teammates(session: Session, campaign_id: int, owner: str, beat: float) -> int:

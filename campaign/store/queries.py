@@ -5,12 +5,14 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, literal_column, select
+from sqlalchemy import func, literal_column, select, update
 from sqlalchemy.orm import Session
 
 from campaign.errors import CampaignNotFound
 from campaign.store.models import (
+    ACTIVE,
     OPEN_ATTEMPT_STATES,
+    QUEUED,
     UNFINISHED_STATES,
     Attempt,
     Campaign,
@@ -110,3 +112,19 @@ def add_event(
 def latest_instant(session: Session) -> datetime | None:
     """The latest time anything was recorded (simulated runs may be ahead of the wall)."""
     return session.scalar(select(func.max(Event.at)))
+
+
+def requeue_stranded(session: Session, campaign_id: int) -> None:
+    """A contact marked active with no open attempt (cannot normally happen) is requeued."""
+    open_contacts = select(Attempt.contact_id).where(
+        Attempt.campaign_id == campaign_id, Attempt.state.in_(OPEN_ATTEMPT_STATES)
+    )
+    session.execute(
+        update(Contact)
+        .where(
+            Contact.campaign_id == campaign_id,
+            Contact.state == ACTIVE,
+            Contact.id.not_in(open_contacts),
+        )
+        .values(state=QUEUED)
+    )
