@@ -63,18 +63,7 @@ def claim_due(
             )
         )
     rows.sort(key=lambda r: (r[7] is not None, r[8]))
-    return [
-        Candidate(
-            contact_id=r[0],
-            to_number=str(r[1]),
-            from_number=r[2],
-            agent_id=r[3],
-            timezone=r[4],
-            attempts=r[5],
-            fence=r[6],
-        )
-        for r in rows
-    ]
+    return [Candidate.from_row(r, fence=r[6]) for r in rows]
 
 
 def release(db: Database, owner: str, contact_ids: list[int]) -> None:

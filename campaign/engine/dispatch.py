@@ -7,9 +7,10 @@ rule holds back gets a due time and a wait reason, and waits like a redial.
 from __future__ import annotations
 
 import itertools
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Protocol
+from typing import Any, Protocol
 
 from sqlalchemy import func, or_, select, update
 
@@ -27,6 +28,19 @@ class Candidate:
     attempts: int
     #: The claim's fencing token on PostgreSQL (see engine/claims.py); None on SQLite.
     fence: int | None = None
+
+    @classmethod
+    def from_row(cls, row: Sequence[Any], fence: int | None = None) -> Candidate:
+        """From (id, to_number, from_number, agent_id, timezone, attempts, ...)."""
+        return cls(
+            contact_id=row[0],
+            to_number=str(row[1]),
+            from_number=row[2],
+            agent_id=row[3],
+            timezone=row[4],
+            attempts=row[5],
+            fence=fence,
+        )
 
 
 class DialRules(Protocol):
@@ -95,17 +109,7 @@ def due_contacts(db: Database, campaign_id: int, now: datetime, limit: int) -> l
             .order_by(Contact.next_attempt_at.is_not(None), Contact.position)
             .limit(limit)
         ).all()
-    return [
-        Candidate(
-            contact_id=r[0],
-            to_number=str(r[1]),
-            from_number=r[2],
-            agent_id=r[3],
-            timezone=r[4],
-            attempts=r[5],
-        )
-        for r in rows
-    ]
+    return [Candidate.from_row(r) for r in rows]
 
 
 def queued_summary(db: Database, campaign_id: int) -> tuple[int, datetime | None]:
