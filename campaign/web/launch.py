@@ -31,7 +31,7 @@ from campaign.web.context import context_of
 from campaign.web.guard import CSRF_FIELD, check_csrf
 from campaign.web.launch_resume import ROUTES as RESUME_ROUTES
 from campaign.web.launch_resume import interrupted_campaigns
-from campaign.web.launch_runner import BrowserRunners
+from campaign.web.launch_runner import BrowserRunners, mark_web_launch
 from campaign.web.templating import render
 from campaign.web.uploads import (
     StoredUpload,
@@ -257,6 +257,7 @@ async def _start(request: Request, result: Check, settings: RunSettings) -> Resp
                 dnc_files=result.upload.dnc_paths(), region=options.region,
             )
         )
+        await run_in_threadpool(mark_web_launch, context.db, prepared.campaign.id, context.clock)
         launch.runners.start(prepared.campaign.id, settings)
     except (CampaignError, RuntimeError) as exc:
         message = exc.message if isinstance(exc, CampaignError) else str(exc)

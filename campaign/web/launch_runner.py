@@ -15,13 +15,20 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import anyio
+import anyio.to_thread
 from anyio.abc import TaskGroup
+from sqlalchemy import select
 
+from campaign.clock import Clock
 from campaign.engine.launch import connect
+from campaign.engine.resume import prepare_resume
 from campaign.engine.rules_bridge import build_rules
 from campaign.engine.run import Runner, RunResult
 from campaign.engine.settings import RunSettings
+from campaign.errors import CampaignError
 from campaign.store.db import Database
+from campaign.store.models import INTERRUPTED, Campaign, Event
+from campaign.store.queries import add_event
 
 log = logging.getLogger(__name__)
 
@@ -54,6 +61,7 @@ class BrowserRunners:
         """Own the task group for the app's lifetime; drain the runners at its end."""
         async with anyio.create_task_group() as tg:
             self._tg = tg
+            await self._resume_interrupted()
             try:
                 yield
             finally:
@@ -61,6 +69,16 @@ class BrowserRunners:
                 with anyio.CancelScope(shield=True):
                     await self._drain()
                 tg.cancel_scope.cancel()
+
+    async def _resume_interrupted(self) -> None:
+        """Campaigns this page started and a stop interrupted go on (pauses stay paused)."""
+        found = await anyio.to_thread.run_sync(web_launched_interrupted, self.db)
+        for campaign_id, name in found:
+            try:
+                _, settings = await anyio.to_thread.run_sync(prepare_resume, self.db, name)
+                self.start(campaign_id, settings)  # here, in the loop: start_soon needs it
+            except (CampaignError, RuntimeError) as exc:
+                log.warning("campaign %s not resumed: %s", name, exc)
 
     def is_running(self, campaign_id: int) -> bool:
         launched = self.launched.get(campaign_id)
@@ -83,8 +101,14 @@ class BrowserRunners:
                 launched.world = connection.world
                 rules, caller_ids, hooks = build_rules(self.db, settings, connection.clock)
                 launched.runner = Runner(
-                    self.db, launched.campaign_id, connection.client, settings,
-                    connection.clock, rules=rules, caller_ids=caller_ids, **hooks,
+                    self.db,
+                    launched.campaign_id,
+                    connection.client,
+                    settings,
+                    connection.clock,
+                    rules=rules,
+                    caller_ids=caller_ids,
+                    **hooks,
                 )
                 launched.result = await launched.runner.run()
         except Exception as exc:  # shown on the page; the campaign stays resumable
@@ -101,3 +125,25 @@ class BrowserRunners:
         with anyio.move_on_after(self.shutdown_wait):
             for item in running:
                 await item.done.wait()
+
+
+WEB_LAUNCH = "web_launch"
+
+
+def mark_web_launch(db: Database, campaign_id: int, clock: Clock) -> None:
+    """Remember that this page started the campaign, so the next serve resumes it."""
+    with db.session() as session:
+        add_event(
+            session, clock.now(), WEB_LAUNCH, "started from the browser", campaign_id=campaign_id
+        )
+
+
+def web_launched_interrupted(db: Database) -> list[tuple[int, str]]:
+    with db.read_session() as session:
+        launched = select(Event.campaign_id).where(Event.kind == WEB_LAUNCH)
+        rows = session.execute(
+            select(Campaign.id, Campaign.name)
+            .where(Campaign.state == INTERRUPTED, Campaign.id.in_(launched))
+            .order_by(Campaign.id)
+        ).all()
+    return [(int(row[0]), str(row[1])) for row in rows]
