@@ -18,7 +18,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import and_, exists, func, select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from campaign.clock import Clock, SystemClock
@@ -27,16 +27,13 @@ from campaign.errors import InputError
 from campaign.store.db import Database
 from campaign.store.models import (
     CANCELED,
-    DONE,
     FINISHED,
     OPEN_ATTEMPT_STATES,
     PAUSED,
-    QUEUED,
     Attempt,
     Campaign,
-    Contact,
 )
-from campaign.store.queries import add_event, find_campaign
+from campaign.store.queries import add_event, cancel_waiting_contacts, find_campaign
 from campaign.store.runners import LiveRunner, live_runners
 
 PAUSE = "pause"
@@ -187,17 +184,7 @@ def _cancel_directly(session: Session, campaign: Campaign, now: datetime) -> Con
             state=CANCELED,
             message=f"campaign {campaign.name} is already canceled",
         )
-    open_attempt = exists().where(
-        Attempt.contact_id == Contact.id, Attempt.state.in_(OPEN_ATTEMPT_STATES)
-    )
-    marked = session.execute(
-        update(Contact)
-        .where(and_(Contact.campaign_id == campaign.id, Contact.state == QUEUED, ~open_attempt))
-        .values(
-            state=DONE, outcome="canceled", final_at=now, wait_reason=None, next_attempt_at=None
-        )
-        .execution_options(synchronize_session=False)
-    ).rowcount  # type: ignore[attr-defined]
+    marked = cancel_waiting_contacts(session, campaign.id, now)
     open_calls = _open_attempt_contacts(session, campaign.id)
     if open_calls:
         # Only a runner can learn those calls' outcomes: keep the campaign resumable.
@@ -218,8 +205,8 @@ def _cancel_directly(session: Session, campaign: Campaign, now: datetime) -> Con
             open_attempts=open_calls,
             message=(
                 f"{marked} contacts of {campaign.name} marked canceled; {open_calls} had a "
-                "call whose outcome is not recorded yet: run `python -m campaign resume "
-                f"{campaign.name}` to record it, then cancel again"
+                "call whose outcome is not recorded yet: `python -m campaign resume "
+                f"{campaign.name}` records it and then finishes the cancel, dialing no one"
             ),
         )
     campaign.state = CANCELED

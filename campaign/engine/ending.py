@@ -7,21 +7,16 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from sqlalchemy import update
-
 from campaign.engine.dispatch import queued_summary
 from campaign.engine.progress import RunResult
 from campaign.store.models import (
     CANCELED,
-    DONE,
     FINISHED,
     INTERRUPTED,
     PAUSED,
-    QUEUED,
     Campaign,
-    Contact,
 )
-from campaign.store.queries import add_event, open_attempt_count
+from campaign.store.queries import add_event, cancel_waiting_contacts, open_attempt_count
 
 if TYPE_CHECKING:
     from campaign.engine.run import Runner
@@ -47,17 +42,7 @@ def finish_run(self: Runner) -> RunResult:
                 "runner(s) still at work on it"
             )
         elif self.stop_reason == CANCELED and open_calls == 0:
-            session.execute(
-                update(Contact)
-                .where(Contact.campaign_id == self.campaign_id, Contact.state == QUEUED)
-                .values(
-                    state=DONE,
-                    outcome="canceled",
-                    final_at=now,
-                    wait_reason=None,
-                    next_attempt_at=None,
-                )
-            )
+            cancel_waiting_contacts(session, self.campaign_id, now)
             campaign.state = CANCELED
             campaign.requested_action = None
             campaign.finished_at = now

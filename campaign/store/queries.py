@@ -5,12 +5,13 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, literal_column, select, update
+from sqlalchemy import exists, func, literal_column, select, update
 from sqlalchemy.orm import Session
 
 from campaign.errors import CampaignNotFound
 from campaign.store.models import (
     ACTIVE,
+    DONE,
     OPEN_ATTEMPT_STATES,
     QUEUED,
     UNFINISHED_STATES,
@@ -58,9 +59,7 @@ def outcome_counts(session: Session, campaign_id: int) -> dict[str, int]:
     # A literal, not a bound parameter: PostgreSQL must see the same expression in GROUP BY.
     outcome = func.coalesce(Contact.outcome, literal_column("'pending'")).label("outcome")
     rows = session.execute(
-        select(outcome, func.count())
-        .where(Contact.campaign_id == campaign_id)
-        .group_by(outcome)
+        select(outcome, func.count()).where(Contact.campaign_id == campaign_id).group_by(outcome)
     ).all()
     return {str(outcome): int(count) for outcome, count in rows}
 
@@ -128,3 +127,19 @@ def requeue_stranded(session: Session, campaign_id: int) -> None:
         )
         .values(state=QUEUED)
     )
+
+
+def cancel_waiting_contacts(session: Session, campaign_id: int, now: datetime) -> int:
+    """Every contact not yet called (and with no open call) ends as `canceled`."""
+    open_attempt = exists().where(
+        Attempt.contact_id == Contact.id, Attempt.state.in_(OPEN_ATTEMPT_STATES)
+    )
+    result = session.execute(
+        update(Contact)
+        .where(Contact.campaign_id == campaign_id, Contact.state == QUEUED, ~open_attempt)
+        .values(
+            state=DONE, outcome="canceled", final_at=now, wait_reason=None, next_attempt_at=None
+        )
+        .execution_options(synchronize_session=False)
+    )
+    return int(result.rowcount or 0)  # type: ignore[attr-defined]

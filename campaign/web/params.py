@@ -27,7 +27,7 @@ NOTICES = {
     "the calls in progress to their end, then marks everyone not yet called canceled.",
     "cancel-applied": "Canceled. Everyone not yet called is marked canceled.",
     "cancel-partial": "Everyone not yet called is marked canceled, but some calls' outcomes "
-    "are not recorded yet: run the resume command below to record them, then cancel again.",
+    "are not recorded yet: the resume command below records them and finishes the cancel.",
     "cancel-unchanged": "The campaign was already canceled.",
 }
 
