@@ -9,6 +9,7 @@ key may be shared with other programs the budget cannot see.
 
 from __future__ import annotations
 
+import contextvars
 import heapq
 import itertools
 from collections import deque
@@ -27,6 +28,12 @@ PRIORITY = {
     "agent-list": 2,
     "call-list": 3,
 }
+
+#: What the request about to be sent is for, when the endpoint alone does not say (a
+#: call-list scan resolving unknown dials goes before one that only refreshes statuses).
+request_kind: contextvars.ContextVar[str | None] = contextvars.ContextVar(
+    "campaign_request_kind", default=None
+)
 
 WINDOW_SECONDS = 60.0
 #: Slack for clock skew and transit time between us and a real server.

@@ -32,7 +32,6 @@ class ScanResult:
     seen: dict[str, CallSummary] = field(default_factory=dict)
     #: Calls that may belong to unknown dials: (from, to) → summaries, oldest first.
     candidates: dict[tuple[str, str], list[CallSummary]] = field(default_factory=dict)
-    pages: int = 0
 
 
 #: How long a dial stays unknown before "not in the list" means "not placed".

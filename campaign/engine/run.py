@@ -13,7 +13,6 @@ own or shared request budget and lines, taking over dead runners) live in `team.
 
 from __future__ import annotations
 
-import contextvars
 from collections import deque
 from collections.abc import Callable
 from datetime import timedelta
@@ -25,7 +24,7 @@ from sqlalchemy.orm import Session
 
 from campaign.clock import Clock, sleep_until
 from campaign.engine import lock, records
-from campaign.engine.budget import RequestBudget
+from campaign.engine.budget import RequestBudget, request_kind
 from campaign.engine.dial import dial_batch
 from campaign.engine.dispatch import (
     CallerIds,
@@ -54,10 +53,6 @@ from campaign.store.queries import add_event
 from campaign.voicy import errors as verr
 from campaign.voicy.client import VoicyClient
 from campaign.voicy.models import CallDetail, RateLimit
-
-_request_kind: contextvars.ContextVar[str | None] = contextvars.ContextVar(
-    "campaign_request_kind", default=None
-)
 
 #: How many due contacts the dispatcher reads from the store at once.
 _BATCH = 256
@@ -141,7 +136,7 @@ class Runner:
     async def _before_request(self, endpoint: str) -> None:
         if endpoint == "call-dial":
             return  # paid for by the dispatcher before the intent was written
-        await self.budget.acquire(_request_kind.get() or endpoint)
+        await self.budget.acquire(request_kind.get() or endpoint)
 
     def _on_response(self, endpoint: str, status: int, rate_limit: RateLimit | None) -> None:
         self.budget.observe(rate_limit, status)
@@ -331,7 +326,7 @@ class Runner:
         self.wake_details()
 
     async def _details_loop(self) -> None:
-        token = _request_kind.set("call-get")
+        token = request_kind.set("call-get")
         try:
             while True:
                 if not self.details:
@@ -354,7 +349,7 @@ class Runner:
                 self.details.popleft()
                 self.wake()
         finally:
-            _request_kind.reset(token)
+            request_kind.reset(token)
 
     # --- heartbeat, control and progress -----------------------------------------------
 

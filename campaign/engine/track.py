@@ -17,7 +17,7 @@ runs out.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from contextlib import aclosing
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -26,6 +26,7 @@ import anyio
 from sqlalchemy import select
 
 from campaign.engine import records
+from campaign.engine.budget import request_kind
 from campaign.engine.crashpoints import crash_point
 from campaign.engine.policy import Decision, after_call
 from campaign.engine.reconcile import SKEW_MS, ScanResult, UnknownDial, resolve
@@ -51,8 +52,6 @@ async def scan(
     client: VoicyClient,
     tracked: dict[str, TrackedCall],
     unknown: dict[int, UnknownDial],
-    *,
-    priority_hint: Callable[[str], None] | None = None,
 ) -> ScanResult:
     """One pass over call-list covering every tracked call and unknown dial."""
     result = ScanResult()
@@ -62,28 +61,21 @@ async def scan(
     lower_ms = int(min(starts).timestamp() * 1000) - SKEW_MS
     wanted = set(tracked)
     pairs = {(u.from_number, u.to_number) for u in unknown.values()}
-    if priority_hint is not None:
-        priority_hint("reconcile" if unknown else "call-list")
-    key: str | None = None
-    while True:
-        page = await client.list_calls(
-            direction="outgoing",
-            start_after_ms=lower_ms,
-            sort_order="ascending",
-            limit=1000,
-            pagination_key=key,
-        )
-        result.pages += 1
-        for call in page.calls:
-            if call.call_id in wanted:
-                result.seen[call.call_id] = call
-            pair = (call.from_number or "", call.to_number or "")
-            if pair in pairs:
-                result.candidates.setdefault(pair, []).append(call)
-        key = page.next_pagination_key
-        # Unknown dials need the whole range; tracked calls only until all are seen.
-        if key is None or (not unknown and wanted.issubset(result.seen)):
-            break
+    token = request_kind.set("reconcile" if unknown else "call-list")
+    calls = client.iter_calls(direction="outgoing", start_after_ms=lower_ms, sort_order="ascending")
+    try:
+        async with aclosing(calls):
+            async for call in calls:
+                if call.call_id in wanted:
+                    result.seen[call.call_id] = call
+                pair = (call.from_number or "", call.to_number or "")
+                if pair in pairs:
+                    result.candidates.setdefault(pair, []).append(call)
+                # Unknown dials need the whole range; tracked calls only until all are seen.
+                if not unknown and len(result.seen) == len(wanted):
+                    break
+    finally:
+        request_kind.reset(token)
     return result
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import logging
 import os
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Mapping
+from collections.abc import AsyncGenerator, Awaitable, Callable, Iterable, Mapping
 from typing import Any, Literal, TypeVar
 from urllib.parse import quote
 
@@ -199,7 +199,7 @@ class VoicyClient:
         include_test_calls: bool | None = None,
         sort_order: str = "descending",
         page_size: int = MAX_PAGE_SIZE,
-    ) -> AsyncIterator[CallSummary]:
+    ) -> AsyncGenerator[CallSummary, None]:
         """Every matching call, page after page (each page is one request)."""
         agent_ids = None if agent_ids is None else _str_list(agent_ids)
         statuses = None if statuses is None else _str_list(statuses)
