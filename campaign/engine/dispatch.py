@@ -6,7 +6,6 @@ rule holds back gets a due time and a wait reason, and waits like a redial.
 
 from __future__ import annotations
 
-import itertools
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -62,34 +61,6 @@ class CallerIds(Protocol):
     def remove(self, number: str, reason: str) -> None: ...
 
 
-class NoRules:
-    def hold_until(self, candidate: Candidate, now: datetime) -> tuple[datetime, str] | None:
-        return None
-
-
-class RoundRobinCallerId:
-    """The from-numbers used in turn (the simple pool; see campaign.rules for more)."""
-
-    def __init__(self, numbers: tuple[str, ...] | list[str]) -> None:
-        self.available = list(numbers)
-        self._cycle = itertools.cycle(list(self.available))
-        self.removed: dict[str, str] = {}
-
-    def choose(self, to_number: str) -> str:
-        if not self.available:
-            raise LookupError("no from-number left")
-        while True:
-            number = next(self._cycle)
-            if number in self.available:
-                return number
-
-    def remove(self, number: str, reason: str) -> None:
-        if number in self.available:
-            self.available.remove(number)
-            self.removed[number] = reason
-            self._cycle = itertools.cycle(list(self.available)) if self.available else iter(())  # type: ignore[assignment]
-
-
 def due_contacts(db: Database, campaign_id: int, now: datetime, limit: int) -> list[Candidate]:
     with db.read_session() as session:
         rows = session.execute(
@@ -121,10 +92,6 @@ def queued_summary(db: Database, campaign_id: int) -> tuple[int, datetime | None
             )
         ).one()
     return int(count or 0), next_due
-
-
-def hold(db: Database, contact_id: int, until: datetime, reason: str) -> None:
-    hold_many(db, [(contact_id, until, reason)])
 
 
 def hold_many(

@@ -16,7 +16,7 @@ import uuid
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import or_, update
 
 from campaign.errors import CampaignBusy
 from campaign.store.db import Database
@@ -122,11 +122,3 @@ def release(db: Database, campaign_id: int, me: RunnerIdentity) -> None:
             .where(Campaign.id == campaign_id, Campaign.lock_owner == me.owner)
             .values(lock_owner=None, lock_pid=None, lock_host=None, lock_heartbeat_at=None)
         )
-
-
-def current_holder(db: Database, campaign_id: int) -> Campaign | None:
-    with db.read_session() as session:
-        campaign = session.scalars(select(Campaign).where(Campaign.id == campaign_id)).first()
-        if campaign is not None and holder_is_alive(campaign):
-            return campaign
-        return None

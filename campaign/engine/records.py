@@ -315,13 +315,6 @@ def _apply(contact: Contact, decision: Decision, now: datetime, error: str | Non
         contact.error = error
 
 
-def record_details(
-    db: Database, attempt_id: int, detail: CallDetail, fence: Fence | None = None
-) -> None:
-    with db.session() as session:
-        record_details_many(session, [(attempt_id, detail)], fence)
-
-
 def record_details_many(
     session: Session, details: list[tuple[int, CallDetail]], fence: Fence | None = None
 ) -> None:
