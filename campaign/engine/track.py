@@ -26,7 +26,6 @@ import anyio
 from sqlalchemy import select
 
 from campaign.engine import records
-from campaign.engine.budget import request_kind
 from campaign.engine.crashpoints import crash_point
 from campaign.engine.policy import Decision, after_call
 from campaign.engine.reconcile import SKEW_MS, ScanResult, UnknownDial, resolve
@@ -61,21 +60,19 @@ async def scan(
     lower_ms = int(min(starts).timestamp() * 1000) - SKEW_MS
     wanted = set(tracked)
     pairs = {(u.from_number, u.to_number) for u in unknown.values()}
-    token = request_kind.set("reconcile" if unknown else "call-list")
+    # Every scan is budgeted as "call-list": the team's scan election and the adaptive
+    # interval both count scans by that kind.
     calls = client.iter_calls(direction="outgoing", start_after_ms=lower_ms, sort_order="ascending")
-    try:
-        async with aclosing(calls):
-            async for call in calls:
-                if call.call_id in wanted:
-                    result.seen[call.call_id] = call
-                pair = (call.from_number or "", call.to_number or "")
-                if pair in pairs:
-                    result.candidates.setdefault(pair, []).append(call)
-                # Unknown dials need the whole range; tracked calls only until all are seen.
-                if not unknown and len(result.seen) == len(wanted):
-                    break
-    finally:
-        request_kind.reset(token)
+    async with aclosing(calls):
+        async for call in calls:
+            if call.call_id in wanted:
+                result.seen[call.call_id] = call
+            pair = (call.from_number or "", call.to_number or "")
+            if pair in pairs:
+                result.candidates.setdefault(pair, []).append(call)
+            # Unknown dials need the whole range; tracked calls only until all are seen.
+            if not unknown and len(result.seen) == len(wanted):
+                break
     return result
 
 
