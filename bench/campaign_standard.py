@@ -21,8 +21,9 @@ from pathlib import Path
 import anyio
 
 from campaign.clock import CompressedClock
-from campaign.engine.create import create_campaign
-from campaign.engine.run import Runner
+from campaign.campaigns.connect import Connection
+from campaign.campaigns.create import create_campaign
+from campaign.campaigns.runs import build_runner
 from campaign.engine.settings import RunSettings
 from campaign.simulator import DEFAULT_FROM_NUMBERS, PLANS, TEST_API_KEY, World, running_server
 from campaign.store.db import open_db
@@ -49,7 +50,7 @@ async def bench(args: argparse.Namespace) -> None:
         numbers = us_numbers(args.contacts, start=7000)
         campaign = create_campaign(db, fake_contacts(numbers), settings, now=clock.now())
         async with VoicyClient(TEST_API_KEY, base_url, clock=clock) as client:
-            runner = Runner(db, campaign.id, client, settings, clock)
+            runner = build_runner(db, campaign.id, settings, Connection(client, clock, world))
             started_virtual, started_wall = clock.time(), time.monotonic()
             result = await runner.run()
             elapsed = clock.time() - started_virtual

@@ -17,8 +17,9 @@ from pathlib import Path
 import anyio
 
 from campaign.clock import CompressedClock
-from campaign.engine.create import create_campaign
-from campaign.engine.run import Runner
+from campaign.campaigns.connect import Connection
+from campaign.campaigns.create import create_campaign
+from campaign.campaigns.runs import build_runner
 from campaign.engine.settings import RunSettings
 from campaign.simulator import (
     DEFAULT_FROM_NUMBERS,
@@ -63,7 +64,7 @@ async def bench(args: argparse.Namespace) -> None:
             clock=clock,
         )
         async with client:
-            runner = Runner(db, campaign.id, client, settings, clock)
+            runner = build_runner(db, campaign.id, settings, Connection(client, clock, world))
             started = time.perf_counter()
             result = await runner.run()
             elapsed = time.perf_counter() - started

@@ -127,7 +127,7 @@ def raw_bound(phones: list[str]) -> float:
 def time_storing(contact_list: ContactList) -> float | None:
     """Seconds to store every row in a fresh SQLite campaign database (None: no store yet)."""
     try:
-        from campaign.engine.create import create_campaign
+        from campaign.campaigns.create import create_campaign
         from campaign.engine.settings import RunSettings
         from campaign.store.db import open_db
     except ImportError:
@@ -208,7 +208,7 @@ def main() -> None:
     if args.store:
         stored = time_storing(contact_list)
         if stored is None:
-            print(f"{'storing':<15}  (campaign.engine.create is not available)")
+            print(f"{'storing':<15}  (campaign.campaigns.create is not available)")
         else:
             print(f"{'storing':<15}{stored:>9.2f}{n / stored:>14,.0f}")
     print(f"{'import total':<15}{t['total']:>9.2f}{n / t['total']:>14,.0f}")

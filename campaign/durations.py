@@ -1,8 +1,12 @@
-"""Human durations: `45s`, `10m`, `2h`, `1h30m`, `1d`, a bare number of seconds, or `0`."""
+"""Human durations (`45s`, `10m`, `2h`, `1h30m`, `1d`, a bare number of seconds, or `0`) and
+the instants of `--start-at` / `--stop-at`."""
 
 from __future__ import annotations
 
 import re
+from datetime import datetime
+
+from campaign.errors import InputError
 
 _UNITS = {"ms": 0.001, "s": 1.0, "m": 60.0, "h": 3600.0, "d": 86400.0}
 _PART = re.compile(r"(\d+(?:\.\d+)?)\s*(ms|s|m|h|d)", re.IGNORECASE)
@@ -46,3 +50,18 @@ def format_duration(seconds: float) -> str:
         return f"{hours}h {minutes}m" if minutes else f"{hours}h"
     days, hours = divmod(hours, 24)
     return f"{days}d {hours}h" if hours else f"{days}d"
+
+
+def parse_instant(text: str | None, option: str) -> datetime | None:
+    """An ISO date-time given to `option`; without an offset, this machine's local time."""
+    if not text:
+        return None
+    try:
+        value = datetime.fromisoformat(text)
+    except ValueError as exc:
+        raise InputError(
+            f"{option} {text!r} is not an ISO date-time; use e.g. 2026-12-01T09:00+01:00"
+        ) from exc
+    if value.tzinfo is None:
+        value = value.astimezone()  # local time of this machine, said in the help
+    return value

@@ -1,10 +1,25 @@
-"""Builders for tests: contact lists without a file, numbers, campaigns."""
+"""Builders for tests: contact lists without a file, numbers, campaigns, a client for a
+simulated world. The fixtures that use them are in `tests/conftest.py`."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
+
+from campaign.campaigns.connect import Connection
+from campaign.campaigns.create import create_campaign
+from campaign.clock import Clock
+from campaign.engine.settings import RunSettings
+from campaign.simulator import TEST_API_KEY, World, in_process_transport
+from campaign.store.db import Database
+from campaign.voicy.client import VoicyClient
+
+if TYPE_CHECKING:
+    from campaign.contacts import ContactList
+
+SIM_BASE_URL = "http://voicy.sim/functions/v1"
 
 
 @dataclass
@@ -56,3 +71,21 @@ def fake_contacts(numbers: list[str], name: str = "list.csv") -> FakeContactList
 def us_numbers(count: int, start: int = 0) -> list[str]:
     """Distinct valid-looking US numbers (+1 212 555 xxxx is not valid; 201-555-01xx is)."""
     return [f"+1202{(2000000 + start + i):07d}" for i in range(count)]
+
+
+@asynccontextmanager
+async def sim_connection(world: World) -> AsyncIterator[Connection]:
+    """A client for `world` through the in-process transport, on the world's clock."""
+    client = VoicyClient(
+        TEST_API_KEY, SIM_BASE_URL, transport=in_process_transport(world), clock=world.clock
+    )
+    async with client:
+        yield Connection(client, world.clock, world)
+
+
+def store_campaign(
+    db: Database, contacts: FakeContactList | ContactList, settings: RunSettings, clock: Clock
+) -> int:
+    """A campaign stored as `run` stores it; its id."""
+    imported = cast("ContactList", contacts)
+    return create_campaign(db, imported, settings, now=clock.now()).id

@@ -15,18 +15,9 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from campaign.calls.vocab import AttemptStatus, CampaignState, ContactState
 from campaign.store.db import Database
-from campaign.store.models import (
-    DONE,
-    ENDED,
-    FINISHED,
-    NOT_PLACED,
-    QUEUED,
-    Attempt,
-    Campaign,
-    Contact,
-    Event,
-)
+from campaign.store.models import Attempt, Campaign, Contact, Event
 
 T0 = datetime(2026, 1, 5, 15, 0, tzinfo=UTC)
 COLUMNS = ["Name", "Phone", "City", "Notes"]
@@ -155,7 +146,7 @@ def finished_campaign(
     db: Database,
     name: str = "spring-recall",
     *,
-    state: str = FINISHED,
+    state: str = CampaignState.FINISHED,
     start: datetime = T0,
     columns: list[str] | None = None,
 ) -> StoredCampaign:
@@ -171,7 +162,7 @@ def finished_campaign(
             state=state,
             created_at=start - timedelta(minutes=1),
             started_at=start,
-            finished_at=start + timedelta(hours=2) if state == FINISHED else None,
+            finished_at=start + timedelta(hours=2) if state == CampaignState.FINISHED else None,
             settings={"from_numbers": [FROM], "max_attempts": 3, "concurrency": 2,
                       "rate": 60, "window": "08:00-21:00", "simulate": True},
             source_name="patients.csv",
@@ -193,7 +184,7 @@ def finished_campaign(
                 raw=dict(zip(headers, values, strict=True)), raw_phone=row.phone,
                 to_number=row.to_number, import_status=row.status, reason=row.reason,
                 duplicate_of_line=row.duplicate_of, vars={"name": row.name},
-                region=row.region, timezone=row.timezone, state=DONE,
+                region=row.region, timezone=row.timezone, state=ContactState.DONE,
                 attempts=len(row.calls), outcome=row.outcome, error=_contact_error(row),
                 final_at=start + timedelta(hours=1),
             )
@@ -202,7 +193,7 @@ def finished_campaign(
             if row.name == "Dan":  # a request that certainly placed no call: not an attempt
                 session.add(Attempt(
                     campaign_id=campaign.id, contact_id=contact.id, number=1,
-                    state=NOT_PLACED, from_number=FROM, to_number=row.to_number or "",
+                    state=AttemptStatus.NOT_PLACED, from_number=FROM, to_number=row.to_number or "",
                     requested_at=at, error="503 before the call was placed",
                 ))
             for number, (status, seconds) in enumerate(row.calls, start=1):
@@ -255,7 +246,7 @@ def _store_call(
         cost=details.get("cost"),
     )
     session.add(Attempt(
-        campaign_id=campaign_id, contact_id=contact_id, number=number, state=ENDED,
+        campaign_id=campaign_id, contact_id=contact_id, number=number, state=AttemptStatus.ENDED,
         from_number=FROM, to_number=call.to_number, call_id=call.call_id, requested_at=at,
         answered_at=at + timedelta(seconds=1), started_at=call.started_at,
         ended_at=call.ended_at, voicy_status=status, category=category,
@@ -288,7 +279,7 @@ def queued_contacts(
                 raw={"Name": f"Person {first_line + i}", "Phone": number, "City": "",
                      "Notes": ""},
                 raw_phone=number, to_number=number, import_status="valid", vars={},
-                region="US", state=QUEUED, attempts=0, next_attempt_at=next_attempt_at,
+                region="US", state=ContactState.QUEUED, attempts=0, next_attempt_at=next_attempt_at,
                 wait_reason=wait_reason,
             )
             session.add(contact)

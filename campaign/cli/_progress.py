@@ -15,6 +15,7 @@ from rich.progress import (
     TimeElapsedColumn,
 )
 
+from campaign.calls.vocab import WaitReason
 from campaign.durations import format_duration
 from campaign.engine.progress import Progress as Snapshot
 
@@ -25,16 +26,13 @@ def describe(p: Snapshot) -> str:
         f"{p.connected} connected",
         f"{p.failed} failed",
     ]
-    if p.waiting_redial:
-        parts.append(f"{p.waiting_redial} waiting for redial")
-    if p.waiting_window:
-        parts.append(f"{p.waiting_window} waiting for their calling window")
-    if p.waiting_gap:
-        parts.append(f"{p.waiting_gap} recently called")
+    for reason in WaitReason:
+        if p.waiting.get(reason):
+            parts.append(f"{p.waiting[reason]} {reason.words}")
     parts.append(f"{p.requests_last_minute}/{p.rate_limit} req/min")
     if p.rate_limited:
         parts.append(f"{p.rate_limited} × 429")
-    if p.next_due and (p.waiting_redial or p.waiting_window or p.waiting_gap) and not p.in_progress:
+    if p.next_due and any(p.waiting.values()) and not p.in_progress:
         parts.append(f"next due {p.next_due.astimezone().strftime('%a %H:%M')}")
     if p.eta_seconds:
         parts.append(f"ETA {format_duration(p.eta_seconds)} (campaign time)")

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import click
 
+from campaign.campaigns.control import ControlResult, cancel_campaign, pause_campaign
 from campaign.cli._base import main
 from campaign.cli.status import DB_HELP
-from campaign.engine.control import ControlResult, cancel_campaign, pause_campaign
 from campaign.outcomes.source import reading
 from campaign.outcomes.status import campaign_status
 from campaign.store.db import Database

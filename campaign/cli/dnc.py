@@ -7,9 +7,9 @@ from pathlib import Path
 
 import click
 
+from campaign.campaigns.dnc import add_numbers, import_dnc_file, list_numbers, remove_numbers
 from campaign.cli._base import main
 from campaign.clock import clock_from_env
-from campaign.engine.suppression import add_numbers, import_dnc_file, list_numbers, remove_numbers
 from campaign.errors import InputError
 from campaign.store.db import open_db
 

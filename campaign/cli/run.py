@@ -11,16 +11,16 @@ import anyio
 import click
 from rich.console import Console
 
+from campaign.campaigns.connect import connect
+from campaign.campaigns.history import recent_calls_report
 from campaign.cli._base import main
 from campaign.cli._import_options import import_options, import_options_from_kwargs
 from campaign.cli._progress import ProgressDisplay
 from campaign.durations import parse_duration
-from campaign.engine.history import recent_calls_report
-from campaign.engine.launch import Connection, connect, run_campaign
-from campaign.engine.run import RunResult
+from campaign.engine.progress import RunResult
 from campaign.engine.settings import RunSettings, parse_retry_delays
 from campaign.errors import InputError
-from campaign.store.db import open_db
+from campaign.store.db import Database, open_db
 
 EXIT_FOR_STATE = {"finished": 0, "paused": 0, "canceled": 0, "interrupted": 130}
 
@@ -182,7 +182,9 @@ def _settings_from(kwargs: dict[str, Any], base: RunSettings | None) -> RunSetti
     if kwargs.get("retry_delays"):
         overrides["retry_delays"] = parse_retry_delays(kwargs["retry_delays"])
     settings = (base or RunSettings()).with_overrides(**overrides)
-    _check_rules(settings)
+    from campaign.engine.rules_bridge import check_rules  # loads phonenumbers
+
+    check_rules(settings)
     if not settings.from_numbers:
         if settings.simulate:
             from campaign.simulator import DEFAULT_FROM_NUMBERS
@@ -194,19 +196,6 @@ def _settings_from(kwargs: dict[str, Any], base: RunSettings | None) -> RunSetti
                 "VOICY_FROM_NUMBERS (comma-separated)"
             )
     return settings
-
-
-def _check_rules(settings: RunSettings) -> None:
-    """Bad --window/--days/--start-at fail before anything is stored."""
-    from campaign.engine.rules_bridge import parse_instant
-    from campaign.rules.windows import parse_window_and_days
-
-    try:
-        parse_window_and_days(settings.window, settings.days)
-    except ValueError as exc:
-        raise InputError(f"--window/--days: {exc}") from exc
-    parse_instant(settings.start_at, "--start-at")
-    parse_instant(settings.stop_at, "--stop-at")
 
 
 def _finish(console: Console, result: RunResult) -> None:
@@ -226,29 +215,15 @@ def _finish(console: Console, result: RunResult) -> None:
 
 
 async def _execute(
-    db: Any, campaign_id: int, settings: RunSettings, seed: int, console: Console
+    db: Database, campaign_id: int, settings: RunSettings, seed: int, console: Console
 ) -> RunResult:
+    from campaign.campaigns.runs import run_campaign  # the engine, with the calling rules
+
     async with connect(settings, seed=seed, db=db) as connection:
-        return await _run_on(connection, db, campaign_id, settings, console)
-
-
-async def _run_on(
-    connection: Connection, db: Any, campaign_id: int, settings: RunSettings, console: Console
-) -> RunResult:
-    from campaign.engine.rules_bridge import build_rules
-
-    rules, caller_ids, hooks = build_rules(db, settings, connection.clock)
-    with ProgressDisplay(console) as display:
-        return await run_campaign(
-            db,
-            campaign_id,
-            settings,
-            connection=connection,
-            on_progress=display.update,
-            rules=rules,
-            caller_ids=caller_ids,
-            **hooks,
-        )
+        with ProgressDisplay(console) as display:
+            return await run_campaign(
+                db, campaign_id, settings, connection=connection, on_progress=display.update
+            )
 
 
 @main.command()
@@ -284,8 +259,8 @@ def run(
     Progress is stored as it happens: an interrupted campaign continues with
     `python -m campaign resume`.
     """
+    from campaign.campaigns.create import prepare_campaign
     from campaign.contacts import load_contacts
-    from campaign.engine.start import prepare_campaign
 
     console = Console()
     settings = _settings_from(kwargs, None)
@@ -336,7 +311,7 @@ def resume(campaign: str | None, **kwargs: Any) -> None:
 
     Stored settings are reused; any option given here overrides them.
     """
-    from campaign.engine.resume import prepare_resume
+    from campaign.campaigns.resume import prepare_resume
 
     console = Console()
     db = open_db(kwargs.get("db"))

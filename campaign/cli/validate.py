@@ -58,9 +58,9 @@ def validate(
     phone column and vars found, countries and time zones. Exits 0 when at least one row
     can be dialed, 2 otherwise.
     """
+    from campaign.campaigns.history import recent_calls_report
     from campaign.clock import clock_from_env
     from campaign.contacts import load_contacts, print_validation
-    from campaign.engine.history import recent_calls_report
 
     options = import_options_from_kwargs(kwargs)
     agent = fetch_agent(agent_id, base_url) if agent_id else None

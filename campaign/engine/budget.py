@@ -13,6 +13,8 @@ import contextvars
 import heapq
 import itertools
 from collections import deque
+from collections.abc import Awaitable, Callable
+from typing import Protocol
 
 import anyio
 
@@ -39,7 +41,7 @@ WINDOW_SECONDS = 60.0
 #: Slack for clock skew and transit time between us and a real server.
 SAFETY_SECONDS = 0.25
 #: A waiting request re-checks at least this often (in clock seconds).
-_MAX_NAP = 1.0
+MAX_NAP = 1.0
 
 
 class RequestBudget:
@@ -119,13 +121,13 @@ class RequestBudget:
                         self._notify()
                         return
                     changed = self._changed
-                    with anyio.move_on_after(_MAX_NAP):
-                        await sleep_until(self.clock, min(at, now + _MAX_NAP * 60))
+                    with anyio.move_on_after(MAX_NAP):
+                        await sleep_until(self.clock, min(at, now + MAX_NAP * 60))
                     if changed.is_set():
                         continue
                 else:
                     changed = self._changed
-                    with anyio.move_on_after(_MAX_NAP):
+                    with anyio.move_on_after(MAX_NAP):
                         await changed.wait()
         except BaseException:
             if entry in self._waiters:
@@ -177,3 +179,25 @@ class RequestBudget:
         if unix_seconds > self._blocked_until:
             self._blocked_until = unix_seconds
             self._notify()
+
+
+class Gated(Protocol):
+    """A client whose requests pass through hooks (see `campaign.voicy.client`)."""
+
+    before_request: Callable[[str], Awaitable[None]] | None
+    on_response: Callable[[str, int, RateLimit | None], None] | None
+
+
+def gate(client: Gated, budget: RequestBudget) -> None:
+    """Every request of `client` waits for `budget` (dials excepted: the dispatcher takes
+    their tokens before writing the intent), and every answer keeps the budget in step."""
+
+    async def before_request(endpoint: str) -> None:
+        if endpoint != "call-dial":
+            await budget.acquire(request_kind.get() or endpoint)
+
+    def on_response(endpoint: str, status: int, rate_limit: RateLimit | None) -> None:
+        budget.observe(rate_limit, status)
+
+    client.before_request = before_request
+    client.on_response = on_response

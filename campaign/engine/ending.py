@@ -1,70 +1,150 @@
-"""The end of a run: the campaign's new state, written once, and the message for people.
+"""The one place a run decides it is over: why it stops, when the work is done, how long
+it drains, and what the campaign's state is then.
 
+A stop is asked with a `StopReason` (a signal, a pause or cancel, --stop-at, --until-idle,
+the API refusing the key or every from-number, another runner taking over); the first one
+wins, except that a fatal reason replaces a polite one (the user must see why the API
+refused the campaign). With no stop asked, the run ends when nothing is left to dial here.
 With other runners still at work (PostgreSQL), the last one out decides the state.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
 
-from campaign.engine.dispatch import queued_summary
-from campaign.engine.progress import RunResult
-from campaign.store.models import (
-    CANCELED,
-    FINISHED,
-    INTERRUPTED,
-    PAUSED,
-    Campaign,
-)
-from campaign.store.queries import add_event, cancel_waiting_contacts, open_attempt_count
-
-if TYPE_CHECKING:
-    from campaign.engine.run import Runner
+from campaign.calls.due import Queue
+from campaign.calls.runs import RunEnd
+from campaign.calls.vocab import CampaignState, StopReason
+from campaign.clock import Clock
+from campaign.durations import parse_instant
+from campaign.engine.alarm import Alarm
+from campaign.engine.settings import RunSettings
 
 
-def finish_run(self: Runner) -> RunResult:
-    """Write the campaign's state at the end of a run and say what happened."""
-    now = self.clock.now()
-    remaining, _ = queued_summary(self.db, self.campaign_id)
-    open_calls = self.busy_lines
-    with self.db.session() as session:
-        # With other runners still at work, the last one out decides the campaign's state.
-        others = self.team.leave_in(session)
-        if self.fence is not None:
-            open_calls = max(open_calls, open_attempt_count(session, self.campaign_id))
-        campaign = session.get(Campaign, self.campaign_id)
-        assert campaign is not None
-        self._add_counters(session)
+@dataclass(frozen=True)
+class Conclusion:
+    """What a run ends with: the campaign's new state (None: teammates still at work) and
+    the message for people."""
+
+    end: RunEnd | None
+    message: str
+
+
+class Ending:
+    def __init__(self, clock: Clock, settings: RunSettings, wake: Alarm) -> None:
+        self.clock = clock
+        self.wake = wake
+        self.stop_at = parse_instant(settings.stop_at, "--stop-at")
+        self.until_idle = settings.until_idle
+        self.drain_timeout = settings.drain_timeout
+        self.stopping = False
+        self.reason: StopReason | None = None
+        self.detail: str | None = None
+        self.next_due: datetime | None = None  # when idle: the next contact's due time
+        self._forget: list[Callable[[], None]] = []
+        self._lease_lost = False
+
+    def when_lease_lost(self, *forget: Callable[[], None]) -> None:
+        """What to drop when another runner took this one's calls (they are its now)."""
+        self._forget.extend(forget)
+
+    # --- asking to stop -----------------------------------------------------------------
+
+    def stop(self, reason: StopReason, detail: str | None = None) -> None:
+        if reason is StopReason.LEASE_LOST and not self._lease_lost:
+            self._lease_lost = True
+            for forget in self._forget:
+                forget()
+        polite = self.reason is not None and not self.reason.fatal
+        if not self.stopping or (reason.fatal and polite):
+            self.stopping = True
+            self.reason = reason
+            self.detail = detail
+        self.wake.ring()
+
+    @property
+    def fatal(self) -> str | None:
+        """Why the API refused the whole campaign (or another runner took it), if it did."""
+        if self.reason is None or not self.reason.fatal:
+            return None
+        return self.reason.words + (f" ({self.detail})" if self.detail else "")
+
+    @property
+    def idle(self) -> bool:
+        return self.reason is StopReason.IDLE
+
+    @property
+    def lease_lost(self) -> bool:
+        return self._lease_lost
+
+    # --- deciding -----------------------------------------------------------------------
+
+    def past_stop_at(self, now: datetime) -> bool:
+        """--stop-at has come: stop dialing (the calls in progress still end)."""
+        if self.stop_at is None or now < self.stop_at:
+            return False
+        self.stop(StopReason.STOP_AT, self.stop_at.isoformat())
+        return True
+
+    def wake_by(self, until: float) -> float:
+        """A wait never sleeps past --stop-at."""
+        if self.stop_at is None:
+            return until
+        return min(until, self.stop_at.timestamp())
+
+    def nothing_left(self, queue: Queue, busy: int, elsewhere: bool) -> bool:
+        """When the dispatcher finds no due contact: whether the run's dialing is over
+        (every contact final here, or --until-idle and every remaining one waits)."""
+        if not queue.waiting and busy == 0 and not elsewhere:
+            return True
+        if self.until_idle and busy == 0 and queue.next_due is not None:
+            self.idle_until(queue.next_due)
+            return True
+        return False
+
+    def idle_until(self, next_due: datetime) -> None:
+        self.next_due = next_due
+        self.stop(StopReason.IDLE, f"the next contact is due {next_due.isoformat()}")
+
+    async def drain(self, busy: Callable[[], int], details_left: Callable[[], bool]) -> None:
+        """Follow open calls to their end; bounded by --drain-timeout once stopping."""
+        deadline = self.clock.time() + self.drain_timeout
+        while busy() or (details_left() and not self.stopping):
+            if self.lease_lost or (self.stopping and self.clock.time() >= deadline):
+                return
+            await self.wake.wait(min(deadline, self.clock.time() + 5.0))
+
+    def conclude(
+        self, name: str, *, remaining: bool, open_calls: int, details_left: bool, others: int
+    ) -> Conclusion:
+        """The campaign's state at the end of this run, and what to tell people."""
+        reason = self.reason or StopReason.INTERRUPTED
+        why = f" ({reason.words}: {self.detail})" if self.detail else f" ({reason.words})"
+        if self.idle and self.next_due is not None:
+            when = self.next_due.isoformat(timespec="minutes")
+            why = f" (every remaining contact waits; the next is due {when})"
         if others:
-            why = f" ({self.fatal or self.stop_note})" if self.fatal or self.stop_note else ""
-            message = (
-                f"campaign {self._name}: this runner stopped{why}; {others} other "
-                "runner(s) still at work on it"
+            why = why if self.stopping else ""
+            return Conclusion(
+                None,
+                f"campaign {name}: this runner stopped{why}; {others} other runner(s) still "
+                "at work on it",
             )
-        elif self.stop_reason == CANCELED and open_calls == 0:
-            cancel_waiting_contacts(session, self.campaign_id, now)
-            campaign.state = CANCELED
-            campaign.requested_action = None
-            campaign.finished_at = now
-            message = f"campaign {self._name} canceled; contacts not yet called are marked canceled"
-        elif not self.stopping and remaining == 0 and open_calls == 0 and not self.details:
-            campaign.state = FINISHED
-            campaign.finished_at = now
-            message = f"campaign {self._name} finished"
-        else:
-            state = PAUSED if self.stop_reason == PAUSED else INTERRUPTED
-            campaign.state = state
-            if state == PAUSED:
-                campaign.requested_action = None  # the pause is done; resume continues
-            verb = "paused" if state == PAUSED else "stopped"
-            why = f" ({self.fatal or self.stop_note})" if self.fatal or self.stop_note else ""
-            if self.idle and remaining:
-                _, next_due = queued_summary(self.db, self.campaign_id)
-                when = next_due.isoformat(timespec="minutes") if next_due else "later"
-                why = f" (every remaining contact waits; the next is due {when})"
-            message = (
-                f"campaign {self._name} {verb}{why}; continue with "
-                f"`python -m campaign resume {self._name}`"
+        if reason is StopReason.CANCELED and open_calls == 0:
+            return Conclusion(
+                RunEnd(CampaignState.CANCELED, reason),
+                f"campaign {name} canceled; contacts not yet called are marked canceled",
             )
-        add_event(session, now, "run_end", message, campaign_id=self.campaign_id)
-    return RunResult(campaign.state, message, self.snapshot(), self.fatal, self.idle)
+        if not self.stopping and not remaining and open_calls == 0 and not details_left:
+            return Conclusion(
+                RunEnd(CampaignState.FINISHED, StopReason.COMPLETED), f"campaign {name} finished"
+            )
+        paused = reason is StopReason.PAUSED
+        state = CampaignState.PAUSED if paused else CampaignState.INTERRUPTED
+        return Conclusion(
+            RunEnd(state, reason, self.detail),
+            f"campaign {name} {'paused' if paused else 'stopped'}{why}; continue with "
+            f"`python -m campaign resume {name}`",
+        )

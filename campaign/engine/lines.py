@@ -1,51 +1,22 @@
-"""The concurrent-call cap of one API key, shared by every runner using it (PostgreSQL).
-
-A call in progress is an open attempt (intent, placed or unknown) dialed with the key, in
-any campaign of the database. An attempt stays open until a scan saw its call end, so this
-count is never below the API's own. `write_intents` counts again, under the lock that
-serialises intent writes, before it admits a dial; `free()` is the cheap estimate the
-dispatcher reads first, so it does not spend request budget on dials that cannot go.
-"""
+"""The runner's own lines: how many dials are in flight, and whether the API said the
+key's lines are full (a 429 for concurrency: dial nothing until a call ends)."""
 
 from __future__ import annotations
 
-import hashlib
-
-from sqlalchemy import func, select
-from sqlalchemy.orm import Session
-
-from campaign.store.db import Database
-from campaign.store.models import OPEN_ATTEMPT_STATES, Attempt
+from campaign.clock import Clock
+from campaign.engine.alarm import Alarm
 
 
-def key_fingerprint(api_key: str) -> str:
-    """What the database stores for a key: its sha256, never the key."""
-    return hashlib.sha256(api_key.encode()).hexdigest()
+class Lines:
+    def __init__(self, clock: Clock) -> None:
+        self.dialing = 0
+        self.api_full = False
+        #: Rung when a line may have freed (a dial answered, a call ended, a stop asked).
+        self.freed = Alarm(clock)
 
+    def full_at_api(self) -> None:
+        self.api_full = True
 
-def open_calls(session: Session, key_hash: str) -> int:
-    return int(
-        session.scalar(
-            select(func.count())
-            .select_from(Attempt)
-            .where(Attempt.key_hash == key_hash, Attempt.state.in_(OPEN_ATTEMPT_STATES))
-        )
-        or 0
-    )
-
-
-class LineCap:
-    """At most `limit` calls in progress for the key, all runners together."""
-
-    def __init__(self, db: Database, key_hash: str, limit: int) -> None:
-        self.db = db
-        self.key_hash = key_hash
-        self.limit = limit
-
-    def free(self) -> int:
-        with self.db.read_session() as session:
-            return max(0, self.limit - open_calls(session, self.key_hash))
-
-    def admit(self, session: Session, wanted: int) -> int:
-        """How many of `wanted` dials may go now (call inside the intent transaction)."""
-        return max(0, min(wanted, self.limit - open_calls(session, self.key_hash)))
+    def call_ended(self) -> None:
+        self.api_full = False
+        self.freed.ring()

@@ -1,10 +1,16 @@
-"""What happens to a contact after a call ends: final, or a redial after its delay."""
+"""What happens to a contact after a call ends or a dial makes none: final, or again later.
+
+Pure decisions (no store, no clock of their own): the answer is a `campaign.calls.fate.
+Decision` the calls package writes. A goal, a callback or a spending cap is a new input
+here, deciding from what the call said.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from campaign.calls.fate import Decision
+from campaign.calls.vocab import Outcome
 from campaign.engine.settings import RETRYABLE, RunSettings
 from campaign.voicy.models import StatusCategory
 
@@ -13,13 +19,7 @@ NOT_PLACED_BACKOFF = (5.0, 15.0, 60.0, 300.0)
 #: After this many consecutive not-placed dials a contact is given up as failed.
 MAX_NOT_PLACED = 8
 
-
-@dataclass(frozen=True)
-class Decision:
-    final: bool
-    outcome: str | None = None  # when final: connected | failed | unknown
-    next_attempt_at: datetime | None = None  # when not final
-    error: str | None = None
+__all__ = ["MAX_NOT_PLACED", "NOT_PLACED_BACKOFF", "Decision", "after_call", "after_not_placed"]
 
 
 def after_call(
@@ -31,27 +31,25 @@ def after_call(
 ) -> Decision:
     """Decide a contact's fate from the final status of its latest call."""
     if category == "connected":
-        return Decision(final=True, outcome="connected")
+        return Decision.ends(Outcome.CONNECTED)
     if category == "failed":
         if status in RETRYABLE and placed_attempts < settings.max_attempts:
             delay = settings.retry_delay(status)
-            return Decision(final=False, next_attempt_at=now + timedelta(seconds=delay))
+            return Decision.again_at(now + timedelta(seconds=delay))
         reason = (
             f"{status} after {placed_attempts} attempt(s)"
             if status in RETRYABLE
             else f"call {status}"
         )
-        return Decision(final=True, outcome="failed", error=reason)
-    return Decision(final=True, outcome="unknown", error=f"call ended with unknown status {status}")
+        return Decision.ends(Outcome.FAILED, reason)
+    return Decision.ends(Outcome.UNKNOWN, f"call ended with unknown status {status}")
 
 
 def after_not_placed(not_placed_so_far: int, now: datetime, retry_at: float | None) -> Decision:
     """A dial that never took effect: try again after a backoff, without counting it."""
     if not_placed_so_far >= MAX_NOT_PLACED:
-        return Decision(
-            final=True,
-            outcome="failed",
-            error=f"the API refused {not_placed_so_far} dials to this number",
+        return Decision.ends(
+            Outcome.FAILED, f"the API refused {not_placed_so_far} dials to this number"
         )
     delay = (
         NOT_PLACED_BACKOFF[min(not_placed_so_far, len(NOT_PLACED_BACKOFF)) - 1]
@@ -61,4 +59,10 @@ def after_not_placed(not_placed_so_far: int, now: datetime, retry_at: float | No
     due = now + timedelta(seconds=delay)
     if retry_at is not None:
         due = max(due, datetime.fromtimestamp(retry_at, tz=now.tzinfo))
-    return Decision(final=False, next_attempt_at=due)
+    return Decision.again_at(due)
+
+
+def requeue_now(now: datetime) -> Decision:
+    """Not placed for a reason that is not this contact's (a refused key or from-number,
+    the key's lines full): due again at once, once the cause is gone."""
+    return Decision.again_at(now)

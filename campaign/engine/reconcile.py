@@ -1,4 +1,4 @@
-"""Resolving dials whose outcome is unknown, from the API's own call list.
+"""What a scan sees, and resolving dials whose outcome is unknown from the API's call list.
 
 A dial that timed out, lost its connection or got a 5xx may have placed a call. Before the
 contact may be dialed again, its call is looked for in call-list: an outgoing call from the
@@ -16,6 +16,19 @@ from campaign.voicy.models import CallSummary
 
 #: Calls may show a start a little before our intent (clock skew between us and the API).
 SKEW_MS = 120_000
+
+
+@dataclass
+class TrackedCall:
+    """A placed call the runner follows to its end."""
+
+    attempt_id: int
+    contact_id: int
+    call_id: str
+    to_number: str
+    from_number: str
+    requested_at: datetime
+    status: str = "initiated"
 
 
 @dataclass

@@ -12,8 +12,8 @@ from datetime import datetime
 
 import anyio
 
-from campaign.engine import records
-from campaign.store.db import Database
+from campaign.calls.answers import Answer
+from campaign.calls.ledger import Ledger
 from campaign.voicy.models import CallDetail
 
 FLUSH_EVERY = 0.02  # real seconds
@@ -21,10 +21,9 @@ MAX_BATCH = 128
 
 
 class Recorder:
-    def __init__(self, db: Database, fence: records.Fence | None = None) -> None:
-        self.db = db
-        self.fence = fence
-        self._placed: list[tuple[int, str, str, datetime]] = []
+    def __init__(self, ledger: Ledger) -> None:
+        self.ledger = ledger
+        self._placed: list[Answer] = []
         self._details: list[tuple[int, CallDetail]] = []
 
     def placed(self, attempt_id: int, call_id: str, status: str, now: datetime) -> None:
@@ -46,9 +45,7 @@ class Recorder:
             return
         placed, self._placed = self._placed, []
         details, self._details = self._details, []
-        with self.db.session() as session:
-            records.record_placed_many(session, placed, self.fence)
-            records.record_details_many(session, details, self.fence)
+        self.ledger.answers(placed, details)
 
     async def loop(self) -> None:
         while True:

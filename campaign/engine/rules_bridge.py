@@ -1,30 +1,35 @@
-"""The calling rules a runner applies, built from its settings.
+"""The one bridge between the runner and the calling rules (`campaign.rules`).
 
-Checked for each contact just before its intent is written: the campaign's start time,
-the recipient-local calling window, the per-number daily cap and the minimum gap across
-campaigns. The do-not-call list and the minimum gap are (also) checked inside the intent's
-own transaction (see `records.write_intent`), so no race between runners can slip past them.
+The dispatcher asks two questions: is the whole campaign held (`campaign_hold`: the start
+time), and is this due contact held (`hold`: the recipient-local calling window, the
+per-number daily cap, the minimum gap across campaigns). Each answer is a `Hold` with its
+scope, so the calls package writes it set-based: a closed window holds every contact of the
+zone in one statement, `--start-at` writes no contact at all. The do-not-call list and the
+minimum gap are (also) checked inside the intent's own transaction
+(`campaign.calls.intents`), so no race between runners can slip past them.
+
+Only this module imports `campaign.rules` in the engine: a calendar (weekly schedules,
+holidays) replaces `WindowRule` behind the same `zones` / `is_open` / `next_opening` calls.
 """
 
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import Protocol
 
 from sqlalchemy import select
 
-from campaign.clock import Clock
+from campaign.calls.due import Candidate
+from campaign.calls.holds import Hold, HoldScope
+from campaign.calls.vocab import AttemptStatus, WaitReason
+from campaign.durations import parse_instant
 from campaign.engine.settings import RunSettings
 from campaign.errors import InputError
 from campaign.rules.callerid import CallerIdPool
 from campaign.rules.gap import attempts_today_blocks, gap_blocks
 from campaign.rules.windows import NeverOpen, WindowRule, parse_window_and_days
 from campaign.store.db import Database
-from campaign.store.models import NOT_PLACED, Attempt, Suppression
-from campaign.voicy.models import CallDetail
-
-if TYPE_CHECKING:
-    from campaign.engine.dispatch import Candidate
+from campaign.store.models import Attempt
 
 #: A contact whose zones never share an open window is looked at again after this long.
 _NEVER_OPEN_RETRY = timedelta(days=1)
@@ -32,18 +37,47 @@ _NEVER_OPEN_RETRY = timedelta(days=1)
 _CAP_LOOKBACK = timedelta(days=2)
 
 
-def parse_instant(text: str | None, option: str) -> datetime | None:
-    if not text:
-        return None
+class DialRules(Protocol):
+    """Whether contacts may be dialed at `now`, and if not, until when and why."""
+
+    @property
+    def zoned(self) -> bool:
+        """Whether holds depend on the contacts' zones (then the campaign is zoned first)."""
+        ...
+
+    def zone_key(self, e164: str, timezone: str | None) -> str:
+        """Contacts with the same key open and close together."""
+        ...
+
+    def campaign_hold(self, now: datetime) -> Hold | None: ...
+
+    def hold(self, candidate: Candidate, now: datetime) -> Hold | None: ...
+
+
+class CallerIds(Protocol):
+    """Chooses the from-number of each call (see campaign.rules.callerid.CallerIdPool)."""
+
+    @property
+    def available(self) -> list[str]: ...
+
+    def choose(self, to_number: str) -> str: ...
+
+    def remove(self, number: str, reason: str) -> None: ...
+
+
+def check_rules(settings: RunSettings) -> None:
+    """Bad --window/--days/--start-at/--stop-at fail before anything is stored."""
+    _window_rule(settings)
+    parse_instant(settings.start_at, "--start-at")
+    parse_instant(settings.stop_at, "--stop-at")
+
+
+def _window_rule(settings: RunSettings) -> WindowRule:
     try:
-        value = datetime.fromisoformat(text)
+        window = parse_window_and_days(settings.window, settings.days)
     except ValueError as exc:
-        raise InputError(
-            f"{option} {text!r} is not an ISO date-time; use e.g. 2026-12-01T09:00+01:00"
-        ) from exc
-    if value.tzinfo is None:
-        value = value.astimezone()  # local time of this machine, said in the help
-    return value
+        raise InputError(f"--window/--days: {exc}") from exc
+    return WindowRule(window)
 
 
 class CallingRules:
@@ -51,40 +85,43 @@ class CallingRules:
 
     def __init__(self, db: Database, settings: RunSettings) -> None:
         self.db = db
-        try:
-            window = parse_window_and_days(settings.window, settings.days)
-        except ValueError as exc:
-            raise InputError(f"--window/--days: {exc}") from exc
         # Kept without a window too: the daily cap counts the recipient's local day.
-        self.windows = WindowRule(window)
+        self.windows = _window_rule(settings)
         self.start_at = parse_instant(settings.start_at, "--start-at")
         self.max_per_day = settings.max_attempts_per_day
         self.min_gap = float(settings.min_gap or 0.0)
 
     @property
-    def window(self) -> WindowRule | None:
-        return self.windows if self.windows.window is not None else None
+    def zoned(self) -> bool:
+        return self.windows.window is not None
 
-    def hold_until(self, candidate: Candidate, now: datetime) -> tuple[datetime, str] | None:
+    def zone_key(self, e164: str, timezone: str | None) -> str:
+        return " ".join(sorted(self.windows.zones(e164, timezone).zones))
+
+    def campaign_hold(self, now: datetime) -> Hold | None:
         if self.start_at is not None and now < self.start_at:
-            return self.start_at, "scheduled"
+            return Hold(self.start_at, WaitReason.SCHEDULED, scope=HoldScope.CAMPAIGN)
+        return None
+
+    def hold(self, candidate: Candidate, now: datetime) -> Hold | None:
         if self.windows.window is not None:
+            # With a zone key, every contact of the zone gets the same answer.
+            scope = HoldScope.ZONE if candidate.zone is not None else HoldScope.CONTACT
+            number, zone = candidate.to_number, candidate.timezone
             try:
-                if not self.windows.is_open(candidate.to_number, candidate.timezone, now):
-                    opening = self.windows.next_opening(
-                        candidate.to_number, candidate.timezone, now
-                    )
-                    return opening, "window"
-            except NeverOpen:
-                return now + _NEVER_OPEN_RETRY, "window"
+                if not self.windows.is_open(number, zone, now):
+                    opening = self.windows.next_opening(number, zone, now)
+                    return Hold(opening, WaitReason.WINDOW, scope=scope)
+            except NeverOpen as exc:
+                return Hold(now + _NEVER_OPEN_RETRY, WaitReason.WINDOW, exc.reason, scope)
         return self._spacing(candidate, now)
 
-    def _spacing(self, candidate: Candidate, now: datetime) -> tuple[datetime, str] | None:
+    def _spacing(self, candidate: Candidate, now: datetime) -> Hold | None:
         """The daily cap and the minimum gap, from the number's calls by every campaign.
 
         The gap is checked here read-only so a recently called number neither spends a
-        dial's request budget nor an intent; `records.write_intent` checks it again inside
-        the intent's transaction, which is what no race between runners can slip past.
+        dial's request budget nor an intent; the intent's transaction checks it again,
+        which is what no race between runners can slip past.
         """
         if not self.max_per_day and self.min_gap <= 0:
             return None
@@ -93,61 +130,28 @@ class CallingRules:
             rows = session.execute(
                 select(Attempt.requested_at, Attempt.contact_id).where(
                     Attempt.to_number == candidate.to_number,
-                    Attempt.state != NOT_PLACED,
+                    Attempt.state != AttemptStatus.NOT_PLACED,
                     Attempt.requested_at > since,
                 )
             ).all()
-        holds: list[tuple[datetime, str]] = []
+        holds: list[Hold] = []
         if self.min_gap > 0:
             # A redial of this very contact is spaced by its retry delay, not the gap.
             others = [at for at, contact_id in rows if contact_id != candidate.contact_id]
             free_at = gap_blocks(max(others, default=None), self.min_gap, now)
             if free_at is not None:
-                holds.append((free_at, "recently_called"))
+                holds.append(Hold(free_at, WaitReason.RECENTLY_CALLED))
         if self.max_per_day:
             zones = self.windows.zones(candidate.to_number, candidate.timezone).zones
             free_at = attempts_today_blocks(
                 [at for at, _ in rows], self.max_per_day, list(zones), now
             )
             if free_at is not None:
-                holds.append((free_at, "daily_cap"))
-        return max(holds, key=lambda hold: hold[0]) if holds else None
+                holds.append(Hold(free_at, WaitReason.DAILY_CAP))
+        return max(holds, key=lambda hold: hold.until) if holds else None
 
 
-class OptOutRecorder:
-    """Adds a number to the suppression list when a connected call says it opted out."""
-
-    def __init__(self, db: Database, var_name: str, clock: Clock, campaign_name: str = "") -> None:
-        self.db = db
-        self.var_name = var_name
-        self.clock = clock
-        self.campaign_name = campaign_name
-
-    def __call__(self, attempt_id: int, detail: CallDetail) -> None:
-        from campaign.rules.dnc import is_opt_out  # the module reads files with pandas
-
-        value = detail.vars_extracted.get(self.var_name)
-        if not is_opt_out(value):
-            return
-        with self.db.session() as session:
-            attempt = session.get(Attempt, attempt_id)
-            if attempt is None or session.get(Suppression, attempt.to_number) is not None:
-                return
-            session.add(
-                Suppression(
-                    e164=attempt.to_number,
-                    source="opt-out",
-                    reason=f"said {self.var_name}={value!r} on call {detail.call_id}",
-                    added_at=self.clock.now(),
-                )
-            )
-
-
-def build_rules(
-    db: Database, settings: RunSettings, clock: Clock
-) -> tuple[CallingRules, CallerIdPool, dict[str, Any]]:
-    hooks: dict[str, Any] = {}
-    if settings.opt_out_var:
-        hooks["on_details"] = OptOutRecorder(db, settings.opt_out_var, clock)
+def rules_for(db: Database, settings: RunSettings) -> tuple[CallingRules, CallerIdPool]:
+    """The calling rules and caller-ID pool a campaign's settings ask for."""
     pool = CallerIdPool(list(settings.from_numbers), local_presence=settings.local_presence)
-    return CallingRules(db, settings), pool, hooks
+    return CallingRules(db, settings), pool

@@ -18,12 +18,14 @@ from sqlalchemy.orm import Session
 from sqlalchemy.sql.base import ReadOnlyColumnCollection
 from sqlalchemy.sql.elements import KeyedColumnElement
 
+from campaign.calls.holds import CampaignHold, waiting_columns
+from campaign.calls.vocab import PLACED_CALLS
 from campaign.store.db import Database
-from campaign.store.models import ENDED, PLACED, Attempt, Campaign, Contact
+from campaign.store.models import Attempt, Campaign, Contact
 from campaign.store.queries import find_campaign
 
 #: Attempt states that are placed calls (a call exists at the provider).
-PLACED_STATES = (PLACED, ENDED)
+PLACED_STATES = PLACED_CALLS
 
 _CONTACT_FIELDS = (
     "id",
@@ -127,17 +129,26 @@ def read_campaign_rows(
     with db.read_session() as session, session.begin():
         campaign = find_campaign(session, name)
         info = CampaignInfo.of(campaign)
-        contacts = _contacts_frame(session, campaign.id)
+        contacts = _contacts_frame(session, campaign)
         attempts = _attempts_frame(session, campaign.id, transcripts=transcripts)
     return CampaignRows(campaign=info, contacts=contacts, attempts=attempts)
 
 
-def _contacts_frame(session: Session, campaign_id: int) -> pd.DataFrame:
+def _contacts_frame(session: Session, campaign: Campaign) -> pd.DataFrame:
     table = Contact.__table__.c
+    columns = _columns(table, _CONTACT_FIELDS, (*_CONTACT_TIMES, *_CONTACT_JSON))
+    # A campaign-wide hold (e.g. --start-at) is applied to the contacts it holds.
+    hold = CampaignHold.of(campaign)
+    if hold is not None:
+        next_at, reason, _ = waiting_columns(hold)
+        applied = {
+            "next_attempt_at": type_coerce(next_at, String).label("next_attempt_at"),
+            "wait_reason": reason.label("wait_reason"),
+        }
+        columns = [applied.get(name, column) for name, column in zip(
+            _CONTACT_FIELDS, columns, strict=True)]
     rows = session.execute(
-        select(*_columns(table, _CONTACT_FIELDS, (*_CONTACT_TIMES, *_CONTACT_JSON)))
-        .where(table.campaign_id == campaign_id)
-        .order_by(table.position)
+        select(*columns).where(table.campaign_id == campaign.id).order_by(table.position)
     ).all()
     frame = pd.DataFrame.from_records(
         [tuple(row) for row in rows], columns=list(_CONTACT_FIELDS)

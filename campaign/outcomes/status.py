@@ -16,27 +16,21 @@ from typing import Any
 from sqlalchemy import case, func, or_, select
 from sqlalchemy.orm import Session
 
-from campaign.clock import Clock, SystemClock
-from campaign.engine.lock import holder_is_alive
-from campaign.store.db import Database
-from campaign.store.models import (
-    CANCELED,
-    FINISHED,
-    INTENT,
-    INTERRUPTED,
-    PLACED,
-    QUEUED,
-    RUNNING,
-    UNKNOWN,
-    Attempt,
-    Campaign,
-    Contact,
+from campaign.calls.holds import CampaignHold, waiting_columns
+from campaign.calls.vocab import (
+    PLACED_CALLS,
+    AttemptStatus,
+    CampaignState,
+    ContactState,
+    StopReason,
+    WaitReason,
 )
+from campaign.clock import Clock, SystemClock
+from campaign.store.db import Database
+from campaign.store.models import Attempt, Campaign, Contact
 from campaign.store.queries import find_campaign, list_campaigns, outcome_counts, state_counts
-from campaign.store.runners import LiveRunner, live_runners
+from campaign.store.runners import LiveRunner, holder_is_alive, live_runners
 
-#: Wait reasons the engine records on a queued contact, in the order they are shown.
-WAIT_REASONS = ("redial", "window", "recently_called")
 _READY = "ready"
 
 
@@ -47,6 +41,20 @@ class Waiting:
     reason: str
     count: int
     next_due: datetime | None
+
+
+@dataclass(frozen=True)
+class Stop:
+    """Why the campaign's last run ended (`StopReason`), what happened, and the fix."""
+
+    reason: str
+    words: str
+    detail: str | None
+    fix: str | None
+
+    @classmethod
+    def of(cls, reason: StopReason, detail: str | None = None) -> Stop:
+        return cls(reason=reason.value, words=reason.words, detail=detail, fix=reason.fix)
 
 
 @dataclass(frozen=True)
@@ -83,13 +91,15 @@ class CampaignStatus:
     requested_action: str | None
     runner: Runner | None
     resume_command: str | None
+    #: Why the last run ended; None while running (or before the first run).
+    stop: Stop | None = None
     settings: dict[str, Any] = field(default_factory=dict)
     #: PostgreSQL: every live runner of the campaign (id, host, pid, heartbeat, contacts held).
     runners: list[LiveRunner] = field(default_factory=list)
 
     @property
     def finished(self) -> bool:
-        return self.state in (FINISHED, CANCELED)
+        return CampaignState(self.state).ended
 
     def to_json(self) -> dict[str, Any]:
         """A JSON-ready dict (datetimes as ISO 8601 with offset)."""
@@ -118,9 +128,22 @@ def effective_state(campaign: Campaign, now: datetime, *, team: bool = False) ->
 
     `team`: live runners are registered (PostgreSQL), whoever holds the lock.
     """
-    if campaign.state == RUNNING and not team and not holder_is_alive(campaign, now):
-        return INTERRUPTED
+    if campaign.state == CampaignState.RUNNING and not team and not holder_is_alive(campaign, now):
+        return CampaignState.INTERRUPTED
     return campaign.state
+
+
+def stop_of(campaign: Campaign, state: str) -> Stop | None:
+    """Why the campaign's last run ended: as stored, or its runner gone (a `running`
+    campaign read as interrupted)."""
+    if state == CampaignState.RUNNING:
+        return None
+    stored = StopReason.read(campaign.stop_reason)
+    if stored is not None:
+        return Stop.of(stored, campaign.stop_detail)
+    if campaign.state == CampaignState.RUNNING and state == CampaignState.INTERRUPTED:
+        return Stop.of(StopReason.RUNNER_GONE)
+    return None
 
 
 def resume_command(name: str, db_argument: str | None = None) -> str:
@@ -178,9 +201,10 @@ def _snapshot(
     state = effective_state(campaign, now, team=bool(team))
     outcomes = outcome_counts(session, campaign.id)
     attempts = _attempts_by_state(session, campaign.id)
-    ready, waiting = _waiting(session, campaign.id, now)
+    ready, waiting = _waiting(session, campaign, now)
     settings = dict(campaign.settings or {})
-    end = campaign.finished_at if state in (FINISHED, CANCELED) and campaign.finished_at else now
+    ended = CampaignState(state).ended
+    end = campaign.finished_at if ended and campaign.finished_at else now
     runner = None
     if campaign.lock_owner:
         runner = Runner(
@@ -207,19 +231,19 @@ def _snapshot(
         contacts=sum(outcomes.values()),
         outcomes=outcomes,
         contact_states=state_counts(session, campaign.id),
-        calls_in_progress=attempts.get(PLACED, 0),
-        unresolved_requests=attempts.get(INTENT, 0) + attempts.get(UNKNOWN, 0),
+        calls_in_progress=attempts.get(AttemptStatus.PLACED, 0),
+        unresolved_requests=attempts.get(AttemptStatus.INTENT, 0)
+        + attempts.get(AttemptStatus.UNKNOWN, 0),
         ready_to_dial=ready,
         waiting=waiting,
-        attempts_used=attempts.get("placed_calls", 0),
+        attempts_used=sum(attempts.get(state, 0) for state in PLACED_CALLS),
         max_attempts=int(max_attempts) if isinstance(max_attempts, int | float) else None,
         requests_used=campaign.requests_used or 0,
         rate_limited=campaign.rate_limited or 0,
         requested_action=campaign.requested_action,
         runner=runner,
-        resume_command=(
-            None if state in (FINISHED, CANCELED) else resume_command(campaign.name, db_argument)
-        ),
+        resume_command=None if ended else resume_command(campaign.name, db_argument),
+        stop=stop_of(campaign, state),
         settings=settings,
         runners=team,
     )
@@ -231,23 +255,23 @@ def _attempts_by_state(session: Session, campaign_id: int) -> dict[str, int]:
         .where(Attempt.campaign_id == campaign_id)
         .group_by(Attempt.state)
     ).all()
-    counts = {str(state): int(count) for state, count in rows}
-    counts["placed_calls"] = counts.get(PLACED, 0) + counts.get("ended", 0)
-    return counts
+    return {str(state): int(count) for state, count in rows}
 
 
-def _waiting(session: Session, campaign_id: int, now: datetime) -> tuple[int, list[Waiting]]:
-    """Queued contacts due now, and the rest grouped by why they wait."""
-    due = or_(Contact.next_attempt_at.is_(None), Contact.next_attempt_at <= now)
-    reason = case((due, _READY), else_=func.coalesce(Contact.wait_reason, "redial"))
+def _waiting(session: Session, campaign: Campaign, now: datetime) -> tuple[int, list[Waiting]]:
+    """Queued contacts due now, and the rest grouped by why they wait (a campaign-wide hold
+    applied: see `campaign.calls.holds`)."""
+    next_at, wait_reason, _ = waiting_columns(CampaignHold.of(campaign, now))
+    due = or_(next_at.is_(None), next_at <= now)
+    reason = case((due, _READY), else_=func.coalesce(wait_reason, WaitReason.REDIAL.value))
     rows = session.execute(
-        select(reason.label("why"), func.count(), func.min(Contact.next_attempt_at))
-        .where(Contact.campaign_id == campaign_id, Contact.state == QUEUED)
+        select(reason.label("why"), func.count(), func.min(next_at))
+        .where(Contact.campaign_id == campaign.id, Contact.state == ContactState.QUEUED)
         .group_by("why")  # by the label: PostgreSQL does not match repeated bound parameters
     ).all()
     found = {str(why): (int(count), first) for why, count, first in rows}
     ready = found.pop(_READY, (0, None))[0]
-    order = {why: index for index, why in enumerate(WAIT_REASONS)}
+    order = {why.value: index for index, why in enumerate(WaitReason)}
     waiting = [
         Waiting(reason=why, count=count, next_due=first)
         for why, (count, first) in sorted(found.items(), key=lambda kv: order.get(kv[0], 99))

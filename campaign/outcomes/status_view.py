@@ -8,36 +8,32 @@ from rich.console import Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 
+from campaign.calls.vocab import CampaignState, Outcome, WaitReason
 from campaign.durations import format_duration
 from campaign.outcomes.status import CampaignStatus, CampaignSummary
 
-STATE_STYLES = {
-    "running": "bold green",
-    "paused": "bold yellow",
-    "interrupted": "bold red",
-    "finished": "bold blue",
-    "canceled": "bold magenta",
-    "ready": "bold cyan",
+STATE_STYLES: dict[str, str] = {
+    CampaignState.RUNNING: "bold green",
+    CampaignState.PAUSED: "bold yellow",
+    CampaignState.INTERRUPTED: "bold red",
+    CampaignState.FINISHED: "bold blue",
+    CampaignState.CANCELED: "bold magenta",
+    CampaignState.READY: "bold cyan",
 }
-OUTCOME_STYLES = {
-    "connected": "green",
-    "failed": "red",
-    "pending": "cyan",
-    "invalid": "yellow",
-    "duplicate": "magenta",
-    "dnc": "bright_black",
-    "canceled": "bright_black",
-    "unknown": "bold yellow",
+OUTCOME_STYLES: dict[str, str] = {
+    Outcome.CONNECTED: "green",
+    Outcome.FAILED: "red",
+    Outcome.PENDING: "cyan",
+    Outcome.INVALID: "yellow",
+    Outcome.DUPLICATE: "magenta",
+    Outcome.DNC: "bright_black",
+    Outcome.CANCELED: "bright_black",
+    Outcome.UNKNOWN: "bold yellow",
 }
-OUTCOME_ORDER = ("connected", "failed", "pending", "unknown", "invalid", "duplicate", "dnc",
-                 "canceled")
-WAIT_WORDS = {
-    "redial": "waiting for a redial",
-    "window": "waiting for their calling window",
-    "recently_called": "recently called (min gap)",
-    "daily_cap": "at their daily call cap",
-    "scheduled": "waiting for --start-at",
-}
+#: Outcomes in the order people read them (the enum's).
+OUTCOME_ORDER: tuple[str, ...] = tuple(outcome.value for outcome in Outcome)
+#: What each wait reason means, for people.
+WAIT_WORDS: dict[str, str] = {reason.value: reason.words for reason in WaitReason}
 
 
 def local_time(at: datetime | None) -> str:
@@ -67,6 +63,11 @@ def render_status(status: CampaignStatus) -> RenderableType:
     head.add_column()
     head.add_row("Campaign", status.name)
     head.add_row("State", state)
+    if status.stop is not None and status.state != CampaignState.FINISHED:
+        stop = status.stop
+        head.add_row("Stopped", stop.words + (f": {stop.detail}" if stop.detail else ""))
+        if stop.fix and not status.finished:
+            head.add_row("To fix", stop.fix)
     if status.source_name:
         head.add_row("List", status.source_name)
     if status.started_at:

@@ -1,9 +1,11 @@
 """SQLAlchemy tables: campaigns, contacts, call attempts, events, suppressions, and the
 runners and per-key request budgets several runners share on PostgreSQL.
 
-The store is the only truth: the engine writes every step of a call here before and after
-each request, and everything a person reads (status, export, report, web pages) reads it.
-The schema is created by the migrations in `migrations/`; a test checks they match this file.
+The store is the only truth: every step of a call is written here (by `campaign.calls`, the
+only writer of the state columns) before and after each request, and everything a person
+reads (status, export, report, web pages) reads it. The values of the state columns are the
+enums of `campaign.calls.vocab`. The schema is created by the migrations in `migrations/`;
+a test checks they match this file.
 """
 
 from __future__ import annotations
@@ -53,35 +55,12 @@ class Base(DeclarativeBase):
     pass
 
 
-# Campaign states.
-READY = "ready"
-RUNNING = "running"
-PAUSED = "paused"
-INTERRUPTED = "interrupted"
-FINISHED = "finished"
-CANCELED = "canceled"
-UNFINISHED_STATES = (READY, RUNNING, PAUSED, INTERRUPTED)
-
-# Contact states: queued (waits for a dial), active (an attempt is open), done (final).
-QUEUED = "queued"
-ACTIVE = "active"
-DONE = "done"
-
-# Attempt states.
-INTENT = "intent"  # written and committed before the request; no answer yet
-PLACED = "placed"  # the API answered 201 (or reconciliation found the call)
-UNKNOWN = "unknown"  # the request may have placed a call: reconcile before anything else
-NOT_PLACED = "not_placed"  # certainly no call; does not count as an attempt
-ENDED = "ended"  # the call reached a final Voicy status
-OPEN_ATTEMPT_STATES = (INTENT, PLACED, UNKNOWN)
-
-
 class Campaign(Base):
     __tablename__ = "campaigns"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     name: Mapped[str] = mapped_column(String(200), unique=True)
-    state: Mapped[str] = mapped_column(String(20), default=READY)
+    state: Mapped[str] = mapped_column(String(20))  # campaign.calls.vocab.CampaignState
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     started_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
@@ -98,6 +77,13 @@ class Campaign(Base):
     lock_heartbeat_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
     requests_used: Mapped[int] = mapped_column(Integer, default=0)
     rate_limited: Mapped[int] = mapped_column(Integer, default=0)
+    #: Why the last run ended (campaign.calls.vocab.StopReason) and what exactly happened.
+    stop_reason: Mapped[str | None] = mapped_column(String(40), nullable=True)
+    stop_detail: Mapped[str | None] = mapped_column(Text, nullable=True)
+    #: A campaign-wide wait (e.g. --start-at): no contact is callable before `hold_until`.
+    hold_until: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    hold_reason: Mapped[str | None] = mapped_column(String(20), nullable=True)
+    hold_detail: Mapped[str | None] = mapped_column(Text, nullable=True)
 
 
 class Contact(Base):
@@ -107,6 +93,8 @@ class Contact(Base):
         Index("ix_contacts_position", "campaign_id", "position"),
         Index("ix_contacts_to_number", "to_number"),
         Index("ix_contacts_claimed_by", "claimed_by"),
+        Index("ix_contacts_zone", "campaign_id", "zone"),
+        Index("ix_contacts_outcome", "campaign_id", "outcome"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -125,10 +113,14 @@ class Contact(Base):
     agent_id: Mapped[str | None] = mapped_column(String(64), nullable=True)
     timezone: Mapped[str | None] = mapped_column(String(64), nullable=True)
     region: Mapped[str | None] = mapped_column(String(8), nullable=True)
-    state: Mapped[str] = mapped_column(String(20), default=QUEUED)
+    state: Mapped[str] = mapped_column(String(20))  # campaign.calls.vocab.ContactState
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     next_attempt_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
-    wait_reason: Mapped[str | None] = mapped_column(String(20), nullable=True)
+    wait_reason: Mapped[str | None] = mapped_column(String(20), nullable=True)  # WaitReason
+    wait_detail: Mapped[str | None] = mapped_column(Text, nullable=True)
+    #: Contacts with the same zone key open and close together under the calling rules
+    #: (their time zones); filled by the runner when its rules need it. See calls/holds.py.
+    zone: Mapped[str | None] = mapped_column(Text, nullable=True)
     outcome: Mapped[str | None] = mapped_column(String(20), nullable=True)
     last_status: Mapped[str | None] = mapped_column(String(40), nullable=True)
     last_call_id: Mapped[str | None] = mapped_column(String(64), nullable=True)
@@ -155,7 +147,7 @@ class Attempt(Base):
     campaign_id: Mapped[int] = mapped_column(ForeignKey("campaigns.id", ondelete="CASCADE"))
     contact_id: Mapped[int] = mapped_column(ForeignKey("contacts.id", ondelete="CASCADE"))
     number: Mapped[int] = mapped_column(Integer)
-    state: Mapped[str] = mapped_column(String(20), default=INTENT)
+    state: Mapped[str] = mapped_column(String(20))  # campaign.calls.vocab.AttemptStatus
     from_number: Mapped[str] = mapped_column(String(32))
     to_number: Mapped[str] = mapped_column(String(32))
     agent_id: Mapped[str | None] = mapped_column(String(64), nullable=True)
@@ -167,6 +159,7 @@ class Attempt(Base):
     ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
     voicy_status: Mapped[str | None] = mapped_column(String(40), nullable=True)
     category: Mapped[str | None] = mapped_column(String(20), nullable=True)
+    ended_by: Mapped[str | None] = mapped_column(String(20), nullable=True)  # EndSource
     duration_ms: Mapped[int | None] = mapped_column(Integer, nullable=True)
     summary: Mapped[str | None] = mapped_column(Text, nullable=True)
     transcript: Mapped[list[Any] | None] = mapped_column(JSON, nullable=True)

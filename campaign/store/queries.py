@@ -1,25 +1,16 @@
-"""The few queries several packages share: finding campaigns, counting outcomes."""
+"""The few queries several packages share: finding campaigns, counting outcomes, the log."""
 
 from __future__ import annotations
 
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import exists, func, literal_column, select, update
+from sqlalchemy import ColumnElement, func, literal_column, select
 from sqlalchemy.orm import Session
 
+from campaign.calls.vocab import CampaignState, Outcome
 from campaign.errors import CampaignNotFound
-from campaign.store.models import (
-    ACTIVE,
-    DONE,
-    OPEN_ATTEMPT_STATES,
-    QUEUED,
-    UNFINISHED_STATES,
-    Attempt,
-    Campaign,
-    Contact,
-    Event,
-)
+from campaign.store.models import Campaign, Contact, Event
 
 
 def find_campaign(
@@ -40,7 +31,7 @@ def find_campaign(
         return found
     query = select(Campaign).order_by(Campaign.id.desc())
     if unfinished_only:
-        query = query.where(Campaign.state.in_(UNFINISHED_STATES))
+        query = query.where(Campaign.state.in_(CampaignState.unfinished()))
     found = session.scalars(query).first()
     if found is None:
         what = "unfinished campaign" if unfinished_only else "campaign"
@@ -57,7 +48,8 @@ def list_campaigns(session: Session) -> list[Campaign]:
 def outcome_counts(session: Session, campaign_id: int) -> dict[str, int]:
     """Contacts by outcome; contacts not final yet count under `pending`."""
     # A literal, not a bound parameter: PostgreSQL must see the same expression in GROUP BY.
-    outcome = func.coalesce(Contact.outcome, literal_column("'pending'")).label("outcome")
+    pending: ColumnElement[str] = literal_column(f"'{Outcome.PENDING}'")
+    outcome = func.coalesce(Contact.outcome, pending).label("outcome")
     rows = session.execute(
         select(outcome, func.count()).where(Contact.campaign_id == campaign_id).group_by(outcome)
     ).all()
@@ -71,17 +63,6 @@ def state_counts(session: Session, campaign_id: int) -> dict[str, int]:
         .group_by(Contact.state)
     ).all()
     return {str(state): int(count) for state, count in rows}
-
-
-def open_attempt_count(session: Session, campaign_id: int) -> int:
-    return int(
-        session.scalar(
-            select(func.count())
-            .select_from(Attempt)
-            .where(Attempt.campaign_id == campaign_id, Attempt.state.in_(OPEN_ATTEMPT_STATES))
-        )
-        or 0
-    )
 
 
 def add_event(
@@ -111,35 +92,3 @@ def add_event(
 def latest_instant(session: Session) -> datetime | None:
     """The latest time anything was recorded (simulated runs may be ahead of the wall)."""
     return session.scalar(select(func.max(Event.at)))
-
-
-def requeue_stranded(session: Session, campaign_id: int) -> None:
-    """A contact marked active with no open attempt (cannot normally happen) is requeued."""
-    open_contacts = select(Attempt.contact_id).where(
-        Attempt.campaign_id == campaign_id, Attempt.state.in_(OPEN_ATTEMPT_STATES)
-    )
-    session.execute(
-        update(Contact)
-        .where(
-            Contact.campaign_id == campaign_id,
-            Contact.state == ACTIVE,
-            Contact.id.not_in(open_contacts),
-        )
-        .values(state=QUEUED)
-    )
-
-
-def cancel_waiting_contacts(session: Session, campaign_id: int, now: datetime) -> int:
-    """Every contact not yet called (and with no open call) ends as `canceled`."""
-    open_attempt = exists().where(
-        Attempt.contact_id == Contact.id, Attempt.state.in_(OPEN_ATTEMPT_STATES)
-    )
-    result = session.execute(
-        update(Contact)
-        .where(Contact.campaign_id == campaign_id, Contact.state == QUEUED, ~open_attempt)
-        .values(
-            state=DONE, outcome="canceled", final_at=now, wait_reason=None, next_attempt_at=None
-        )
-        .execution_options(synchronize_session=False)
-    )
-    return int(result.rowcount or 0)  # type: ignore[attr-defined]

@@ -9,6 +9,7 @@ key shares across endpoints) and every answer is reported to `on_response`.
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import os
 from collections.abc import AsyncGenerator, Awaitable, Callable, Iterable, Mapping
@@ -110,6 +111,11 @@ class VoicyClient:
 
     def __repr__(self) -> str:
         return f"VoicyClient(base_url={self.base_url!r}, api_key={mask_key(self._api_key)!r})"
+
+    @property
+    def key_fingerprint(self) -> str:
+        """The key's sha256: what may be stored or shared about a key, never the key."""
+        return hashlib.sha256(self._api_key.encode()).hexdigest()
 
     async def __aenter__(self) -> VoicyClient:
         return self

@@ -27,6 +27,7 @@ from campaign.web.context import WebContext, compute_view
 from campaign.web.errors import EXCEPTION_HANDLERS, error_page
 from campaign.web.guard import Guard
 from campaign.web.launch_runner import BrowserRunners
+from campaign.web.launch_state import LaunchState
 from campaign.web.snapshots import Snapshots
 from campaign.web.templating import STATIC_DIR
 from campaign.web.uploads import DEFAULT_UPLOAD_LIMIT, UploadStore
@@ -65,7 +66,7 @@ def create_app(
                           else charts_in_process),
     )
 
-    launch_state = launch.LaunchState(
+    launch_state = LaunchState(
         UploadStore(), BrowserRunners(db), simulate=simulate, upload_limit=upload_limit
     )
 

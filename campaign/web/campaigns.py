@@ -9,8 +9,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from campaign.outcomes.status import WAIT_REASONS
-from campaign.outcomes.status_view import WAIT_WORDS
+from campaign.calls.vocab import WaitReason
 from campaign.web.context import context_of
 from campaign.web.errors import BadRequest
 from campaign.web.params import NOTICES, parse_notice
@@ -46,8 +45,7 @@ def campaign_page(request: Request) -> Response:
     return render(request, "campaign.html", {
         "view": view,
         "outcome_names": outcome_names(view.status.outcomes),
-        "wait_reasons": WAIT_REASONS,
-        "wait_words": WAIT_WORDS,
+        "wait_reasons": list(WaitReason),
         "notice": NOTICES.get(notice) if notice else None,
         "poll_ms": int(POLL_SECONDS * 1000),
         "database": context.db.display_name(),

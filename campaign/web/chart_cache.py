@@ -16,15 +16,11 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import dataclass
 
-from markupsafe import Markup
-
 from campaign.clock import Clock
-from campaign.outcomes.figures import report_figures
-from campaign.outcomes.html import chart_svgs
 from campaign.store.db import Database
+from campaign.web.chart_drawing import charts_html
 from campaign.web.chart_worker import ChartWorker
 from campaign.web.lookup import campaign_ref
-from campaign.web.templating import TEMPLATES
 
 
 @dataclass(frozen=True)
@@ -33,16 +29,6 @@ class DrawnCharts:
     version: str
     drawn_at: float  # monotonic
     took: float
-
-
-def charts_html(db: Database, name: str, version: str, clock: Clock) -> str:
-    """The charts fragment of campaign `name`."""
-    figures = report_figures(db, name, clock=clock)
-    return TEMPLATES.env.get_template("charts_fragment.html").render(
-        charts=[Markup(svg) for svg in chart_svgs(figures)],  # our SVG, no user text in it
-        figures=figures,
-        version=version,
-    )
 
 
 class ChartCache:

@@ -95,7 +95,7 @@ class ChartWorker:
 def serve(requests: IO[str], answers: IO[str]) -> None:
     """The worker's loop: one open database per URL for the process's life."""
     from campaign.store.db import Database, open_db
-    from campaign.web.chart_cache import charts_html  # imports pandas and matplotlib now
+    from campaign.web.chart_drawing import charts_html  # imports pandas and matplotlib now
 
     databases: dict[str, Database] = {}
     for line in requests:

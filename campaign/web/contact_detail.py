@@ -12,20 +12,15 @@ from typing import Any
 
 from sqlalchemy import select
 
+from campaign.calls.vocab import AttemptStatus
 from campaign.outcomes.results import variable_text
 from campaign.store.db import Database
-from campaign.store.models import NOT_PLACED, Attempt, Contact
+from campaign.store.models import Attempt, Contact
 from campaign.web.errors import NotFound
 from campaign.web.lookup import MAX_ID, CampaignRef, display_name
 
 #: Attempt states in words.
-ATTEMPT_STATES = {
-    "intent": "about to dial (no answer recorded yet)",
-    "placed": "call in progress",
-    "unknown": "unclear whether the call was placed (resume checks)",
-    "not_placed": "no call placed",
-    "ended": "ended",
-}
+ATTEMPT_STATES = {status.value: status.words for status in AttemptStatus}
 
 
 @dataclass(frozen=True)
@@ -64,7 +59,7 @@ class AttemptView:
 
     @property
     def placed(self) -> bool:
-        return self.state != NOT_PLACED
+        return self.state != AttemptStatus.NOT_PLACED
 
 
 @dataclass(frozen=True)

@@ -18,8 +18,9 @@ from typing import Any
 from sqlalchemy import ColumnElement, Text, and_, cast, func, literal_column, or_, select
 from sqlalchemy.sql.elements import UnaryExpression
 
+from campaign.calls.vocab import ContactState, Outcome
 from campaign.store.db import Database
-from campaign.store.models import QUEUED, Contact
+from campaign.store.models import Contact
 from campaign.web.lookup import CampaignRef, display_name
 from campaign.web.params import ContactQuery
 
@@ -28,7 +29,7 @@ _ESCAPE = "!"
 
 
 @dataclass(frozen=True)
-class ContactRow:
+class ContactLine:
     id: int
     line: int
     name: str
@@ -47,7 +48,7 @@ class ContactRow:
 
 @dataclass(frozen=True)
 class ContactPage:
-    rows: list[ContactRow]
+    rows: list[ContactLine]
     total: int  # rows matching search and filter
     query: ContactQuery
 
@@ -90,34 +91,54 @@ def contact_page(db: Database, campaign: CampaignRef, query: ContactQuery) -> Co
 
 def waiting_contacts(
     db: Database, campaign: CampaignRef, now: datetime, limit: int = 8
-) -> list[ContactRow]:
-    """Queued contacts not due yet, soonest first (index on campaign, state, due time)."""
+) -> list[ContactLine]:
+    """Queued contacts not due yet, soonest first (index on campaign, state, due time); with
+    a campaign-wide hold, those it holds (in list order) come first."""
+    queued = (Contact.campaign_id == campaign.id, Contact.state == ContactState.QUEUED)
+    hold = campaign.hold if campaign.hold is not None and campaign.hold.until > now else None
+    after = hold.until if hold is not None else now
     with db.read_session() as session:
-        rows = session.execute(
+        rows: list[Any] = []
+        if hold is not None:
+            rows += session.execute(
+                select(*_COLUMNS)
+                .where(*queued, or_(Contact.next_attempt_at.is_(None),
+                                    Contact.next_attempt_at <= hold.until))
+                .order_by(Contact.position)
+                .limit(limit)
+            ).all()
+        rows += session.execute(
             select(*_COLUMNS)
-            .where(Contact.campaign_id == campaign.id, Contact.state == QUEUED,
-                   Contact.next_attempt_at > now)
+            .where(*queued, Contact.next_attempt_at > after)
             .order_by(Contact.next_attempt_at, Contact.position)
-            .limit(limit)
+            .limit(limit - len(rows))
         ).all()
     return [_row(r, campaign) for r in rows]
 
 
-def _row(row: Any, campaign: CampaignRef) -> ContactRow:
-    return ContactRow(
+def _row(row: Any, campaign: CampaignRef) -> ContactLine:
+    wait_reason, next_attempt_at = row.wait_reason, row.next_attempt_at
+    hold = campaign.hold
+    if (
+        hold is not None
+        and row.state == ContactState.QUEUED
+        and (next_attempt_at is None or next_attempt_at <= hold.until)
+    ):
+        wait_reason, next_attempt_at = hold.reason, hold.until
+    return ContactLine(
         id=row.id,
         line=row.line,
         name=display_name(row.raw, campaign.name_columns),
         raw_phone=row.raw_phone,
         to_number=row.to_number,
         import_status=row.import_status,
-        outcome=row.outcome or "pending",
+        outcome=row.outcome or Outcome.PENDING,
         state=row.state,
         attempts=row.attempts or 0,
         last_status=row.last_status,
         note=row.reason or row.error or row.warning,
-        wait_reason=row.wait_reason,
-        next_attempt_at=row.next_attempt_at,
+        wait_reason=wait_reason,
+        next_attempt_at=next_attempt_at,
         final_at=row.final_at,
     )
 

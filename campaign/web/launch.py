@@ -1,7 +1,7 @@
 """New campaign from the browser: upload a list, check it, map vars, choose settings, start.
 
 Every step calls the CLI's own code: `load_contacts` and `validation_summary` (validate),
-`prepare_campaign` (run) and the engine's Runner (see `campaign.web.launch_runner`).
+`prepare_campaign` (run) and the runner `run` builds (see `campaign.web.launch_runner`).
 """
 
 from __future__ import annotations
@@ -18,11 +18,11 @@ from starlette.requests import Request
 from starlette.responses import FileResponse, RedirectResponse, Response
 from starlette.routing import Route
 
+from campaign.campaigns.connect import connect
+from campaign.campaigns.create import prepare_campaign
 from campaign.contacts import ContactList, load_contacts, validation_summary
 from campaign.contacts.vars import needs_value
-from campaign.engine.launch import connect
 from campaign.engine.settings import RunSettings
-from campaign.engine.start import prepare_campaign
 from campaign.errors import CampaignError, InputError
 from campaign.store.models import Suppression
 from campaign.voicy.models import Agent
@@ -30,34 +30,18 @@ from campaign.web import launch_form
 from campaign.web.context import context_of
 from campaign.web.guard import CSRF_FIELD, check_csrf
 from campaign.web.launch_resume import ROUTES as RESUME_ROUTES
-from campaign.web.launch_resume import interrupted_campaigns
-from campaign.web.launch_runner import BrowserRunners, mark_web_launch
+from campaign.web.launch_resume import resumable_here
+from campaign.web.launch_runner import mark_web_launch
+from campaign.web.launch_state import LaunchState, launch_of
 from campaign.web.templating import render
 from campaign.web.uploads import (
     StoredUpload,
     UploadMissing,
-    UploadStore,
     UploadTooLarge,
     capped_form,
 )
 
 PREVIEW_ROWS = 5
-
-
-@dataclass
-class LaunchState:
-    """What the launch pages share, kept on `app.state.launch`."""
-
-    uploads: UploadStore
-    runners: BrowserRunners
-    simulate: bool = False
-    upload_limit: int = 50 * 1024 * 1024
-
-
-def launch_of(request: Request) -> LaunchState:
-    state = request.app.state.launch
-    assert isinstance(state, LaunchState)
-    return state
 
 
 # --- step 1: upload ------------------------------------------------------------------------
@@ -72,7 +56,7 @@ def _upload_page(request: Request, error: str | None = None, status: int = 200) 
     return render(request, "launch_upload.html", {
         "error": error, "limit_mb": launch.upload_limit / 1024 / 1024,
         "simulate": launch.simulate, "database": context_of(request).db.display_name(),
-        "resumable": interrupted_campaigns(context_of(request).db),
+        "resumable": resumable_here(context_of(request).db),
     }, status_code=status)
 
 

@@ -63,8 +63,7 @@ def _int(form: Mapping[str, Any], name: str, default: int, label: str) -> int:
 
 def run_settings(form: Mapping[str, Any], *, simulate: bool) -> RunSettings:
     """RunSettings from the form, on RunSettings' (the CLI's) defaults; checked as `run` does."""
-    from campaign.durations import parse_duration
-    from campaign.engine.rules_bridge import parse_instant
+    from campaign.durations import parse_duration, parse_instant
     from campaign.rules.windows import parse_window_and_days
 
     defaults = RunSettings()

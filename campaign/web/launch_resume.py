@@ -6,43 +6,28 @@ button that continues each on the same engine, with its stored settings.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
-from sqlalchemy import select
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
-from campaign.engine.resume import prepare_resume
+from campaign.campaigns.resume import Resumable, interrupted_campaigns, prepare_resume
 from campaign.errors import InputError
 from campaign.store.db import Database
-from campaign.store.models import INTERRUPTED, Campaign
 from campaign.web.context import context_of
 from campaign.web.guard import CSRF_FIELD, check_csrf
+from campaign.web.launch_state import launch_of
 from campaign.web.lookup import campaign_ref
 
 SHOWN = 20
 
 
-@dataclass(frozen=True)
-class Resumable:
-    campaign_id: int
-    name: str
-
-
-def interrupted_campaigns(db: Database) -> list[Resumable]:
-    with db.read_session() as session:
-        rows = session.execute(
-            select(Campaign.id, Campaign.name).where(Campaign.state == INTERRUPTED)
-            .order_by(Campaign.id.desc()).limit(SHOWN)
-        ).all()
-    return [Resumable(row[0], row[1]) for row in rows]
+def resumable_here(db: Database) -> list[Resumable]:
+    """The newest interrupted campaigns, for the new-campaign page."""
+    return interrupted_campaigns(db, limit=SHOWN)
 
 
 async def resume_here(request: Request) -> Response:
-    from campaign.web.launch import launch_of
-
     form = await request.form()
     check_csrf(request, form.get(CSRF_FIELD))
     context = context_of(request)

@@ -12,23 +12,25 @@ import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING
 
 import anyio
 import anyio.to_thread
 from anyio.abc import TaskGroup
-from sqlalchemy import select
 
+from campaign.campaigns.connect import connect
+from campaign.campaigns.resume import interrupted_campaigns, prepare_resume
+from campaign.campaigns.runs import build_runner
 from campaign.clock import Clock
-from campaign.engine.launch import connect
-from campaign.engine.resume import prepare_resume
-from campaign.engine.rules_bridge import build_rules
-from campaign.engine.run import Runner, RunResult
+from campaign.engine.progress import RunResult
+from campaign.engine.runner import Runner
 from campaign.engine.settings import RunSettings
 from campaign.errors import CampaignError
 from campaign.store.db import Database
-from campaign.store.models import INTERRUPTED, Campaign, Event
 from campaign.store.queries import add_event
+
+if TYPE_CHECKING:
+    from campaign.simulator import World
 
 log = logging.getLogger(__name__)
 
@@ -40,7 +42,7 @@ SHUTDOWN_WAIT = 20.0
 class Launched:
     campaign_id: int
     runner: Runner | None = None
-    world: Any = None  # the simulator's World under simulate: ground truth for tests
+    world: World | None = None  # the simulator's world under simulate: its ground truth
     result: RunResult | None = None
     error: str | None = None
     done: anyio.Event = field(default_factory=anyio.Event)
@@ -99,16 +101,8 @@ class BrowserRunners:
         try:
             async with connect(settings, seed=self.seed, db=self.db) as connection:
                 launched.world = connection.world
-                rules, caller_ids, hooks = build_rules(self.db, settings, connection.clock)
-                launched.runner = Runner(
-                    self.db,
-                    launched.campaign_id,
-                    connection.client,
-                    settings,
-                    connection.clock,
-                    rules=rules,
-                    caller_ids=caller_ids,
-                    **hooks,
+                launched.runner = build_runner(
+                    self.db, launched.campaign_id, settings, connection
                 )
                 launched.result = await launched.runner.run()
         except Exception as exc:  # shown on the page; the campaign stays resumable
@@ -139,11 +133,6 @@ def mark_web_launch(db: Database, campaign_id: int, clock: Clock) -> None:
 
 
 def web_launched_interrupted(db: Database) -> list[tuple[int, str]]:
-    with db.read_session() as session:
-        launched = select(Event.campaign_id).where(Event.kind == WEB_LAUNCH)
-        rows = session.execute(
-            select(Campaign.id, Campaign.name)
-            .where(Campaign.state == INTERRUPTED, Campaign.id.in_(launched))
-            .order_by(Campaign.id)
-        ).all()
-    return [(int(row[0]), str(row[1])) for row in rows]
+    """Campaigns this page started that a stop left interrupted, oldest first."""
+    found = interrupted_campaigns(db, started_by=WEB_LAUNCH, newest_first=False)
+    return [(item.campaign_id, item.name) for item in found]

@@ -9,6 +9,7 @@ from typing import Any
 
 from sqlalchemy import select
 
+from campaign.calls.holds import CampaignHold
 from campaign.store.db import Database
 from campaign.store.models import Campaign
 from campaign.web.errors import NotFound
@@ -31,6 +32,8 @@ class CampaignRef:
     source_columns: tuple[str, ...]
     phone_column: str | None
     settings: dict[str, Any]
+    #: A campaign-wide hold (e.g. --start-at) the contacts due before its end wait for.
+    hold: CampaignHold | None = None
 
     @property
     def name_columns(self) -> tuple[str, ...]:
@@ -67,6 +70,7 @@ def campaign_ref(db: Database, campaign_id: int) -> CampaignRef:
             source_columns=tuple(campaign.source_columns or ()),
             phone_column=campaign.phone_column,
             settings=dict(campaign.settings or {}),
+            hold=CampaignHold.of(campaign),
         )
 
 

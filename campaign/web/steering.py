@@ -7,7 +7,7 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
-from campaign.engine.control import (
+from campaign.campaigns.control import (
     APPLIED,
     CANCEL,
     ControlResult,

@@ -12,15 +12,15 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
+from campaign.calls.tally import Tally, tally
+from campaign.calls.vocab import CampaignState, Outcome, WaitReason
 from campaign.durations import format_duration
-from campaign.outcomes.status import WAIT_REASONS, CampaignStatus, CampaignSummary
-from campaign.outcomes.status_view import OUTCOME_ORDER, WAIT_WORDS
-from campaign.web.contact_queries import ContactRow
+from campaign.outcomes.status import CampaignStatus, CampaignSummary
+from campaign.outcomes.status_view import OUTCOME_ORDER
+from campaign.web.contact_queries import ContactLine
 from campaign.web.lookup import CampaignRef
 from campaign.web.templating import DASH, iso, number, percent, relative_text, utc_text
 
-#: Rows that are never dialed: they do not count toward progress.
-NOT_TO_CALL = ("invalid", "duplicate")
 #: States in which the buttons make sense.
 PAUSABLE = ("running", "ready", "interrupted")
 CANCELABLE = ("running", "ready", "interrupted", "paused")
@@ -28,35 +28,20 @@ _SECRET_WORDS = ("key", "token", "secret", "password")
 _DURATION_SETTINGS = ("min_gap", "drain_timeout", "poll_interval")
 
 
-@dataclass(frozen=True)
-class Progress:
-    done: int
-    total: int  # people to call: rows minus invalid and duplicate ones
-
-    @property
-    def percent(self) -> str:
-        return percent(self.done, self.total) if self.total else "100%"
-
-    @property
-    def text(self) -> str:
-        return f"{self.done:,} of {self.total:,} people done ({self.percent})"
+def percent_done(progress: Tally) -> str:
+    return percent(progress.done, progress.total) if progress.total else "100%"
 
 
-def progress_of(contacts: int, outcomes: Mapping[str, int]) -> Progress:
-    total = contacts - sum(outcomes.get(name, 0) for name in NOT_TO_CALL)
-    return Progress(done=total - outcomes.get("pending", 0), total=total)
+def progress_text(progress: Tally) -> str:
+    return f"{progress.done:,} of {progress.total:,} people done ({percent_done(progress)})"
 
 
-def eta_of(
-    state: str, elapsed_s: float | None, outcomes: Mapping[str, int], progress: Progress,
-    now: datetime,
-) -> datetime | None:
-    """When the campaign should end at its pace so far (running campaigns only)."""
-    pending = outcomes.get("pending", 0)
-    called = progress.done - outcomes.get("dnc", 0)  # do-not-call rows end without a call
-    if state != "running" or not elapsed_s or pending == 0 or called <= 0:
+def eta_of(state: str, elapsed_s: float | None, progress: Tally, now: datetime) -> datetime | None:
+    """When a running campaign should end at its pace so far (see `campaign.calls.tally`)."""
+    seconds = progress.eta_seconds(elapsed_s)
+    if state != CampaignState.RUNNING or not seconds:
         return None
-    return now + timedelta(seconds=elapsed_s * pending / called)
+    return now + timedelta(seconds=seconds)
 
 
 def eta_text(eta: datetime | None, now: datetime) -> str:
@@ -69,9 +54,9 @@ def eta_text(eta: datetime | None, now: datetime) -> str:
 class CampaignView:
     ref: CampaignRef
     status: CampaignStatus
-    progress: Progress
+    progress: Tally
     live: dict[str, str]
-    next_up: list[ContactRow] = field(default_factory=list)
+    next_up: list[ContactLine] = field(default_factory=list)
 
     @property
     def state(self) -> str:
@@ -109,6 +94,8 @@ class CampaignView:
             "nobody_waits": not self.next_up,
             "running": self.state == "running",
             "ended": self.status.finished,
+            "stopped": bool(self.live.get("stop_reason")),
+            "fixable": bool(self.live.get("stop_fix")),
         }
 
     def next_up_items(self) -> list[dict[str, str]]:
@@ -117,7 +104,7 @@ class CampaignView:
                 "url": f"{self.ref.url}/contacts/{row.id}",
                 "name": row.name or f"line {row.line}",
                 "phone": row.to_number or "",
-                "why": WAIT_WORDS.get(row.wait_reason or "", row.wait_reason or "waiting"),
+                "why": wait_words(row.wait_reason),
                 "due": f"{utc_text(row.next_attempt_at)} "
                 f"({relative_text(row.next_attempt_at, self.status.as_of)})",
             }
@@ -135,20 +122,31 @@ class CampaignView:
         }
 
 
-def campaign_view(ref: CampaignRef, status: CampaignStatus, next_up: list[ContactRow]
-                  ) -> CampaignView:
-    return CampaignView(ref=ref, status=status, progress=progress_of(status.contacts,
-                        status.outcomes), live=live_fields(status), next_up=next_up)
+def wait_words(reason: str | None) -> str:
+    """A stored wait reason for people (one this version does not know: as stored)."""
+    known = {r.value: r for r in WaitReason}
+    return known[reason].words if reason in known else (reason or "waiting")
+
+
+def campaign_view(
+    ref: CampaignRef, status: CampaignStatus, next_up: list[ContactLine]
+) -> CampaignView:
+    return CampaignView(ref=ref, status=status, progress=tally(status.outcomes),
+                        live=live_fields(status), next_up=next_up)
 
 
 def live_fields(status: CampaignStatus) -> dict[str, str]:
     now = status.as_of
-    progress = progress_of(status.contacts, status.outcomes)
+    progress = tally(status.outcomes)
+    stop = status.stop if status.state != CampaignState.FINISHED else None
     fields = {
         "state": status.state,
         "state_note": _state_note(status),
-        "progress": progress.text,
-        "percent": progress.percent,
+        "stop_reason": stop.words if stop else "",
+        "stop_detail": stop.detail or "" if stop else "",
+        "stop_fix": stop.fix or "" if stop and not status.finished else "",
+        "progress": progress_text(progress),
+        "percent": percent_done(progress),
         "contacts": number(status.contacts),
         "calls_in_progress": number(status.calls_in_progress),
         "unresolved": number(status.unresolved_requests),
@@ -159,8 +157,7 @@ def live_fields(status: CampaignStatus) -> dict[str, str]:
         "requests_per_minute": _per_minute(status),
         "rate_limit": _rate_limit(status.settings),
         "rate_limited": number(status.rate_limited),
-        "eta": eta_text(eta_of(status.state, status.elapsed_s, status.outcomes, progress, now),
-                        now),
+        "eta": eta_text(eta_of(status.state, status.elapsed_s, progress, now), now),
         "runner": _runner(status),
         "started": utc_text(status.started_at),
         "finished": utc_text(status.finished_at) if status.finished else DASH,
@@ -172,7 +169,7 @@ def live_fields(status: CampaignStatus) -> dict[str, str]:
     for name in outcome_names(status.outcomes):
         fields[f"outcome.{name}"] = number(status.outcomes.get(name, 0))
     waiting = {w.reason: w for w in status.waiting}
-    for reason in WAIT_REASONS:
+    for reason in WaitReason:
         found = waiting.get(reason)
         fields[f"waiting.{reason}"] = number(found.count if found else 0)
         fields[f"waiting.{reason}.next"] = (
@@ -246,7 +243,7 @@ def _runner(status: CampaignStatus) -> str:
 class ListRow:
     id: int
     summary: CampaignSummary
-    progress: Progress
+    progress: Tally
     live: dict[str, str]
 
     def to_json(self) -> dict[str, Any]:
@@ -255,18 +252,19 @@ class ListRow:
 
 
 def list_row(campaign_id: int, summary: CampaignSummary, now: datetime) -> ListRow:
-    progress = progress_of(summary.contacts, summary.outcomes)
+    progress = tally(summary.outcomes)
     elapsed = (now - summary.started_at).total_seconds() if summary.started_at else None
-    eta = eta_of(summary.state, elapsed, summary.outcomes, progress, now)
+    eta = eta_of(summary.state, elapsed, progress, now)
     counts = summary.outcomes
-    main = sum(counts.get(name, 0) for name in ("connected", "failed", "pending"))
+    shown = (Outcome.CONNECTED, Outcome.FAILED, Outcome.PENDING)
+    main = sum(counts.get(name, 0) for name in shown)
     live = {
         "state": summary.state,
-        "percent": progress.percent,
-        "progress": progress.text,
-        "connected": number(counts.get("connected", 0)),
-        "failed": number(counts.get("failed", 0)),
-        "pending": number(counts.get("pending", 0)),
+        "percent": percent_done(progress),
+        "progress": progress_text(progress),
+        "connected": number(counts.get(Outcome.CONNECTED, 0)),
+        "failed": number(counts.get(Outcome.FAILED, 0)),
+        "pending": number(counts.get(Outcome.PENDING, 0)),
         "other": number(summary.contacts - main),
         "eta": eta_text(eta, now),
     }

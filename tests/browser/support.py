@@ -19,18 +19,9 @@ from typing import Any
 
 from sqlalchemy import select
 
+from campaign.calls.vocab import OPEN_ATTEMPTS, AttemptStatus, CampaignState, ContactState
 from campaign.store.db import Database
-from campaign.store.models import (
-    DONE,
-    ENDED,
-    FINISHED,
-    OPEN_ATTEMPT_STATES,
-    QUEUED,
-    Attempt,
-    Campaign,
-    Contact,
-    Event,
-)
+from campaign.store.models import Attempt, Campaign, Contact, Event
 
 ROOT = Path(__file__).resolve().parents[2]
 SCRIPT_LINE = "<script>alert(1)</script>"
@@ -51,7 +42,7 @@ class Hostile:
 def hostile_campaign(db: Database, name: str = HOSTILE_CAMPAIGN) -> Hostile:
     with db.session() as session:
         campaign = Campaign(
-            name=name, state=FINISHED, created_at=T0, started_at=T0,
+            name=name, state=CampaignState.FINISHED, created_at=T0, started_at=T0,
             finished_at=T0 + timedelta(hours=1),
             settings={"api_key": SECRET, "rate": 60, "max_attempts": 2,
                       "window": "<i>09:00-17:00</i>", "from_numbers": ["+15550000001"]},
@@ -64,13 +55,13 @@ def hostile_campaign(db: Database, name: str = HOSTILE_CAMPAIGN) -> Hostile:
             campaign_id=campaign.id, position=0, line=2,
             raw={"Name": HOSTILE_NAME, "Phone": "+1 555 000 1111"}, raw_phone="+1 555 000 1111",
             to_number="+15550001111", import_status="valid", vars={"Name": HOSTILE_NAME},
-            region="US", state=DONE, attempts=1, outcome="connected",
+            region="US", state=ContactState.DONE, attempts=1, outcome="connected",
             last_status="user_hangup", final_at=T0 + timedelta(minutes=5),
         )
         session.add(contact)
         session.flush()
         session.add(Attempt(
-            campaign_id=campaign.id, contact_id=contact.id, number=1, state=ENDED,
+            campaign_id=campaign.id, contact_id=contact.id, number=1, state=AttemptStatus.ENDED,
             from_number="+15550000001", to_number="+15550001111",
             call_id="0b5e55ed-0000-4000-8000-000000000001", requested_at=T0,
             started_at=T0 + timedelta(seconds=3), ended_at=T0 + timedelta(seconds=63),
@@ -93,7 +84,7 @@ def many_contacts(db: Database, name: str, count: int) -> int:
     outcomes = ("connected", "failed", "connected", "invalid")
     with db.session() as session:
         campaign = Campaign(
-            name=name, state=FINISHED, created_at=T0, started_at=T0,
+            name=name, state=CampaignState.FINISHED, created_at=T0, started_at=T0,
             finished_at=T0 + timedelta(hours=2), settings={"max_attempts": 3},
             source_name="many.csv", source_columns=["first_name", "last_name", "phone"],
             phone_column="phone", requests_used=0, rate_limited=0,
@@ -107,7 +98,7 @@ def many_contacts(db: Database, name: str, count: int) -> int:
                      else "Smith", "phone": f"(202) 555-{i:04d}"},
                 raw_phone=f"(202) 555-{i:04d}", to_number=f"+1202555{i:04d}",
                 import_status="invalid" if outcomes[i % 4] == "invalid" else "valid",
-                state=DONE, attempts=0 if outcomes[i % 4] == "invalid" else 1 + i % 3,
+                state=ContactState.DONE, attempts=0 if outcomes[i % 4] == "invalid" else 1 + i % 3,
                 outcome=outcomes[i % 4], final_at=T0 + timedelta(minutes=i), vars={},
             )
             for i in range(count)
@@ -169,12 +160,14 @@ def open_attempts(db: Database, campaign_id: int) -> int:
     with db.read_session() as session:
         return len(session.execute(
             select(Attempt.id).where(Attempt.campaign_id == campaign_id,
-                                     Attempt.state.in_(OPEN_ATTEMPT_STATES))
+                                     Attempt.state.in_(OPEN_ATTEMPTS))
         ).all())
 
 
 def queued_count(db: Database, campaign_id: int) -> int:
     with db.read_session() as session:
         return len(session.execute(
-            select(Contact.id).where(Contact.campaign_id == campaign_id, Contact.state == QUEUED)
+            select(Contact.id).where(
+                Contact.campaign_id == campaign_id, Contact.state == ContactState.QUEUED
+            )
         ).all())

@@ -12,7 +12,7 @@ from collections import Counter
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 import anyio
@@ -20,29 +20,26 @@ import pytest
 from click.testing import CliRunner
 from sqlalchemy import select
 
+from campaign.campaigns.dnc import add_numbers
 from campaign.cli import main
 from campaign.clock import CompressedClock, FakeClock
-from campaign.engine.create import create_campaign
-from campaign.engine.rules_bridge import build_rules
-from campaign.engine.run import Runner, RunResult
+from campaign.engine.progress import RunResult
+from campaign.engine.runner import Runner
 from campaign.engine.settings import RunSettings
-from campaign.engine.suppression import add_numbers
 from campaign.simulator import (
     DEFAULT_FROM_NUMBERS,
-    PLANS,
     TEST_API_KEY,
     SimCall,
     World,
-    in_process_transport,
     running_server,
 )
 from campaign.store.db import Database, open_db
 from campaign.store.models import Attempt, Contact, Event, Suppression
-from campaign.voicy.client import VoicyClient
-from tests.factories import FakeContactList, fake_contacts, us_numbers
+from tests.conftest import MakeWorld, RunRunner
+from tests.factories import FakeContactList, fake_contacts, store_campaign, us_numbers
 
 if TYPE_CHECKING:
-    from campaign.contacts import ContactList
+    pass
 
 pytestmark = pytest.mark.anyio
 
@@ -65,8 +62,8 @@ def calls_to(world: World, number: str) -> list[SimCall]:
     return [c for c in world.calls if c.to_number == number]
 
 
-def make_world(clock: Any, seed: int = 7, **kw: Any) -> World:
-    return World(clock=clock, plan=PLANS["standard"], seed=seed, **kw)
+#: The simulator seed of these tests.
+SEED = 7
 
 
 def connect_all(world: World, numbers: list[str]) -> None:
@@ -82,30 +79,19 @@ def settings(**kw: Any) -> RunSettings:
     return RunSettings(**kw)
 
 
-async def run(
-    db: Database, world: World, campaign_id: int, run_settings: RunSettings, **runner_kw: Any
-) -> tuple[Runner, RunResult]:
-    client = VoicyClient(
-        TEST_API_KEY,
-        "http://voicy.sim/functions/v1",
-        transport=in_process_transport(world),
-        clock=world.clock,
-    )
-    async with client:
-        runner = Runner(db, campaign_id, client, run_settings, world.clock, **runner_kw)
-        return runner, await runner.run()
-
-
 def create(db: Database, world: World, contacts: FakeContactList, run_settings: RunSettings) -> int:
-    imported = cast("ContactList", contacts)  # the shape `run` imports, without a file
-    return create_campaign(db, imported, run_settings, now=world.clock.now()).id
+    return store_campaign(db, contacts, run_settings, world.clock)
 
 
 async def create_and_run(
-    db: Database, world: World, contacts: FakeContactList, run_settings: RunSettings
+    run_runner: RunRunner,
+    db: Database,
+    world: World,
+    contacts: FakeContactList,
+    run_settings: RunSettings,
 ) -> tuple[Runner, RunResult, int]:
     campaign_id = create(db, world, contacts, run_settings)
-    runner, result = await run(db, world, campaign_id, run_settings)
+    runner, result = await run_runner(db, world, campaign_id, run_settings)
     return runner, result, campaign_id
 
 
@@ -123,11 +109,13 @@ def local_hour(instant: datetime, zone: str) -> float:
 # --- calling windows ---------------------------------------------------------------------
 
 
-async def test_each_contact_is_dialed_only_once_its_local_window_opens(db: Database) -> None:
+async def test_each_contact_is_dialed_only_once_its_local_window_opens(
+    db: Database, make_world: MakeWorld, run_runner: RunRunner
+) -> None:
     # Monday 10:30 UTC: open in London, 05:30 in New York, 02:30 in Los Angeles, and 21:30
     # on Lord Howe Island (one of the Australian mobile's zones).
     clock = FakeClock(at("2026-03-02T10:30+00:00"))
-    world = make_world(clock)
+    world = make_world(clock, seed=SEED)
     tz_column = "+12022000001"  # a New York number whose row says Los Angeles: the row wins
     numbers = [LONDON, NEW_YORK, tz_column, AUSTRALIAN_MOBILE]
     connect_all(world, numbers)
@@ -137,7 +125,7 @@ async def test_each_contact_is_dialed_only_once_its_local_window_opens(db: Datab
     campaign_id = create(db, world, contacts, run_settings)
 
     # First pass with --until-idle: London is called, everyone else waits for an opening.
-    _, result = await run(db, world, campaign_id, run_settings)
+    _, result = await run_runner(db, world, campaign_id, run_settings)
     assert result.idle and result.state == "interrupted"
     assert [c.to_number for c in world.calls] == [LONDON]
     waiting = contacts_of(db, campaign_id)
@@ -153,7 +141,7 @@ async def test_each_contact_is_dialed_only_once_its_local_window_opens(db: Datab
     assert "2026-03-02T13:00" in result.message and "resume" in result.message
 
     # Resumed without --until-idle: each is dialed just after its own opening, never before.
-    _, result = await run(db, world, campaign_id, settings(window="08:00-21:00"))
+    _, result = await run_runner(db, world, campaign_id, settings(window="08:00-21:00"))
     assert result.state == "finished"
     assert sorted(world.dial_counts.values()) == [1, 1, 1, 1]
     for number, opening in expected_openings.items():
@@ -172,17 +160,19 @@ async def test_each_contact_is_dialed_only_once_its_local_window_opens(db: Datab
 
 async def test_a_redial_due_after_the_window_closes_waits_for_the_next_opening(
     db: Database,
+    make_world: MakeWorld,
+    run_runner: RunRunner,
 ) -> None:
     # Saturday 20:30 in New York, the night US clocks spring forward (Sunday 2026-03-08).
     clock = FakeClock(at("2026-03-07T20:30-05:00"))
-    world = make_world(clock)
+    world = make_world(clock, seed=SEED)
     world.script(NEW_YORK, ["busy", "user_hangup"])
     run_settings = settings(
         window="08:00-21:00",
         retry_delays={"busy": 3600.0, "no_answer": 3600.0, "error": 3600.0},
     )
     _, result, campaign_id = await create_and_run(
-        db, world, fake_contacts([NEW_YORK]), run_settings
+        run_runner, db, world, fake_contacts([NEW_YORK]), run_settings
     )
     assert result.state == "finished"
     first, second = calls_to(world, NEW_YORK)
@@ -194,9 +184,11 @@ async def test_a_redial_due_after_the_window_closes_waits_for_the_next_opening(
     assert contacts_of(db, campaign_id)[NEW_YORK].outcome == "connected"
 
 
-async def test_start_at_and_stop_at_bound_the_whole_campaign(db: Database) -> None:
+async def test_start_at_and_stop_at_bound_the_whole_campaign(
+    db: Database, make_world: MakeWorld, run_runner: RunRunner
+) -> None:
     clock = FakeClock(at("2026-03-02T15:00+00:00"))
-    world = make_world(clock)
+    world = make_world(clock, seed=SEED)
     numbers = us_numbers(4)
     for number in numbers:
         world.script(number, ["busy", "busy", "user_hangup"])
@@ -205,7 +197,9 @@ async def test_start_at_and_stop_at_bound_the_whole_campaign(db: Database) -> No
         stop_at="2026-03-02T16:30:00+00:00",
         retry_delays={"busy": 3600.0, "no_answer": 3600.0, "error": 3600.0},
     )
-    _, result, campaign_id = await create_and_run(db, world, fake_contacts(numbers), run_settings)
+    _, result, campaign_id = await create_and_run(
+        run_runner, db, world, fake_contacts(numbers), run_settings
+    )
     starts = [start_of(c) for c in world.calls]
     assert len(starts) == 4  # one each; the redials were due after --stop-at
     assert all(at("2026-03-02T16:00+00:00") <= s < at("2026-03-02T16:30+00:00") for s in starts)
@@ -213,16 +207,20 @@ async def test_start_at_and_stop_at_bound_the_whole_campaign(db: Database) -> No
     assert all(c.wait_reason == "redial" for c in contacts_of(db, campaign_id).values())
 
 
-async def test_a_run_whose_contacts_all_wait_ends_at_stop_at(db: Database) -> None:
+async def test_a_run_whose_contacts_all_wait_ends_at_stop_at(
+    db: Database, make_world: MakeWorld, run_runner: RunRunner
+) -> None:
     clock = FakeClock(at("2026-03-02T15:00+00:00"))
-    world = make_world(clock)
+    world = make_world(clock, seed=SEED)
     (number,) = us_numbers(1)
     world.script(number, ["busy", "user_hangup"])
     run_settings = settings(
         stop_at="2026-03-02T15:30:00+00:00",
         retry_delays={"busy": 3600.0, "no_answer": 3600.0, "error": 3600.0},
     )
-    _, result, _ = await create_and_run(db, world, fake_contacts([number]), run_settings)
+    _, result, _ = await create_and_run(
+        run_runner, db, world, fake_contacts([number]), run_settings
+    )
     assert "--stop-at" in result.message
     assert clock.now() < at("2026-03-02T15:35+00:00")  # not 16:00, when the redial is due
 
@@ -231,10 +229,10 @@ async def test_a_run_whose_contacts_all_wait_ends_at_stop_at(db: Database) -> No
 
 
 @pytest.fixture
-def compressed_sim() -> Iterator[tuple[World, str, dict[str, str]]]:
+def compressed_sim(make_world: MakeWorld) -> Iterator[tuple[World, str, dict[str, str]]]:
     """The simulator on a port, on a compressed clock a CLI run in this process shares."""
     clock = CompressedClock.anchored(200.0, epoch=time.time())
-    world = make_world(clock)
+    world = make_world(clock, seed=SEED)
     env = {
         "VOICY_API_KEY": TEST_API_KEY,
         "VOICY_FROM_NUMBERS": f"{US_FROM},{US_FROM_2}",
@@ -301,9 +299,11 @@ def test_dnc_commands_add_list_and_remove_numbers_in_any_format(tmp_path: Path) 
 
 async def test_a_number_added_to_the_dnc_list_while_the_campaign_runs_is_not_dialed(
     db: Database,
+    make_world: MakeWorld,
+    run_runner: RunRunner,
 ) -> None:
     clock = FakeClock(at("2026-03-02T15:00+00:00"))
-    world = make_world(clock)
+    world = make_world(clock, seed=SEED)
     numbers = us_numbers(4)
     connect_all(world, numbers)
     target = numbers[3]
@@ -319,7 +319,7 @@ async def test_a_number_added_to_the_dnc_list_while_the_campaign_runs_is_not_dia
 
     async with anyio.create_task_group() as tg:
         tg.start_soon(dnc_add_once_the_first_call_is_placed)
-        _, result = await run(db, world, campaign_id, run_settings)
+        _, result = await run_runner(db, world, campaign_id, run_settings)
     assert result.state == "finished"
     assert target not in world.dial_counts
     assert sum(world.dial_counts.values()) == 3
@@ -329,9 +329,11 @@ async def test_a_number_added_to_the_dnc_list_while_the_campaign_runs_is_not_dia
         assert session.scalar(select(Attempt.id).where(Attempt.to_number == target)) is None
 
 
-async def test_an_opt_out_in_one_campaign_is_never_dialed_by_another(db: Database) -> None:
+async def test_an_opt_out_in_one_campaign_is_never_dialed_by_another(
+    db: Database, make_world: MakeWorld, run_runner: RunRunner
+) -> None:
     clock = FakeClock(at("2026-03-02T15:00+00:00"))
-    world = make_world(clock)
+    world = make_world(clock, seed=SEED)
     opted_out, stays, other = us_numbers(3)
     connect_all(world, [opted_out, stays, other])
     world.script_extracted(opted_out, {"opt_out": True})
@@ -343,7 +345,7 @@ async def test_an_opt_out_in_one_campaign_is_never_dialed_by_another(db: Databas
     campaign_b = create(
         db, world, fake_contacts([opted_out, stays, other], "tuesday.csv"), b_settings
     )
-    _, result = await run(db, world, campaign_a, a_settings)
+    _, result = await run_runner(db, world, campaign_a, a_settings)
     assert result.state == "finished"
     with db.read_session() as session:
         suppressed = {s.e164: s for s in session.scalars(select(Suppression))}
@@ -351,7 +353,7 @@ async def test_an_opt_out_in_one_campaign_is_never_dialed_by_another(db: Databas
     assert suppressed[opted_out].source == "opt-out"
     assert "opt_out=True" in (suppressed[opted_out].reason or "")
 
-    _, result = await run(db, world, campaign_b, b_settings)
+    _, result = await run_runner(db, world, campaign_b, b_settings)
     assert result.state == "finished"
     assert world.dial_counts == Counter({opted_out: 1, stays: 2, other: 1})
     outcomes = {n: c.outcome for n, c in contacts_of(db, campaign_b).items()}
@@ -363,13 +365,15 @@ async def test_an_opt_out_in_one_campaign_is_never_dialed_by_another(db: Databas
     assert contact.outcome == "dnc" and contact.state == "done"
 
 
-async def test_without_opt_out_var_an_opt_out_answer_suppresses_nothing(db: Database) -> None:
+async def test_without_opt_out_var_an_opt_out_answer_suppresses_nothing(
+    db: Database, make_world: MakeWorld, run_runner: RunRunner
+) -> None:
     clock = FakeClock(at("2026-03-02T15:00+00:00"))
-    world = make_world(clock)
+    world = make_world(clock, seed=SEED)
     (number,) = us_numbers(1)
     connect_all(world, [number])
     world.script_extracted(number, {"opt_out": True})
-    _, result, _ = await create_and_run(db, world, fake_contacts([number]), settings())
+    _, result, _ = await create_and_run(run_runner, db, world, fake_contacts([number]), settings())
     assert result.state == "finished" and world.dial_counts[number] == 1
     with db.read_session() as session:
         assert session.scalar(select(Suppression.e164)) is None
@@ -380,19 +384,21 @@ async def test_without_opt_out_var_an_opt_out_answer_suppresses_nothing(db: Data
 
 async def test_max_attempts_per_day_counts_every_campaign_in_the_recipients_day(
     db: Database,
+    make_world: MakeWorld,
+    run_runner: RunRunner,
 ) -> None:
     # 09:00 in New York. Campaign A connects once; campaign B may call twice a local day.
     clock = FakeClock(at("2026-03-02T09:00-05:00"))
-    world = make_world(clock)
+    world = make_world(clock, seed=SEED)
     world.script(NEW_YORK, ["user_hangup", "busy", "busy", "user_hangup"])
     quick = {"busy": 600.0, "no_answer": 600.0, "error": 600.0}
     _, result, _ = await create_and_run(
-        db, world, fake_contacts([NEW_YORK], "a.csv"), settings(min_gap=0.0)
+        run_runner, db, world, fake_contacts([NEW_YORK], "a.csv"), settings(min_gap=0.0)
     )
     assert result.state == "finished"
     b_settings = settings(min_gap=0.0, max_attempts_per_day=2, retry_delays=quick)
     _, result, campaign_b = await create_and_run(
-        db, world, fake_contacts([NEW_YORK], "b.csv"), b_settings
+        run_runner, db, world, fake_contacts([NEW_YORK], "b.csv"), b_settings
     )
     assert result.state == "finished"
     a_call, b_first, b_second, b_third = (start_of(c) for c in calls_to(world, NEW_YORK))
@@ -411,17 +417,20 @@ async def test_max_attempts_per_day_counts_every_campaign_in_the_recipients_day(
 
 @pytest.mark.parametrize("local_presence", [True, False])
 async def test_local_presence_calls_each_contact_from_its_own_country(
-    db: Database, local_presence: bool
+    db: Database,
+    local_presence: bool,
+    make_world: MakeWorld,
+    run_runner: RunRunner,
 ) -> None:
     clock = FakeClock(at("2026-03-02T15:00+00:00"))
-    world = make_world(clock)
+    world = make_world(clock, seed=SEED)
     uk = [f"+44207946012{i}" for i in range(3)]
     us = us_numbers(3)
     connect_all(world, uk + us)
     run_settings = settings(
         from_numbers=(US_FROM, US_FROM_2, UK_FROM), local_presence=local_presence
     )
-    await create_and_run(db, world, fake_contacts([*uk, *us]), run_settings)
+    await create_and_run(run_runner, db, world, fake_contacts([*uk, *us]), run_settings)
     used = {c.to_number: c.from_number for c in world.calls}
     assert set(used) == set(uk + us)
     if local_presence:
@@ -434,15 +443,17 @@ async def test_local_presence_calls_each_contact_from_its_own_country(
 
 async def test_a_from_number_refused_with_422_leaves_the_pool_and_the_rest_go_on(
     db: Database,
+    make_world: MakeWorld,
+    run_runner: RunRunner,
 ) -> None:
     clock = FakeClock(at("2026-03-02T15:00+00:00"))
-    world = make_world(clock)
+    world = make_world(clock, seed=SEED)
     numbers = us_numbers(6)
     connect_all(world, numbers)
     run_settings = settings(from_numbers=(UNKNOWN_FROM, US_FROM, US_FROM_2))
-    rules, pool, _ = build_rules(db, run_settings, clock)
     campaign_id = create(db, world, fake_contacts(numbers), run_settings)
-    _, result = await run(db, world, campaign_id, run_settings, rules=rules, caller_ids=pool)
+    runner, result = await run_runner(db, world, campaign_id, run_settings)
+    pool = runner.caller_ids
     assert result.state == "finished" and result.fatal is None
     assert dict(world.dial_counts) == {n: 1 for n in numbers}
     assert {c.from_number for c in world.calls} == {US_FROM, US_FROM_2}
@@ -464,13 +475,15 @@ async def test_a_from_number_refused_with_422_leaves_the_pool_and_the_rest_go_on
 
 async def test_when_every_from_number_is_refused_the_campaign_stops_with_the_fix(
     db: Database,
+    make_world: MakeWorld,
+    run_runner: RunRunner,
 ) -> None:
     clock = FakeClock(at("2026-03-02T15:00+00:00"))
-    world = make_world(clock)
+    world = make_world(clock, seed=SEED)
     numbers = us_numbers(3)
     run_settings = settings(from_numbers=(UNKNOWN_FROM, "+15005550007"))
     campaign_id = create(db, world, fake_contacts(numbers), run_settings)
-    _, result = await run(db, world, campaign_id, run_settings)
+    _, result = await run_runner(db, world, campaign_id, run_settings)
     assert result.fatal is not None and "refused" in result.fatal
     assert not world.calls
     assert all(c.state == "queued" for c in contacts_of(db, campaign_id).values())

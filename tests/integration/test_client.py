@@ -8,7 +8,6 @@ number was really dialed) checks what the client's error placement claims.
 from __future__ import annotations
 
 import contextlib
-import dataclasses
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -18,7 +17,6 @@ from campaign.clock import FakeClock
 from campaign.simulator import (
     DEFAULT_AGENT_ID,
     DEFAULT_FROM_NUMBERS,
-    PLANS,
     TEST_API_KEY,
     Faults,
     World,
@@ -27,6 +25,7 @@ from campaign.simulator import (
 )
 from campaign.voicy import errors
 from campaign.voicy.client import VoicyClient
+from tests.conftest import MakeWorld
 
 SIM_BASE_URL = "http://voicy.sim/functions/v1"
 FROM = DEFAULT_FROM_NUMBERS[0]
@@ -51,18 +50,9 @@ def connect(request: pytest.FixtureRequest) -> Iterator[Connect]:
         yield make
 
 
-def make_world(plan: str = "standard", faults: Faults | None = None, **plan_changes: Any) -> World:
-    return World(
-        clock=FakeClock(),
-        plan=dataclasses.replace(PLANS[plan], **plan_changes),
-        seed=0,
-        faults=faults or Faults(),
-    )
-
-
 @pytest.mark.anyio
-async def test_dial_then_read_it_back(connect: Connect) -> None:
-    world = make_world()
+async def test_dial_then_read_it_back(connect: Connect, make_world: MakeWorld) -> None:
+    world = make_world(FakeClock())
     answered: list[tuple[str, int]] = []
     async with connect(world, on_response=lambda e, s, _rl: answered.append((e, s))) as client:
         dialed = await client.dial(FROM, TO, vars_provided={"customer_name": "Dana"})
@@ -90,8 +80,10 @@ async def test_dial_then_read_it_back(connect: Connect) -> None:
 
 
 @pytest.mark.anyio
-async def test_wrong_key_is_auth_error_and_not_retried(connect: Connect) -> None:
-    world = make_world()
+async def test_wrong_key_is_auth_error_and_not_retried(
+    connect: Connect, make_world: MakeWorld
+) -> None:
+    world = make_world(FakeClock())
     wrong_key = "voicy_sk_test_wrong_key_000000zzzz"
     async with connect(world, api_key=wrong_key) as client:
         with pytest.raises(errors.AuthError) as dial_info:
@@ -122,8 +114,9 @@ async def test_refused_dials_are_not_placed(
     agent: str | None,
     expected: type[errors.APIStatusError],
     status: int,
+    make_world: MakeWorld,
 ) -> None:
-    world = make_world()
+    world = make_world(FakeClock())
     async with connect(world) as client:
         with pytest.raises(expected) as info:
             await client.dial(from_number, to_number, override_agent_id=agent)
@@ -134,8 +127,10 @@ async def test_refused_dials_are_not_placed(
 
 
 @pytest.mark.anyio
-async def test_unknown_call_and_agent_are_not_found(connect: Connect) -> None:
-    world = make_world()
+async def test_unknown_call_and_agent_are_not_found(
+    connect: Connect, make_world: MakeWorld
+) -> None:
+    world = make_world(FakeClock())
     async with connect(world) as client:
         with pytest.raises(errors.NotFound):
             await client.get_call("00000000-0000-4000-8000-000000000000")
@@ -146,9 +141,9 @@ async def test_unknown_call_and_agent_are_not_found(connect: Connect) -> None:
 
 @pytest.mark.anyio
 async def test_rate_limit_refuses_a_dial_and_a_read_waits_for_the_reset(
-    connect: Connect,
+    connect: Connect, make_world: MakeWorld
 ) -> None:
-    world = make_world(requests_per_minute=3)
+    world = make_world(FakeClock(), plan_changes={"requests_per_minute": 3})
     clock = world.clock
     assert isinstance(clock, FakeClock)
     async with connect(world) as client:
@@ -171,8 +166,8 @@ async def test_rate_limit_refuses_a_dial_and_a_read_waits_for_the_reset(
 
 
 @pytest.mark.anyio
-async def test_concurrency_limit_is_its_own_error(connect: Connect) -> None:
-    world = make_world(concurrent_calls=2)
+async def test_concurrency_limit_is_its_own_error(connect: Connect, make_world: MakeWorld) -> None:
+    world = make_world(FakeClock(), plan_changes={"concurrent_calls": 2})
     async with connect(world) as client:
         await client.dial(FROM, "+15559876501")
         await client.dial(FROM, "+15559876502")
@@ -195,9 +190,13 @@ async def test_concurrency_limit_is_its_own_error(connect: Connect) -> None:
     ids=["503", "ambiguous-502", "drop"],
 )
 async def test_dial_faults_are_unknown_placement_and_never_retried(
-    connect: Connect, faults: Faults, expected: type[errors.VoicyError], really_placed: int
+    connect: Connect,
+    faults: Faults,
+    expected: type[errors.VoicyError],
+    really_placed: int,
+    make_world: MakeWorld,
 ) -> None:
-    world = make_world(faults=faults)
+    world = make_world(FakeClock(), faults=faults)
     async with connect(world) as client:
         with pytest.raises(expected) as info:
             await client.dial(FROM, TO)
@@ -211,8 +210,10 @@ async def test_dial_faults_are_unknown_placement_and_never_retried(
 
 
 @pytest.mark.anyio
-async def test_reads_retry_through_5xx_then_give_up(connect: Connect) -> None:
-    world = make_world(faults=Faults(p_5xx=1.0))
+async def test_reads_retry_through_5xx_then_give_up(
+    connect: Connect, make_world: MakeWorld
+) -> None:
+    world = make_world(FakeClock(), faults=Faults(p_5xx=1.0))
     async with connect(world, read_retries=3) as client:
         with pytest.raises(errors.ServerError) as info:
             await client.list_agents()
@@ -222,8 +223,8 @@ async def test_reads_retry_through_5xx_then_give_up(connect: Connect) -> None:
 
 
 @pytest.mark.anyio
-async def test_iter_calls_pages_through_every_call(connect: Connect) -> None:
-    world = make_world("unlimited")
+async def test_iter_calls_pages_through_every_call(connect: Connect, make_world: MakeWorld) -> None:
+    world = make_world(FakeClock(), plan="unlimited")
     clock = world.clock
     assert isinstance(clock, FakeClock)
     async with connect(world) as client:

@@ -3,90 +3,61 @@
 from __future__ import annotations
 
 from collections import Counter
-from pathlib import Path
+from collections.abc import Awaitable, Callable
 
 import pytest
 from sqlalchemy import select
 
 from campaign.clock import CompressedClock
-from campaign.engine.create import create_campaign
-from campaign.engine.run import Runner
+from campaign.engine.runner import Runner
 from campaign.engine.settings import RunSettings
-from campaign.simulator import (
-    DEFAULT_FROM_NUMBERS,
-    PLANS,
-    TEST_API_KEY,
-    Faults,
-    World,
-    in_process_transport,
-)
+from campaign.simulator import DEFAULT_FROM_NUMBERS, Faults, World
 from campaign.store.db import Database
-from campaign.store.models import ENDED, PLACED, Attempt, Campaign, Contact
-from campaign.voicy.client import VoicyClient
-from tests.factories import fake_contacts, us_numbers
+from campaign.store.models import Attempt, Campaign, Contact
+from tests.conftest import MakeWorld, RunRunner
+from tests.factories import fake_contacts, store_campaign, us_numbers
+from tests.ground_truth import assert_never_twice
 
 pytestmark = pytest.mark.anyio
 
 FAST_REDIALS = {"busy": 30.0, "no_answer": 30.0, "error": 30.0}
 
 
-async def run_campaign(
-    db: Database,
-    numbers: list[str],
-    *,
-    faults: Faults | None = None,
-    scale: float = 200.0,
-    seed: int = 3,
-    world: World | None = None,
-    **settings_kw: object,
-) -> tuple[Runner, World, int]:
-    if world is None:
-        world = World(
-            clock=CompressedClock(scale),
-            plan=PLANS["standard"],
-            seed=seed,
-            faults=faults or Faults(),
+RunCampaign = Callable[..., Awaitable[tuple[Runner, World, int]]]
+
+
+@pytest.fixture
+def run_campaign(make_world: MakeWorld, run_runner: RunRunner) -> RunCampaign:
+    """`await run_campaign(db, numbers, faults=, scale=, seed=, world=, **settings)`: a list
+    stored and run to its end on a compressed clock; (runner, world, campaign id)."""
+
+    async def run(
+        db: Database,
+        numbers: list[str],
+        *,
+        faults: Faults | None = None,
+        scale: float = 200.0,
+        seed: int = 3,
+        world: World | None = None,
+        **settings_kw: object,
+    ) -> tuple[Runner, World, int]:
+        world = world or make_world(CompressedClock(scale), seed=seed, faults=faults or Faults())
+        settings_kw.setdefault("retry_delays", dict(FAST_REDIALS))
+        settings_kw.setdefault("window", "any")
+        settings = RunSettings(
+            from_numbers=tuple(DEFAULT_FROM_NUMBERS[:2]),
+            **settings_kw,  # type: ignore[arg-type]
         )
-    clock = world.clock
-    settings_kw.setdefault("retry_delays", dict(FAST_REDIALS))
-    settings_kw.setdefault("window", "any")
-    settings = RunSettings(
-        from_numbers=tuple(DEFAULT_FROM_NUMBERS[:2]),
-        **settings_kw,  # type: ignore[arg-type]
-    )
-    campaign = create_campaign(db, fake_contacts(numbers), settings, now=clock.now())
-    client = VoicyClient(
-        TEST_API_KEY,
-        "http://voicy.sim/functions/v1",
-        transport=in_process_transport(world),
-        clock=clock,
-    )
-    async with client:
-        runner = Runner(db, campaign.id, client, settings, world.clock)
-        await runner.run()
-    return runner, world, campaign.id
+        campaign_id = store_campaign(db, fake_contacts(numbers), settings, world.clock)
+        runner, _ = await run_runner(db, world, campaign_id, settings)
+        return runner, world, campaign_id
+
+    return run
 
 
-def placed_per_number(db: Database, campaign_id: int) -> Counter[str]:
-    with db.read_session() as session:
-        rows = session.execute(
-            select(Attempt.to_number).where(
-                Attempt.campaign_id == campaign_id, Attempt.state.in_((PLACED, ENDED))
-            )
-        ).scalars()
-        return Counter(rows)
-
-
-def assert_never_twice(db: Database, campaign_id: int, world: World, max_attempts: int) -> None:
-    recorded = placed_per_number(db, campaign_id)
-    assert dict(world.dial_counts) == dict(recorded)
-    assert max(world.dial_counts.values()) <= max_attempts
-    with db.read_session() as session:
-        call_ids = set(session.scalars(select(Attempt.call_id).where(Attempt.call_id.is_not(None))))
-    assert call_ids == {call.call_id for call in world.calls}
-
-
-async def test_every_contact_reached_once_with_simulated_outcomes(db: Database) -> None:
+async def test_every_contact_reached_once_with_simulated_outcomes(
+    db: Database, run_campaign: RunCampaign
+) -> None:
     numbers = us_numbers(30)
     _runner, world, cid = await run_campaign(db, numbers)
     with db.read_session() as session:
@@ -109,7 +80,7 @@ async def test_every_contact_reached_once_with_simulated_outcomes(db: Database) 
 
 
 async def test_connected_calls_have_details_and_failed_ones_cost_no_call_get(
-    db: Database,
+    db: Database, run_campaign: RunCampaign
 ) -> None:
     _runner, world, cid = await run_campaign(db, us_numbers(20), max_attempts=1)
     with db.read_session() as session:
@@ -121,7 +92,9 @@ async def test_connected_calls_have_details_and_failed_ones_cost_no_call_get(
 
 
 @pytest.mark.parametrize("seed", [1, 2])
-async def test_ambiguous_and_dropped_dials_never_call_twice(db: Database, seed: int) -> None:
+async def test_ambiguous_and_dropped_dials_never_call_twice(
+    db: Database, seed: int, run_campaign: RunCampaign
+) -> None:
     faults = Faults(p_ambiguous=0.25, p_drop=0.25, p_5xx=0.1)
     _runner, world, cid = await run_campaign(db, us_numbers(25), faults=faults, seed=seed)
     assert world.faults_served["ambiguous"] + world.faults_served["drop"] > 0
@@ -131,9 +104,10 @@ async def test_ambiguous_and_dropped_dials_never_call_twice(db: Database, seed: 
     assert states == {"done": 25}
 
 
-async def test_until_idle_exits_when_everyone_waits(db: Database, tmp_path: Path) -> None:
-    clock = CompressedClock(200.0)
-    world = World(clock=clock, plan=PLANS["standard"], seed=0)
+async def test_until_idle_exits_when_everyone_waits(
+    db: Database, make_world: MakeWorld, run_campaign: RunCampaign
+) -> None:
+    world = make_world(CompressedClock(200.0))
     numbers = us_numbers(3)
     for number in numbers:
         world.script(number, ["busy", "user_hangup"])
@@ -152,25 +126,21 @@ async def test_until_idle_exits_when_everyone_waits(db: Database, tmp_path: Path
     assert sum(world.dial_counts.values()) == 3
 
 
-async def test_a_cancel_left_pending_is_honoured_by_the_next_runner(db: Database) -> None:
-    clock = CompressedClock(200.0)
-    world = World(clock=clock, plan=PLANS["standard"], seed=0)
+async def test_a_cancel_left_pending_is_honoured_by_the_next_runner(
+    db: Database, make_world: MakeWorld, run_runner: RunRunner
+) -> None:
+    world = make_world(CompressedClock(200.0))
     settings = RunSettings(from_numbers=tuple(DEFAULT_FROM_NUMBERS[:2]), window="any")
-    campaign = create_campaign(db, fake_contacts(us_numbers(4)), settings, now=clock.now())
+    campaign_id = store_campaign(db, fake_contacts(us_numbers(4)), settings, world.clock)
     with db.session() as session:
-        row = session.get(Campaign, campaign.id)
+        row = session.get(Campaign, campaign_id)
         assert row is not None
         row.state, row.requested_action = "interrupted", "cancel"
-    client = VoicyClient(
-        TEST_API_KEY, "http://voicy.sim/functions/v1", transport=in_process_transport(world),
-        clock=clock,
-    )
-    async with client:
-        result = await Runner(db, campaign.id, client, settings, clock).run()
+    _, result = await run_runner(db, world, campaign_id, settings)
     assert result.state == "canceled"
     assert sum(world.dial_counts.values()) == 0
     with db.read_session() as session:
         outcomes = set(session.scalars(select(Contact.outcome)))
         assert outcomes == {"canceled"}
-        campaign_row = session.get(Campaign, campaign.id)
+        campaign_row = session.get(Campaign, campaign_id)
         assert campaign_row is not None and campaign_row.requested_action is None

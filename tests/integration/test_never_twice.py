@@ -26,16 +26,18 @@ from typing import TYPE_CHECKING, Any, cast
 import pytest
 from sqlalchemy import select
 
-from campaign.clock import CompressedClock, FakeClock
-from campaign.engine import records
-from campaign.engine.create import create_campaign
-from campaign.engine.history import (
+from campaign.calls.intents import Blocked, BlockedBy, Intent, write_intent
+from campaign.calls.vocab import AttemptStatus
+from campaign.campaigns.create import create_campaign
+from campaign.campaigns.history import (
     check_same_list,
     describe_recent,
     recent_calls,
     recent_calls_report,
 )
-from campaign.engine.run import Runner, RunResult
+from campaign.clock import CompressedClock, FakeClock
+from campaign.engine.progress import RunResult
+from campaign.engine.runner import Runner
 from campaign.engine.settings import RunSettings
 from campaign.errors import InputError
 from campaign.simulator import (
@@ -45,14 +47,13 @@ from campaign.simulator import (
     TEST_API_KEY,
     World,
     create_app,
-    in_process_transport,
     running_server,
 )
 from campaign.simulator import server as simulator_server
 from campaign.store.db import Database, open_db
-from campaign.store.models import NOT_PLACED, Attempt, Campaign, Contact
-from campaign.voicy.client import VoicyClient
-from tests.factories import fake_contacts, us_numbers
+from campaign.store.models import Attempt, Campaign, Contact
+from tests.conftest import MakeWorld, RunRunner
+from tests.factories import fake_contacts, store_campaign, us_numbers
 
 if TYPE_CHECKING:
     from campaign.contacts import ContactList
@@ -72,41 +73,19 @@ def contact_list(numbers: list[str], name: str) -> ContactList:
     return cast("ContactList", fake_contacts(numbers, name))
 
 
-def make_world(clock: Any, numbers: list[str]) -> World:
-    world = World(clock=clock, plan=PLANS["standard"], seed=5)
-    for number in numbers:
-        world.script(number, ["user_hangup"])
-    return world
-
-
 async def run_list(
-    db: Database, world: World, numbers: list[str], name: str, **kw: Any
+    db: Database, world: World, run_runner: RunRunner, numbers: list[str], name: str, **kw: Any
 ) -> tuple[Runner, RunResult, int]:
     settings = RunSettings(from_numbers=DEFAULT_FROM_NUMBERS[:2], window="any", **kw)
-    contacts = contact_list(numbers, name)
-    campaign_id = create_campaign(db, contacts, settings, now=world.clock.now()).id
-    return (*await resume(db, world, campaign_id, settings), campaign_id)
-
-
-async def resume(
-    db: Database, world: World, campaign_id: int, settings: RunSettings
-) -> tuple[Runner, RunResult]:
-    client = VoicyClient(
-        TEST_API_KEY,
-        "http://voicy.sim/functions/v1",
-        transport=in_process_transport(world),
-        clock=world.clock,
-    )
-    async with client:
-        runner = Runner(db, campaign_id, client, settings, world.clock)
-        return runner, await runner.run()
+    campaign_id = store_campaign(db, contact_list(numbers, name), settings, world.clock)
+    return (*await run_runner(db, world, campaign_id, settings), campaign_id)
 
 
 def first_call_at(db: Database, number: str) -> datetime:
     with db.read_session() as session:
         found = session.scalar(
             select(Attempt.requested_at)
-            .where(Attempt.to_number == number, Attempt.state != NOT_PLACED)
+            .where(Attempt.to_number == number, Attempt.state != AttemptStatus.NOT_PLACED)
             .order_by(Attempt.requested_at)
         )
     assert found is not None
@@ -202,8 +181,8 @@ def test_the_intent_transaction_refuses_a_number_until_its_gap_has_passed(db: Da
     with db.read_session() as session:
         contact_of = dict(session.execute(select(Contact.campaign_id, Contact.id)).all())
 
-    def intent(campaign_id: int) -> records.Intent | records.Blocked:
-        return records.write_intent(
+    def intent(campaign_id: int) -> Intent | Blocked:
+        return write_intent(
             db,
             campaign_id=campaign_id,
             contact_id=contact_of[campaign_id],
@@ -215,17 +194,17 @@ def test_the_intent_transaction_refuses_a_number_until_its_gap_has_passed(db: Da
         )
 
     called = clock.now()
-    assert isinstance(intent(monday.id), records.Intent)
+    assert isinstance(intent(monday.id), Intent)
     clock.advance((DAY - timedelta(seconds=1)).total_seconds())
     blocked = intent(tuesday.id)
-    assert blocked == records.Blocked("recently_called", called + DAY)
+    assert blocked == Blocked(BlockedBy.RECENTLY_CALLED, called + DAY)
     with db.read_session() as session:
         waiting = session.get(Contact, contact_of[tuesday.id])
         assert waiting is not None
         assert (waiting.state, waiting.wait_reason) == ("queued", "recently_called")
         assert waiting.next_attempt_at == called + DAY
     clock.advance(1.0)  # the gap has passed: the same claim now succeeds
-    assert isinstance(intent(tuesday.id), records.Intent)
+    assert isinstance(intent(tuesday.id), Intent)
 
 
 def test_two_runners_claiming_the_same_numbers_at_once_get_one_intent_per_number(
@@ -251,12 +230,12 @@ def test_two_runners_claiming_the_same_numbers_at_once_get_one_intent_per_number
                 )
                 ids.append((campaign.id, list(contact_ids)))
         start = threading.Barrier(2)
-        outcomes: dict[int, list[records.Intent | records.Blocked]] = {}
+        outcomes: dict[int, list[Intent | Blocked]] = {}
 
         def claim_all(db: Database, campaign_id: int, contact_ids: list[int]) -> None:
             start.wait()
             outcomes[campaign_id] = [
-                records.write_intent(
+                write_intent(
                     db,
                     campaign_id=campaign_id,
                     contact_id=contact_id,
@@ -284,36 +263,40 @@ def test_two_runners_claiming_the_same_numbers_at_once_get_one_intent_per_number
         result.to_number
         for results in outcomes.values()
         for result in results
-        if isinstance(result, records.Intent)
+        if isinstance(result, Intent)
     )
     assert intents == {number: 1 for number in numbers}
     blocked = [
-        r for results in outcomes.values() for r in results if isinstance(r, records.Blocked)
+        r for results in outcomes.values() for r in results if isinstance(r, Blocked)
     ]
     assert len(blocked) == len(numbers)
     assert all(b.reason == "recently_called" for b in blocked)
-    split = [sum(isinstance(r, records.Intent) for r in v) for v in outcomes.values()]
+    split = [sum(isinstance(r, Intent) for r in v) for v in outcomes.values()]
     print(f"intents per runner: {split}")
 
 
 @pytest.mark.anyio
-async def test_a_recently_called_number_waits_for_the_gap_then_is_called(db: Database) -> None:
+async def test_a_recently_called_number_waits_for_the_gap_then_is_called(
+    db: Database, make_world: MakeWorld, run_runner: RunRunner
+) -> None:
     clock = FakeClock(datetime(2026, 3, 2, 15, 0, tzinfo=UTC))
     monday, fresh = us_numbers(6), us_numbers(2, start=50)
-    world = make_world(clock, monday + fresh)
-    _, result, _ = await run_list(db, world, monday, "monday.csv")
+    world = make_world(clock, seed=5, connected=monday + fresh)
+    _, result, _ = await run_list(db, world, run_runner, monday, "monday.csv")
     assert result.state == "finished" and sum(world.dial_counts.values()) == 6
 
     clock.advance(3600.0)
     tuesday = monday[:4] + fresh  # four of Monday's numbers again, two new ones
-    runner, result, campaign_id = await run_list(db, world, tuesday, "tuesday.csv", until_idle=True)
+    runner, result, campaign_id = await run_list(
+        db, world, run_runner, tuesday, "tuesday.csv", until_idle=True
+    )
     # --until-idle: the new numbers are called, then the run stops saying when to resume.
     assert result.idle and result.state == "interrupted"
     assert world.dial_counts == Counter({**{n: 1 for n in monday}, **{n: 1 for n in fresh}})
     due = min(first_call_at(db, n) for n in monday[:4]) + DAY
     assert f"next is due {due.isoformat(timespec='minutes')}" in result.message
     assert "python -m campaign resume" in result.message
-    assert result.progress.waiting_gap == 4
+    assert result.progress.waiting == {"recently_called": 4}
     # Waiting numbers spend no dial budget: only the two real dials were paid for.
     assert runner.budget.granted_by_kind.get("call-dial", 0) == 2
     with db.read_session() as session:
@@ -332,7 +315,7 @@ async def test_a_recently_called_number_waits_for_the_gap_then_is_called(db: Dat
     settings = RunSettings(from_numbers=DEFAULT_FROM_NUMBERS[:2], window="any")
     for number in monday[:4]:
         world.script(number, ["user_hangup", "user_hangup"])
-    _, result = await resume(db, world, campaign_id, settings)
+    _, result = await run_runner(db, world, campaign_id, settings)
     assert result.state == "finished"
     for number in monday[:4]:
         first, second = sorted(c.start for c in world.calls if c.to_number == number)
@@ -588,7 +571,7 @@ def test_two_campaigns_started_together_dial_each_shared_number_once(sim: Sim) -
         with db.read_session() as session:
             attempts = session.execute(
                 select(Attempt.to_number, Attempt.campaign_id, Attempt.requested_at).where(
-                    Attempt.state != NOT_PLACED
+                    Attempt.state != AttemptStatus.NOT_PLACED
                 )
             ).all()
             held = session.execute(

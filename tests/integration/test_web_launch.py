@@ -21,7 +21,7 @@ from campaign.store.db import Database, open_db
 from campaign.store.models import Campaign
 from campaign.voicy.models import Agent
 from campaign.web.app import create_app
-from tests.integration.test_engine import assert_never_twice, placed_per_number
+from tests.ground_truth import assert_never_twice, placed_per_number
 
 ROOT = Path(__file__).resolve().parents[2]
 SAMPLE = ROOT / "sample_lists" / "contacts.csv"

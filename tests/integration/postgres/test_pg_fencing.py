@@ -13,16 +13,25 @@ from datetime import UTC, datetime
 import pytest
 from sqlalchemy import select, text
 
+from campaign.calls.answers import record_not_placed, record_placed_many
+from campaign.calls.due import Candidate, claim_due, release
+from campaign.calls.fate import Decision
+from campaign.calls.fencing import Fence
+from campaign.calls.intents import (
+    Blocked,
+    BlockedBy,
+    ClaimCheck,
+    Intent,
+    IntentRequest,
+    write_intents,
+)
+from campaign.calls.recovery import take_over
 from campaign.clock import FakeClock
-from campaign.engine import records
-from campaign.engine.claims import claim_due, release
-from campaign.engine.dispatch import Candidate
-from campaign.engine.intents import Blocked, ClaimCheck, Intent, IntentRequest, write_intents
-from campaign.engine.lines import LineCap, key_fingerprint
-from campaign.engine.lock import RunnerIdentity
-from campaign.engine.runners import register, renew, take_over
+from campaign.engine.coordination.leases import register, renew
+from campaign.engine.coordination.lines import LineCap, key_fingerprint
+from campaign.engine.coordination.lock import RunnerIdentity
+from campaign.engine.coordination.shared_budget import SharedBudget
 from campaign.engine.settings import RunSettings
-from campaign.engine.shared_budget import SharedBudget
 from campaign.store.db import Database, open_db
 from campaign.store.models import Attempt, Contact
 from campaign.store.runners import live_runners
@@ -46,7 +55,7 @@ class Store:
 
 @pytest.fixture
 def store(pg_url: str) -> Iterator[Store]:
-    from campaign.engine.create import create_campaign
+    from campaign.campaigns.create import create_campaign
 
     db = open_db(pg_url)
     contacts = fake_contacts(us_numbers(20))
@@ -56,6 +65,11 @@ def store(pg_url: str) -> Iterator[Store]:
     register(db, campaign.id, b, KEY, LEASE)
     yield Store(db, campaign.id, a, b)
     db.dispose()
+
+
+def placed(store: Store, attempt_id: int, call_id: str, fence: Fence | None = None) -> None:
+    with store.db.session() as session:
+        record_placed_many(session, [(attempt_id, call_id, "initiated", NOW)], fence)
 
 
 def sql(store: Store, statement: str, **params: object) -> None:
@@ -91,7 +105,7 @@ def test_claims_are_disjoint_and_a_stale_claim_cannot_write_its_intent(store: St
     assert a_ids <= {c.contact_id for c in taken}
 
     # A wakes up and writes the intents it prepared: refused, nothing recorded.
-    assert all(w == Blocked("raced") for w in intents(store, store.a, a_batch))
+    assert all(w == Blocked(BlockedBy.RACED) for w in intents(store, store.a, a_batch))
     with store.db.read_session() as session:
         assert session.scalar(select(Attempt.id)) is None
     mine = [c for c in taken if c.contact_id in a_ids]
@@ -107,11 +121,12 @@ def test_a_runner_declared_dead_is_taken_over_and_refused(store: Store) -> None:
     batch = claim_due(store.db, store.campaign_id, store.a.owner, NOW, 3, LEASE)
     written = intents(store, store.a, batch)
     first, second, third = (w for w in written if isinstance(w, Intent))
-    records.record_placed(store.db, first.attempt_id, "call-1", "initiated", NOW)
+    placed(store, first.attempt_id, "call-1")
 
     sql(store, "UPDATE runners SET lease_until = now() - interval '1 second' WHERE id = :a",
         a=store.a.owner)
-    taken = take_over(store.db, store.campaign_id, store.b.owner, NOW)
+    with store.db.session() as session:
+        taken = take_over(session, store.campaign_id, store.b.owner, NOW)
     assert taken.dead == [store.a.owner]
     assert sorted(taken.attempts) == sorted(w.attempt_id for w in (first, second, third))
     assert taken.unknown == 2  # its unanswered intents: reconciled before any redial
@@ -125,17 +140,18 @@ def test_a_runner_declared_dead_is_taken_over_and_refused(store: Store) -> None:
 
     # A, unaware, records an answer and an end: refused and reported, nothing written.
     refused: list[int] = []
-    fence = records.Fence(store.a.owner, refused.extend)
-    records.record_placed(store.db, second.attempt_id, "call-2", "initiated", NOW, fence)
-    assert not records.record_not_placed(
-        store.db, third.attempt_id, "x", records.Decision(final=False), NOW, fence
-    )
+    fence = Fence(store.a.owner, refused.extend)
+    placed(store, second.attempt_id, "call-2", fence)
+    with store.db.session() as session:
+        assert not record_not_placed(
+            session, third.attempt_id, "x", Decision(final=False), NOW, fence
+        )
     assert refused == [second.attempt_id, third.attempt_id]
     with store.db.read_session() as session:
         assert session.get(Attempt, second.attempt_id).call_id is None  # type: ignore[union-attr]
     assert renew(store.db, store.a.owner, LEASE) is False  # its heartbeat stops it
     more = claim_due(store.db, store.campaign_id, store.b.owner, NOW, 1, LEASE)
-    assert intents(store, store.a, more) == [Blocked("lease_lost")]
+    assert intents(store, store.a, more) == [Blocked(BlockedBy.LEASE_LOST)]
 
 
 def test_the_line_cap_counts_open_calls_of_the_key_across_runners(store: Store) -> None:
@@ -146,7 +162,7 @@ def test_the_line_cap_counts_open_calls_of_the_key_across_runners(store: Store) 
     b_batch = claim_due(store.db, store.campaign_id, store.b.owner, NOW, 3, LEASE)
     written = intents(store, store.b, b_batch, lines)
     assert [type(w).__name__ for w in written] == ["Intent", "Blocked", "Blocked"]
-    assert written[1] == Blocked("lines_busy")
+    assert written[1] == Blocked(BlockedBy.LINES_BUSY)
     assert lines.free() == 0
 
 

@@ -7,10 +7,11 @@ import os
 import socket
 from datetime import timedelta
 
+from campaign.calls.vocab import AttemptStatus, CampaignState
 from campaign.clock import FakeClock
 from campaign.outcomes.status import campaign_status, campaign_summaries, resume_command
 from campaign.store.db import Database
-from campaign.store.models import INTENT, PLACED, RUNNING, Attempt, Campaign
+from campaign.store.models import Attempt, Campaign
 from tests.outcomes_factory import T0, StoredCampaign, finished_campaign, queued_contacts
 
 NOW = T0 + timedelta(hours=1)
@@ -20,7 +21,7 @@ def _run_by_this_process(db: Database, campaign_id: int, heartbeat_age: float) -
     with db.session() as session:
         campaign = session.get(Campaign, campaign_id)
         assert campaign is not None
-        campaign.state = RUNNING
+        campaign.state = CampaignState.RUNNING
         campaign.finished_at = None
         campaign.lock_owner = "runner-1"
         campaign.lock_pid = os.getpid()
@@ -89,7 +90,8 @@ def test_waiting_contacts_by_reason_with_the_next_due(
 def test_calls_in_progress_and_unresolved_dials(db: Database, finished: StoredCampaign) -> None:
     ids = queued_contacts(db, finished.campaign_id, 3)
     with db.session() as session:
-        for contact_id, state in zip(ids, (PLACED, PLACED, INTENT), strict=True):
+        states = (AttemptStatus.PLACED, AttemptStatus.PLACED, AttemptStatus.INTENT)
+        for contact_id, state in zip(ids, states, strict=True):
             session.add(Attempt(campaign_id=finished.campaign_id, contact_id=contact_id,
                                 number=1, state=state, from_number="+15550000001",
                                 to_number="+15557000100", requested_at=NOW))

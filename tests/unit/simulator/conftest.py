@@ -1,4 +1,5 @@
-"""A world on a fake clock, and helpers to dial it without HTTP."""
+"""A world on the simulator's own fake clock, and helpers to dial it without HTTP (the world
+factory is the shared `make_world` of tests/conftest.py)."""
 
 from __future__ import annotations
 
@@ -9,32 +10,19 @@ import pytest
 
 from campaign.clock import FakeClock
 from campaign.simulator import DEFAULT_FROM_NUMBERS, SimCall, World
+from tests.conftest import MakeWorld
 
 FROM = DEFAULT_FROM_NUMBERS[0]
 
 
 @pytest.fixture
-def anyio_backend() -> str:
-    return "asyncio"
+def clock(fake_clock: FakeClock) -> FakeClock:
+    """The clock `make_world` puts worlds on here (the shared fake clock)."""
+    return fake_clock
 
 
 @pytest.fixture
-def clock() -> FakeClock:
-    # 15:00:00 UTC: a window boundary, so window math in tests reads plainly.
-    return FakeClock()
-
-
-@pytest.fixture
-def make_world(clock: FakeClock) -> Callable[..., World]:
-    def make(**kw: Any) -> World:
-        kw.setdefault("clock", clock)
-        return World(**kw)
-
-    return make
-
-
-@pytest.fixture
-def world(make_world: Callable[..., World]) -> World:
+def world(make_world: MakeWorld) -> World:
     return make_world()
 
 

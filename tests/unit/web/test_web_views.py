@@ -8,13 +8,15 @@ from typing import Any
 
 import pytest
 
+from campaign.calls.tally import tally
 from campaign.outcomes.status import CampaignStatus, Runner, Waiting
 from campaign.web.lookup import CampaignRef
 from campaign.web.views import (
     campaign_view,
     eta_of,
     live_fields,
-    progress_of,
+    percent_done,
+    progress_text,
     settings_rows,
 )
 
@@ -43,20 +45,19 @@ def make_status(**changes: Any) -> CampaignStatus:
 
 
 def test_progress_counts_people_to_call() -> None:
-    progress = progress_of(110, make_status().outcomes)
+    progress = tally(make_status().outcomes)
     assert (progress.done, progress.total) == (50, 100)  # invalid and duplicate rows left out
-    assert progress.text == "50 of 100 people done (50%)"
-    assert progress_of(0, {}).percent == "100%"
+    assert progress_text(progress) == "50 of 100 people done (50%)"
+    assert percent_done(tally({})) == "100%"
 
 
 def test_eta_at_the_pace_so_far() -> None:
-    status = make_status()
-    progress = progress_of(status.contacts, status.outcomes)
-    eta = eta_of("running", 3600.0, status.outcomes, progress, NOW)
+    progress = tally(make_status().outcomes)
+    eta = eta_of("running", 3600.0, progress, NOW)
     assert eta == NOW + timedelta(hours=1)  # 50 done in an hour, 50 to go
-    assert eta_of("paused", 3600.0, status.outcomes, progress, NOW) is None
-    assert eta_of("running", None, status.outcomes, progress, NOW) is None
-    assert eta_of("running", 10.0, {"pending": 5}, progress_of(5, {"pending": 5}), NOW) is None
+    assert eta_of("paused", 3600.0, progress, NOW) is None
+    assert eta_of("running", None, progress, NOW) is None
+    assert eta_of("running", 10.0, tally({"pending": 5}), NOW) is None
 
 
 def test_settings_leave_secrets_out_and_speak_words() -> None:

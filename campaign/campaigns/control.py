@@ -18,26 +18,20 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from campaign.calls import runs
+from campaign.calls.vocab import OPEN_ATTEMPTS, Action, CampaignState
 from campaign.clock import Clock, SystemClock
-from campaign.engine.lock import holder_is_alive
 from campaign.errors import InputError
 from campaign.store.db import Database
-from campaign.store.models import (
-    CANCELED,
-    FINISHED,
-    OPEN_ATTEMPT_STATES,
-    PAUSED,
-    Attempt,
-    Campaign,
-)
-from campaign.store.queries import add_event, cancel_waiting_contacts, find_campaign
-from campaign.store.runners import LiveRunner, live_runners
+from campaign.store.models import Attempt, Campaign
+from campaign.store.queries import find_campaign
+from campaign.store.runners import LiveRunner, holder_is_alive, live_runners
 
-PAUSE = "pause"
-CANCEL = "cancel"
+PAUSE = Action.PAUSE
+CANCEL = Action.CANCEL
 
 #: What happened: the live runner was asked, the state changed here, or nothing to do.
 REQUESTED = "requested"
@@ -72,7 +66,7 @@ def cancel_campaign(
     return _control(db, name, CANCEL, (clock or SystemClock()).now())
 
 
-def _control(db: Database, name: str | None, action: str, now: datetime) -> ControlResult:
+def _control(db: Database, name: str | None, action: Action, now: datetime) -> ControlResult:
     with db.session() as session:
         campaign = find_campaign(session, name, unfinished_only=name is None)
         _refuse_finished(campaign, action)
@@ -84,50 +78,34 @@ def _control(db: Database, name: str | None, action: str, now: datetime) -> Cont
         # The first write takes SQLite's write lock; it is conditional on the lock holder we
         # judged dead (or none), so a runner taking the campaign meanwhile makes it match
         # nothing, and no runner can take it until this transaction ends.
-        seen = campaign.lock_owner
-        owner_unchanged = (
-            Campaign.lock_owner.is_(None) if seen is None else Campaign.lock_owner == seen
-        )
-        claimed = session.execute(
-            update(Campaign)
-            .where(Campaign.id == campaign.id, owner_unchanged)
-            .values(requested_action=None)
-            .execution_options(synchronize_session=False)
-        )
+        seized = runs.seize(session, campaign.id, campaign.lock_owner)
         session.refresh(campaign)  # read again under the write lock
-        if claimed.rowcount != 1:  # type: ignore[attr-defined]
+        if not seized:
             return _request(session, campaign, action, now)
         _refuse_finished(campaign, action)  # a runner may have finished it meanwhile
-        if action == PAUSE:
+        if action is PAUSE:
             return _pause_directly(session, campaign, now)
         return _cancel_directly(session, campaign, now)
 
 
-def _refuse_finished(campaign: Campaign, action: str) -> None:
-    if campaign.state == FINISHED:
+def _refuse_finished(campaign: Campaign, action: Action) -> None:
+    if campaign.state == CampaignState.FINISHED:
         raise InputError(
             f"campaign {campaign.name!r} is finished: every contact has a final outcome, "
             f"there is nothing to {action}"
         )
-    if campaign.state == CANCELED and action == PAUSE:
+    if campaign.state == CampaignState.CANCELED and action is PAUSE:
         raise InputError(f"campaign {campaign.name!r} was canceled; there is nothing to pause")
 
 
 def _request(
     session: Session,
     campaign: Campaign,
-    action: str,
+    action: Action,
     now: datetime,
     team: list[LiveRunner] | None = None,
 ) -> ControlResult:
-    campaign.requested_action = action
-    add_event(
-        session,
-        now,
-        f"{action}_requested",
-        f"{action} requested for the live runner",
-        campaign_id=campaign.id,
-    )
+    runs.ask(session, campaign, action, now)
     pid, host = campaign.lock_pid, campaign.lock_host
     runner = f"pid {pid} on {host}"
     if team:
@@ -136,7 +114,7 @@ def _request(
         runner = f"pid {pid} on {host}{others}"
     then = (
         "leaves the campaign paused"
-        if action == PAUSE
+        if action is PAUSE
         else "marks every contact not yet called canceled"
     )
     return ControlResult(
@@ -155,47 +133,38 @@ def _request(
 
 def _pause_directly(session: Session, campaign: Campaign, now: datetime) -> ControlResult:
     resume = f"`python -m campaign resume {campaign.name}`"
-    if campaign.state == PAUSED:
+    if campaign.state == CampaignState.PAUSED:
         return ControlResult(
             campaign=campaign.name,
             action=PAUSE,
             result=UNCHANGED,
-            state=PAUSED,
+            state=CampaignState.PAUSED,
             message=f"campaign {campaign.name} is already paused; continue with {resume}",
         )
-    campaign.state = PAUSED
-    add_event(session, now, "paused", "paused (no live runner)", campaign_id=campaign.id)
+    runs.pause_now(session, campaign, now)
     return ControlResult(
         campaign=campaign.name,
         action=PAUSE,
         result=APPLIED,
-        state=PAUSED,
+        state=CampaignState.PAUSED,
         message=f"campaign {campaign.name} paused (no runner was working on it); "
         f"continue with {resume}",
     )
 
 
 def _cancel_directly(session: Session, campaign: Campaign, now: datetime) -> ControlResult:
-    if campaign.state == CANCELED:
+    if campaign.state == CampaignState.CANCELED:
         return ControlResult(
             campaign=campaign.name,
             action=CANCEL,
             result=UNCHANGED,
-            state=CANCELED,
+            state=CampaignState.CANCELED,
             message=f"campaign {campaign.name} is already canceled",
         )
-    marked = cancel_waiting_contacts(session, campaign.id, now)
     open_calls = _open_attempt_contacts(session, campaign.id)
+    marked = runs.cancel_now(session, campaign, now, open_calls)
     if open_calls:
-        # Only a runner can learn those calls' outcomes: keep the campaign resumable.
-        campaign.requested_action = CANCEL
-        add_event(
-            session,
-            now,
-            "cancel_partial",
-            f"{marked} contacts canceled; {open_calls} with an open call left for resume",
-            campaign_id=campaign.id,
-        )
+        # Only a runner can learn those calls' outcomes: the campaign stays resumable.
         return ControlResult(
             campaign=campaign.name,
             action=CANCEL,
@@ -209,20 +178,11 @@ def _cancel_directly(session: Session, campaign: Campaign, now: datetime) -> Con
                 f"{campaign.name}` records it and then finishes the cancel, dialing no one"
             ),
         )
-    campaign.state = CANCELED
-    campaign.finished_at = now
-    add_event(
-        session,
-        now,
-        "canceled",
-        f"canceled (no live runner); {marked} contacts canceled",
-        campaign_id=campaign.id,
-    )
     return ControlResult(
         campaign=campaign.name,
         action=CANCEL,
         result=APPLIED,
-        state=CANCELED,
+        state=CampaignState.CANCELED,
         canceled=marked,
         message=f"campaign {campaign.name} canceled: {marked} contacts not yet final "
         "are marked canceled",
@@ -233,7 +193,7 @@ def _open_attempt_contacts(session: Session, campaign_id: int) -> int:
     return int(
         session.scalar(
             select(func.count(func.distinct(Attempt.contact_id))).where(
-                Attempt.campaign_id == campaign_id, Attempt.state.in_(OPEN_ATTEMPT_STATES)
+                Attempt.campaign_id == campaign_id, Attempt.state.in_(OPEN_ATTEMPTS)
             )
         )
         or 0

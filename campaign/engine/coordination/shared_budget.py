@@ -29,7 +29,7 @@ from sqlalchemy.orm import Session
 
 from campaign.clock import Clock, sleep_until
 from campaign.engine.budget import (
-    _MAX_NAP,
+    MAX_NAP,
     PRIORITY,
     SAFETY_SECONDS,
     WINDOW_SECONDS,
@@ -139,9 +139,9 @@ class SharedBudget(RequestBudget):
                 if at <= now:
                     break
                 changed = self._changed
-                with anyio.move_on_after(_MAX_NAP):
+                with anyio.move_on_after(MAX_NAP):
                     if self._waiters[0] is entry:
-                        await sleep_until(self.clock, min(at, now + _MAX_NAP * 60))
+                        await sleep_until(self.clock, min(at, now + MAX_NAP * 60))
                     else:
                         await changed.wait()
             yield
@@ -161,6 +161,17 @@ class SharedBudget(RequestBudget):
         if self._next_local(now) <= now and float(row.blocked_until or 0.0) <= now:
             available = max(0, min(wanted, min(self.rate, row.rate) - len(grants)))
         return Reservation(self, row, available)
+
+    def spend(self, row: KeyBudget, used: int, kind: str) -> None:
+        """Log `used` grants in the key's row (locked by `reserve`), stamped now."""
+        stamp = self.clock.time()
+        grants = self._window(row, stamp)
+        for _ in range(used):
+            bisect.insort(grants, [stamp, kind], key=lambda g: g[0])
+            self._grant(stamp, kind)
+        row.grants = list(grants)
+        row.updated_at = datetime.now(UTC)
+        self._shared = grants
 
     def _window(self, row: KeyBudget, now: float) -> list[list[Any]]:
         horizon = now - WINDOW_SECONDS - self.margin
@@ -200,12 +211,4 @@ class Reservation:
         used = min(used, self.available)
         if used <= 0:
             return
-        budget = self.budget
-        stamp = budget.clock.time()
-        grants = budget._window(self.row, stamp)
-        for _ in range(used):
-            bisect.insort(grants, [stamp, kind], key=lambda g: g[0])
-            budget._grant(stamp, kind)
-        self.row.grants = list(grants)
-        self.row.updated_at = datetime.now(UTC)
-        budget._shared = grants
+        self.budget.spend(self.row, used, kind)

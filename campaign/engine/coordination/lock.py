@@ -1,11 +1,8 @@
 """One runner per campaign: a lock row with a heartbeat, taken over safely when stale.
 
 The lock lives in the campaign row and is taken with one conditional UPDATE, so two
-processes racing for it cannot both win. It is judged on wall-clock time (not the
-campaign's possibly compressed clock), because it is about processes, not calls. A lock
-whose process is gone (same host, pid not alive) or whose heartbeat is older than
-`STALE_AFTER` is stale and may be taken over. A runner whose heartbeat finds the lock taken
-by someone else stops dialing at once.
+processes racing for it cannot both win. A stale lock (see `campaign.store.runners`) may be
+taken over. A runner whose heartbeat finds the lock taken by someone else stops dialing.
 """
 
 from __future__ import annotations
@@ -14,15 +11,15 @@ import os
 import socket
 import uuid
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 
 from sqlalchemy import or_, update
 
 from campaign.errors import CampaignBusy
 from campaign.store.db import Database
 from campaign.store.models import Campaign
+from campaign.store.runners import holder_is_alive
 
-STALE_AFTER = timedelta(seconds=30)
 HEARTBEAT_EVERY = 5.0
 
 
@@ -39,28 +36,6 @@ class RunnerIdentity:
     @property
     def owner(self) -> str:
         return f"{self.pid}@{self.host}:{self.token}"
-
-
-def _pid_alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
-
-
-def holder_is_alive(campaign: Campaign, now: datetime | None = None) -> bool:
-    """Whether the campaign's lock belongs to a live runner."""
-    if not campaign.lock_owner:
-        return False
-    now = now or _now()
-    same_host = campaign.lock_host == socket.gethostname()
-    if same_host and campaign.lock_pid is not None and not _pid_alive(campaign.lock_pid):
-        return False
-    beat = campaign.lock_heartbeat_at
-    return beat is not None and now - beat < STALE_AFTER
 
 
 def acquire(db: Database, campaign_id: int, me: RunnerIdentity) -> None:

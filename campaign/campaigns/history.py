@@ -10,17 +10,10 @@ from pathlib import Path
 
 from sqlalchemy import func, select
 
+from campaign.calls.vocab import AttemptStatus, CampaignState, Outcome
 from campaign.errors import InputError
 from campaign.store.db import Database, database_url, open_db
-from campaign.store.models import (
-    CANCELED,
-    FINISHED,
-    NOT_PLACED,
-    UNFINISHED_STATES,
-    Attempt,
-    Campaign,
-    Contact,
-)
+from campaign.store.models import Attempt, Campaign, Contact
 
 
 @dataclass(frozen=True)
@@ -48,17 +41,17 @@ def check_same_list(db: Database, fingerprint: str, *, new: bool, again: bool) -
                 )
             ).one()
             started = (campaign.started_at or campaign.created_at).isoformat(timespec="minutes")
-            if campaign.state in UNFINISHED_STATES and not new:
+            if campaign.state in CampaignState.unfinished() and not new:
                 raise InputError(
                     f"this list is campaign {campaign.name} (started {started}, {final} of "
                     f"{total} final): resume it with `python -m campaign resume "
                     f"{campaign.name}`, or pass --new to start a separate campaign"
                 )
             # A canceled campaign ran too: calling its list again must be as deliberate.
-            if campaign.state in (FINISHED, CANCELED) and not again:
+            if CampaignState(campaign.state).ended and not again:
                 connected = session.scalar(
                     select(func.count()).where(
-                        Contact.campaign_id == campaign.id, Contact.outcome == "connected"
+                        Contact.campaign_id == campaign.id, Contact.outcome == Outcome.CONNECTED
                     )
                 )
                 raise InputError(
@@ -82,7 +75,7 @@ def recent_calls(db: Database, numbers: list[str], now: datetime) -> RecentCalls
             rows = session.execute(
                 select(Attempt.to_number, Attempt.requested_at, Attempt.voicy_status).where(
                     Attempt.to_number.in_(chunk),
-                    Attempt.state != NOT_PLACED,
+                    Attempt.state != AttemptStatus.NOT_PLACED,
                     Attempt.requested_at > week_ago,
                 )
             ).all()

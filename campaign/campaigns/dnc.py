@@ -1,4 +1,5 @@
-"""The database's do-not-call list: numbers no campaign in this database may dial."""
+"""The database's do-not-call list: numbers no campaign in this database may dial, and the
+opt-outs connected calls add to it (`--opt-out-var`)."""
 
 from __future__ import annotations
 
@@ -8,9 +9,11 @@ from pathlib import Path
 
 from sqlalchemy import select
 
+from campaign.clock import Clock
 from campaign.errors import InputError
 from campaign.store.db import Database
-from campaign.store.models import Suppression
+from campaign.store.models import Attempt, Suppression
+from campaign.voicy.models import CallDetail
 
 
 def add_numbers(
@@ -56,3 +59,32 @@ def remove_numbers(db: Database, numbers: Iterable[str]) -> int:
                 session.delete(row)
                 removed += 1
         return removed
+
+
+class OptOutRecorder:
+    """Adds a number to the do-not-call list when a connected call says it opted out (a
+    details hook of the runner)."""
+
+    def __init__(self, db: Database, var_name: str, clock: Clock) -> None:
+        self.db = db
+        self.var_name = var_name
+        self.clock = clock
+
+    def __call__(self, attempt_id: int, detail: CallDetail) -> None:
+        from campaign.rules.dnc import is_opt_out  # the module reads files with pandas
+
+        value = detail.vars_extracted.get(self.var_name)
+        if not is_opt_out(value):
+            return
+        with self.db.session() as session:
+            attempt = session.get(Attempt, attempt_id)
+            if attempt is None or session.get(Suppression, attempt.to_number) is not None:
+                return
+            session.add(
+                Suppression(
+                    e164=attempt.to_number,
+                    source="opt-out",
+                    reason=f"said {self.var_name}={value!r} on call {detail.call_id}",
+                    added_at=self.clock.now(),
+                )
+            )

@@ -4,22 +4,19 @@ Every write about a call carries the runner's `Fence`. The attempts it touches a
 and checked in the writing transaction: one another runner has taken over (this runner's
 lease ran out) is refused and reported, and the runner stops. One exception: the team's
 scanner records the end of a teammate's placed call, a fact read from the API; the attempt
-stays its dialer's.
+stays its dialer's (see `ends.record_ended`). Alone on SQLite there is no fence: the
+campaign's lock is the guarantee.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from campaign.store.models import PLACED, Attempt, RunnerRecord
-
-if TYPE_CHECKING:
-    from campaign.engine.records import CallEnd
+from campaign.store.models import Attempt, RunnerRecord
 
 
 def _no_one(attempt_ids: list[int]) -> None:
@@ -52,39 +49,7 @@ def owned(session: Session, attempt_ids: Iterable[int], fence: Fence | None) -> 
     return mine
 
 
-def team_ends(session: Session, ends: list[CallEnd], fence: Fence) -> list[CallEnd]:
-    """The ends this runner may record: of its own placed calls, and of teammates' ones
-    (facts from the API; the attempt stays its dialer's, who fetches the details). An own
-    call a teammate has ended meanwhile is skipped; one another runner took over is refused.
-    """
-    placed_by = dict(
-        session.execute(
-            select(Attempt.id, Attempt.runner)
-            .where(Attempt.id.in_([e.attempt_id for e in ends]), Attempt.state == PLACED)
-            .with_for_update()
-        ).all()
-    )
-    mine: list[CallEnd] = []
-    theirs: list[CallEnd] = []
-    refused: list[int] = []
-    for end in ends:
-        holder = placed_by.get(end.attempt_id)
-        if holder is None:
-            continue  # no longer placed: a teammate recorded this end first
-        if holder == fence.owner:
-            mine.append(end)
-        elif end.teammate:
-            theirs.append(end)
-        else:
-            refused.append(end.attempt_id)
-    if refused:
-        fence.on_refused(refused)
-    if theirs and _alive(session, fence.owner):
-        mine.extend(theirs)
-    return mine
-
-
-def _alive(session: Session, owner: str) -> bool:
+def registered(session: Session, owner: str) -> bool:
     """Whether this runner is still registered (its row locked against a take-over)."""
     return (
         session.scalar(

@@ -1,26 +1,25 @@
-"""Connecting a runner to the API (real or simulated) and running it with signal handling.
+"""Connecting to the API a campaign's settings ask for: the real one, or the simulator.
 
-Library users call `run_campaign()`; the CLI's `run` and `resume` are thin layers over it.
+Under `--simulate` the engine and the simulator share one compressed clock that never goes
+back behind what the database already recorded.
 """
 
 from __future__ import annotations
 
-import signal
 import time
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
-from typing import Any
-
-import anyio
+from typing import TYPE_CHECKING
 
 from campaign.clock import Clock, CompressedClock, clock_from_env
-from campaign.engine.progress import Progress
-from campaign.engine.run import Runner, RunResult
 from campaign.engine.settings import RunSettings
 from campaign.store.db import Database
 from campaign.store.queries import latest_instant
 from campaign.voicy.client import VoicyClient
+
+if TYPE_CHECKING:
+    from campaign.simulator import World
 
 #: Virtual seconds per real second under --simulate: a 60 s call lasts 2 s.
 SIMULATE_SCALE = 30.0
@@ -33,7 +32,7 @@ SIMULATE_JUMP_OVER = 10.0
 class Connection:
     client: VoicyClient
     clock: Clock
-    world: Any = None  # the simulator's World under --simulate
+    world: World | None = None  # the simulator's world under --simulate: its ground truth
 
 
 @asynccontextmanager
@@ -42,7 +41,7 @@ async def connect(
     *,
     clock: Clock | None = None,
     seed: int = 0,
-    world: Any = None,
+    world: World | None = None,
     db: Database | None = None,
 ) -> AsyncIterator[Connection]:
     """An API client for the settings: the built-in simulator under `simulate`."""
@@ -77,52 +76,3 @@ def _simulated_start(db: Database | None) -> float:
     with db.read_session() as session:
         latest = latest_instant(session)
     return max(now, latest.timestamp() + 1.0) if latest else now
-
-
-async def run_with_signals(runner: Runner) -> RunResult:
-    """Run until done. First SIGINT/SIGTERM drains; a second one exits at once."""
-    result: RunResult | None = None
-    async with anyio.create_task_group() as tg:
-
-        async def watch_signals() -> None:
-            with anyio.open_signal_receiver(signal.SIGINT, signal.SIGTERM) as signals:
-                async for _ in signals:
-                    if runner.stopping:
-                        tg.cancel_scope.cancel()
-                        return
-                    runner.request_stop()
-
-        async def work() -> None:
-            nonlocal result
-            result = await runner.run()
-            tg.cancel_scope.cancel()
-
-        tg.start_soon(watch_signals)
-        tg.start_soon(work)
-    if result is None:
-        raise KeyboardInterrupt
-    return result
-
-
-async def run_campaign(
-    db: Database,
-    campaign_id: int,
-    settings: RunSettings,
-    *,
-    connection: Connection,
-    on_progress: Callable[[Progress], None] | None = None,
-    handle_signals: bool = True,
-    **runner_options: Any,
-) -> RunResult:
-    runner = Runner(
-        db,
-        campaign_id,
-        connection.client,
-        settings,
-        connection.clock,
-        on_progress=on_progress,
-        **runner_options,
-    )
-    if handle_signals:
-        return await run_with_signals(runner)
-    return await runner.run()

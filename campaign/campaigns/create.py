@@ -1,17 +1,30 @@
-"""Creating a campaign in the store from an imported contact list (done once, at `run`)."""
+"""Creating a campaign exactly as `run` does, for every front end (CLI, web, library).
+
+`prepare_campaign` checks the list against the database (the same list run before), loads
+DNC files and stores the campaign; `create_campaign` stores the campaign and every input row
+(rejected and duplicate rows included), each row's first state coming from
+`campaign.calls.births`.
+"""
 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
 from datetime import datetime
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import insert, select
 
+from campaign.calls.births import first_state
+from campaign.calls.runs import new_campaign
+from campaign.campaigns.dnc import import_dnc_file
+from campaign.campaigns.history import check_same_list
 from campaign.engine.settings import RunSettings
 from campaign.errors import InputError
 from campaign.store.db import Database
-from campaign.store.models import DONE, QUEUED, READY, Campaign, Contact, Suppression
+from campaign.store.models import Campaign, Contact, Suppression
 from campaign.store.queries import add_event
 
 if TYPE_CHECKING:
@@ -56,9 +69,8 @@ def create_campaign(
     final_name = name or unique_name(db, default_name(contacts.source_name, now))
     with db.session() as session:
         suppressed = set(session.scalars(select(Suppression.e164)))
-        campaign = Campaign(
+        campaign = new_campaign(
             name=final_name,
-            state=READY,
             created_at=now,
             settings=settings.to_json(),
             source_name=contacts.source_name,
@@ -72,7 +84,7 @@ def create_campaign(
         session.flush()
         batch: list[dict[str, Any]] = []
         for row in contacts.rows():
-            batch.append(_contact_values(campaign.id, row, suppressed, now))
+            batch.append(_row_values(campaign.id, row, suppressed, now))
             if len(batch) >= _CHUNK:
                 session.execute(insert(Contact), batch)
                 batch = []
@@ -88,10 +100,9 @@ def create_campaign(
     return campaign
 
 
-def _contact_values(
-    campaign_id: int, row: Any, suppressed: set[str], now: datetime
-) -> dict[str, Any]:
-    values: dict[str, Any] = {
+def _row_values(campaign_id: int, row: Any, suppressed: set[str], now: datetime) -> dict[str, Any]:
+    """An input row as stored: what the list said, and its first state."""
+    return {
         "campaign_id": campaign_id,
         "position": row.position,
         "line": row.line,
@@ -107,20 +118,40 @@ def _contact_values(
         "agent_id": row.agent_id,
         "timezone": row.timezone,
         "region": row.region,
-        "state": QUEUED,
-        "attempts": 0,
-        "next_attempt_at": None,
-        "wait_reason": None,
-        "outcome": None,
-        "last_status": None,
-        "last_call_id": None,
-        "error": None,
-        "final_at": None,
+        **first_state(row.status, row.reason, row.e164 in suppressed, now),
     }
-    if row.status == "invalid":
-        values.update(state=DONE, outcome="invalid", error=row.reason, final_at=now)
-    elif row.status == "duplicate":
-        values.update(state=DONE, outcome="duplicate", final_at=now)
-    elif row.e164 in suppressed:
-        values.update(state=DONE, outcome="dnc", error="on the do-not-call list", final_at=now)
-    return values
+
+
+@dataclass
+class PreparedCampaign:
+    campaign: Campaign
+    notes: list[str] = field(default_factory=list)
+
+
+def prepare_campaign(
+    db: Database,
+    contact_list: ContactList,
+    settings: RunSettings,
+    *,
+    now: datetime,
+    name: str | None = None,
+    dnc_files: Iterable[Path] = (),
+    region: str = "US",
+    new: bool = False,
+    again: bool = False,
+) -> PreparedCampaign:
+    """Check the list against the database, load DNC files, and store the campaign."""
+    from campaign.contacts import list_fingerprint
+
+    if not contact_list.counts["valid"]:
+        raise InputError(
+            f"{contact_list.source_name} has no valid phone number; run `python -m campaign "
+            f"validate {contact_list.source_name}` to see why each row was rejected"
+        )
+    fingerprint = list_fingerprint(contact_list)
+    check_same_list(db, fingerprint, new=new, again=again)
+    notes = [import_dnc_file(db, Path(path), region, now) for path in dnc_files]
+    campaign = create_campaign(
+        db, contact_list, settings, now=now, name=name, fingerprint=fingerprint
+    )
+    return PreparedCampaign(campaign, notes)

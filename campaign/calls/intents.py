@@ -1,4 +1,4 @@
-"""Writing intents: claiming queued contacts and recording each dial before it is sent.
+"""Intents: claiming queued contacts and writing each dial down before it is sent.
 
 Several intents are written in one transaction (one fsync for a batch of dials), and each
 contact is claimed with an UPDATE first so that, on SQLite, the write lock is held while
@@ -18,27 +18,25 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Any, Protocol
+from enum import StrEnum
+from typing import Any, Protocol
 
 from sqlalchemy import func, insert, select, tuple_, update
 from sqlalchemy.orm import Session
 
+from campaign.calls.fencing import registered
+from campaign.calls.transitions import Step, contact_from
+from campaign.calls.vocab import AttemptStatus, ContactState, Outcome, WaitReason
 from campaign.store.db import Database
-from campaign.store.models import (
-    ACTIVE,
-    DONE,
-    INTENT,
-    NOT_PLACED,
-    QUEUED,
-    Attempt,
-    Contact,
-    Event,
-    RunnerRecord,
-    Suppression,
-)
+from campaign.store.models import Attempt, Contact, Suppression
+from campaign.store.queries import add_event
 
-if TYPE_CHECKING:
-    from campaign.engine.lines import LineCap
+
+class LineAdmission(Protocol):
+    def admit(self, session: Session, wanted: int) -> int:
+        """How many of `wanted` dials the key's concurrent-call cap lets go (in the intent's
+        transaction, under the lock that serialises intents)."""
+        ...
 
 
 class TokenReservation(Protocol):
@@ -77,11 +75,22 @@ class Intent:
     requested_at: datetime
 
 
+class BlockedBy(StrEnum):
+    """Why an intent was not written."""
+
+    RECENTLY_CALLED = "recently_called"  # another campaign called the number within the gap
+    DNC = "dnc"  # the number is on the do-not-call list: the contact ends `dnc`
+    RACED = "raced"  # the contact was no longer queued (or claimed by this runner)
+    LINES_BUSY = "lines_busy"  # team: the key's concurrent-call cap is reached
+    NO_TOKEN = "no_token"  # team: another runner took the key's request token first
+    LEASE_LOST = "lease_lost"  # team: this runner was declared dead
+
+
 @dataclass(frozen=True)
 class Blocked:
     """The contact may not be dialed now."""
 
-    reason: str  # recently_called | dnc | raced | lines_busy | no_token | lease_lost
+    reason: BlockedBy
     until: datetime | None = None
 
 
@@ -92,7 +101,7 @@ class ClaimCheck:
     owner: str
     fences: dict[int, int]  # contact id → the fencing token of this runner's claim
     key_hash: str
-    lines: LineCap | None = None
+    lines: LineAdmission | None = None
     tokens: DialTokens | None = None
 
 
@@ -118,13 +127,14 @@ def write_intents(
     results: dict[int, Intent | Blocked] = {}
     reservation: TokenReservation | None = None
     with db.session() as session:
-        take = update(Contact).where(Contact.id.in_(ids), Contact.state == QUEUED)
+        queued = Contact.state.in_(contact_from(Step.INTENT))
+        take = update(Contact).where(Contact.id.in_(ids), queued)
         if claim is not None:
             ids, reservation = _admit(session, claim, ids, results)
             take = update(Contact).where(
                 tuple_(Contact.id, Contact.fence).in_([(i, claim.fences[i]) for i in ids]),
                 Contact.claimed_by == claim.owner,
-                Contact.state == QUEUED,
+                queued,
             )
         # The claim comes first: on SQLite it takes the write lock for the checks below.
         claimed: dict[int, tuple[str, Any]] = {}
@@ -132,14 +142,20 @@ def write_intents(
             claimed = {
                 row[0]: (row[1], row[2])
                 for row in session.execute(
-                    take.values(state=ACTIVE, wait_reason=None, claimed_by=None, lease_until=None)
+                    take.values(
+                        state=ContactState.ACTIVE,
+                        wait_reason=None,
+                        wait_detail=None,
+                        claimed_by=None,
+                        lease_until=None,
+                    )
                     .returning(Contact.id, Contact.to_number, Contact.vars)
                     .execution_options(synchronize_session=False)
                 )
             }
         for contact_id in ids:
             if contact_id not in claimed:
-                results[contact_id] = Blocked("raced")
+                results[contact_id] = Blocked(BlockedBy.RACED)
         if not claimed:
             return [results[r.contact_id] for r in requests]
         numbers = {to for to, _ in claimed.values()}
@@ -152,7 +168,7 @@ def write_intents(
                 select(Attempt.to_number, Attempt.contact_id, func.max(Attempt.requested_at))
                 .where(
                     Attempt.to_number.in_(numbers),
-                    Attempt.state != NOT_PLACED,
+                    Attempt.state != AttemptStatus.NOT_PLACED,
                     Attempt.requested_at > now - timedelta(seconds=min_gap),
                 )
                 .group_by(Attempt.to_number, Attempt.contact_id)
@@ -173,15 +189,20 @@ def write_intents(
         for contact_id, (to_number, _) in claimed.items():
             if to_number in suppressed:
                 _suppress(session, campaign_id, contact_id, now)
-                results[contact_id] = Blocked("dnc")
+                results[contact_id] = Blocked(BlockedBy.DNC)
             elif to_number in recent:
                 until = recent[to_number] + timedelta(seconds=min_gap)
                 session.execute(
                     update(Contact)
                     .where(Contact.id == contact_id)
-                    .values(state=QUEUED, next_attempt_at=until, wait_reason="recently_called")
+                    .values(
+                        state=ContactState.QUEUED,
+                        next_attempt_at=until,
+                        wait_reason=WaitReason.RECENTLY_CALLED,
+                        wait_detail=None,
+                    )
                 )
-                results[contact_id] = Blocked("recently_called", until)
+                results[contact_id] = Blocked(BlockedBy.RECENTLY_CALLED, until)
             else:
                 request = by_id[contact_id]
                 to_dial.append(
@@ -189,7 +210,7 @@ def write_intents(
                         "campaign_id": campaign_id,
                         "contact_id": contact_id,
                         "number": int(counts.get(contact_id, 0)) + 1,
-                        "state": INTENT,
+                        "state": AttemptStatus.INTENT,
                         "from_number": request.from_number,
                         "to_number": to_number,
                         "agent_id": request.agent_id,
@@ -229,21 +250,18 @@ def _admit(
     """PostgreSQL: serialise with other runners, prove this runner lives, cap the lines,
     reserve the request tokens."""
     session.execute(select(func.pg_advisory_xact_lock(INTENT_LOCK)))
-    alive = session.scalar(
-        select(RunnerRecord.id).where(RunnerRecord.id == claim.owner).with_for_update(read=True)
-    )
-    if alive is None:
+    if not registered(session, claim.owner):
         for contact_id in ids:
-            results[contact_id] = Blocked("lease_lost")
+            results[contact_id] = Blocked(BlockedBy.LEASE_LOST)
         return [], None
     admitted = len(ids) if claim.lines is None else claim.lines.admit(session, len(ids))
     for contact_id in ids[admitted:]:
-        results[contact_id] = Blocked("lines_busy")
+        results[contact_id] = Blocked(BlockedBy.LINES_BUSY)
     reservation = None
     if claim.tokens is not None and admitted:
         reservation = claim.tokens.reserve(session, admitted)
         for contact_id in ids[reservation.available : admitted]:
-            results[contact_id] = Blocked("no_token")
+            results[contact_id] = Blocked(BlockedBy.NO_TOKEN)
         admitted = min(admitted, reservation.available)
     return ids[:admitted], reservation
 
@@ -252,16 +270,22 @@ def _suppress(session: Session, campaign_id: int, contact_id: int, now: datetime
     session.execute(
         update(Contact)
         .where(Contact.id == contact_id)
-        .values(state=DONE, outcome="dnc", error="on the do-not-call list", final_at=now)
-    )
-    session.execute(
-        insert(Event).values(
-            campaign_id=campaign_id,
-            contact_id=contact_id,
-            at=now,
-            kind="dnc",
-            message="on the do-not-call list at dial time: not called",
+        .values(
+            state=ContactState.DONE,
+            outcome=Outcome.DNC,
+            error="on the do-not-call list",
+            final_at=now,
+            claimed_by=None,
+            lease_until=None,
         )
+    )
+    add_event(
+        session,
+        now,
+        "dnc",
+        "on the do-not-call list at dial time: not called",
+        campaign_id=campaign_id,
+        contact_id=contact_id,
     )
 
 

@@ -1,0 +1,46 @@
+"""The first state of an imported row: queued for a dial, or final without a call.
+
+The campaign service stores the rows (`campaign.campaigns.create`); the columns of a call's
+life come from here, so an import never names a state itself.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from campaign.calls.vocab import ContactState, Outcome
+
+#: What a row's import status means for its life (rows `valid` and not suppressed: queued).
+_FINAL_AT_IMPORT = {"invalid": Outcome.INVALID, "duplicate": Outcome.DUPLICATE}
+
+
+def first_state(
+    import_status: str, reason: str | None, suppressed: bool, now: datetime
+) -> dict[str, Any]:
+    """The life columns of a new contact row (`suppressed`: its number is on the DNC list)."""
+    values: dict[str, Any] = {
+        "state": ContactState.QUEUED,
+        "attempts": 0,
+        "next_attempt_at": None,
+        "wait_reason": None,
+        "wait_detail": None,
+        "outcome": None,
+        "last_status": None,
+        "last_call_id": None,
+        "error": None,
+        "final_at": None,
+    }
+    outcome = _FINAL_AT_IMPORT.get(import_status)
+    if outcome is Outcome.INVALID:
+        values.update(state=ContactState.DONE, outcome=outcome, error=reason, final_at=now)
+    elif outcome is not None:
+        values.update(state=ContactState.DONE, outcome=outcome, final_at=now)
+    elif suppressed:
+        values.update(
+            state=ContactState.DONE,
+            outcome=Outcome.DNC,
+            error="on the do-not-call list",
+            final_at=now,
+        )
+    return values

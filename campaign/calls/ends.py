@@ -1,0 +1,139 @@
+"""A call's end: the attempt's final status, and the contact's fate (final, or a redial).
+
+An end comes from a source (`EndSource`): a call-list scan saw it, or call-get was asked.
+The contact's fate is decided in the writing transaction from its placed attempts
+(`CallEnd.decide`), so two ends recorded together agree on the count.
+
+With several runners (PostgreSQL) the team's scanner also records the ends of teammates'
+placed calls: a fact read from the API; each attempt stays its dialer's, who fetches the
+details. An own call a teammate ended meanwhile is skipped; one another runner took over is
+refused (the fence reports it and the runner stops).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from campaign.calls.fate import Decision, fate_columns
+from campaign.calls.fencing import Fence, registered
+from campaign.calls.transitions import Step, attempt_from
+from campaign.calls.vocab import AttemptStatus, EndSource
+from campaign.store.models import Attempt, Contact
+
+
+@dataclass(frozen=True)
+class CallEnd:
+    attempt_id: int
+    status: str
+    category: str
+    started_at: datetime | None
+    ended_at: datetime | None
+    duration_ms: int | None
+    #: The contact's fate, given its placed attempts (read in the same transaction).
+    decide: Callable[[int], Decision]
+    source: EndSource = EndSource.POLLED
+    #: A call of another runner of the team (PostgreSQL), seen ending by this one's scan.
+    teammate: bool = False
+    call_id: str = ""
+
+
+def record_ended(
+    session: Session, ends: Iterable[CallEnd], now: datetime, fence: Fence | None = None
+) -> list[tuple[CallEnd, Decision]]:
+    """Final statuses (e.g. of one scan) in the caller's transaction; what was recorded."""
+    ends = list(ends)
+    if fence is not None:
+        ends = _team_ends(session, ends, fence)
+    open_rows = dict(
+        session.execute(
+            select(Attempt.id, Attempt.contact_id).where(
+                Attempt.id.in_([e.attempt_id for e in ends]),
+                Attempt.state.in_(attempt_from(Step.ENDED)),
+            )
+        ).all()
+    )
+    ends = [e for e in ends if e.attempt_id in open_rows]
+    if not ends:
+        return []
+    placed = dict(
+        session.execute(
+            select(Contact.id, Contact.attempts).where(
+                Contact.id.in_([open_rows[e.attempt_id] for e in ends])
+            )
+        ).all()
+    )
+    session.execute(
+        update(Attempt),
+        [
+            {
+                "id": e.attempt_id,
+                "state": AttemptStatus.ENDED,
+                "voicy_status": e.status,
+                "category": e.category,
+                "started_at": e.started_at,
+                "ended_at": e.ended_at,
+                "duration_ms": e.duration_ms,
+                "ended_by": e.source,
+            }
+            for e in ends
+        ],
+    )
+    decisions: list[tuple[CallEnd, Decision]] = []
+    contact_rows: list[dict[str, Any]] = []
+    for end in ends:
+        contact_id = open_rows[end.attempt_id]
+        decision = end.decide(int(placed.get(contact_id) or 0))
+        decisions.append((end, decision))
+        contact_rows.append(
+            {"id": contact_id, "last_status": end.status, **fate_columns(decision, now)}
+        )
+    for shape in _same_columns(contact_rows):
+        session.execute(update(Contact), shape)
+    return decisions
+
+
+def _same_columns(rows: list[dict[str, Any]]) -> list[list[dict[str, Any]]]:
+    """Bulk updates by primary key need rows with the same columns: final and redial rows
+    go in separate statements."""
+    groups: dict[tuple[str, ...], list[dict[str, Any]]] = {}
+    for row in rows:
+        groups.setdefault(tuple(sorted(row)), []).append(row)
+    return list(groups.values())
+
+
+def _team_ends(session: Session, ends: list[CallEnd], fence: Fence) -> list[CallEnd]:
+    """The ends this runner may record: of its own placed calls, and of teammates' ones."""
+    placed_by = dict(
+        session.execute(
+            select(Attempt.id, Attempt.runner)
+            .where(
+                Attempt.id.in_([e.attempt_id for e in ends]),
+                Attempt.state.in_(attempt_from(Step.ENDED)),
+            )
+            .with_for_update()
+        ).all()
+    )
+    mine: list[CallEnd] = []
+    theirs: list[CallEnd] = []
+    refused: list[int] = []
+    for end in ends:
+        holder = placed_by.get(end.attempt_id)
+        if holder is None:
+            continue  # no longer placed: a teammate recorded this end first
+        if holder == fence.owner:
+            mine.append(end)
+        elif end.teammate:
+            theirs.append(end)
+        else:
+            refused.append(end.attempt_id)
+    if refused:
+        fence.on_refused(refused)
+    if theirs and registered(session, fence.owner):
+        mine.extend(theirs)
+    return mine

@@ -1,0 +1,89 @@
+"""Details of connected calls: one call-get each (summary, transcript, vars, cost), batched
+into the store by the recorder, then handed to the hooks that read them (e.g. opt-outs)."""
+
+from __future__ import annotations
+
+from collections import deque
+from collections.abc import Callable
+from typing import Protocol
+
+from campaign.calls.ledger import Ledger
+from campaign.calls.vocab import StopReason
+from campaign.clock import Clock
+from campaign.engine.alarm import Alarm
+from campaign.engine.budget import request_kind
+from campaign.engine.ending import Ending
+from campaign.engine.lines import Lines
+from campaign.engine.recorder import Recorder
+from campaign.voicy import errors as verr
+from campaign.voicy.models import CallDetail
+
+#: Called with (attempt id, details) of each connected call once its details are fetched.
+DetailsHook = Callable[[int, CallDetail], None]
+
+
+class CallGetter(Protocol):
+    async def get_call(self, call_id: str) -> CallDetail: ...
+
+
+class DetailsFetcher:
+    def __init__(
+        self,
+        client: CallGetter,
+        ledger: Ledger,
+        recorder: Recorder,
+        *,
+        clock: Clock,
+        ending: Ending,
+        lines: Lines,
+        on_details: DetailsHook | None = None,
+    ) -> None:
+        self.client = client
+        self.ledger = ledger
+        self.recorder = recorder
+        self.clock = clock
+        self.ending = ending
+        self.lines = lines
+        self.on_details = on_details
+        self._due: deque[tuple[int, str]] = deque()
+        self._wake = Alarm(clock)
+
+    def queue(self, attempt_id: int, call_id: str) -> None:
+        self._due.append((attempt_id, call_id))
+        self._wake.ring()
+
+    @property
+    def pending(self) -> bool:
+        return bool(self._due)
+
+    def forget(self) -> None:
+        """Another runner owns these calls now (this one's lease ran out)."""
+        self._due.clear()
+
+    async def loop(self) -> None:
+        token = request_kind.set("call-get")
+        try:
+            while True:
+                if not self._due:
+                    await self._wake.wait(self.clock.time() + 30.0)
+                    continue
+                attempt_id, call_id = self._due[0]
+                try:
+                    detail = await self.client.get_call(call_id)
+                except verr.NotFound as exc:
+                    self.ledger.details_failed(attempt_id, str(exc))
+                except verr.AuthError as exc:
+                    self.ending.stop(StopReason.KEY_REFUSED, exc.message)
+                    return
+                except verr.VoicyError:
+                    await self.clock.sleep(5.0)
+                    continue
+                else:
+                    self.recorder.details(attempt_id, detail)
+                    if self.on_details is not None:
+                        self.on_details(attempt_id, detail)
+                if self._due:
+                    self._due.popleft()
+                self.lines.freed.ring()
+        finally:
+            request_kind.reset(token)

@@ -1,0 +1,287 @@
+"""The runner: one campaign's run, composed of small parts in one task group.
+
+    Dispatcher ──intents──▶ Dialer ──201──▶ Tracker ──scan──▶ ends ──▶ DetailsFetcher
+       (due, holds,           └─unknown─▶ Tracker (reconcile) ─found─▶ tracked
+        caller ID, tokens)                           └─grace─▶ not placed ─▶ queued again
+    Heartbeat: pause / cancel asked, the lock or lease, take-overs, request counters
+    Ending: the one place that decides the run is over, why, and the campaign's state
+
+Every write goes through `campaign.calls` (the `Ledger`), committed before the next request,
+so a `kill -9` anywhere leaves a state `resume` can finish without a duplicate call. Alone
+on SQLite or in a team on PostgreSQL, the differences live in `Coordination`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import timedelta
+
+import anyio
+
+from campaign.calls import runs
+from campaign.calls.fencing import Fence
+from campaign.calls.ledger import Ledger
+from campaign.calls.reads import open_attempt_count
+from campaign.calls.recovery import TakeOver
+from campaign.calls.vocab import CampaignState, StopReason
+from campaign.clock import Clock
+from campaign.engine.budget import gate
+from campaign.engine.coordination import coordination_for
+from campaign.engine.coordination.lock import RunnerIdentity
+from campaign.engine.details import DetailsFetcher, DetailsHook
+from campaign.engine.dialer import Dialer
+from campaign.engine.dispatcher import Dispatcher
+from campaign.engine.ending import Ending
+from campaign.engine.heartbeat import Heartbeat
+from campaign.engine.journal import Journal
+from campaign.engine.lines import Lines
+from campaign.engine.progress import Progress, ProgressReporter, RequestCounters, RunResult
+from campaign.engine.reconcile import DEFAULT_GRACE
+from campaign.engine.recorder import Recorder
+from campaign.engine.rules_bridge import CallerIds, DialRules
+from campaign.engine.settings import RunSettings
+from campaign.engine.tracker import Tracker
+from campaign.store.db import Database
+from campaign.store.queries import add_event
+from campaign.voicy.client import VoicyClient
+
+__all__ = ["Progress", "RunResult", "Runner"]
+
+
+class Runner:
+    """Runs one campaign to its end (or until stopped); the engine's entry point.
+
+    Build it with its rules through `campaign.campaigns.runs.build_runner` (what the CLI,
+    the web page and library users share), or give `rules` and `caller_ids` yourself.
+    """
+
+    def __init__(
+        self,
+        db: Database,
+        campaign_id: int,
+        client: VoicyClient,
+        settings: RunSettings,
+        clock: Clock,
+        *,
+        rules: DialRules,
+        caller_ids: CallerIds,
+        on_progress: Callable[[Progress], None] | None = None,
+        on_details: DetailsHook | None = None,
+        identity: RunnerIdentity | None = None,
+        grace: timedelta = DEFAULT_GRACE,
+    ) -> None:
+        self.db = db
+        self.campaign_id = campaign_id
+        self.clock = clock
+        self.settings = settings
+        self.rules = rules
+        self.caller_ids = caller_ids
+        self.on_progress = on_progress
+        self.identity = identity or RunnerIdentity()
+        self.coordination = coordination_for(
+            db,
+            campaign_id,
+            self.identity,
+            key_hash=client.key_fingerprint,
+            rate=settings.rate,
+            concurrency=settings.concurrency,
+            clock=clock,
+        )
+        self.budget = self.coordination.budget
+        gate(client, self.budget)
+        owner = self.coordination.owner
+        fence = Fence(owner, self._refused) if owner is not None else None
+        self.ledger = Ledger(db, campaign_id, fence)
+        self.lines = Lines(clock)
+        self.ending = Ending(clock, settings, self.lines.freed)
+        self.recorder = Recorder(self.ledger)
+        self.details = DetailsFetcher(
+            client,
+            self.ledger,
+            self.recorder,
+            clock=clock,
+            ending=self.ending,
+            lines=self.lines,
+            on_details=on_details,
+        )
+        self.tracker = Tracker(
+            client,
+            self.ledger,
+            self.recorder,
+            clock=clock,
+            budget=self.budget,
+            settings=settings,
+            coordination=self.coordination,
+            details=self.details,
+            lines=self.lines,
+            ending=self.ending,
+            grace=grace,
+        )
+        self.ending.when_lease_lost(self.tracker.forget, self.details.forget)
+        journal = Journal(db, campaign_id, clock)
+        dialer = Dialer(
+            client,
+            self.ledger,
+            self.recorder,
+            open_calls=self.tracker,
+            caller_ids=caller_ids,
+            lines=self.lines,
+            ending=self.ending,
+            journal=journal,
+            clock=clock,
+        )
+        self.dispatcher = Dispatcher(
+            self.ledger,
+            self.coordination,
+            rules,
+            caller_ids,
+            dialer,
+            runner=self.identity.owner,
+            clock=clock,
+            settings=settings,
+            budget=self.budget,
+            lines=self.lines,
+            busy=self.busy_lines,
+            ending=self.ending,
+        )
+        self.counters = RequestCounters(db, campaign_id, self.budget)
+        self.heartbeat = Heartbeat(
+            self.ledger,
+            self.coordination,
+            clock=clock,
+            ending=self.ending,
+            counters=self.counters,
+            adopt=self._adopt,
+            lost=self._lost,
+        )
+        self.progress = ProgressReporter(
+            db, campaign_id, clock=clock, budget=self.budget, busy=self.busy_lines,
+            ending=self.ending,
+        )  # fmt: skip
+        self._name = ""
+
+    # --- what other parts ask -----------------------------------------------------------
+
+    def busy_lines(self) -> int:
+        return self.lines.dialing + self.tracker.open_calls
+
+    @property
+    def stopping(self) -> bool:
+        return self.ending.stopping
+
+    def request_stop(self, reason: StopReason = StopReason.INTERRUPTED) -> None:
+        """Stop dialing, follow the calls in progress to their end (Ctrl-C, serve stopping)."""
+        self.ending.stop(reason)
+
+    def snapshot(self) -> Progress:
+        return self.progress.snapshot()
+
+    def _refused(self, attempt_ids: list[int]) -> None:
+        """A write was refused: another runner took this one's calls (its lease ran out)."""
+        self.ending.stop(StopReason.LEASE_LOST)
+
+    def _lost(self, reason: StopReason) -> None:
+        self.ending.stop(reason)
+
+    def _adopt(self, taken: TakeOver) -> None:
+        """Open calls taken over from runners whose lease ran out (PostgreSQL)."""
+        self.tracker.load(taken.attempts)
+        for attempt_id, call_id in taken.details:
+            self.details.queue(attempt_id, call_id)
+        self.lines.freed.ring()
+
+    # --- the run ------------------------------------------------------------------------
+
+    async def run(self) -> RunResult:
+        alone = self.coordination.join()
+        try:
+            self._prepare(alone)
+            async with anyio.create_task_group() as tg:
+                tg.start_soon(self.heartbeat.loop)
+                tg.start_soon(self.tracker.loop)
+                tg.start_soon(self.details.loop)
+                tg.start_soon(self.recorder.loop)
+                if self.on_progress is not None:
+                    tg.start_soon(self.progress.loop, self.on_progress)
+                await self.dispatcher.loop(tg)
+                await self.ending.drain(self.busy_lines, lambda: self.details.pending)
+                tg.cancel_scope.cancel()
+            self.recorder.flush()
+            return self._finish()
+        except Exception as exc:
+            with anyio.CancelScope(shield=True):
+                self._failed(exc)
+            raise
+        finally:
+            with anyio.CancelScope(shield=True):
+                self.recorder.flush()
+                self.coordination.leave()
+
+    def _prepare(self, alone: bool) -> None:
+        now = self.clock.now()
+        if self.rules.zoned:
+            self.ledger.zone(self.rules.zone_key)
+        self.coordination.take_over(self.ledger, now, starting=True)
+        with self.db.session() as session:
+            start = runs.begin_run(
+                session, self.campaign_id, now, runner=self.identity.owner, alone=alone
+            )
+        self._name = start.name
+        self.progress.begin(start.name)
+        self.tracker.load()
+        if start.pending_cancel:
+            # A cancel that had to wait for open calls: settle them, then cancel; dial nothing.
+            self.ending.stop(StopReason.CANCELED)
+        for attempt_id, call_id in self.ledger.details_due():
+            self.details.queue(attempt_id, call_id)
+
+    def _finish(self) -> RunResult:
+        """Write the campaign's state at the end of a run and say what happened."""
+        now = self.clock.now()
+        remaining = self.ledger.queue().waiting
+        open_calls = self.busy_lines()
+        with self.db.session() as session:
+            # With other runners still at work, the last one out decides the campaign's state.
+            others = self.coordination.leave(session)
+            if self.ledger.owner is not None:
+                open_calls = max(open_calls, open_attempt_count(session, self.campaign_id))
+            self.counters.add_to(session)
+            conclusion = self.ending.conclude(
+                self._name,
+                remaining=remaining,
+                open_calls=open_calls,
+                details_left=self.details.pending,
+                others=others,
+            )
+            if conclusion.end is not None:
+                runs.end_run(session, self.campaign_id, conclusion.end, now, conclusion.message)
+            else:
+                add_event(session, now, "run_end", conclusion.message, campaign_id=self.campaign_id)
+        end = conclusion.end
+        state = end.state if end is not None else CampaignState.RUNNING
+        return RunResult(
+            state,
+            conclusion.message,
+            self.snapshot(),
+            self.ending.fatal,
+            self.ending.idle,
+            stop_reason=end.reason if end is not None else self.ending.reason,
+        )
+
+    def _failed(self, exc: Exception) -> None:
+        """An unexpected error stops the run: say so on the campaign (best effort; in a team
+        the others carry on, and the last one out decides)."""
+        if self.ledger.owner is not None:
+            return
+        detail = f"{type(exc).__name__}: {exc}"
+        try:
+            with self.db.session() as session:
+                runs.end_run(
+                    session,
+                    self.campaign_id,
+                    runs.RunEnd(CampaignState.INTERRUPTED, StopReason.ERROR, detail),
+                    self.clock.now(),
+                    f"campaign {self._name} stopped on an error: {detail}",
+                )
+        except Exception:  # the store may be what failed; status then reads the runner gone
+            return

@@ -1,0 +1,362 @@
+"""Batched tracking: one call-list scan refreshes every call in progress and every dial
+whose outcome is unknown. Never one call-get per active call per tick.
+
+The scan lists outgoing calls that started after the oldest open attempt (minus a margin
+for clock skew), oldest first, page by page, and stops as soon as every tracked call has
+been seen. Unknown dials are matched on (from_number, to_number, started after the intent)
+against calls no attempt in the database has claimed; the matching itself is the pure
+`reconcile.resolve`.
+
+With several runners (PostgreSQL) one scan serves the team: the runner whose scans cover the
+team (`Coordination.covers_team`: its oldest live runner, or anyone when the team's scans are
+overdue) also covers the placed calls of the other runners and records the ends it sees;
+each attempt stays its dialer's, who fetches the details. The team spends on scans what one
+runner would; the others scan only for their own unknown dials.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncGenerator
+from contextlib import aclosing
+from datetime import UTC, datetime, timedelta
+from typing import Protocol
+
+from campaign.calls.ends import CallEnd
+from campaign.calls.fate import Decision
+from campaign.calls.intents import Intent
+from campaign.calls.ledger import Ledger
+from campaign.calls.reads import OpenAttempt
+from campaign.calls.vocab import AttemptStatus, EndSource, StopReason
+from campaign.clock import Clock
+from campaign.engine.alarm import Alarm
+from campaign.engine.budget import RequestBudget
+from campaign.engine.coordination import Coordination
+from campaign.engine.crashpoints import crash_point
+from campaign.engine.ending import Ending
+from campaign.engine.lines import Lines
+from campaign.engine.policy import after_call
+from campaign.engine.reconcile import (
+    DEFAULT_GRACE,
+    SKEW_MS,
+    ScanResult,
+    TrackedCall,
+    UnknownDial,
+    resolve,
+)
+from campaign.engine.recorder import Recorder
+from campaign.engine.settings import RunSettings
+from campaign.voicy import errors as verr
+from campaign.voicy.models import CallDetail, CallSummary, StatusCategory
+
+#: A placed call not seen in any scan for this long is looked up directly.
+STUCK_AFTER = timedelta(hours=3)
+
+
+class CallLister(Protocol):
+    def iter_calls(
+        self, *, direction: str, start_after_ms: int, sort_order: str
+    ) -> AsyncGenerator[CallSummary, None]: ...
+
+    async def get_call(self, call_id: str) -> CallDetail: ...
+
+
+class DetailsQueue(Protocol):
+    def queue(self, attempt_id: int, call_id: str) -> None: ...
+
+
+async def scan(
+    client: CallLister, tracked: dict[str, TrackedCall], unknown: dict[int, UnknownDial]
+) -> ScanResult:
+    """One pass over call-list covering every tracked call and unknown dial."""
+    result = ScanResult()
+    starts = [t.requested_at for t in tracked.values()] + [u.requested_at for u in unknown.values()]
+    if not starts:
+        return result
+    lower_ms = int(min(starts).timestamp() * 1000) - SKEW_MS
+    wanted = set(tracked)
+    pairs = {(u.from_number, u.to_number) for u in unknown.values()}
+    # Every scan is budgeted as "call-list": the team's scan election and the adaptive
+    # interval both count scans by that kind.
+    calls = client.iter_calls(direction="outgoing", start_after_ms=lower_ms, sort_order="ascending")
+    async with aclosing(calls):
+        async for call in calls:
+            if call.call_id in wanted:
+                result.seen[call.call_id] = call
+            pair = (call.from_number or "", call.to_number or "")
+            if pair in pairs:
+                result.candidates.setdefault(pair, []).append(call)
+            # Unknown dials need the whole range; tracked calls only until all are seen.
+            if not unknown and len(result.seen) == len(wanted):
+                break
+    return result
+
+
+def _tracked(attempt: OpenAttempt) -> TrackedCall:
+    return TrackedCall(
+        attempt.attempt_id,
+        attempt.contact_id,
+        str(attempt.call_id),
+        attempt.to_number,
+        attempt.from_number,
+        attempt.requested_at,
+        attempt.voicy_status or "initiated",
+    )
+
+
+class Tracker:
+    """Keeps every open call of a runner up to date with as few requests as possible."""
+
+    def __init__(
+        self,
+        client: CallLister,
+        ledger: Ledger,
+        recorder: Recorder,
+        *,
+        clock: Clock,
+        budget: RequestBudget,
+        settings: RunSettings,
+        coordination: Coordination,
+        details: DetailsQueue,
+        lines: Lines,
+        ending: Ending,
+        grace: timedelta = DEFAULT_GRACE,
+    ) -> None:
+        self.client = client
+        self.ledger = ledger
+        self.recorder = recorder
+        self.clock = clock
+        self.budget = budget
+        self.settings = settings
+        self.coordination = coordination
+        self.details = details
+        self.lines = lines
+        self.ending = ending
+        self.grace = grace
+        self.tracked: dict[str, TrackedCall] = {}
+        self.unknown: dict[int, UnknownDial] = {}
+        self.scans = 0
+        self._changed = Alarm(clock)
+
+    @property
+    def open_calls(self) -> int:
+        """Lines this runner's calls hold: tracked calls and unknown dials."""
+        return len(self.tracked) + len(self.unknown)
+
+    @property
+    def _in_team(self) -> bool:
+        return self.ledger.owner is not None
+
+    # --- what is open -------------------------------------------------------------------
+
+    def load(self, attempt_ids: list[int] | None = None) -> None:
+        """Rebuild the open calls from the store (after a restart, a crash or a take-over);
+        with `attempt_ids`, only those (just taken over from a dead runner)."""
+        for attempt in self.ledger.open_attempts(attempt_ids):
+            if attempt.state is AttemptStatus.PLACED and attempt.call_id:
+                self.tracked[attempt.call_id] = _tracked(attempt)
+            else:
+                self.unknown[attempt.attempt_id] = UnknownDial(
+                    attempt.attempt_id,
+                    attempt.contact_id,
+                    attempt.to_number,
+                    attempt.from_number,
+                    attempt.requested_at,
+                )
+
+    def add_placed(self, intent: Intent, call_id: str, status: str) -> None:
+        self.tracked[call_id] = TrackedCall(
+            intent.attempt_id,
+            intent.contact_id,
+            call_id,
+            intent.to_number,
+            intent.from_number,
+            intent.requested_at,
+            status,
+        )
+        self._changed.ring()
+
+    def add_unknown(self, intent: Intent) -> None:
+        self.unknown[intent.attempt_id] = UnknownDial(
+            intent.attempt_id,
+            intent.contact_id,
+            intent.to_number,
+            intent.from_number,
+            intent.requested_at,
+        )
+        self._changed.ring()
+
+    def forget(self) -> None:
+        """Another runner owns these calls now (this one's lease ran out)."""
+        self.tracked.clear()
+        self.unknown.clear()
+
+    # --- polling ------------------------------------------------------------------------
+
+    def poll_interval(self) -> float:
+        configured = self.settings.poll_interval
+        if configured:
+            return float(configured)
+        # Scans take what the budget leaves after dials and details (less a 10% reserve so
+        # a dial never waits for a token): the sooner an end is seen, the sooner its line
+        # dials again. At 60 requests/min and ~30 other requests/min, one scan every ~2.5 s.
+        spare = self.budget.rate * 0.9 - self.budget.used_last_minute(exclude="call-list")
+        return min(10.0, max(0.5, 60.0 / max(1.0, spare)))
+
+    def _covers_team(self) -> bool:
+        return self._in_team and self.coordination.covers_team(self.poll_interval())
+
+    async def loop(self) -> None:
+        while True:
+            if not self.tracked and not self.unknown and not self._covers_team():
+                await self._changed.wait(self.clock.time() + 30.0)
+                continue
+            await self.clock.sleep(self.poll_interval())
+            if self._in_team and not self.unknown and not self._covers_team():
+                self.recorder.flush()
+                self._team_calls()  # the scanner records own calls' ends: let them go
+                continue
+            try:
+                await self.scan_once()
+            except verr.AuthError as exc:
+                self.ending.stop(StopReason.KEY_REFUSED, exc.message)
+                await self.clock.sleep(5.0)
+            except verr.VoicyError:
+                await self.clock.sleep(self.poll_interval())
+
+    async def scan_once(self) -> None:
+        team: dict[str, TrackedCall] = {}
+        if self._in_team:
+            self.recorder.flush()  # so the team view sees this runner's placed calls
+            team = self._team_calls()
+        found = await scan(self.client, {**team, **self.tracked}, self.unknown)
+        self.recorder.flush()  # answers waiting to be written go first
+        self.scans += 1
+        now = self.clock.now()
+        if self.unknown:
+            self._reconcile(found, now)
+        ends: list[CallEnd] = []
+        for call_id, call in found.seen.items():
+            tracked = self.tracked.get(call_id)
+            teammate = tracked is None
+            tracked = tracked or team.get(call_id)
+            if tracked is None:
+                continue
+            tracked.status = call.call_status
+            if call.category in ("connected", "failed"):
+                ends.append(self._end(tracked, call, call.category, now, teammate=teammate))
+        for call_id, tracked in list(self.tracked.items()):
+            if call_id not in found.seen and now - tracked.requested_at > STUCK_AFTER:
+                ends.append(await self._check_stuck(tracked, now))
+        if ends:
+            crash_point("during_tracking")
+            recorded = self.ledger.ended(ends, now)
+            own = [end for end in ends if not end.teammate]
+            mine = {end.attempt_id for end, _ in recorded if not end.teammate}
+            for end in own:
+                self.tracked.pop(end.call_id, None)
+                if end.attempt_id in mine and end.category == "connected":
+                    self.details.queue(end.attempt_id, end.call_id)
+            elsewhere = [end.attempt_id for end in own if end.attempt_id not in mine]
+            if elsewhere and self._in_team:  # a teammate recorded these ends first
+                self._details_due(elsewhere)
+            self.lines.call_ended()
+
+    def _team_calls(self) -> dict[str, TrackedCall]:
+        """The placed calls of the campaign's other runners, for this scan to cover too.
+
+        Own calls a teammate has already seen end (no longer placed, or no longer ours)
+        leave the tracker here, freeing their lines in this runner's count.
+        """
+        owner = self.ledger.owner
+        placed = self.ledger.open_attempts(everyone=True)
+        still_mine = {a.attempt_id for a in placed if a.runner == owner}
+        team = {str(a.call_id): _tracked(a) for a in placed if a.runner != owner and a.call_id}
+        gone = [c for c, t in self.tracked.items() if t.attempt_id not in still_mine]
+        if gone:
+            self._details_due([self.tracked.pop(call_id).attempt_id for call_id in gone])
+            self.lines.call_ended()
+        return team
+
+    def _details_due(self, attempt_ids: list[int]) -> None:
+        """Own calls whose end a teammate recorded: fetch the details of connected ones."""
+        for attempt_id, call_id in self.ledger.details_due(attempt_ids):
+            self.details.queue(attempt_id, call_id)
+
+    def _end(
+        self,
+        tracked: TrackedCall,
+        call: CallSummary,
+        category: StatusCategory,
+        now: datetime,
+        *,
+        teammate: bool = False,
+        source: EndSource = EndSource.POLLED,
+    ) -> CallEnd:
+        started = _ms(call.start_timestamp)
+        ended = (
+            _ms(call.start_timestamp + call.duration_ms)
+            if call.start_timestamp is not None and call.duration_ms is not None
+            else now
+        )
+        status, settings = call.call_status, self.settings
+
+        def decide(placed: int) -> Decision:
+            return after_call(category, status, placed, settings, now)
+
+        return CallEnd(
+            attempt_id=tracked.attempt_id,
+            status=status,
+            category=category,
+            started_at=started,
+            ended_at=ended,
+            duration_ms=call.duration_ms,
+            decide=decide,
+            source=source,
+            teammate=teammate,
+            call_id=tracked.call_id,
+        )
+
+    async def _check_stuck(self, tracked: TrackedCall, now: datetime) -> CallEnd:
+        """A call not seen in the list for hours: ask for it once, then give up on it."""
+        category: StatusCategory
+        try:
+            detail = await self.client.get_call(tracked.call_id)
+            status, category = detail.call_status, detail.category
+        except verr.VoicyError as exc:
+            status, category = f"unknown ({type(exc).__name__})", "unknown"
+        if category == "in_progress":
+            category = "unknown"
+        summary = CallSummary(call_id=tracked.call_id, call_status=status)
+        return self._end(tracked, summary, category, now, source=EndSource.FETCHED)
+
+    def _reconcile(self, found: ScanResult, now: datetime) -> None:
+        call_ids = [c.call_id for calls in found.candidates.values() for c in calls]
+        claimed = self.ledger.claimed_call_ids(call_ids)
+        resolution = resolve(self.unknown, found, claimed, now, self.grace)
+        for match in resolution.matches:
+            dial = match.dial
+            if self.ledger.linked(dial.attempt_id, match.call.call_id, match.call.call_status, now):
+                self.unknown.pop(dial.attempt_id, None)
+                self.tracked[match.call.call_id] = TrackedCall(
+                    dial.attempt_id,
+                    dial.contact_id,
+                    match.call.call_id,
+                    dial.to_number,
+                    dial.from_number,
+                    dial.requested_at,
+                    match.call.call_status,
+                )
+                found.seen[match.call.call_id] = match.call
+        for dial in resolution.not_placed:
+            self.ledger.not_placed(
+                dial.attempt_id,
+                "not found in the call list: the dial did not place a call",
+                Decision.again_at(now),
+                now,
+            )
+            self.unknown.pop(dial.attempt_id, None)
+            self.lines.freed.ring()
+
+
+def _ms(value: int | None) -> datetime | None:
+    return None if value is None else datetime.fromtimestamp(value / 1000, tz=UTC)

@@ -1,0 +1,42 @@
+"""A call's life in one package: why a run stopped, campaign-wide holds, zones, end sources.
+
+Revision ID: 0003
+Revises: 0002
+Create Date: 2026-12-03
+"""
+
+import sqlalchemy as sa
+from alembic import op
+
+from campaign.store.models import UTCDateTime
+
+revision = "0003"
+down_revision = "0002"
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    op.add_column("campaigns", sa.Column("stop_reason", sa.String(40), nullable=True))
+    op.add_column("campaigns", sa.Column("stop_detail", sa.Text(), nullable=True))
+    op.add_column("campaigns", sa.Column("hold_until", UTCDateTime(), nullable=True))
+    op.add_column("campaigns", sa.Column("hold_reason", sa.String(20), nullable=True))
+    op.add_column("campaigns", sa.Column("hold_detail", sa.Text(), nullable=True))
+    op.add_column("contacts", sa.Column("wait_detail", sa.Text(), nullable=True))
+    op.add_column("contacts", sa.Column("zone", sa.Text(), nullable=True))
+    op.create_index("ix_contacts_zone", "contacts", ["campaign_id", "zone"])
+    op.create_index("ix_contacts_outcome", "contacts", ["campaign_id", "outcome"])
+    op.add_column("attempts", sa.Column("ended_by", sa.String(20), nullable=True))
+
+
+def downgrade() -> None:
+    with op.batch_alter_table("attempts") as batch:
+        batch.drop_column("ended_by")
+    with op.batch_alter_table("contacts") as batch:
+        batch.drop_index("ix_contacts_outcome")
+        batch.drop_index("ix_contacts_zone")
+        batch.drop_column("zone")
+        batch.drop_column("wait_detail")
+    with op.batch_alter_table("campaigns") as batch:
+        for column in ("hold_detail", "hold_reason", "hold_until", "stop_detail", "stop_reason"):
+            batch.drop_column(column)
