@@ -20,10 +20,10 @@ from pathlib import Path
 
 import anyio
 
-from campaign.clock import CompressedClock
 from campaign.campaigns.connect import Connection
 from campaign.campaigns.create import create_campaign
 from campaign.campaigns.runs import build_runner
+from campaign.clock import CompressedClock
 from campaign.engine.settings import RunSettings
 from campaign.simulator import DEFAULT_FROM_NUMBERS, PLANS, TEST_API_KEY, World, running_server
 from campaign.store.db import open_db

@@ -16,10 +16,10 @@ from pathlib import Path
 
 import anyio
 
-from campaign.clock import CompressedClock
 from campaign.campaigns.connect import Connection
 from campaign.campaigns.create import create_campaign
 from campaign.campaigns.runs import build_runner
+from campaign.clock import CompressedClock
 from campaign.engine.settings import RunSettings
 from campaign.simulator import (
     DEFAULT_FROM_NUMBERS,

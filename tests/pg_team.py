@@ -20,8 +20,8 @@ from typing import Any
 
 from sqlalchemy import text
 
-from campaign.clock import CompressedClock
 from campaign.campaigns.create import create_campaign
+from campaign.clock import CompressedClock
 from campaign.engine.settings import RunSettings
 from campaign.simulator import DEFAULT_FROM_NUMBERS, PLANS, TEST_API_KEY, World, running_server
 from campaign.store.db import Database, open_db

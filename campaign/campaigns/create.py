@@ -29,6 +29,7 @@ from campaign.store.queries import add_event
 
 if TYPE_CHECKING:
     from campaign.contacts import ContactList
+    from campaign.contacts.model import ContactRow
 
 _CHUNK = 5000
 
@@ -100,7 +101,9 @@ def create_campaign(
     return campaign
 
 
-def _row_values(campaign_id: int, row: Any, suppressed: set[str], now: datetime) -> dict[str, Any]:
+def _row_values(
+    campaign_id: int, row: ContactRow, suppressed: set[str], now: datetime
+) -> dict[str, Any]:
     """An input row as stored: what the list said, and its first state."""
     return {
         "campaign_id": campaign_id,

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import os
 import sys
+from collections.abc import Callable
+from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import anyio
 import click
@@ -21,6 +23,12 @@ from campaign.engine.progress import RunResult
 from campaign.engine.settings import RunSettings, parse_retry_delays
 from campaign.errors import InputError
 from campaign.store.db import Database, open_db
+
+if TYPE_CHECKING:
+    from campaign.contacts import ContactList
+    from campaign.voicy.models import Agent
+
+_F = TypeVar("_F", bound=Callable[..., Any])
 
 EXIT_FOR_STATE = {"finished": 0, "paused": 0, "canceled": 0, "interrupted": 130}
 
@@ -41,7 +49,7 @@ def _from_numbers(values: tuple[str, ...]) -> tuple[str, ...]:
     return tuple(numbers)
 
 
-def engine_options(func: Any) -> Any:
+def engine_options(func: _F) -> _F:
     """Options shared by `run` and `resume` (on resume they override the stored ones)."""
     options = [
         click.option(
@@ -293,7 +301,7 @@ def run(
     _finish(console, result)
 
 
-def _dry_run(contact_list: Any, db_arg: str | None, console: Console) -> None:
+def _dry_run(contact_list: ContactList, db_arg: str | None, console: Console) -> None:
     from campaign.contacts import print_validation
 
     print_validation(contact_list, console)
@@ -322,18 +330,18 @@ def resume(campaign: str | None, **kwargs: Any) -> None:
     _finish(console, result)
 
 
-def _now() -> Any:
+def _now() -> datetime:
     """The campaign clock's now (compressed under CAMPAIGN_CLOCK, else the wall)."""
     from campaign.clock import clock_from_env
 
     return clock_from_env().now()
 
 
-def _fetch_agent(settings: RunSettings, seed: int) -> Any:
+def _fetch_agent(settings: RunSettings, seed: int) -> Agent | None:
     if not settings.agent_id:
         return None
 
-    async def fetch() -> Any:
+    async def fetch() -> Agent:
         async with connect(settings, seed=seed) as connection:
             return await connection.client.get_agent(settings.agent_id or "")
 

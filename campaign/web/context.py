@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Hashable
 from dataclasses import dataclass
-from typing import Any
 
 from starlette.requests import Request
 
@@ -18,6 +17,8 @@ from campaign.web.snapshots import Snapshots
 from campaign.web.views import CampaignView, ListRow, campaign_view, list_row
 
 LIST = ("list",)
+#: What a snapshot key computes: the campaign list, or one campaign's page.
+View = CampaignView | list[ListRow]
 
 
 def campaign_key(campaign_id: int) -> tuple[str, int]:
@@ -28,7 +29,7 @@ def campaign_key(campaign_id: int) -> tuple[str, int]:
 class WebContext:
     db: Database
     clock: Clock
-    views: Snapshots[Any]
+    views: Snapshots[View]
     charts: ChartCache
 
     def campaign(self, campaign_id: int) -> CampaignView:
@@ -51,7 +52,7 @@ class WebContext:
         self.charts.close()
 
 
-def compute_view(db: Database, clock: Clock, key: Hashable) -> Any:
+def compute_view(db: Database, clock: Clock, key: Hashable) -> View:
     """A fresh view for a snapshot key (see `Snapshots`)."""
     if key == LIST:
         now = clock.now()

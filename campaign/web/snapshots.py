@@ -100,7 +100,7 @@ class Snapshots(Generic[T]):
             )
             self._thread.start()
 
-    def _due(self) -> tuple[list[Hashable], float]:
+    def due(self) -> tuple[list[Hashable], float]:
         """Keys to recompute now, and how long to sleep otherwise; drops unwatched keys."""
         now = self._monotonic()
         due: list[Hashable] = []
@@ -120,7 +120,7 @@ class Snapshots(Generic[T]):
 
     def _loop(self) -> None:
         while not self._stop.is_set():
-            due, wait = self._due()
+            due, wait = self.due()
             with self._lock:
                 if not self._entries:
                     self._thread = None  # restarted by the next get

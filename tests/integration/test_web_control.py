@@ -15,9 +15,9 @@ import pytest
 from click.testing import CliRunner
 from sqlalchemy import select, update
 
-from campaign.cli import main
 from campaign.campaigns import control
 from campaign.campaigns.control import cancel_campaign, pause_campaign
+from campaign.cli import main
 from campaign.errors import InputError
 from campaign.store.db import Database
 from campaign.store.models import Attempt, Campaign, Contact, Event

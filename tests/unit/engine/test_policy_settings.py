@@ -1,4 +1,4 @@
-"""Redial decisions and the settings they come from."""
+"""Redial decisions (pure, table-driven) and the settings they come from."""
 
 from __future__ import annotations
 
@@ -11,6 +11,58 @@ from campaign.engine.settings import RunSettings, parse_retry_delays
 from campaign.errors import InputError
 
 NOW = datetime(2026, 3, 2, 15, 0, tzinfo=UTC)
+
+
+DELAYS = {"busy": 600.0, "no_answer": 3600.0, "error": 300.0}
+
+
+@pytest.mark.parametrize(
+    ("category", "status", "placed", "final", "outcome", "redial_in"),
+    [
+        ("connected", "user_hangup", 1, True, "connected", None),
+        ("connected", "inactivity", 3, True, "connected", None),
+        ("failed", "busy", 1, False, None, 600.0),
+        ("failed", "no_answer", 2, False, None, 3600.0),
+        ("failed", "error", 2, False, None, 300.0),
+        ("failed", "busy", 3, True, "failed", None),  # --max-attempts 3 reached
+        ("failed", "canceled", 1, True, "failed", None),  # not a status worth redialing
+        ("unknown", "weird", 1, True, "unknown", None),
+    ],
+)
+def test_after_a_call(
+    category: str,
+    status: str,
+    placed: int,
+    final: bool,
+    outcome: str | None,
+    redial_in: float | None,
+) -> None:
+    settings = RunSettings(max_attempts=3, retry_delays=DELAYS)
+    decision = after_call(category, status, placed, settings, NOW)  # type: ignore[arg-type]
+    assert (decision.final, decision.outcome) == (final, outcome)
+    due = None if redial_in is None else NOW + timedelta(seconds=redial_in)
+    assert decision.next_attempt_at == due
+
+
+@pytest.mark.parametrize(
+    ("so_far", "retry_at", "final", "due_in"),
+    [
+        (1, None, False, 5.0),
+        (2, None, False, 15.0),
+        (4, None, False, 300.0),
+        (7, None, False, 300.0),
+        (MAX_NOT_PLACED, None, True, None),  # given up
+        (1, 50.0, False, 50.0),  # the API's rate-limit reset comes later than the backoff
+    ],
+)
+def test_after_a_dial_that_placed_nothing(
+    so_far: int, retry_at: float | None, final: bool, due_in: float | None
+) -> None:
+    reset = None if retry_at is None else (NOW + timedelta(seconds=retry_at)).timestamp()
+    decision = after_not_placed(so_far, NOW, reset)
+    assert decision.final is final
+    due = None if due_in is None else NOW + timedelta(seconds=due_in)
+    assert decision.next_attempt_at == due
 
 
 @pytest.mark.parametrize("status", ["user_hangup", "agent_hangup", "inactivity", "ended"])

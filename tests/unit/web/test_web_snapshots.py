@@ -61,11 +61,11 @@ def test_the_refresher_paces_itself_and_forgets_unwatched_views() -> None:
                       monotonic=ticker)
     views.get("big")
     ticker.now += 1.0
-    assert views._due() == ([], 0.5)  # the thread still looks every half second
+    assert views.due() == ([], 0.5)  # the thread still looks every half second
     ticker.now += 1.0
-    assert views._due()[0] == ["big"]
+    assert views.due()[0] == ["big"]
     ticker.now += 31
-    assert views._due() == ([], 0.5)
+    assert views.due() == ([], 0.5)
     assert views.get("big") == "big#2"  # dropped, so computed again
 
 
