@@ -77,14 +77,29 @@ def _due(campaign_id: int, now: datetime) -> list[ColumnElement[bool]]:
 
 
 def due_contacts(db: Database, campaign_id: int, now: datetime, limit: int) -> list[Candidate]:
-    """Alone: up to `limit` due contacts, never-called ones first, in input order."""
+    """Alone: up to `limit` due contacts, never-called ones first, in input order.
+
+    Two reads of the dispatch index (campaign, state, due time, position): the contacts
+    without a due time in list order, then the redials due by now; contacts a rule holds
+    are never visited, however many there are.
+    """
+    queued = (Contact.campaign_id == campaign_id, Contact.state == _QUEUED)
     with db.read_session() as session:
-        rows = session.execute(
-            select(*_CANDIDATE_COLUMNS)
-            .where(*_due(campaign_id, now))
-            .order_by(Contact.next_attempt_at.is_not(None), Contact.position)
-            .limit(limit)
-        ).all()
+        rows = list(
+            session.execute(
+                select(*_CANDIDATE_COLUMNS)
+                .where(*queued, Contact.next_attempt_at.is_(None))
+                .order_by(Contact.position)
+                .limit(limit)
+            ).all()
+        )
+        if len(rows) < limit:
+            rows += session.execute(
+                select(*_CANDIDATE_COLUMNS)
+                .where(*queued, Contact.next_attempt_at <= now)
+                .order_by(Contact.position)
+                .limit(limit - len(rows))
+            ).all()
     return [Candidate.from_row(r) for r in rows]
 
 

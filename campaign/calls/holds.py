@@ -10,8 +10,11 @@ becomes callable, and a scope that says how much it covers:
 - `CONTACT`: one contact (the min gap and the daily cap look at that number's calls). One
   executemany for a dispatcher's batch.
 
-Zone keys are written once per contact (`zone_contacts`), before the first zone hold, by a
-function the rules give: contacts with the same key open and close together.
+A contact's zone key is written once, with the key the rules give (contacts with the same
+key open and close together): the first time a rule holds a contact for its zone, the
+dispatcher zones the next few thousand contacts at once (`zone_ahead`), so one statement
+then holds all of them; from then on one statement holds the whole zone. Computing a key
+is a phonenumbers lookup; an import that fills `contacts.zone` with the same key saves it.
 """
 
 from __future__ import annotations
@@ -35,6 +38,7 @@ from sqlalchemy import (
     literal,
     or_,
     select,
+    union_all,
     update,
 )
 from sqlalchemy.orm import Session
@@ -61,37 +65,39 @@ class Hold:
     scope: HoldScope = HoldScope.CONTACT
 
 
-_ZONE_CHUNK = 5000
+def zone_ahead(
+    db: Database, campaign_id: int, key_of: Callable[[str, str | None], str], limit: int
+) -> int:
+    """Give up to `limit` queued contacts without a zone key theirs, in list order (one
+    transaction): a zone hold then covers them all. How many were zoned."""
+    with db.session() as session:
+        rows = session.execute(
+            select(Contact.id, Contact.to_number, Contact.timezone)
+            .where(
+                Contact.campaign_id == campaign_id,
+                Contact.state == ContactState.QUEUED,
+                Contact.zone.is_(None),
+            )
+            .order_by(Contact.position)
+            .limit(limit)
+        ).all()
+        set_zones(session, [(i, key_of(str(number), zone)) for i, number, zone in rows])
+    return len(rows)
 
 
-def zone_contacts(db: Database, campaign_id: int, key_of: Callable[[str, str | None], str]) -> int:
-    """Give every queued contact without one its zone key; how many were written."""
-    written = 0
+def set_zones(session: Session, zones: Iterable[tuple[int, str]]) -> None:
+    """Contacts' zone keys, as the rules computed them (one executemany)."""
+    rows = [{"b_contact": contact_id, "b_key": key} for contact_id, key in zones]
+    if not rows:
+        return
     contacts = Contact.__table__
     assert isinstance(contacts, Table)
-    while True:
-        with db.session() as session:
-            rows = session.execute(
-                select(Contact.id, Contact.to_number, Contact.timezone)
-                .where(
-                    Contact.campaign_id == campaign_id,
-                    Contact.state == ContactState.QUEUED,
-                    Contact.zone.is_(None),
-                )
-                .limit(_ZONE_CHUNK)
-            ).all()
-            if not rows:
-                return written
-            session.execute(
-                update(contacts)
-                .where(contacts.c.id == bindparam("b_contact"))
-                .values(zone=bindparam("b_key")),
-                [
-                    {"b_contact": contact_id, "b_key": key_of(str(number), timezone)}
-                    for contact_id, number, timezone in rows
-                ],
-            )
-            written += len(rows)
+    session.execute(
+        update(contacts)
+        .where(contacts.c.id == bindparam("b_contact"))
+        .values(zone=bindparam("b_key")),
+        rows,
+    )
 
 
 def _claimable(owner: str | None) -> list[ColumnElement[bool]]:
@@ -110,16 +116,24 @@ def _claimable(owner: str | None) -> list[ColumnElement[bool]]:
 def hold_zone(
     session: Session, campaign_id: int, zone: str, hold: Hold, *, owner: str | None = None
 ) -> int:
-    """Every queued contact of the zone due before `hold.until` waits until then."""
+    """Every queued contact of the zone due before `hold.until` waits until then.
+
+    The never-called ones and those due earlier are two ranges of one index (campaign,
+    zone, due time): contacts already held are not even visited.
+    """
+    of_zone = (
+        Contact.campaign_id == campaign_id,
+        Contact.zone == zone,
+        Contact.state.in_(contact_from(Step.HELD)),
+        *_claimable(owner),
+    )
+    due_before = union_all(
+        select(Contact.id).where(*of_zone, Contact.next_attempt_at.is_(None)),
+        select(Contact.id).where(*of_zone, Contact.next_attempt_at < hold.until),
+    )
     result = session.execute(
         update(Contact)
-        .where(
-            Contact.campaign_id == campaign_id,
-            Contact.zone == zone,
-            Contact.state.in_(contact_from(Step.HELD)),
-            or_(Contact.next_attempt_at.is_(None), Contact.next_attempt_at < hold.until),
-            *_claimable(owner),
-        )
+        .where(Contact.id.in_(due_before.scalar_subquery()))
         .values(next_attempt_at=hold.until, wait_reason=hold.reason, wait_detail=hold.detail)
         .execution_options(synchronize_session=False)
     )

@@ -63,13 +63,21 @@ class Ledger:
         """Whether any contact waits for a dial, and the earliest future due time."""
         return due.queue_of(self.db, self.campaign_id)
 
-    def zone(self, key_of: Callable[[str, str | None], str]) -> int:
-        return holds.zone_contacts(self.db, self.campaign_id, key_of)
+    def zone_ahead(self, key_of: Callable[[str, str | None], str], limit: int) -> int:
+        """Zone keys for the next `limit` queued contacts without one (see calls/holds.py)."""
+        return holds.zone_ahead(self.db, self.campaign_id, key_of, limit)
 
-    def hold(self, zones: Mapping[str, Hold], contacts: Iterable[tuple[int, Hold]]) -> None:
-        """Holds found by one pass of the dispatcher: one statement per zone, one for the
-        contacts held one by one."""
+    def hold(
+        self,
+        zones: Mapping[str, Hold],
+        contacts: Iterable[tuple[int, Hold]] = (),
+        *,
+        zoned: Iterable[tuple[int, str]] = (),
+    ) -> None:
+        """Holds found by one pass of the dispatcher (`zoned`: zone keys learned meanwhile):
+        one statement per zone, one for the contacts held one by one."""
         with self.db.session() as session:
+            holds.set_zones(session, zoned)
             for zone, hold in zones.items():
                 holds.hold_zone(session, self.campaign_id, zone, hold, owner=self.owner)
             holds.hold_contacts(session, contacts, owner=self.owner)
@@ -99,9 +107,7 @@ class Ledger:
 
     # --- answers --------------------------------------------------------------------------
 
-    def answers(
-        self, placed: list[answers.Answer], fetched: list[tuple[int, CallDetail]]
-    ) -> None:
+    def answers(self, placed: list[answers.Answer], fetched: list[tuple[int, CallDetail]]) -> None:
         """201s and call details waiting to be written, in one transaction."""
         with self.db.session() as session:
             answers.record_placed_many(session, placed, self.fence)
@@ -117,9 +123,7 @@ class Ledger:
 
     def not_placed(self, attempt_id: int, error: str, decision: Decision, now: datetime) -> bool:
         with self.db.session() as session:
-            return answers.record_not_placed(
-                session, attempt_id, error, decision, now, self.fence
-            )
+            return answers.record_not_placed(session, attempt_id, error, decision, now, self.fence)
 
     def linked(self, attempt_id: int, call_id: str, status: str, now: datetime) -> bool:
         with self.db.session() as session:

@@ -151,7 +151,7 @@ def render_table() -> str:
         rows.append((str(found.step), contact, attempt, found.writer))
     widths = [max(len(row[i]) for row in rows) for i in range(4)]
     return "\n".join(
-        "    " + "  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True))
-        .rstrip()
+        "    "
+        + "  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip()
         for row in rows
     )

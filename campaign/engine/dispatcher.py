@@ -35,6 +35,8 @@ from campaign.errors import FatalAPIError
 
 #: How many due contacts the dispatcher reads from the store at once.
 BATCH = 256
+#: Contacts zoned at once when a zone hold meets contacts without a zone key.
+ZONE_AHEAD = 5000
 #: With other runners (PostgreSQL), how often to look again at what they may have freed
 #: (lines, claims, calls ended): clock seconds, and real seconds under a compressed clock.
 TEAM_RECHECK = 2.0
@@ -149,6 +151,8 @@ class Dispatcher:
         candidates: list[Candidate] = []
         zone_holds: dict[str, Hold] = {}
         contact_holds: list[tuple[int, Hold]] = []
+        zoned: list[tuple[int, str]] = []  # zone keys learned now (written with the holds)
+        zoned_ahead = False
         for candidate in batch:
             if len(chosen) >= free or self.ending.stopping or self.lines.api_full:
                 break
@@ -156,8 +160,15 @@ class Dispatcher:
                 continue  # the zone's hold covers it
             hold = self.rules.hold(candidate, self.clock.now())
             if hold is not None:
-                if hold.scope is HoldScope.ZONE and candidate.zone is not None:
-                    zone_holds[candidate.zone] = hold
+                if hold.scope is HoldScope.ZONE:
+                    zone = candidate.zone
+                    if zone is None:
+                        if not zoned_ahead:  # the hold will cover the next ones too
+                            self.ledger.zone_ahead(self.rules.zone_key, ZONE_AHEAD)
+                            zoned_ahead = True
+                        zone = self.rules.zone_key(candidate.to_number, candidate.timezone)
+                        zoned.append((candidate.contact_id, zone))
+                    zone_holds.setdefault(zone, hold)
                 else:
                     contact_holds.append((candidate.contact_id, hold))
                 continue
@@ -177,7 +188,7 @@ class Dispatcher:
             chosen.append(IntentRequest(candidate.contact_id, from_number, agent))
             candidates.append(candidate)
         if zone_holds or contact_holds:
-            self.ledger.hold(zone_holds, contact_holds)
+            self.ledger.hold(zone_holds, contact_holds, zoned=zoned)
         if not chosen:
             return 0
         crash_point("before_intent")

@@ -2,8 +2,10 @@
 the campaign's request counters.
 
 The store part of a snapshot (contacts by outcome and by wait reason) is a few grouped
-index scans; on a large campaign that is tens of milliseconds, so it is read again at most
-every `max(0.25 s, 10 x its cost)` while the in-memory part (lines, budget) is always fresh.
+index scans: a fraction of a second on a campaign of 100,000 contacts. The live reports
+read it in a worker thread (SQLite and psycopg release the GIL: the runner's loop never
+waits for it), at most every `max(0.25 s, 10 x its cost)`; the in-memory part (lines,
+budget) is always fresh.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 import anyio
+import anyio.to_thread
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
@@ -125,15 +128,23 @@ class ProgressReporter:
         self.name = name
         self._started = self.clock.time()
 
-    def snapshot(self, *, fresh: bool = True) -> Progress:
-        wall = time.monotonic()
-        if fresh or self._stored is None or wall - self._read_at > max(
-            REPORT_EVERY, 10 * self._read_cost
-        ):
-            self._stored = _read(self.db, self.campaign_id, self.clock.now())
-            self._read_at = time.monotonic()
-            self._read_cost = self._read_at - wall
-        stored = self._stored
+    def _refresh(self) -> _Stored:
+        started = time.monotonic()
+        stored = _read(self.db, self.campaign_id, self.clock.now())
+        self._read_at = time.monotonic()
+        self._read_cost = self._read_at - started
+        self._stored = stored
+        return stored
+
+    def _stale(self) -> bool:
+        age = time.monotonic() - self._read_at
+        return self._stored is None or age > max(REPORT_EVERY, 10 * self._read_cost)
+
+    def snapshot(self) -> Progress:
+        """A progress report read now from the store (e.g. at the end of the run)."""
+        return self._progress(self._refresh())
+
+    def _progress(self, stored: _Stored) -> Progress:
         counts = tally(stored.outcomes)
         now = self.clock.now()
         since = (now - stored.started_at).total_seconds() if stored.started_at else None
@@ -158,7 +169,10 @@ class ProgressReporter:
 
     async def loop(self, on_progress: Callable[[Progress], None]) -> None:
         while True:
-            on_progress(self.snapshot(fresh=False))
+            stored = self._stored
+            if stored is None or self._stale():
+                stored = await anyio.to_thread.run_sync(self._refresh)
+            on_progress(self._progress(stored))
             await anyio.sleep(REPORT_EVERY)
 
 

@@ -40,13 +40,8 @@ _CAP_LOOKBACK = timedelta(days=2)
 class DialRules(Protocol):
     """Whether contacts may be dialed at `now`, and if not, until when and why."""
 
-    @property
-    def zoned(self) -> bool:
-        """Whether holds depend on the contacts' zones (then the campaign is zoned first)."""
-        ...
-
     def zone_key(self, e164: str, timezone: str | None) -> str:
-        """Contacts with the same key open and close together."""
+        """Contacts with the same key open and close together (a `ZONE` hold covers them)."""
         ...
 
     def campaign_hold(self, now: datetime) -> Hold | None: ...
@@ -91,10 +86,6 @@ class CallingRules:
         self.max_per_day = settings.max_attempts_per_day
         self.min_gap = float(settings.min_gap or 0.0)
 
-    @property
-    def zoned(self) -> bool:
-        return self.windows.window is not None
-
     def zone_key(self, e164: str, timezone: str | None) -> str:
         return " ".join(sorted(self.windows.zones(e164, timezone).zones))
 
@@ -105,15 +96,15 @@ class CallingRules:
 
     def hold(self, candidate: Candidate, now: datetime) -> Hold | None:
         if self.windows.window is not None:
-            # With a zone key, every contact of the zone gets the same answer.
-            scope = HoldScope.ZONE if candidate.zone is not None else HoldScope.CONTACT
+            # The window depends on the contact's zones only: the hold covers its zone key.
             number, zone = candidate.to_number, candidate.timezone
             try:
                 if not self.windows.is_open(number, zone, now):
                     opening = self.windows.next_opening(number, zone, now)
-                    return Hold(opening, WaitReason.WINDOW, scope=scope)
+                    return Hold(opening, WaitReason.WINDOW, scope=HoldScope.ZONE)
             except NeverOpen as exc:
-                return Hold(now + _NEVER_OPEN_RETRY, WaitReason.WINDOW, exc.reason, scope)
+                retry = now + _NEVER_OPEN_RETRY
+                return Hold(retry, WaitReason.WINDOW, exc.reason, HoldScope.ZONE)
         return self._spacing(candidate, now)
 
     def _spacing(self, candidate: Candidate, now: datetime) -> Hold | None:

@@ -219,8 +219,6 @@ class Runner:
 
     def _prepare(self, alone: bool) -> None:
         now = self.clock.now()
-        if self.rules.zoned:
-            self.ledger.zone(self.rules.zone_key)
         self.coordination.take_over(self.ledger, now, starting=True)
         with self.db.session() as session:
             start = runs.begin_run(

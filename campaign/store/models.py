@@ -89,11 +89,11 @@ class Campaign(Base):
 class Contact(Base):
     __tablename__ = "contacts"
     __table_args__ = (
-        Index("ix_contacts_dispatch", "campaign_id", "state", "next_attempt_at"),
+        Index("ix_contacts_dispatch", "campaign_id", "state", "next_attempt_at", "position"),
         Index("ix_contacts_position", "campaign_id", "position"),
         Index("ix_contacts_to_number", "to_number"),
         Index("ix_contacts_claimed_by", "claimed_by"),
-        Index("ix_contacts_zone", "campaign_id", "zone"),
+        Index("ix_contacts_zone", "campaign_id", "zone", "next_attempt_at"),
         Index("ix_contacts_outcome", "campaign_id", "outcome"),
     )
 

@@ -24,7 +24,12 @@ def upgrade() -> None:
     op.add_column("campaigns", sa.Column("hold_detail", sa.Text(), nullable=True))
     op.add_column("contacts", sa.Column("wait_detail", sa.Text(), nullable=True))
     op.add_column("contacts", sa.Column("zone", sa.Text(), nullable=True))
-    op.create_index("ix_contacts_zone", "contacts", ["campaign_id", "zone"])
+    op.create_index("ix_contacts_zone", "contacts", ["campaign_id", "zone", "next_attempt_at"])
+    # The dispatcher reads never-called contacts in list order straight from this index.
+    op.drop_index("ix_contacts_dispatch", table_name="contacts")
+    op.create_index(
+        "ix_contacts_dispatch", "contacts", ["campaign_id", "state", "next_attempt_at", "position"]
+    )
     op.create_index("ix_contacts_outcome", "contacts", ["campaign_id", "outcome"])
     op.add_column("attempts", sa.Column("ended_by", sa.String(20), nullable=True))
 
@@ -32,6 +37,8 @@ def upgrade() -> None:
 def downgrade() -> None:
     with op.batch_alter_table("attempts") as batch:
         batch.drop_column("ended_by")
+    op.drop_index("ix_contacts_dispatch", table_name="contacts")
+    op.create_index("ix_contacts_dispatch", "contacts", ["campaign_id", "state", "next_attempt_at"])
     with op.batch_alter_table("contacts") as batch:
         batch.drop_index("ix_contacts_outcome")
         batch.drop_index("ix_contacts_zone")
