@@ -8,13 +8,13 @@ from pathlib import Path
 import click
 from rich.console import Console
 
+from campaign.calls.vocab import Outcome
 from campaign.cli._base import main
 from campaign.cli.status import DB_HELP
 from campaign.outcomes.source import reading
 
-# Kept in step with campaign.outcomes.results.OUTCOMES (a test checks), so that --help
-# need not import pandas.
-OUTCOMES = ("connected", "failed", "invalid", "duplicate", "dnc", "canceled", "unknown", "pending")
+#: The outcome names --only takes: the enum (no pandas needed for --help).
+OUTCOMES = tuple(outcome.value for outcome in Outcome)
 
 
 @main.command()

@@ -20,7 +20,7 @@ from campaign.clock import Clock, SystemClock
 from campaign.outcomes.frames import CampaignInfo, CampaignRows, read_campaign_rows
 from campaign.outcomes.results import DUPLICATE, PENDING, variable_text
 from campaign.outcomes.source import DatabaseLike, reading
-from campaign.outcomes.status import campaign_status
+from campaign.outcomes.status import Stop, campaign_status
 from campaign.rules.zones import contact_timezones
 
 #: Bucket sizes for "calls over time", smallest first; the first giving <= 48 bars wins.
@@ -83,6 +83,10 @@ class Figures:
     top_values: list[VariableValues]
     cost: dict[str, float] = field(default_factory=dict)  # currency -> total
     costed_calls: int = 0
+    #: Why the last run ended (none while running).
+    stop: Stop | None = None
+    #: Contacts not final yet that wait, by `WaitReason` value.
+    waiting: dict[str, int] = field(default_factory=dict)
 
     @property
     def reach_rate(self) -> float | None:
@@ -97,7 +101,14 @@ class Figures:
         return float(pd.Series(self.talk_times_s).median()) if self.talk_times_s else None
 
 
-def compute_figures(rows: CampaignRows, *, state: str, now: datetime) -> Figures:
+def compute_figures(
+    rows: CampaignRows,
+    *,
+    state: str,
+    now: datetime,
+    stop: Stop | None = None,
+    waiting: dict[str, int] | None = None,
+) -> Figures:
     contacts = rows.contacts
     calls = rows.attempts
     people = contacts[contacts["import_status"] != DUPLICATE]
@@ -131,6 +142,8 @@ def compute_figures(rows: CampaignRows, *, state: str, now: datetime) -> Figures
             .items()
         },
         costed_calls=len(costs),
+        stop=stop,
+        waiting=dict(waiting or {}),
     )
 
 
@@ -269,5 +282,8 @@ def report_figures(
     clock = clock or SystemClock()
     with reading(db) as database:
         rows = read_campaign_rows(database, name)
-        state = campaign_status(database, rows.campaign.name, clock=clock).state
-    return compute_figures(rows, state=state, now=clock.now())
+        status = campaign_status(database, rows.campaign.name, clock=clock)
+    waiting = {w.reason: w.count for w in status.waiting}
+    return compute_figures(
+        rows, state=status.state, now=clock.now(), stop=status.stop, waiting=waiting
+    )

@@ -6,6 +6,7 @@ from rich.console import Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 
+from campaign.calls.vocab import WaitReason
 from campaign.durations import format_duration
 from campaign.outcomes.figures import Figures, GroupRow
 from campaign.outcomes.status_view import (
@@ -44,6 +45,9 @@ def render_report(figures: Figures) -> RenderableType:
     head.add_column()
     head.add_row("Campaign", campaign.name)
     head.add_row("State", Text(figures.state, style=STATE_STYLES.get(figures.state, "bold")))
+    if figures.stop is not None:
+        stop = figures.stop
+        head.add_row("Last run", stop.words + (f": {stop.detail}" if stop.detail else ""))
     if campaign.source_name:
         head.add_row("List", f"{campaign.source_name} ({figures.contacts} rows, "
                              f"{figures.people} people to call)")
@@ -64,6 +68,8 @@ def render_report(figures: Figures) -> RenderableType:
 
     parts: list[RenderableType] = [head, Text("")]
     parts.append(_outcomes_table(figures))
+    if figures.waiting:
+        parts += [Text(""), _waiting_table(figures)]
     if figures.attempts_distribution:
         parts += [Text(""), _attempts_table(figures)]
     hours = _hours_table(figures)
@@ -94,6 +100,16 @@ def _outcomes_table(figures: Figures) -> Table:
         style = OUTCOME_STYLES.get(name, "")
         table.add_row(Text(name, style=style), str(count), percent(count, figures.contacts),
                       _bar(count, largest, style))
+    return table
+
+
+def _waiting_table(figures: Figures) -> Table:
+    table = Table(title="Not final yet: waiting", title_justify="left", box=None)
+    table.add_column("why")
+    table.add_column("people", justify="right")
+    for reason in WaitReason:
+        if figures.waiting.get(reason):
+            table.add_row(reason.words, str(figures.waiting[reason]))
     return table
 
 

@@ -4,7 +4,11 @@ This is the data `export` writes and `campaign.results()` returns. A results row
 original column under its original header with its original text, then what happened:
 
     to_number, outcome, call_status, attempts, call_id, started_at, ended_at, duration_s,
-    summary, error, duplicate_of, extracted.<name>..., collected.<name>...
+    summary, error, duplicate_of, wait_reason, next_call_at, extracted.<name>...,
+    collected.<name>...
+
+A row not final yet says why it waits (`wait_reason`: redial, window, scheduled,
+recently_called, daily_cap) and when its next call may be (`next_call_at`).
 
 Rejected and duplicate rows stay in, in input order, so the table joins back to the source.
 A duplicate row shows the result of the row it duplicates (the same person) and that row's
@@ -20,13 +24,14 @@ from typing import Any
 
 import pandas as pd
 
+from campaign.calls.vocab import Outcome
 from campaign.errors import InputError
 from campaign.outcomes.frames import CampaignRows
 
-PENDING = "pending"
-DUPLICATE = "duplicate"
+PENDING = Outcome.PENDING.value
+DUPLICATE = Outcome.DUPLICATE.value
 #: Every value the `outcome` column takes (stored outcomes plus `pending`).
-OUTCOMES = ("connected", "failed", "invalid", "duplicate", "dnc", "canceled", "unknown", PENDING)
+OUTCOMES = tuple(outcome.value for outcome in Outcome)
 
 RESULT_COLUMNS = (
     "to_number",
@@ -40,6 +45,8 @@ RESULT_COLUMNS = (
     "summary",
     "error",
     "duplicate_of",
+    "wait_reason",
+    "next_call_at",
 )
 CALL_COLUMNS = (
     "line",
@@ -91,6 +98,7 @@ def results_frame(rows: CampaignRows, *, only: Iterable[str] | None = None) -> p
     contacts = rows.contacts.reset_index(drop=True)
     last = _last_calls(rows.attempts)
     by_contact = last.reindex(contacts["id"]).reset_index(drop=True)
+    pending = contacts["outcome"].isna()
     table = pd.DataFrame(
         {
             "to_number": contacts["to_number"].astype(object),
@@ -104,6 +112,8 @@ def results_frame(rows: CampaignRows, *, only: Iterable[str] | None = None) -> p
             "summary": by_contact["summary"],
             "error": _errors(contacts, by_contact),
             "duplicate_of": contacts["duplicate_of_line"].astype("Int64"),
+            "wait_reason": contacts["wait_reason"].where(pending, None),
+            "next_call_at": contacts["next_attempt_at"].where(pending, pd.NaT),
         }
     )
     variables = _variables(by_contact)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import shlex
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
+from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import case, func, or_, select
@@ -79,7 +80,7 @@ class CampaignStatus:
     source_name: str | None
     contacts: int
     outcomes: dict[str, int]  # contacts by outcome; not final yet = "pending"
-    contact_states: dict[str, int]  # queued / active / done
+    contact_states: dict[str, int]  # by ContactState, every one (zeros too)
     calls_in_progress: int  # placed, not ended yet
     unresolved_requests: int  # dial requests without a certain answer (intent / unknown)
     ready_to_dial: int  # queued and due now
@@ -93,6 +94,8 @@ class CampaignStatus:
     resume_command: str | None
     #: Why the last run ended; None while running (or before the first run).
     stop: Stop | None = None
+    #: Dials by AttemptStatus, every one (zeros too).
+    attempt_statuses: dict[str, int] = field(default_factory=dict)
     settings: dict[str, Any] = field(default_factory=dict)
     #: PostgreSQL: every live runner of the campaign (id, host, pid, heartbeat, contacts held).
     runners: list[LiveRunner] = field(default_factory=list)
@@ -230,7 +233,8 @@ def _snapshot(
         source_name=campaign.source_name,
         contacts=sum(outcomes.values()),
         outcomes=outcomes,
-        contact_states=state_counts(session, campaign.id),
+        contact_states=_every(ContactState, state_counts(session, campaign.id)),
+        attempt_statuses=_every(AttemptStatus, attempts),
         calls_in_progress=attempts.get(AttemptStatus.PLACED, 0),
         unresolved_requests=attempts.get(AttemptStatus.INTENT, 0)
         + attempts.get(AttemptStatus.UNKNOWN, 0),
@@ -277,6 +281,12 @@ def _waiting(session: Session, campaign: Campaign, now: datetime) -> tuple[int, 
         for why, (count, first) in sorted(found.items(), key=lambda kv: order.get(kv[0], 99))
     ]
     return ready, waiting
+
+
+def _every(vocabulary: type[StrEnum], counts: dict[str, int]) -> dict[str, int]:
+    """Counts for every member of the enum, in its order (and any value it does not know)."""
+    known = {member.value: counts.get(member.value, 0) for member in vocabulary}
+    return known | {key: count for key, count in counts.items() if key not in known}
 
 
 def _jsonable(value: Any) -> Any:

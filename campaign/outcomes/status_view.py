@@ -8,7 +8,7 @@ from rich.console import Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 
-from campaign.calls.vocab import CampaignState, Outcome, WaitReason
+from campaign.calls.vocab import AttemptStatus, CampaignState, ContactState, Outcome, WaitReason
 from campaign.durations import format_duration
 from campaign.outcomes.status import CampaignStatus, CampaignSummary
 
@@ -63,9 +63,9 @@ def render_status(status: CampaignStatus) -> RenderableType:
     head.add_column()
     head.add_row("Campaign", status.name)
     head.add_row("State", state)
-    if status.stop is not None and status.state != CampaignState.FINISHED:
+    if status.stop is not None:
         stop = status.stop
-        head.add_row("Stopped", stop.words + (f": {stop.detail}" if stop.detail else ""))
+        head.add_row("Last run", stop.words + (f": {stop.detail}" if stop.detail else ""))
         if stop.fix and not status.finished:
             head.add_row("To fix", stop.fix)
     if status.source_name:
@@ -99,6 +99,8 @@ def render_status(status: CampaignStatus) -> RenderableType:
     work = Table.grid(padding=(0, 2))
     work.add_column(style="bold")
     work.add_column()
+    work.add_row("Contacts", _counted(status.contact_states, ContactState))
+    work.add_row("Dials", _counted(status.attempt_statuses, AttemptStatus))
     work.add_row("Calls in progress", str(status.calls_in_progress))
     if status.unresolved_requests:
         work.add_row(
@@ -122,6 +124,12 @@ def render_status(status: CampaignStatus) -> RenderableType:
     if status.resume_command and status.state != "running":
         parts += [Text(""), Text.assemble(("To resume: ", "bold"), status.resume_command)]
     return Group(*parts)
+
+
+def _counted(counts: dict[str, int], vocabulary: type[ContactState | AttemptStatus]) -> str:
+    """`3 waiting for a dial, 10 final`: each member of the enum with a count, in order."""
+    parts = [f"{counts[m.value]} {m.words}" for m in vocabulary if counts.get(m.value)]
+    return ", ".join(parts) or "none"
 
 
 def _runners_table(status: CampaignStatus) -> Table:

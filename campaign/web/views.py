@@ -138,7 +138,7 @@ def campaign_view(
 def live_fields(status: CampaignStatus) -> dict[str, str]:
     now = status.as_of
     progress = tally(status.outcomes)
-    stop = status.stop if status.state != CampaignState.FINISHED else None
+    stop = status.stop
     fields = {
         "state": status.state,
         "state_note": _state_note(status),

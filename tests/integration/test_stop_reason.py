@@ -1,0 +1,93 @@
+"""Why a run stopped is kept with the campaign and shown with its fix (issue 15): a real
+`python -m campaign run` process against the simulator over HTTP, then `status` and
+`status --json` in their own processes."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from campaign.calls.vocab import StopReason
+from campaign.clock import CompressedClock
+from campaign.simulator import DEFAULT_FROM_NUMBERS, TEST_API_KEY, World, running_server
+from tests.factories import us_numbers
+
+#: Not a number of the simulated account: call-dial answers 422.
+NOT_OURS = "+15005550006"
+
+
+@dataclass
+class Sim:
+    world: World
+    env: dict[str, str]
+    db: Path
+    contacts: Path
+
+    def cli(self, *args: str, **env: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [sys.executable, "-m", "campaign", *args, "--db", str(self.db)],
+            env={**self.env, **env}, capture_output=True, text=True, timeout=120,
+        )  # fmt: skip
+
+
+@pytest.fixture
+def sim(tmp_path: Path) -> Iterator[Sim]:
+    clock = CompressedClock.anchored(40.0, epoch=time.time())
+    world = World(clock=clock, seed=3, from_numbers=DEFAULT_FROM_NUMBERS)
+    contacts = tmp_path / "contacts.csv"
+    numbers = us_numbers(5, start=900)
+    contacts.write_text("name,phone\n" + "".join(f"P{i},{n}\n" for i, n in enumerate(numbers)))
+    with running_server(world) as base_url:
+        env = {
+            **os.environ,
+            "VOICY_API_KEY": TEST_API_KEY,
+            "VOICY_BASE_URL": base_url,
+            "CAMPAIGN_CLOCK": clock.spec(),
+            "COLUMNS": "200",
+        }
+        env.pop("CAMPAIGN_DB", None)
+        yield Sim(world, env, tmp_path / "campaign.db", contacts)
+
+
+@pytest.mark.parametrize(
+    ("reason", "options", "env"),
+    [
+        (StopReason.FROM_NUMBERS_REFUSED, ("--from", NOT_OURS), {}),
+        (
+            StopReason.KEY_REFUSED,
+            ("--from", DEFAULT_FROM_NUMBERS[0]),
+            {"VOICY_API_KEY": "voicy_sk_test_wrong_key_000000zzzz"},
+        ),
+    ],
+)
+def test_a_refused_run_leaves_its_reason_and_fix_for_status(
+    sim: Sim, reason: StopReason, options: tuple[str, ...], env: dict[str, str]
+) -> None:
+    run = sim.cli(
+        "run", str(sim.contacts), "--name", "refused", "--window", "any", "--min-gap", "0",
+        *options, **env,
+    )  # fmt: skip
+    assert run.returncode == 1, run.stdout + run.stderr
+    assert sum(sim.world.dial_counts.values()) == 0  # nobody was called
+
+    shown = sim.cli("status", "refused", "--json")
+    assert shown.returncode == 0, shown.stderr
+    status = json.loads(shown.stdout)
+    assert status["state"] == "interrupted"
+    stop = status["stop"]
+    assert (stop["reason"], stop["words"], stop["fix"]) == (reason.value, reason.words, reason.fix)
+    assert stop["detail"]  # what the API said
+
+    text = sim.cli("status", "refused")
+    assert text.returncode == 0, text.stderr
+    said = " ".join(text.stdout.split())
+    assert f"Last run {reason.words}" in said and f"To fix {reason.fix}" in said
+    assert "python -m campaign resume refused" in said
