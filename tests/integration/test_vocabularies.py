@@ -15,8 +15,8 @@ from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 
 import pytest
-from sqlalchemy import select
 from rich.console import Console
+from sqlalchemy import select
 from starlette.testclient import TestClient
 
 from campaign.calls.vocab import (
