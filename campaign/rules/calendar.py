@@ -39,6 +39,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from enum import StrEnum
 from functools import lru_cache
+from typing import Self
 from zoneinfo import ZoneInfo
 
 import phonenumbers
@@ -219,7 +220,7 @@ class CallingCalendar:
         holidays: bool | None = None,
         closed: ClosedDates | None = None,
         **options: object,
-    ) -> CallingCalendar:
+    ) -> Self:
         """From `--window`, `--days`, `--holidays/--no-holidays` (None: on unless `--window
         any`) and `--closed`. ValueError says how to fix bad text."""
         day_set = ALL_DAYS if days is None else parse_days(days)

@@ -17,6 +17,7 @@ holidays whenever the `holidays` library knows them.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cache
 
 from campaign.rules.days import parse_days
 from campaign.rules.hours import CallingWindow
@@ -59,9 +60,19 @@ COUNTRY_CALENDARS: dict[str, CountryCalendar] = {c.country: c for c in [
 
 
 def country_calendar(country: str | None) -> CountryCalendar:
-    """The table's entry for `country`, else the default calendar named after the code."""
+    """The table's entry for `country`, else the default calendar under the country's name."""
     code = (country or "").upper()
     found = COUNTRY_CALENDARS.get(code)
     if found is not None:
         return found
-    return CountryCalendar(code or "??", code or "unknown country")
+    return CountryCalendar(code or "??", country_name(code))
+
+
+@cache
+def country_name(code: str) -> str:
+    """`United States` for US (phonenumbers' English names); the code when it has none."""
+    from phonenumbers import example_number, geocoder
+
+    number = example_number(code) if code else None
+    name = geocoder.country_name_for_number(number, "en") if number is not None else ""
+    return name or code or "unknown country"

@@ -193,8 +193,8 @@ def _parse_parts(text: str, raw: str) -> tuple[CallingWindow, ...]:
 
 def _schedule_error(text: str, why: str) -> ValueError:
     return ValueError(
-        f"cannot read calling window {text!r}: {why}. Use HH:MM-HH:MM (e.g. 08:00-21:00), any, "
-        f"or a weekly schedule of DAYS HH:MM-HH:MM parts, e.g. {SCHEDULE_EXAMPLE!r}"
+        f"cannot read calling window {text!r}: {why}. Write HH:MM-HH:MM (e.g. 08:00-21:00), "
+        f"any, or DAYS HH:MM-HH:MM parts, e.g. {SCHEDULE_EXAMPLE!r}"
     )
 
 

@@ -64,8 +64,7 @@ def _int(form: Mapping[str, Any], name: str, default: int, label: str) -> int:
 def run_settings(form: Mapping[str, Any], *, simulate: bool) -> RunSettings:
     """RunSettings from the form, on RunSettings' (the CLI's) defaults; checked as `run` does."""
     from campaign.durations import parse_duration
-    from campaign.engine.rules_bridge import parse_instant
-    from campaign.rules.windows import parse_window_and_days
+    from campaign.engine.rules_bridge import calendar_of, parse_instant
 
     defaults = RunSettings()
     numbers = [n.strip() for n in text(form, "from_numbers").split(",") if n.strip()]
@@ -89,13 +88,11 @@ def run_settings(form: Mapping[str, Any], *, simulate: bool) -> RunSettings:
         retry_delays=delays,
         window=text(form, "window") or None,
         days=text(form, "days") or None,
+        holidays=_holidays(form),
         start_at=start_at or None,
         simulate=simulate or None,
     )
-    try:
-        parse_window_and_days(settings.window, settings.days)
-    except ValueError as exc:
-        raise InputError(f"Calling window/days: {exc}") from exc
+    calendar_of(settings, "Calling window/days")
     parse_instant(settings.start_at, "Start at")
     if not settings.from_numbers:
         if not simulate:
@@ -104,6 +101,17 @@ def run_settings(form: Mapping[str, Any], *, simulate: bool) -> RunSettings:
 
         settings = settings.with_overrides(from_numbers=tuple(DEFAULT_FROM_NUMBERS))
     return settings
+
+
+#: The form's public holidays choice → `--holidays/--no-holidays` (None: the default).
+HOLIDAY_CHOICES = {"": None, "skip": True, "call": False}
+
+
+def _holidays(form: Mapping[str, Any]) -> bool | None:
+    choice = text(form, "holidays")
+    if choice not in HOLIDAY_CHOICES:
+        raise InputError(f"Public holidays: {choice!r} is not a choice; pick skip or call")
+    return HOLIDAY_CHOICES[choice]
 
 
 @dataclass(frozen=True)
