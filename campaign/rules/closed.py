@@ -99,10 +99,11 @@ def read_closed_file(path: str | Path) -> ClosedDates:
     return parse_closed(text, source=str(file))
 
 
-def parse_closed(text: str, *, source: str = "--closed") -> ClosedDates:
+def parse_closed(text: str, *, source: str | None = None) -> ClosedDates:
+    """The dates of a `--closed` file's text; InputError lists every bad line."""
     notes: dict[date, str] = {}
     errors: list[str] = []
-    for number, line in enumerate(text.splitlines(), start=1):
+    for number, line in enumerate(text.removeprefix("\ufeff").splitlines(), start=1):
         stripped = line.strip()
         if not stripped or stripped.startswith("#"):
             continue
@@ -122,8 +123,9 @@ def parse_closed(text: str, *, source: str = "--closed") -> ClosedDates:
         shown = "; ".join(errors[:10]) + (
             f"; and {len(errors) - 10} more" if len(errors) > 10 else ""
         )
+        where = f"--closed {source}" if source else "--closed"
         raise InputError(
-            f"--closed {source}: {len(errors)} bad line{'s' if len(errors) > 1 else ''}: {shown}. "
+            f"{where}: {len(errors)} bad line{'s' if len(errors) > 1 else ''}: {shown}. "
             f"Write {CLOSED_FILE_HELP}"
         )
     return ClosedDates.of(notes)

@@ -4,6 +4,7 @@ Grammar (case and spaces forgiven; parts are separated by commas or semicolons):
 
     schedule := part ("," part)*
     part     := [DAYS] HOURS          sun-thu 09:00-20:00 · fri 9-13 · 08:00-21:00 (every day)
+              | HOURS DAYS            08:00-21:00 every day · 09:00-13:00 fri
     DAYS     := see campaign.rules.days (mon-fri, sun-thu, sat, weekdays, daily ...)
     HOURS    := HH:MM-HH:MM | any | closed
 
@@ -46,6 +47,8 @@ SCHEDULE_EXAMPLE = "sun-thu 09:00-20:00, fri 09:00-13:00"
 _HOURS = r"(\d{1,2})(?::(\d{2}))?\s*[-–]\s*(\d{1,2})(?::(\d{2}))?"
 _HOURS_RE = re.compile(rf"^\s*{_HOURS}\s*$")
 _PART_RE = re.compile(rf"(?:^|\s)(?P<hours>{_HOURS}|any|closed)\s*$")
+#: Hours first, as `describe` writes a schedule for every day: `08:00-21:00 every day`.
+_HOURS_FIRST_RE = re.compile(rf"^(?P<hours>{_HOURS})\s+(?P<days>\D.*)$")
 _WEEK_MINUTES = 7 * 1440
 
 
@@ -160,12 +163,16 @@ def _parse_parts(text: str, raw: str) -> tuple[CallingWindow, ...]:
         if not part:
             continue
         match = _PART_RE.search(part)
-        if match is None:
-            if is_day_spec(part):
-                pending |= parse_days(part)
-                continue
+        first = _HOURS_FIRST_RE.match(part) if match is None else None
+        if match is not None:
+            hours, day_text = match.group("hours"), part[: match.start()].strip()
+        elif first is not None:
+            hours, day_text = first.group("hours"), first.group("days").strip()
+        elif is_day_spec(part):
+            pending |= parse_days(part)
+            continue
+        else:
             raise _schedule_error(text, f"{part!r} is neither days nor hours")
-        hours, day_text = match.group("hours"), part[: match.start()].strip()
         days = set(pending)
         pending.clear()
         if day_text:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from campaign.contacts import ImportOptions
@@ -112,6 +113,27 @@ def _holidays(form: Mapping[str, Any]) -> bool | None:
     if choice not in HOLIDAY_CHOICES:
         raise InputError(f"Public holidays: {choice!r} is not a choice; pick skip or call")
     return HOLIDAY_CHOICES[choice]
+
+
+def calendar_view(form: Mapping[str, Any], summary: Mapping[str, Any], now: datetime) -> Any:
+    """The calendar the form's window, days and holidays give each country of the list
+    (a `campaign.rules.describe.CalendarView`); InputError when the form's text is wrong."""
+    from campaign.engine.rules_bridge import calendar_of
+    from campaign.rules.describe import describe_calendar
+
+    settings = RunSettings().with_overrides(
+        window=text(form, "window") or None,
+        days=text(form, "days") or None,
+        holidays=_holidays(form),
+    )
+    return describe_calendar(
+        calendar_of(settings, "Calling window/days"),
+        summary.get("countries") or {},
+        today=now.date(),
+        zones=list((summary.get("time_zones") or {}).get("zones") or {}),
+        window_text=settings.window,
+        days_text=settings.days if settings.days != RunSettings().days else None,
+    )
 
 
 @dataclass(frozen=True)
