@@ -189,6 +189,12 @@ def _settings_from(kwargs: dict[str, Any], base: RunSettings | None) -> RunSetti
         overrides["retry_delays"] = parse_retry_delays(kwargs["retry_delays"])
     settings = (base or RunSettings()).with_overrides(**overrides)
     _check_rules(settings)
+    if kwargs.get("sim_start"):
+        if not settings.simulate:
+            raise InputError("--sim-start sets the simulated clock: add --simulate (or drop it)")
+        from campaign.engine.rules_bridge import parse_instant
+
+        parse_instant(kwargs["sim_start"], "--sim-start")
     if not settings.from_numbers:
         if settings.simulate:
             from campaign.simulator import DEFAULT_FROM_NUMBERS
@@ -232,10 +238,8 @@ def _sim_start(kwargs: dict[str, Any], settings: RunSettings, db: Any) -> Any:
     from campaign.engine.rules_bridge import parse_instant
 
     start = parse_instant(kwargs.get("sim_start"), "--sim-start")
-    if start is None:
+    if start is None or not settings.simulate:
         return None
-    if not settings.simulate:
-        raise InputError("--sim-start sets the simulated clock: add --simulate (or drop it)")
     with db.read_session() as session:
         from campaign.store.queries import latest_instant
 

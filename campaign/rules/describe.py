@@ -33,7 +33,7 @@ class CountryView:
     contacts: int
     schedule: str  # `sun-thu 09:00-20:00, fri 09:00-13:00`, `any time`, or the problem
     source: str  # `Israel's default`, `the default`, `--window`
-    holidays: str  # `Israel's public holidays`, `off`, `none known for XK`
+    holidays: str  # `no calls on Israel public holidays`, `public holidays not skipped`
     holiday_eve: str | None = None  # `09:00-13:00`
     next_holidays: list[tuple[str, str]] = field(default_factory=list)  # (ISO date, name)
 
@@ -129,7 +129,7 @@ def _country(calendar: CallingCalendar, code: str, count: int, today: date) -> C
     elif not plan.holidays.known:
         holidays = f"no public holidays known for {code}"
     else:
-        holidays = f"no calls on {entry.name}'s public holidays"
+        holidays = f"no calls on {entry.name} public holidays"
     upcoming: list[tuple[str, str]] = []
     if plan.holidays is not None:
         for holiday in plan.holidays.upcoming(today):

@@ -19,7 +19,7 @@ def test_each_country_gets_its_default_and_its_holidays() -> None:
     assert (israel.country, israel.contacts) == ("IL", 12)  # the biggest first
     assert israel.schedule == "sun-thu 09:00-20:00, fri 09:00-13:00"
     assert israel.source == "Israel's default"
-    assert israel.holidays == "no calls on Israel's public holidays"
+    assert israel.holidays == "no calls on Israel public holidays"
     assert israel.holiday_eve == "09:00-13:00"
     assert israel.next_holidays[0] == ("2026-09-12", "Rosh Hashanah")
     assert us.schedule == "08:00-21:00 every day" and us.source == "the default"
@@ -29,7 +29,7 @@ def test_each_country_gets_its_default_and_its_holidays() -> None:
     assert lines[0] == "Calling calendar, in each recipient's local time:"
     assert lines[1].startswith(
         "  IL (12 contacts): sun-thu 09:00-20:00, fri 09:00-13:00 (Israel's default); "
-        "no calls on Israel's public holidays (next: Rosh Hashanah Sat 12 Sep 2026"
+        "no calls on Israel public holidays (next: Rosh Hashanah Sat 12 Sep 2026"
     )
     assert lines[1].endswith("; holiday eves 09:00-13:00")
     assert "  Time zones: 1 (Asia/Jerusalem)" in lines
