@@ -101,7 +101,7 @@ def print_calendar(
 
 
 def print_calendar_warnings(
-    console: Console, settings: RunSettings, countries: dict[str, int]
+    console: Console, settings: RunSettings, countries: dict[str, int], now: datetime
 ) -> None:
     """Only the warnings (an overnight window, an ambiguous 'weekdays'), before a run."""
     from campaign.engine.rules_bridge import calendar_of
@@ -110,7 +110,7 @@ def print_calendar_warnings(
     view = describe_calendar(
         calendar_of(settings),
         countries,
-        today=datetime.now().date(),
+        today=now.date(),
         window_text=settings.window,
         days_text=settings.days if settings.days != "every day" else None,
     )

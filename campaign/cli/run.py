@@ -147,7 +147,8 @@ def engine_options(func: Any) -> Any:
             "--sim-start",
             metavar="ISO-DATETIME",
             help="With --simulate: start the simulated clock at this instant, e.g. "
-            "2026-09-18T12:55+03:00, to rehearse a start on a chosen day and hour.",
+            "2026-09-18T12:55+03:00 (without an offset: this machine's time), to rehearse a "
+            "start on a chosen day and hour.",
         ),
         click.option(
             "--seed",
@@ -339,12 +340,13 @@ def run(
         _dry_run(contact_list, kwargs.get("db"), console, settings)
     db = open_db(kwargs.get("db"))
     sim_start = _sim_start(kwargs, settings, db)
-    print_calendar_warnings(console, settings, _countries(contact_list))
+    now = sim_start or _now()
+    print_calendar_warnings(console, settings, _countries(contact_list), now)
     prepared = prepare_campaign(
         db,
         contact_list,
         settings,
-        now=sim_start or _now(),
+        now=now,
         name=name,
         dnc_files=dnc_files,
         region=options.region,
