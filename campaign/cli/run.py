@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import sys
 from collections.abc import Callable
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -16,9 +16,16 @@ from rich.console import Console
 from campaign.campaigns.connect import connect
 from campaign.campaigns.history import recent_calls_report
 from campaign.cli._base import main
+from campaign.cli._calendar_options import (
+    calendar_options,
+    calendar_overrides,
+    print_calendar,
+    print_calendar_warnings,
+)
 from campaign.cli._import_options import import_options, import_options_from_kwargs
 from campaign.cli._progress import ProgressDisplay
-from campaign.durations import parse_duration
+from campaign.clock import Clock
+from campaign.durations import parse_duration, parse_instant
 from campaign.engine.progress import RunResult
 from campaign.engine.settings import RunSettings, parse_retry_delays
 from campaign.errors import InputError
@@ -107,12 +114,6 @@ def engine_options(func: _F) -> _F:
             help="No call to a number any campaign called within this gap (default 24h, 0 = off).",
         ),
         click.option(
-            "--window",
-            metavar="HH:MM-HH:MM|any",
-            help="Calling window in each recipient's local time (default 08:00-21:00).",
-        ),
-        click.option("--days", help="Calling days, e.g. mon-fri or mon-sat (default every day)."),
-        click.option(
             "--start-at",
             metavar="ISO-DATETIME",
             help="Dial nothing before this instant (without an offset: this machine's time).",
@@ -151,6 +152,13 @@ def engine_options(func: _F) -> _F:
             help="Run against the built-in simulator with a compressed clock.",
         ),
         click.option(
+            "--sim-start",
+            metavar="ISO-DATETIME",
+            help="With --simulate: start the simulated clock at this instant, e.g. "
+            "2026-09-18T12:55+03:00 (without an offset: this machine's time), to rehearse a "
+            "start on a chosen day and hour.",
+        ),
+        click.option(
             "--seed",
             type=int,
             default=0,
@@ -161,7 +169,7 @@ def engine_options(func: _F) -> _F:
     ]
     for option in reversed(options):
         func = option(func)
-    return func
+    return calendar_options(func)
 
 
 def _settings_from(kwargs: dict[str, Any], base: RunSettings | None) -> RunSettings:
@@ -176,8 +184,7 @@ def _settings_from(kwargs: dict[str, Any], base: RunSettings | None) -> RunSetti
         "until_idle": kwargs.get("until_idle"),
         "simulate": kwargs.get("simulate"),
         "base_url": kwargs.get("base_url"),
-        "window": kwargs.get("window"),
-        "days": kwargs.get("days"),
+        **calendar_overrides(kwargs),
         "start_at": kwargs.get("start_at"),
         "stop_at": kwargs.get("stop_at"),
         "max_attempts_per_day": kwargs.get("max_attempts_per_day"),
@@ -193,6 +200,10 @@ def _settings_from(kwargs: dict[str, Any], base: RunSettings | None) -> RunSetti
     from campaign.engine.rules_bridge import check_rules  # loads phonenumbers
 
     check_rules(settings)
+    if kwargs.get("sim_start"):
+        if not settings.simulate:
+            raise InputError("--sim-start sets the simulated clock: add --simulate (or drop it)")
+        parse_instant(kwargs["sim_start"], "--sim-start")
     if not settings.from_numbers:
         if settings.simulate:
             from campaign.simulator import DEFAULT_FROM_NUMBERS
@@ -222,12 +233,45 @@ def _finish(console: Console, result: RunResult) -> None:
     sys.exit(EXIT_FOR_STATE.get(result.state, 0))
 
 
+def _sim_start(kwargs: dict[str, Any], settings: RunSettings, db: Database) -> datetime | None:
+    """`--sim-start`: the simulated clock's first instant (None: the usual start)."""
+    start = parse_instant(kwargs.get("sim_start"), "--sim-start")
+    if start is None or not settings.simulate:
+        return None
+    with db.read_session() as session:
+        from campaign.store.queries import latest_instant
+
+        latest = latest_instant(session)
+    if latest is not None and latest.replace(tzinfo=latest.tzinfo or UTC) > start:
+        raise InputError(
+            f"--sim-start {kwargs['sim_start']}: this database already recorded events up to "
+            f"{latest:%Y-%m-%d %H:%M} UTC, and simulated time cannot go back behind them; "
+            "rehearse in a fresh --db (e.g. --db rehearsal.db) or pick a later --sim-start"
+        )
+    return start
+
+
+def _sim_clock(start: datetime | None) -> Clock | None:
+    from campaign.campaigns.connect import SIMULATE_JUMP_OVER, SIMULATE_SCALE
+    from campaign.clock import CompressedClock
+
+    if start is None:
+        return None
+    return CompressedClock(SIMULATE_SCALE, start=start, jump_over=SIMULATE_JUMP_OVER)
+
+
 async def _execute(
-    db: Database, campaign_id: int, settings: RunSettings, seed: int, console: Console
+    db: Database,
+    campaign_id: int,
+    settings: RunSettings,
+    seed: int,
+    console: Console,
+    sim_start: datetime | None = None,
 ) -> RunResult:
     from campaign.campaigns.runs import run_campaign  # the engine, with the calling rules
 
-    async with connect(settings, seed=seed, db=db) as connection:
+    clock = _sim_clock(sim_start)
+    async with connect(settings, clock=clock, seed=seed, db=db) as connection:
         with ProgressDisplay(console) as display:
             return await run_campaign(
                 db, campaign_id, settings, connection=connection, on_progress=display.update
@@ -276,13 +320,16 @@ def run(
     agent = _fetch_agent(settings, kwargs.get("seed", 0))
     contact_list = load_contacts(contacts, options, agent=agent)
     if dry_run:
-        _dry_run(contact_list, kwargs.get("db"), console)
+        _dry_run(contact_list, kwargs.get("db"), console, settings)
     db = open_db(kwargs.get("db"))
+    sim_start = _sim_start(kwargs, settings, db)
+    now = sim_start or _now()
+    print_calendar_warnings(console, settings, _countries(contact_list), now)
     prepared = prepare_campaign(
         db,
         contact_list,
         settings,
-        now=_now(),
+        now=now,
         name=name,
         dnc_files=dnc_files,
         region=options.region,
@@ -297,16 +344,31 @@ def run(
         f"{contact_list.counts['invalid']} rejected, {contact_list.counts['duplicate']} duplicate"
         f" · database {db.display_name()}" + (" · simulated API" if settings.simulate else "")
     )
-    result = anyio.run(_execute, db, campaign.id, settings, kwargs.get("seed", 0), console)
+    if sim_start is not None:
+        console.print(f"Simulated clock starts at {sim_start.isoformat()}")
+    result = anyio.run(
+        _execute, db, campaign.id, settings, kwargs.get("seed", 0), console, sim_start
+    )
     _finish(console, result)
 
 
-def _dry_run(contact_list: ContactList, db_arg: str | None, console: Console) -> None:
+def _countries(contact_list: ContactList) -> dict[str, int]:
+    """Valid numbers per country, for the calendar's warnings."""
+    frame = contact_list.frame
+    regions = frame.loc[frame["_status"] == "valid", "_region"].dropna().value_counts()
+    return {str(code): int(count) for code, count in regions.items()}
+
+
+def _dry_run(
+    contact_list: ContactList, db_arg: str | None, console: Console, settings: RunSettings
+) -> None:
     from campaign.contacts import print_validation
 
-    print_validation(contact_list, console)
+    summary = print_validation(contact_list, console)
+    now = _now()
+    print_calendar(console, settings, summary, now)
     numbers = [row.e164 for row in contact_list.rows() if row.status == "valid" and row.e164]
-    console.print(recent_calls_report(db_arg, numbers, _now()))
+    console.print(recent_calls_report(db_arg, numbers, now))
     console.print("Dry run: nothing was stored and nobody was called.")
     sys.exit(0 if contact_list.counts["valid"] else 2)
 
@@ -326,7 +388,8 @@ def resume(campaign: str | None, **kwargs: Any) -> None:
     found, stored = prepare_resume(db, campaign)
     settings = _settings_from(kwargs, stored)
     console.print(f"Resuming [bold]{found.name}[/bold] · database {db.display_name()}")
-    result = anyio.run(_execute, db, found.id, settings, kwargs.get("seed", 0), console)
+    sim_start = _sim_start(kwargs, settings, db)
+    result = anyio.run(_execute, db, found.id, settings, kwargs.get("seed", 0), console, sim_start)
     _finish(console, result)
 
 

@@ -1,15 +1,16 @@
 """The one bridge between the runner and the calling rules (`campaign.rules`).
 
 The dispatcher asks two questions: is the whole campaign held (`campaign_hold`: the start
-time), and is this due contact held (`hold`: the recipient-local calling window, the
+time), and is this due contact held (`hold`: the recipient-local calling calendar, with its
+schedule, country defaults, holidays and closed dates (`campaign.rules.calendar`), the
 per-number daily cap, the minimum gap across campaigns). Each answer is a `Hold` with its
-scope, so the calls package writes it set-based: a closed window holds every contact of the
-zone in one statement, `--start-at` writes no contact at all. The do-not-call list and the
-minimum gap are (also) checked inside the intent's own transaction
-(`campaign.calls.intents`), so no race between runners can slip past them.
+scope and the calendar's reason in words (`holiday (Yom Kippur)`), so the calls package
+writes it set-based: a closed calendar holds every contact of the zone key in one statement,
+`--start-at` writes no contact at all (the first opening after it is each zone's next hold).
+The do-not-call list and the minimum gap are (also) checked inside the intent's own
+transaction (`campaign.calls.intents`), so no race between runners can slip past them.
 
-Only this module imports `campaign.rules` in the engine: a calendar (weekly schedules,
-holidays) replaces `WindowRule` behind the same `zones` / `is_open` / `next_opening` calls.
+Only this module imports `campaign.rules` in the engine.
 """
 
 from __future__ import annotations
@@ -25,11 +26,23 @@ from campaign.calls.vocab import AttemptStatus, WaitReason
 from campaign.durations import parse_instant
 from campaign.engine.settings import RunSettings
 from campaign.errors import InputError
+from campaign.rules.calendar import country_of_number
 from campaign.rules.callerid import CallerIdPool
+from campaign.rules.closed import ClosedDates
 from campaign.rules.gap import attempts_today_blocks, gap_blocks
-from campaign.rules.windows import NeverOpen, WindowRule, parse_window_and_days
+from campaign.rules.windows import WindowRule
 from campaign.store.db import Database
 from campaign.store.models import Attempt
+
+__all__ = [
+    "CallerIds",
+    "CallingRules",
+    "DialRules",
+    "calendar_of",
+    "check_rules",
+    "parse_instant",
+    "rules_for",
+]
 
 #: A contact whose zones never share an open window is looked at again after this long.
 _NEVER_OPEN_RETRY = timedelta(days=1)
@@ -60,34 +73,45 @@ class CallerIds(Protocol):
     def remove(self, number: str, reason: str) -> None: ...
 
 
+def calendar_of(settings: RunSettings, option: str = "--window/--days") -> WindowRule:
+    """The campaign's calling calendar from its settings; InputError says how to fix them."""
+    try:
+        return WindowRule.from_options(
+            settings.window,
+            settings.days,
+            holidays=settings.holidays,
+            closed=ClosedDates.from_json(settings.closed_dates),
+        )
+    except ValueError as exc:
+        raise InputError(f"{option}: {exc}") from exc
+
+
 def check_rules(settings: RunSettings) -> None:
     """Bad --window/--days/--start-at/--stop-at fail before anything is stored."""
-    _window_rule(settings)
+    calendar_of(settings)
     parse_instant(settings.start_at, "--start-at")
     parse_instant(settings.stop_at, "--stop-at")
 
 
-def _window_rule(settings: RunSettings) -> WindowRule:
-    try:
-        window = parse_window_and_days(settings.window, settings.days)
-    except ValueError as exc:
-        raise InputError(f"--window/--days: {exc}") from exc
-    return WindowRule(window)
-
-
 class CallingRules:
-    """Start time, calling window, daily cap and minimum gap, as one `DialRules`."""
+    """Start time, calling calendar, daily cap and minimum gap, as one `DialRules`."""
 
     def __init__(self, db: Database, settings: RunSettings) -> None:
         self.db = db
-        # Kept without a window too: the daily cap counts the recipient's local day.
-        self.windows = _window_rule(settings)
+        # Kept without a calendar too: the daily cap counts the recipient's local day.
+        self.windows = calendar_of(settings)
         self.start_at = parse_instant(settings.start_at, "--start-at")
         self.max_per_day = settings.max_attempts_per_day
         self.min_gap = float(settings.min_gap or 0.0)
 
+    @property
+    def window(self) -> WindowRule | None:
+        return self.windows if self.windows.restricted else None
+
     def zone_key(self, e164: str, timezone: str | None) -> str:
-        return " ".join(sorted(self.windows.zones(e164, timezone).zones))
+        """The calendar answers alike for a country and a set of zones: `IL Asia/Jerusalem`."""
+        zones = " ".join(sorted(self.windows.zones(e164, timezone).zones))
+        return f"{country_of_number(e164) or '-'} {zones}"
 
     def campaign_hold(self, now: datetime) -> Hold | None:
         if self.start_at is not None and now < self.start_at:
@@ -95,16 +119,15 @@ class CallingRules:
         return None
 
     def hold(self, candidate: Candidate, now: datetime) -> Hold | None:
-        if self.windows.window is not None:
-            # The window depends on the contact's zones only: the hold covers its zone key.
-            number, zone = candidate.to_number, candidate.timezone
-            try:
-                if not self.windows.is_open(number, zone, now):
-                    opening = self.windows.next_opening(number, zone, now)
-                    return Hold(opening, WaitReason.WINDOW, scope=HoldScope.ZONE)
-            except NeverOpen as exc:
-                retry = now + _NEVER_OPEN_RETRY
-                return Hold(retry, WaitReason.WINDOW, exc.reason, HoldScope.ZONE)
+        if self.windows.restricted:
+            # The calendar depends on the contact's country and zones only: the hold covers
+            # every contact of its zone key.
+            answer = self.windows.availability(candidate.to_number, candidate.timezone, now)
+            if not answer.open:
+                why = answer.reason
+                detail = why.label() if why is not None else None
+                until = answer.opens_at or now + _NEVER_OPEN_RETRY
+                return Hold(until, WaitReason.WINDOW, detail, HoldScope.ZONE)
         return self._spacing(candidate, now)
 
     def _spacing(self, candidate: Candidate, now: datetime) -> Hold | None:

@@ -42,6 +42,8 @@ class Waiting:
     reason: str
     count: int
     next_due: datetime | None
+    #: What the first of them waits for in words (`holiday (Yom Kippur)`), if the rule said.
+    detail: str | None = None
 
 
 @dataclass(frozen=True)
@@ -276,11 +278,33 @@ def _waiting(session: Session, campaign: Campaign, now: datetime) -> tuple[int, 
     found = {str(why): (int(count), first) for why, count, first in rows}
     ready = found.pop(_READY, (0, None))[0]
     order = {why.value: index for index, why in enumerate(WaitReason)}
+    hold = CampaignHold.of(campaign, now)
     waiting = [
-        Waiting(reason=why, count=count, next_due=first)
+        Waiting(reason=why, count=count, next_due=first, detail=(
+            hold.detail if hold is not None and why == hold.reason and first == hold.until
+            else _first_detail(session, campaign.id, why, first)
+        ))
         for why, (count, first) in sorted(found.items(), key=lambda kv: order.get(kv[0], 99))
-    ]
+    ]  # fmt: skip
     return ready, waiting
+
+
+def _first_detail(
+    session: Session, campaign_id: int, reason: str, due: datetime | None
+) -> str | None:
+    """The wait detail of the first contact due for `reason` (one index lookup)."""
+    if due is None:
+        return None
+    return session.scalar(
+        select(Contact.wait_detail)
+        .where(
+            Contact.campaign_id == campaign_id,
+            Contact.state == ContactState.QUEUED,
+            Contact.next_attempt_at == due,
+            Contact.wait_reason == reason,
+        )
+        .limit(1)
+    )
 
 
 def _every(vocabulary: type[StrEnum], counts: dict[str, int]) -> dict[str, int]:

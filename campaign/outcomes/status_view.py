@@ -114,6 +114,8 @@ def render_status(status: CampaignStatus) -> RenderableType:
             if waiting.next_due
             else ""
         )
+        if waiting.detail:
+            due += f": {waiting.detail}"
         words = WAIT_WORDS.get(waiting.reason, f"waiting ({waiting.reason})")
         work.add_row(words.capitalize(), f"{waiting.count}{due}")
     limit = f" (up to {status.max_attempts} per contact)" if status.max_attempts else ""

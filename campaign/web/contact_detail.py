@@ -78,6 +78,7 @@ class ContactDetail:
     state: str
     attempts_used: int
     wait_reason: str | None
+    wait_detail: str | None
     next_attempt_at: datetime | None
     final_at: datetime | None
     error: str | None
@@ -123,6 +124,7 @@ def contact_detail(db: Database, campaign: CampaignRef, contact_id: int) -> Cont
             state=contact.state,
             attempts_used=contact.attempts or 0,
             wait_reason=contact.wait_reason,
+            wait_detail=contact.wait_detail,
             next_attempt_at=contact.next_attempt_at,
             final_at=contact.final_at,
             error=contact.error,

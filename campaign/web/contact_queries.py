@@ -42,6 +42,7 @@ class ContactLine:
     last_status: str | None
     note: str | None  # why rejected, the error, or a warning
     wait_reason: str | None
+    wait_detail: str | None  # e.g. `holiday (Yom Kippur)`
     next_attempt_at: datetime | None
     final_at: datetime | None
 
@@ -69,7 +70,7 @@ _COLUMNS = (
     Contact.id, Contact.line, Contact.raw, Contact.raw_phone, Contact.to_number,
     Contact.import_status, Contact.outcome, Contact.state, Contact.attempts,
     Contact.last_status, Contact.error, Contact.reason, Contact.warning, Contact.wait_reason,
-    Contact.next_attempt_at, Contact.final_at,
+    Contact.wait_detail, Contact.next_attempt_at, Contact.final_at,
 )
 
 
@@ -118,13 +119,14 @@ def waiting_contacts(
 
 def _row(row: Any, campaign: CampaignRef) -> ContactLine:
     wait_reason, next_attempt_at = row.wait_reason, row.next_attempt_at
+    wait_detail = row.wait_detail
     hold = campaign.hold
     if (
         hold is not None
         and row.state == ContactState.QUEUED
         and (next_attempt_at is None or next_attempt_at <= hold.until)
     ):
-        wait_reason, next_attempt_at = hold.reason, hold.until
+        wait_reason, next_attempt_at, wait_detail = hold.reason, hold.until, hold.detail
     return ContactLine(
         id=row.id,
         line=row.line,
@@ -138,6 +140,7 @@ def _row(row: Any, campaign: CampaignRef) -> ContactLine:
         last_status=row.last_status,
         note=row.reason or row.error or row.warning,
         wait_reason=wait_reason,
+        wait_detail=wait_detail,
         next_attempt_at=next_attempt_at,
         final_at=row.final_at,
     )

@@ -104,7 +104,8 @@ class CampaignView:
                 "url": f"{self.ref.url}/contacts/{row.id}",
                 "name": row.name or f"line {row.line}",
                 "phone": row.to_number or "",
-                "why": wait_words(row.wait_reason),
+                "why": wait_words(row.wait_reason)
+                + (f": {row.wait_detail}" if row.wait_detail else ""),
                 "due": f"{utc_text(row.next_attempt_at)} "
                 f"({relative_text(row.next_attempt_at, self.status.as_of)})",
             }

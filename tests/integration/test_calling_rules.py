@@ -26,6 +26,7 @@ from campaign.clock import CompressedClock, FakeClock
 from campaign.engine.progress import RunResult
 from campaign.engine.runner import Runner
 from campaign.engine.settings import RunSettings
+from campaign.outcomes.status import campaign_status
 from campaign.simulator import (
     DEFAULT_FROM_NUMBERS,
     TEST_API_KEY,
@@ -487,3 +488,28 @@ async def test_when_every_from_number_is_refused_the_campaign_stops_with_the_fix
     assert result.fatal is not None and "refused" in result.fatal
     assert not world.calls
     assert all(c.state == "queued" for c in contacts_of(db, campaign_id).values())
+
+
+async def test_a_holiday_holds_the_country_in_one_statement_and_says_which(
+    db: Database, make_world: MakeWorld, run_runner: RunRunner
+) -> None:
+    # Yom Kippur 2026 (Monday 21 September), 17:00 in Israel: every Israeli contact waits for
+    # Tuesday 09:00, with the holiday's name; the US contacts are called.
+    clock = FakeClock(at("2026-09-21T17:00+03:00"))  # 10:00 in Washington
+    world = make_world(clock, seed=SEED)
+    israel = ["+972521234567", "+972527654321", "+972541112222"]
+    us = us_numbers(2)
+    connect_all(world, israel + us)
+    run_settings = settings(window="default", until_idle=True)
+    campaign_id = create(db, world, fake_contacts(israel + us), run_settings)
+    _, result = await run_runner(db, world, campaign_id, run_settings)
+    assert result.idle and sorted(world.dial_counts) == sorted(us)
+    waiting = contacts_of(db, campaign_id)
+    for number in israel:
+        contact = waiting[number]
+        assert (contact.wait_reason, contact.wait_detail) == ("window", "holiday (Yom Kippur)")
+        assert contact.next_attempt_at == at("2026-09-22T09:00+03:00")
+        assert contact.zone is not None and contact.zone.startswith("IL ")
+    status = campaign_status(db, clock=clock)
+    (window,) = [w for w in status.waiting if w.reason == "window"]
+    assert (window.count, window.detail) == (3, "holiday (Yom Kippur)")

@@ -36,7 +36,7 @@ def _options(command: str) -> set[str]:
         opt
         for param in found.params
         if isinstance(param, click.Option)
-        for opt in param.opts
+        for opt in (*param.opts, *param.secondary_opts)
         if opt.startswith("--") and opt != "--help"
     }
 
