@@ -28,11 +28,12 @@ def test_the_page_shows_why_the_run_stopped_and_the_fix(
 ) -> None:
     clock = CompressedClock.anchored(40.0, epoch=time.time())
     world = World(clock=clock, seed=4, from_numbers=DEFAULT_FROM_NUMBERS)
-    contacts = write_list(tmp_path / "refused.csv", 4, start=5000)
+    contacts = write_list(tmp_path / "refused.csv", 4, start=7700)
     with running_server(world) as base_url:
         run = subprocess.run(
             [sys.executable, "-m", "campaign", "run", str(contacts), "--db", str(web_db_path),
-             "--name", "refused-numbers", "--from", NOT_OURS, "--window", "any"],
+             "--name", "refused-numbers", "--from", NOT_OURS, "--window", "any",
+             "--min-gap", "0", "--until-idle"],
             env={**os.environ, "VOICY_API_KEY": TEST_API_KEY, "VOICY_BASE_URL": base_url,
                  "CAMPAIGN_CLOCK": clock.spec()},
             capture_output=True, text=True, timeout=120, cwd=ROOT,

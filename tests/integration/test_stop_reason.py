@@ -73,6 +73,7 @@ def test_a_refused_run_leaves_its_reason_and_fix_for_status(
 ) -> None:
     run = sim.cli(
         "run", str(sim.contacts), "--name", "refused", "--window", "any", "--min-gap", "0",
+        "--until-idle",
         *options, **env,
     )  # fmt: skip
     assert run.returncode == 1, run.stdout + run.stderr
