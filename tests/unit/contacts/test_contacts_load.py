@@ -163,7 +163,7 @@ def test_the_process_pool_gives_the_same_answers(
     numbers = [f"(212) 555-{i:04d}" for i in range(60)] + ["12", "(212) 555-0001"]
     path = write_file("list.csv", "phone\n" + "\n".join(numbers) + "\n")
     serial = load_contacts(path, workers=1)
-    monkeypatch.setattr(bulk, "POOL_THRESHOLD", 10)
+    monkeypatch.setattr(bulk, "PHONE_POOL_THRESHOLD", 10)
     monkeypatch.setattr(bulk, "_CHUNK", 7)
     pooled = load_contacts(path, workers=2)
     pd.testing.assert_frame_equal(serial.frame, pooled.frame)
