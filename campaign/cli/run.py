@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import sys
 from pathlib import Path
 from typing import Any
@@ -12,7 +11,11 @@ import click
 from rich.console import Console
 
 from campaign.cli._base import main
-from campaign.cli._import_options import import_options, import_options_from_kwargs
+from campaign.cli._import_options import (
+    check_rejects,
+    import_options,
+    import_options_from_kwargs,
+)
 from campaign.cli._progress import ProgressDisplay
 from campaign.durations import parse_duration
 from campaign.engine.history import recent_calls_report
@@ -35,10 +38,9 @@ def _duration(ctx: click.Context, param: click.Parameter, value: str | None) -> 
 
 
 def _from_numbers(values: tuple[str, ...]) -> tuple[str, ...]:
-    numbers: list[str] = []
-    for value in values or tuple((os.environ.get("VOICY_FROM_NUMBERS") or "").split(",")):
-        numbers.extend(n.strip() for n in value.split(",") if n.strip())
-    return tuple(numbers)
+    from campaign.cli.numbers import caller_numbers
+
+    return caller_numbers(values)
 
 
 def engine_options(func: Any) -> Any:
@@ -284,16 +286,22 @@ def run(
     Progress is stored as it happens: an interrupted campaign continues with
     `python -m campaign resume`.
     """
-    from campaign.contacts import load_contacts
+    from campaign.contacts import open_contacts, validation_summary
     from campaign.engine.start import prepare_campaign
 
     console = Console()
     settings = _settings_from(kwargs, None)
-    options = import_options_from_kwargs(kwargs)
+    allow_rejects = bool(kwargs.pop("allow_rejects", False))
+    options = import_options_from_kwargs(kwargs, _from_numbers(kwargs.get("from_numbers") or ()))
     agent = _fetch_agent(settings, kwargs.get("seed", 0))
-    contact_list = load_contacts(contacts, options, agent=agent)
+    # Read in chunks: once to check (counts, fingerprint, the summary), once to store.
+    contact_list = open_contacts(contacts, options, agent=agent)
+    summary = validation_summary(contact_list)
     if dry_run:
-        _dry_run(contact_list, kwargs.get("db"), console)
+        _dry_run(contact_list, summary, kwargs.get("db"), console, allow_rejects)
+    if summary["mostly_rejected"]:
+        print_validation_of(contact_list, summary, console)
+    check_rejects(summary, allow_rejects)
     db = open_db(kwargs.get("db"))
     prepared = prepare_campaign(
         db,
@@ -302,12 +310,17 @@ def run(
         now=_now(),
         name=name,
         dnc_files=dnc_files,
-        region=options.region,
+        region=contact_list.region,
         new=new,
         again=again,
     )
     for note in prepared.notes:
         console.print(note)
+    if contact_list.region_source != "option":
+        console.print(
+            f"Numbers without +country code read as {contact_list.region} "
+            f"({contact_list.region_reason}); --region to choose"
+        )
     campaign = prepared.campaign
     console.print(
         f"Campaign [bold]{campaign.name}[/bold]: {contact_list.counts['valid']} to call, "
@@ -318,13 +331,21 @@ def run(
     _finish(console, result)
 
 
-def _dry_run(contact_list: Any, db_arg: str | None, console: Console) -> None:
+def print_validation_of(contact_list: Any, summary: dict[str, Any], console: Console) -> None:
     from campaign.contacts import print_validation
 
-    print_validation(contact_list, console)
-    numbers = [row.e164 for row in contact_list.rows() if row.status == "valid" and row.e164]
+    print_validation(contact_list, console, summary)
+
+
+def _dry_run(
+    contact_list: Any, summary: dict[str, Any], db_arg: str | None, console: Console,
+    allow_rejects: bool,
+) -> None:  # fmt: skip
+    print_validation_of(contact_list, summary, console)
+    numbers = [row.e164 for row in contact_list.rows("valid") if row.e164]
     console.print(recent_calls_report(db_arg, numbers, _now()))
     console.print("Dry run: nothing was stored and nobody was called.")
+    check_rejects(summary, allow_rejects)
     sys.exit(0 if contact_list.counts["valid"] else 2)
 
 
