@@ -87,7 +87,12 @@ def validate(
     console = Console()
     collect = NumberCollector(db)
     with RejectedWriter(rejected_path) as rejected:
-        summary = validation_summary(stream, on_chunk=lambda c: (collect(c), rejected(c)))
+
+        def on_chunk(chunk: ContactList) -> None:
+            collect(chunk)
+            rejected(chunk)
+
+        summary = validation_summary(stream, on_chunk=on_chunk)
     print_validation(stream, console, summary)
     console.print(recent_calls_report(db, collect.numbers, clock_from_env().now()))
     if rejected_path is not None:

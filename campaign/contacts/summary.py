@@ -168,12 +168,11 @@ class _Builder:
             self.stride *= 2
 
     def groups(self, groups: dict[str, tuple[int, list[int]]]) -> list[dict[str, Any]]:
-        out = [
+        ordered = sorted(groups.items(), key=lambda item: (-item[1][0], item[1][1][0]))
+        return [
             {"reason": reason, "count": count, "lines": first}
-            for reason, (count, first) in groups.items()
+            for reason, (count, first) in ordered
         ]
-        out.sort(key=lambda g: (-int(g["count"]), int(g["lines"][0])))
-        return out
 
     def time_zones(self, workers: int | None) -> dict[str, Any]:
         """Distinct zones of the numbers to dial: the time zone column where given, else the

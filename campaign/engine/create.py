@@ -15,7 +15,7 @@ from campaign.store.models import DONE, QUEUED, READY, Campaign, Contact, Suppre
 from campaign.store.queries import add_event
 
 if TYPE_CHECKING:
-    from campaign.contacts import ContactList
+    from campaign.contacts import ContactRows
 
 _CHUNK = 5000
 
@@ -38,7 +38,7 @@ def unique_name(db: Database, wanted: str) -> str:
 
 def create_campaign(
     db: Database,
-    contacts: ContactList,
+    contacts: ContactRows,
     settings: RunSettings,
     *,
     now: datetime,

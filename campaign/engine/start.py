@@ -17,7 +17,7 @@ from campaign.store.db import Database
 from campaign.store.models import Campaign
 
 if TYPE_CHECKING:
-    from campaign.contacts import ContactList
+    from campaign.contacts import ContactRows
 
 
 @dataclass
@@ -28,7 +28,7 @@ class PreparedCampaign:
 
 def prepare_campaign(
     db: Database,
-    contact_list: ContactList,
+    contact_list: ContactRows,
     settings: RunSettings,
     *,
     now: datetime,

@@ -190,7 +190,6 @@ def _decoded(
         if name in frame:
             frame[name] = pd.Series(
                 [json.loads(v) if isinstance(v, str) else v for v in frame[name]],
-                index=frame.index,
-                dtype=object,
+                index=frame.index, dtype=object,
             )
     return frame

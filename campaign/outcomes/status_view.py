@@ -29,16 +29,8 @@ OUTCOME_STYLES = {
     "canceled": "bright_black",
     "unknown": "bold yellow",
 }
-OUTCOME_ORDER = (
-    "connected",
-    "failed",
-    "pending",
-    "unknown",
-    "invalid",
-    "duplicate",
-    "dnc",
-    "canceled",
-)
+OUTCOME_ORDER = ("connected", "failed", "pending", "unknown", "invalid", "duplicate", "dnc",
+                 "canceled")
 WAIT_WORDS = {
     "redial": "waiting for a redial",
     "window": "waiting for their calling window",

@@ -58,15 +58,11 @@ def create_app(
     context = WebContext(
         db=db,
         clock=clock,
-        views=Snapshots(
-            partial(compute_view, db, clock), max_age=live_max_age, background=live_max_age > 0
-        ),
-        charts=ChartCache(
-            db,
-            clock,
-            min_interval=chart_interval,
-            in_process=_in_memory(db) if charts_in_process is None else charts_in_process,
-        ),
+        views=Snapshots(partial(compute_view, db, clock), max_age=live_max_age,
+                        background=live_max_age > 0),
+        charts=ChartCache(db, clock, min_interval=chart_interval,
+                          in_process=_in_memory(db) if charts_in_process is None
+                          else charts_in_process),
     )
 
     launch_state = launch.LaunchState(

@@ -34,10 +34,8 @@ class Resumable:
 def interrupted_campaigns(db: Database) -> list[Resumable]:
     with db.read_session() as session:
         rows = session.execute(
-            select(Campaign.id, Campaign.name)
-            .where(Campaign.state == INTERRUPTED)
-            .order_by(Campaign.id.desc())
-            .limit(SHOWN)
+            select(Campaign.id, Campaign.name).where(Campaign.state == INTERRUPTED)
+            .order_by(Campaign.id.desc()).limit(SHOWN)
         ).all()
     return [Resumable(row[0], row[1]) for row in rows]
 

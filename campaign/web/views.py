@@ -48,10 +48,7 @@ def progress_of(contacts: int, outcomes: Mapping[str, int]) -> Progress:
 
 
 def eta_of(
-    state: str,
-    elapsed_s: float | None,
-    outcomes: Mapping[str, int],
-    progress: Progress,
+    state: str, elapsed_s: float | None, outcomes: Mapping[str, int], progress: Progress,
     now: datetime,
 ) -> datetime | None:
     """When the campaign should end at its pace so far (running campaigns only)."""
@@ -138,16 +135,10 @@ class CampaignView:
         }
 
 
-def campaign_view(
-    ref: CampaignRef, status: CampaignStatus, next_up: list[ContactRow]
-) -> CampaignView:
-    return CampaignView(
-        ref=ref,
-        status=status,
-        progress=progress_of(status.contacts, status.outcomes),
-        live=live_fields(status),
-        next_up=next_up,
-    )
+def campaign_view(ref: CampaignRef, status: CampaignStatus, next_up: list[ContactRow]
+                  ) -> CampaignView:
+    return CampaignView(ref=ref, status=status, progress=progress_of(status.contacts,
+                        status.outcomes), live=live_fields(status), next_up=next_up)
 
 
 def live_fields(status: CampaignStatus) -> dict[str, str]:
@@ -168,9 +159,8 @@ def live_fields(status: CampaignStatus) -> dict[str, str]:
         "requests_per_minute": _per_minute(status),
         "rate_limit": _rate_limit(status.settings),
         "rate_limited": number(status.rate_limited),
-        "eta": eta_text(
-            eta_of(status.state, status.elapsed_s, status.outcomes, progress, now), now
-        ),
+        "eta": eta_text(eta_of(status.state, status.elapsed_s, status.outcomes, progress, now),
+                        now),
         "runner": _runner(status),
         "started": utc_text(status.started_at),
         "finished": utc_text(status.finished_at) if status.finished else DASH,
@@ -187,8 +177,7 @@ def live_fields(status: CampaignStatus) -> dict[str, str]:
         fields[f"waiting.{reason}"] = number(found.count if found else 0)
         fields[f"waiting.{reason}.next"] = (
             f"{utc_text(found.next_due)} ({relative_text(found.next_due, now)})"
-            if found and found.next_due
-            else DASH
+            if found and found.next_due else DASH
         )
     return fields
 
@@ -216,13 +205,10 @@ def _setting_text(key: str, value: Any) -> str:
     if key in _DURATION_SETTINGS and isinstance(value, int | float):
         return "off" if value == 0 else format_duration(value)
     if isinstance(value, dict):
-        return (
-            ", ".join(
-                f"{k} {format_duration(v) if isinstance(v, int | float) else v}"
-                for k, v in value.items()
-            )
-            or "none"
-        )
+        return ", ".join(
+            f"{k} {format_duration(v) if isinstance(v, int | float) else v}"
+            for k, v in value.items()
+        ) or "none"
     if isinstance(value, list | tuple):
         return ", ".join(str(v) for v in value) or "none"
     return str(value)
@@ -264,12 +250,8 @@ class ListRow:
     live: dict[str, str]
 
     def to_json(self) -> dict[str, Any]:
-        return {
-            "id": self.id,
-            "state": self.summary.state,
-            "live": self.live,
-            "progress": {"done": self.progress.done, "total": max(1, self.progress.total)},
-        }
+        return {"id": self.id, "state": self.summary.state, "live": self.live,
+                "progress": {"done": self.progress.done, "total": max(1, self.progress.total)}}
 
 
 def list_row(campaign_id: int, summary: CampaignSummary, now: datetime) -> ListRow:

@@ -22,7 +22,7 @@ def _messy_list(rows: int, seed: int = 3) -> str:
     rng = random.Random(seed)
     out = ["name,phone,country,note"]
     numbers: list[str] = []
-    for i in range(rows):
+    for _ in range(rows):
         draw = rng.random()
         if draw < 0.05:
             phone = rng.choice(["12", "", "1.55512E+10", "n/a"])
@@ -85,5 +85,6 @@ def test_seen_numbers_merge_runs_and_find_every_key() -> None:
     assert len(seen.runs) < 12  # merged as they grow
     probe = np.array([*keys[:50], -1, 7], dtype=np.int64)
     found, lines, hashes = seen.lookup(probe)
+    assert hashes[:50].tolist() == keys[:50]
     assert found.tolist() == [True] * 50 + [False, 7 in keys]
     assert lines[:50].tolist() == [k * 2 for k in keys[:50]]
