@@ -114,6 +114,8 @@ class ContactList:
     sheet: str | None = None
     #: Seconds spent per phase (reading, normalizing, vars, deduplicating, total).
     timings: dict[str, float] = field(default_factory=dict)
+    #: Position of the frame's first row in the whole list (a chunk of a stream: > 0).
+    first_position: int = 0
 
     def __len__(self) -> int:
         return len(self.frame)
@@ -135,11 +137,12 @@ class ContactList:
     def rows(self, status: ContactStatus | None = None) -> Iterator[ContactRow]:
         """Every row in input order (or only those with `status`)."""
         frame = self.frame
-        positions: Sequence[int] = range(len(frame))
+        start = self.first_position
+        positions: Sequence[int] = range(start, start + len(frame))
         if status is not None:
             mask = (frame["_status"] == status).to_numpy()
             frame = frame[mask]
-            positions = [int(p) for p in mask.nonzero()[0]]
+            positions = [start + int(p) for p in mask.nonzero()[0]]
         originals = [frame[c].tolist() for c in self.columns]
         reserved = {name: frame[name].tolist() for name in RESERVED_COLUMNS}
         phone_values = frame[self.phone_column].tolist()

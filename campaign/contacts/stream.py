@@ -74,6 +74,7 @@ class ContactStream:
             if not len(table.frame):
                 continue
             chunk = process_chunk(self.plan, table, state, workers=self.workers)
+            chunk.first_position = totals["total"]
             fingerprint.add(chunk)
             for key, value in chunk.counts.as_dict().items():
                 totals[key] += value

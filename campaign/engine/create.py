@@ -6,18 +6,17 @@ import re
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import insert, select
+from sqlalchemy import select
 
 from campaign.engine.settings import RunSettings
 from campaign.errors import InputError
+from campaign.store.bulk import insert_rows
 from campaign.store.db import Database
 from campaign.store.models import DONE, QUEUED, READY, Campaign, Contact, Suppression
 from campaign.store.queries import add_event
 
 if TYPE_CHECKING:
     from campaign.contacts import ContactRows
-
-_CHUNK = 5000
 
 
 def default_name(source_name: str, now: datetime) -> str:
@@ -70,14 +69,8 @@ def create_campaign(
         )
         session.add(campaign)
         session.flush()
-        batch: list[dict[str, Any]] = []
-        for row in contacts.rows():
-            batch.append(_contact_values(campaign.id, row, suppressed, now))
-            if len(batch) >= _CHUNK:
-                session.execute(insert(Contact), batch)
-                batch = []
-        if batch:
-            session.execute(insert(Contact), batch)
+        rows = (_contact_values(campaign.id, row, suppressed, now) for row in contacts.rows())
+        insert_rows(session, Contact, rows)
         add_event(
             session,
             now,

@@ -1,7 +1,8 @@
 """Writing the results table to CSV or Excel, ready for people who live in spreadsheets.
 
 CSV is UTF-8 with a byte-order mark by default, so Excel (the reader most users have) shows
-Hebrew and accents intact; `bom=False` (`--no-bom`) for tools that mind. XLSX keeps every phone number,
+Hebrew and accents intact; `excel_csv=False` (`--no-bom`) for tools that mind. XLSX keeps
+every phone number,
 id and original cell as text, never writes a formula (a caller's words that begin with `=`
 stay words), and opens with a filterable, frozen header and readable column widths. Datetimes
 are ISO 8601 with their UTC offset in both. Files are written whole or not at all.

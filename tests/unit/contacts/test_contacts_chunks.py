@@ -68,9 +68,14 @@ def test_chunks_of_the_sample_lists(write_file: WriteFile) -> None:
 
 
 def test_a_second_pass_reads_the_same_rows(write_file: WriteFile) -> None:
-    stream = open_contacts(write_file("list.csv", _messy_list(100)), chunk_rows=10)
+    path = write_file("list.csv", _messy_list(100))
+    stream = open_contacts(path, chunk_rows=10)
     first = [row for chunk in stream.chunks() for row in chunk.rows()]
     assert list(stream.rows()) == first
+    assert first == list(load_contacts(path).rows())  # positions count from the list's start
+    assert [row.position for row in stream.rows("valid")] == [
+        row.position for row in load_contacts(path).rows("valid")
+    ]
 
 
 def test_seen_numbers_merge_runs_and_find_every_key() -> None:

@@ -161,7 +161,9 @@ def test_too_little_evidence_falls_back_to_us() -> None:
     assert (choice.code, choice.source) == ("US", "fallback")
 
 
-def test_from_numbers_reach_the_loader_and_a_region_column_still_wins(write_file: WriteFile) -> None:
+def test_from_numbers_reach_the_loader_and_a_region_column_still_wins(
+    write_file: WriteFile,
+) -> None:
     text = "phone,country\n052-765-4321,\n020 7946 0958,GB\n"
     contacts = load_contacts(
         write_file("list.csv", text),
