@@ -14,8 +14,9 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
-from campaign.contacts.phonelib import lib
-from campaign.contacts.phones import normalize_phone
+import phonenumbers
+
+from campaign.contacts.phones import normalize_phone, normalize_phone_tuple
 from campaign.contacts.regions import require_region
 
 RegionSource = Literal["option", "from_numbers", "list", "fallback"]
@@ -98,7 +99,7 @@ def national_values(values: Iterable[str], limit: int = SAMPLE) -> list[str]:
 def rank_countries(values: Sequence[str]) -> list[tuple[str, int]]:
     """Countries by how many of `values` are valid national numbers there, best first;
     ties in MARKETS order, then alphabetical. Countries fitting none are left out."""
-    regions = sorted(lib.SUPPORTED_REGIONS)
+    regions = sorted(phonenumbers.SUPPORTED_REGIONS)
     first = values[:_FIRST_LOOK]
     hopeful = [r for r in regions if any(_valid(v, r) for v in first)]
     counts: Counter[str] = Counter()
@@ -114,9 +115,11 @@ def _market_rank(code: str) -> int:
 
 
 def _valid(value: str, region: str) -> bool:
-    """Valid as a number of `region` itself."""
-    result = normalize_phone(value, region)
-    return result.ok and result.region_code == region
+    """Valid as a number of `region` itself. Asked of pure-Python phonenumbers: it loads one
+    region's rules at a time, where the compiled library would build every region's
+    (~60 MiB) for a few hundred look-ups."""
+    e164, _, _, code = normalize_phone_tuple(value, region, library=phonenumbers)
+    return e164 is not None and code == region
 
 
 def best_region(values: Iterable[str]) -> str:

@@ -22,7 +22,7 @@ from campaign.contacts.plan import ListPlan
 
 #: Rows per chunk for a streamed list: big enough for numpy to pay off, small enough that
 #: a chunk's Python objects stay well under 100 MiB.
-DEFAULT_CHUNK_ROWS = 50_000
+DEFAULT_CHUNK_ROWS = 20_000
 
 
 @dataclass

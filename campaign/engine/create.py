@@ -8,9 +8,10 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select
 
+from campaign.engine.contact_batches import JSON_COLUMNS, contact_batches
 from campaign.engine.settings import RunSettings
 from campaign.errors import InputError
-from campaign.store.bulk import insert_rows
+from campaign.store.bulk import insert_columns, insert_rows
 from campaign.store.db import Database
 from campaign.store.models import DONE, QUEUED, READY, Campaign, Contact, Suppression
 from campaign.store.queries import add_event
@@ -69,8 +70,12 @@ def create_campaign(
         )
         session.add(campaign)
         session.flush()
-        rows = (_contact_values(campaign.id, row, suppressed, now) for row in contacts.rows())
-        insert_rows(session, Contact, rows)
+        if hasattr(contacts, "chunks"):  # a ContactList or ContactStream: column-wise
+            batches = contact_batches(campaign.id, contacts, suppressed, now)
+            insert_columns(session, Contact, batches, json_text=JSON_COLUMNS)
+        else:  # any object with rows() (the tests' fakes)
+            rows = (_contact_values(campaign.id, row, suppressed, now) for row in contacts.rows())
+            insert_rows(session, Contact, rows)
         add_event(
             session,
             now,

@@ -6,18 +6,23 @@ contacts table keeps four indexes up to date). PostgreSQL gets COPY, which is se
 times faster than any INSERT. Values go through the same conversions SQLAlchemy would
 apply (aware UTC datetimes, JSON), so the rows read back exactly as if the ORM wrote them.
 
-    from campaign.store.bulk import insert_rows
+    from campaign.store.bulk import insert_columns, insert_rows
     with db.session() as session:
         count = insert_rows(session, Contact, rows)   # rows: Iterable[dict]
+        count = insert_columns(session, Contact, batches, json_text={"raw", "vars"})
+        # batches: Iterable[{column: sequence of values}], JSON columns already as text
+
+Columnar batches are the fast path: no dict per row, and JSON encoded a batch at a time by
+the caller (pandas' to_json), so a row costs little more than the driver's own work.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from itertools import islice
 from operator import itemgetter
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import JSON, Column, Table
 from sqlalchemy.orm import Session
@@ -30,6 +35,7 @@ BATCH_ROWS = 10_000
 _SQLITE_CACHE_KIB = 64 * 1024
 
 Converter = Callable[[Any], Any]
+_T = TypeVar("_T")
 
 
 def insert_rows(
@@ -43,9 +49,36 @@ def insert_rows(
     of `model` (e.g. Contact) in the session's transaction; returns the number of rows.
     Columns missing from the rows take their scalar default, else the server default or
     NULL. No ORM objects are made: the rows are not in the session afterwards."""
+    iterator = iter(rows)
+    first = next(iterator, None)
+    if first is None:
+        return 0
+    given = list(first)
+    pick = itemgetter(*given) if len(given) > 1 else (lambda row: (row[given[0]],))
+    batches = (
+        {
+            name: values
+            for name, values in zip(given, zip(*map(pick, part), strict=True), strict=True)
+        }
+        for part in _batched(_chain(first, iterator), batch)
+    )
+    return insert_columns(session, model, batches, batch=batch)
+
+
+def insert_columns(
+    session: Session,
+    model: type[Base],
+    batches: Iterable[Mapping[str, Sequence[Any]]],
+    *,
+    json_text: Collection[str] = (),
+    batch: int = BATCH_ROWS,
+) -> int:
+    """Insert columnar batches ({column: values}, the same columns in every batch, values
+    aligned) into the table of `model`; columns in `json_text` hold JSON already encoded.
+    Returns the number of rows; see insert_rows for the rest."""
     table = model.__table__
     assert isinstance(table, Table)
-    iterator = iter(rows)
+    iterator = iter(batches)
     first = next(iterator, None)
     if first is None:
         return 0
@@ -54,23 +87,21 @@ def insert_rows(
     given = list(first)
     defaults = _scalar_defaults(table, given)
     names = given + list(defaults)
-    columns = [table.c[name] for name in names]
     converters = [
-        (position, convert)
-        for position, convert in enumerate(_converter(column, dialect) for column in columns)
-        if convert is not None
+        None if name in json_text else _converter(table.c[name], dialect) for name in given
     ]
     fixed = list(defaults.values())
-    pick = itemgetter(*given) if len(given) > 1 else (lambda row: (row[given[0]],))
 
-    def tuples() -> Iterator[list[Any]]:
-        for row in _chain(first, iterator):
-            values = [*pick(row), *fixed]
-            for position, convert in converters:
-                value = values[position]
-                if value is not None:
-                    values[position] = convert(value)
-            yield values
+    def tuples() -> Iterator[Sequence[Any]]:
+        for part in _chain(first, iterator):
+            columns = [
+                values if convert is None else _convert_all(values, convert)
+                for values, convert in zip((part[name] for name in given), converters, strict=True)
+            ]
+            if fixed:
+                size = len(columns[0]) if columns else 0
+                columns += [[value] * size for value in fixed]
+            yield from zip(*columns, strict=True)
 
     raw = connection.connection.dbapi_connection
     assert raw is not None
@@ -82,11 +113,30 @@ def insert_rows(
     return _executemany(raw, quote(table.name), quoted, tuples(), batch, sqlite=sqlite)
 
 
-def _chain(
-    first: Mapping[str, Any], rest: Iterator[Mapping[str, Any]]
-) -> Iterator[Mapping[str, Any]]:
+def _chain(first: _T, rest: Iterator[_T]) -> Iterator[_T]:
     yield first
     yield from rest
+
+
+def _batched(items: Iterator[_T], size: int) -> Iterator[list[_T]]:
+    while part := list(islice(items, size)):
+        yield part
+
+
+def _convert_all(values: Sequence[Any], convert: Converter) -> list[Any]:
+    """`convert` on each value but None; repeated values (one `now` for every final_at) are
+    converted once."""
+    out: list[Any] = []
+    last: Any = object()
+    converted: Any = None
+    for value in values:
+        if value is None:
+            out.append(None)
+            continue
+        if value is not last:
+            last, converted = value, convert(value)
+        out.append(converted)
+    return out
 
 
 def _scalar_defaults(table: Table, given: list[str]) -> dict[str, Any]:
@@ -112,7 +162,7 @@ _json = _ENCODER.encode
 
 
 def _executemany(
-    raw: Any, table: str, names: list[str], rows: Iterator[list[Any]], batch: int,
+    raw: Any, table: str, names: list[str], rows: Iterator[Sequence[Any]], batch: int,
     *, sqlite: bool,
 ) -> int:  # fmt: skip
     marker = "?" if sqlite else "%s"
@@ -138,7 +188,7 @@ def _executemany(
         cursor.close()
 
 
-def _copy(raw: Any, table: str, names: list[str], rows: Iterator[list[Any]]) -> int:
+def _copy(raw: Any, table: str, names: list[str], rows: Iterator[Sequence[Any]]) -> int:
     count = 0
     with (
         raw.cursor() as cursor,
