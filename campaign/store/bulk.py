@@ -32,7 +32,7 @@ from campaign.store.models import Base
 #: Rows per executemany (SQLite) or per COPY buffer flush (PostgreSQL).
 BATCH_ROWS = 10_000
 #: SQLite page cache while a bulk insert runs, in KiB (negative: KiB, as SQLite wants).
-_SQLITE_CACHE_KIB = 64 * 1024
+_SQLITE_CACHE_KIB = 32 * 1024
 
 Converter = Callable[[Any], Any]
 _T = TypeVar("_T")
