@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from datetime import UTC
 from pathlib import Path
 from typing import Any
 
@@ -11,6 +12,12 @@ import click
 from rich.console import Console
 
 from campaign.cli._base import main
+from campaign.cli._calendar_options import (
+    calendar_options,
+    calendar_overrides,
+    print_calendar,
+    print_calendar_warnings,
+)
 from campaign.cli._import_options import (
     check_rejects,
     import_options,
@@ -101,12 +108,6 @@ def engine_options(func: Any) -> Any:
             help="No call to a number any campaign called within this gap (default 24h, 0 = off).",
         ),
         click.option(
-            "--window",
-            metavar="HH:MM-HH:MM|any",
-            help="Calling window in each recipient's local time (default 08:00-21:00).",
-        ),
-        click.option("--days", help="Calling days, e.g. mon-fri or mon-sat (default every day)."),
-        click.option(
             "--start-at",
             metavar="ISO-DATETIME",
             help="Dial nothing before this instant (without an offset: this machine's time).",
@@ -145,6 +146,13 @@ def engine_options(func: Any) -> Any:
             help="Run against the built-in simulator with a compressed clock.",
         ),
         click.option(
+            "--sim-start",
+            metavar="ISO-DATETIME",
+            help="With --simulate: start the simulated clock at this instant, e.g. "
+            "2026-09-18T12:55+03:00 (without an offset: this machine's time), to rehearse a "
+            "start on a chosen day and hour.",
+        ),
+        click.option(
             "--seed",
             type=int,
             default=0,
@@ -155,7 +163,7 @@ def engine_options(func: Any) -> Any:
     ]
     for option in reversed(options):
         func = option(func)
-    return func
+    return calendar_options(func)
 
 
 def _settings_from(kwargs: dict[str, Any], base: RunSettings | None) -> RunSettings:
@@ -170,8 +178,7 @@ def _settings_from(kwargs: dict[str, Any], base: RunSettings | None) -> RunSetti
         "until_idle": kwargs.get("until_idle"),
         "simulate": kwargs.get("simulate"),
         "base_url": kwargs.get("base_url"),
-        "window": kwargs.get("window"),
-        "days": kwargs.get("days"),
+        **calendar_overrides(kwargs),
         "start_at": kwargs.get("start_at"),
         "stop_at": kwargs.get("stop_at"),
         "max_attempts_per_day": kwargs.get("max_attempts_per_day"),
@@ -185,6 +192,12 @@ def _settings_from(kwargs: dict[str, Any], base: RunSettings | None) -> RunSetti
         overrides["retry_delays"] = parse_retry_delays(kwargs["retry_delays"])
     settings = (base or RunSettings()).with_overrides(**overrides)
     _check_rules(settings)
+    if kwargs.get("sim_start"):
+        if not settings.simulate:
+            raise InputError("--sim-start sets the simulated clock: add --simulate (or drop it)")
+        from campaign.engine.rules_bridge import parse_instant
+
+        parse_instant(kwargs["sim_start"], "--sim-start")
     if not settings.from_numbers:
         if settings.simulate:
             from campaign.simulator import DEFAULT_FROM_NUMBERS
@@ -200,13 +213,9 @@ def _settings_from(kwargs: dict[str, Any], base: RunSettings | None) -> RunSetti
 
 def _check_rules(settings: RunSettings) -> None:
     """Bad --window/--days/--start-at fail before anything is stored."""
-    from campaign.engine.rules_bridge import parse_instant
-    from campaign.rules.windows import parse_window_and_days
+    from campaign.engine.rules_bridge import calendar_of, parse_instant
 
-    try:
-        parse_window_and_days(settings.window, settings.days)
-    except ValueError as exc:
-        raise InputError(f"--window/--days: {exc}") from exc
+    calendar_of(settings)
     parse_instant(settings.start_at, "--start-at")
     parse_instant(settings.stop_at, "--stop-at")
 
@@ -227,10 +236,45 @@ def _finish(console: Console, result: RunResult) -> None:
     sys.exit(EXIT_FOR_STATE.get(result.state, 0))
 
 
+def _sim_start(kwargs: dict[str, Any], settings: RunSettings, db: Any) -> Any:
+    """`--sim-start`: the simulated clock's first instant (None: the usual start)."""
+    from campaign.engine.rules_bridge import parse_instant
+
+    start = parse_instant(kwargs.get("sim_start"), "--sim-start")
+    if start is None or not settings.simulate:
+        return None
+    with db.read_session() as session:
+        from campaign.store.queries import latest_instant
+
+        latest = latest_instant(session)
+    if latest is not None and latest.replace(tzinfo=latest.tzinfo or UTC) > start:
+        raise InputError(
+            f"--sim-start {kwargs['sim_start']}: this database already recorded events up to "
+            f"{latest:%Y-%m-%d %H:%M} UTC, and simulated time cannot go back behind them; "
+            "rehearse in a fresh --db (e.g. --db rehearsal.db) or pick a later --sim-start"
+        )
+    return start
+
+
+def _sim_clock(start: Any) -> Any:
+    from campaign.clock import CompressedClock
+    from campaign.engine.launch import SIMULATE_JUMP_OVER, SIMULATE_SCALE
+
+    if start is None:
+        return None
+    return CompressedClock(SIMULATE_SCALE, start=start, jump_over=SIMULATE_JUMP_OVER)
+
+
 async def _execute(
-    db: Any, campaign_id: int, settings: RunSettings, seed: int, console: Console
+    db: Any,
+    campaign_id: int,
+    settings: RunSettings,
+    seed: int,
+    console: Console,
+    sim_start: Any = None,
 ) -> RunResult:
-    async with connect(settings, seed=seed, db=db) as connection:
+    clock = _sim_clock(sim_start)
+    async with connect(settings, clock=clock, seed=seed, db=db) as connection:
         return await _run_on(connection, db, campaign_id, settings, console)
 
 
@@ -298,16 +342,19 @@ def run(
     contact_list = open_contacts(contacts, options, agent=agent)
     summary = validation_summary(contact_list)
     if dry_run:
-        _dry_run(contact_list, summary, kwargs.get("db"), console, allow_rejects)
+        _dry_run(contact_list, summary, kwargs.get("db"), console, settings, allow_rejects)
     if summary["mostly_rejected"]:
         print_validation_of(contact_list, summary, console)
     check_rejects(summary, allow_rejects)
     db = open_db(kwargs.get("db"))
+    sim_start = _sim_start(kwargs, settings, db)
+    now = sim_start or _now()
+    print_calendar_warnings(console, settings, dict(summary["countries"]), now)
     prepared = prepare_campaign(
         db,
         contact_list,
         settings,
-        now=_now(),
+        now=now,
         name=name,
         dnc_files=dnc_files,
         region=contact_list.region,
@@ -327,7 +374,11 @@ def run(
         f"{contact_list.counts['invalid']} rejected, {contact_list.counts['duplicate']} duplicate"
         f" · database {db.display_name()}" + (" · simulated API" if settings.simulate else "")
     )
-    result = anyio.run(_execute, db, campaign.id, settings, kwargs.get("seed", 0), console)
+    if sim_start is not None:
+        console.print(f"Simulated clock starts at {sim_start.isoformat()}")
+    result = anyio.run(
+        _execute, db, campaign.id, settings, kwargs.get("seed", 0), console, sim_start
+    )
     _finish(console, result)
 
 
@@ -339,11 +390,13 @@ def print_validation_of(contact_list: Any, summary: dict[str, Any], console: Con
 
 def _dry_run(
     contact_list: Any, summary: dict[str, Any], db_arg: str | None, console: Console,
-    allow_rejects: bool,
+    settings: RunSettings, allow_rejects: bool,
 ) -> None:  # fmt: skip
     print_validation_of(contact_list, summary, console)
+    now = _now()
+    print_calendar(console, settings, summary, now)
     numbers = [row.e164 for row in contact_list.rows("valid") if row.e164]
-    console.print(recent_calls_report(db_arg, numbers, _now()))
+    console.print(recent_calls_report(db_arg, numbers, now))
     console.print("Dry run: nothing was stored and nobody was called.")
     check_rejects(summary, allow_rejects)
     sys.exit(0 if contact_list.counts["valid"] else 2)
@@ -364,7 +417,8 @@ def resume(campaign: str | None, **kwargs: Any) -> None:
     found, stored = prepare_resume(db, campaign)
     settings = _settings_from(kwargs, stored)
     console.print(f"Resuming [bold]{found.name}[/bold] · database {db.display_name()}")
-    result = anyio.run(_execute, db, found.id, settings, kwargs.get("seed", 0), console)
+    sim_start = _sim_start(kwargs, settings, db)
+    result = anyio.run(_execute, db, found.id, settings, kwargs.get("seed", 0), console, sim_start)
     _finish(console, result)
 
 

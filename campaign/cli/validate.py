@@ -10,6 +10,7 @@ import click
 from rich.console import Console
 
 from campaign.cli._base import main
+from campaign.cli._calendar_options import calendar_options, calendar_overrides, print_calendar
 from campaign.cli._import_options import (
     check_rejects,
     import_options,
@@ -59,6 +60,7 @@ __all__ = ["fetch_agent", "validate"]
     help="The campaign's caller numbers (env VOICY_FROM_NUMBERS): their country is the "
     "default region when they share one.",
 )
+@calendar_options
 def validate(
     contacts: str,
     agent_id: str | None,
@@ -72,15 +74,21 @@ def validate(
     """Read CONTACTS (CSV, TSV, TXT or XLSX) and report what a run would dial.
 
     Prints rows read, valid numbers, rejected rows grouped by reason, duplicates, the
-    phone column and vars found, the default region and why, countries and time zones.
-    Exits 0 when rows can be dialed; 2 when none can, or when most rows are rejected
-    (the list is surely read wrong) unless --allow-rejects.
+    phone column and vars found, the default region and why, countries and time zones,
+    and the calling calendar each country's contacts get (with the --window, --days,
+    --holidays and --closed a run would use). Exits 0 when rows can be dialed; 2 when none
+    can, or when most rows are rejected (the list is surely read wrong) unless
+    --allow-rejects.
     """
     from campaign.cli.numbers import caller_numbers
     from campaign.clock import clock_from_env
     from campaign.contacts import open_contacts, print_validation, validation_summary
     from campaign.engine.history import recent_calls_report
+    from campaign.engine.rules_bridge import calendar_of
+    from campaign.engine.settings import RunSettings
 
+    calendar_settings = RunSettings().with_overrides(**calendar_overrides(kwargs))
+    calendar_of(calendar_settings)  # a bad --window fails before the list is read
     options = import_options_from_kwargs(kwargs, caller_numbers(from_numbers))
     agent = fetch_agent(agent_id, base_url) if agent_id else None
     stream = open_contacts(contacts, options, agent=agent)
@@ -94,7 +102,9 @@ def validate(
 
         summary = validation_summary(stream, on_chunk=on_chunk)
     print_validation(stream, console, summary)
-    console.print(recent_calls_report(db, collect.numbers, clock_from_env().now()))
+    now = clock_from_env().now()
+    print_calendar(console, calendar_settings, summary, now)
+    console.print(recent_calls_report(db, collect.numbers, now))
     if rejected_path is not None:
         console.print(f"Wrote {rejected.written:,} rejected rows to {rejected_path}")
     if stream.counts.valid == 0:
