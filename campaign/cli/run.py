@@ -150,6 +150,13 @@ def engine_options(func: Any) -> Any:
             help="Simulator seed (with --simulate).",
         ),
         click.option("--base-url", envvar="VOICY_BASE_URL", help="Voicy API base URL."),
+        click.option(
+            "--webhook-listen",
+            metavar="HOST:PORT",
+            envvar="CAMPAIGN_WEBHOOK_LISTEN",
+            help="Receive Voicy's call_ended webhooks at POST /webhooks/voicy on this address "
+            "(needs VOICY_WEBHOOK_SECRET). Env: CAMPAIGN_WEBHOOK_LISTEN.",
+        ),
     ]
     for option in reversed(options):
         func = option(func)
@@ -226,10 +233,37 @@ def _finish(console: Console, result: RunResult) -> None:
 
 
 async def _execute(
-    db: Any, campaign_id: int, settings: RunSettings, seed: int, console: Console
+    db: Any,
+    campaign_id: int,
+    settings: RunSettings,
+    seed: int,
+    console: Console,
+    webhook_listen: str | None = None,
 ) -> RunResult:
-    async with connect(settings, seed=seed, db=db) as connection:
-        return await _run_on(connection, db, campaign_id, settings, console)
+    from campaign.receiver import listening
+
+    async with (
+        connect(settings, seed=seed, db=db) as connection,
+        listening(db, webhook_listen, clock=connection.clock, world=connection.world) as hearing,
+    ):
+        if hearing is not None:
+            console.print(f"Receiving Voicy webhooks at {hearing.address.url}")
+        result = await _run_on(connection, db, campaign_id, settings, console)
+    if hearing is not None:
+        console.print(_webhook_line(db, campaign_id))
+    return result
+
+
+def _webhook_line(db: Any, campaign_id: int) -> str:
+    from campaign.store.inbox import webhook_stats
+
+    with db.read_session() as session:
+        stats = webhook_stats(session, campaign_id)
+    return (
+        f"Webhooks: {stats.delivered} call_ended stored for this campaign, "
+        f"{stats.refused_signature} refused (bad signature), "
+        f"{stats.unknown_call} for calls not placed from this database"
+    )
 
 
 async def _run_on(
@@ -286,9 +320,11 @@ def run(
     """
     from campaign.contacts import load_contacts
     from campaign.engine.start import prepare_campaign
+    from campaign.receiver import check_webhook_listen
 
     console = Console()
     settings = _settings_from(kwargs, None)
+    check_webhook_listen(kwargs.get("webhook_listen"), simulate=settings.simulate)
     options = import_options_from_kwargs(kwargs)
     agent = _fetch_agent(settings, kwargs.get("seed", 0))
     contact_list = load_contacts(contacts, options, agent=agent)
@@ -314,7 +350,15 @@ def run(
         f"{contact_list.counts['invalid']} rejected, {contact_list.counts['duplicate']} duplicate"
         f" · database {db.display_name()}" + (" · simulated API" if settings.simulate else "")
     )
-    result = anyio.run(_execute, db, campaign.id, settings, kwargs.get("seed", 0), console)
+    result = anyio.run(
+        _execute,
+        db,
+        campaign.id,
+        settings,
+        kwargs.get("seed", 0),
+        console,
+        kwargs.get("webhook_listen"),
+    )
     _finish(console, result)
 
 
@@ -337,13 +381,23 @@ def resume(campaign: str | None, **kwargs: Any) -> None:
     Stored settings are reused; any option given here overrides them.
     """
     from campaign.engine.resume import prepare_resume
+    from campaign.receiver import check_webhook_listen
 
     console = Console()
     db = open_db(kwargs.get("db"))
     found, stored = prepare_resume(db, campaign)
     settings = _settings_from(kwargs, stored)
+    check_webhook_listen(kwargs.get("webhook_listen"), simulate=settings.simulate)
     console.print(f"Resuming [bold]{found.name}[/bold] · database {db.display_name()}")
-    result = anyio.run(_execute, db, found.id, settings, kwargs.get("seed", 0), console)
+    result = anyio.run(
+        _execute,
+        db,
+        found.id,
+        settings,
+        kwargs.get("seed", 0),
+        console,
+        kwargs.get("webhook_listen"),
+    )
     _finish(console, result)
 
 

@@ -11,6 +11,7 @@ May import: clock, errors, voicy, store (and the simulator, lazily, for a rehear
 """
 
 from campaign.receiver.app import WEBHOOK_PATH, OnDelivery, WebhookReceiver, WebhookRoute
+from campaign.receiver.listen import Listening, check_webhook_listen, listening
 from campaign.receiver.serve import (
     SECRET_ENV,
     ReceiverAddress,
@@ -23,11 +24,14 @@ from campaign.receiver.serve import (
 __all__ = [
     "SECRET_ENV",
     "WEBHOOK_PATH",
+    "Listening",
     "OnDelivery",
     "ReceiverAddress",
     "WebhookReceiver",
     "WebhookRoute",
     "check_listen",
+    "check_webhook_listen",
+    "listening",
     "parse_listen",
     "serve_webhooks",
     "webhook_secret",

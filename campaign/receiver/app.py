@@ -83,7 +83,8 @@ class WebhookReceiver:
             body = await _read_body(headers, receive, self.max_body)
             delivery = read_delivery(self._secret, body, headers)
         except WebhookRefused as refusal:
-            log.warning("webhook delivery refused (%s): %s", refusal.reason, refusal.message)
+            # Counted in the store (status shows it); a log line per refusal would flood a run.
+            log.info("webhook delivery refused (%s): %s", refusal.reason, refusal.message)
             await self._count(CounterKind(refusal.reason.value))
             await _answer(send, refusal.status_code, {"error": refusal.message})
             return

@@ -134,9 +134,9 @@ async def serve_webhooks(
     secret: str,
     host: str = "127.0.0.1",
     port: int = 0,
-    *,
     clock: Clock | None = None,
     on_delivery: OnDelivery | None = None,
+    *,
     task_status: TaskStatus[ReceiverAddress] = anyio.TASK_STATUS_IGNORED,
 ) -> None:
     """Serve the receiver in the current event loop until cancelled.
