@@ -7,9 +7,12 @@ from __future__ import annotations
 import json
 import warnings
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 
+from campaign.cli import main
 from campaign.receiver import WEBHOOK_PATH
 from campaign.store.db import Database
 from campaign.store.inbox import webhook_stats
@@ -91,3 +94,26 @@ def test_no_page_shows_the_secret(finished: StoredCampaign, guarded: TestClient)
         page = guarded.get(f"{base}{path}")
         assert page.status_code == 200, path
         assert SECRET not in page.text, path
+
+
+def test_status_json_and_the_campaign_page_show_the_deliveries(
+    db: Database, db_path: Path, finished: StoredCampaign, guarded: TestClient
+) -> None:
+    cid = finished.campaign_id
+    base = "http://127.0.0.1"
+    guarded.get(f"{base}/?token={TOKEN}")
+    before = guarded.get(f"{base}/campaigns/{cid}").text
+    assert "none received (results come from polling)" in before
+    raw = delivery(finished)
+    guarded.post(WEBHOOK_PATH, content=raw, headers={"x-voicy-signature": sign(SECRET, raw)})
+    guarded.post(WEBHOOK_PATH, content=raw, headers={"x-voicy-signature": "sha256=0"})
+    page = guarded.get(f"{base}/campaigns/{cid}").text
+    assert "1 received (last " in page and "1 refused: bad signature" in page
+    live = guarded.get(f"{base}/campaigns/{cid}/live").json()
+    assert "1 received" in json.dumps(live)
+    result = CliRunner().invoke(main, ["status", finished.name, "--json", "--db", str(db_path)])
+    hooks = json.loads(result.output)["webhooks"]
+    assert (hooks["delivered"], hooks["refused_signature"]) == (1, 1)
+    assert hooks["last_delivery_at"].endswith("+00:00")
+    text = CliRunner().invoke(main, ["status", finished.name, "--db", str(db_path)]).output
+    assert "Webhooks" in text and "1 received" in text and SECRET not in text
