@@ -177,3 +177,11 @@ def test_a_short_secret_is_refused(tmp_path: Path, monkeypatch: pytest.MonkeyPat
     )
     assert result.exit_code == 2 and "shorter than 16" in result.output
     assert "short" not in result.output.replace("shorter", "")
+
+
+def test_simulate_wants_the_secret_for_its_webhooks(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv(SECRET_ENV, raising=False)
+    result = CliRunner().invoke(
+        main, ["simulate", "--port", "0", "--webhook-url", "http://127.0.0.1:9/webhooks/voicy"]
+    )
+    assert result.exit_code == 2 and "needs the signing secret" in result.output
