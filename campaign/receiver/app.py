@@ -82,6 +82,7 @@ class WebhookReceiver:
         try:
             body = await _read_body(headers, receive, self.max_body)
             delivery = read_delivery(self._secret, body, headers)
+            row = _inbox_delivery(delivery, body)
         except WebhookRefused as refusal:
             # Counted in the store (status shows it); a log line per refusal would flood a run.
             log.info("webhook delivery refused (%s): %s", refusal.reason, refusal.message)
@@ -89,9 +90,7 @@ class WebhookReceiver:
             await _answer(send, refusal.status_code, {"error": refusal.message})
             return
         try:
-            stored = await anyio.to_thread.run_sync(
-                store_delivery, self.db, _inbox_delivery(delivery, body), self.clock.now()
-            )
+            stored = await anyio.to_thread.run_sync(store_delivery, self.db, row, self.clock.now())
         except SQLAlchemyError:
             log.exception("webhook delivery for call %s could not be stored", delivery.call_id)
             await _answer(send, 503, {"error": "the delivery could not be stored; send it again"})
@@ -130,15 +129,27 @@ class WebhookRoute:
         await self.app(scope, receive, send)
 
 
+#: The inbox's column sizes (campaign.store.models.WebhookDelivery).
+_CALL_ID_MAX, _STATUS_MAX, _NUMBER_MAX = 64, 40, 32
+
+
 def _inbox_delivery(delivery: CallEnded, body: bytes) -> Delivery:
+    """The inbox row; a call id no column could hold is refused, the hints are clipped
+    (the raw body keeps everything)."""
     detail = delivery.detail
+    if len(detail.call_id) > _CALL_ID_MAX:
+        raise MalformedBody(f"the call_id is longer than {_CALL_ID_MAX} characters")
     return Delivery(
         call_id=detail.call_id,
         body=body.decode("utf-8"),
-        call_status=detail.call_status,
-        from_number=detail.from_number,
-        to_number=detail.to_number,
+        call_status=_clip(detail.call_status, _STATUS_MAX),
+        from_number=_clip(detail.from_number, _NUMBER_MAX),
+        to_number=_clip(detail.to_number, _NUMBER_MAX),
     )
+
+
+def _clip(value: str | None, size: int) -> str | None:
+    return None if value is None else value[:size]
 
 
 def _headers(scope: Scope) -> dict[str, str]:

@@ -285,9 +285,10 @@ async def test_consuming_marks_deliveries_once(
             "malformed_body",
         ),
         (body(call(KNOWN), event="call_started"), 400, "not_call_ended"),
+        (body(call("c" * 65)), 400, "malformed_body"),
         (b"{" + b" " * MAX_BODY_BYTES + b"}", 413, "body_too_large"),
     ],
-    ids=["text", "array", "no-call-id", "other-event", "oversize"],
+    ids=["text", "array", "no-call-id", "other-event", "long-call-id", "oversize"],
 )
 async def test_bad_bodies_are_refused(
     store: Database,
