@@ -113,7 +113,8 @@ class InboxEntry:
 def store_delivery(db: Database, delivery: Delivery, now: datetime) -> Stored:
     """Keep a verified delivery once, or count it as a repeat or an unknown call."""
     with db.session() as session:
-        if session.get(WebhookDelivery, delivery.call_id) is not None:
+        seen = select(WebhookDelivery.call_id).where(WebhookDelivery.call_id == delivery.call_id)
+        if session.execute(seen).first() is not None:
             _bump(session, CounterKind.REPEATED, now)
             return Stored.REPEATED
         match = _match(session, delivery, now)
