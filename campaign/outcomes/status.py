@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 from campaign.clock import Clock, SystemClock
 from campaign.engine.lock import holder_is_alive
 from campaign.store.db import Database
+from campaign.store.inbox import WebhookStats, webhook_stats
 from campaign.store.models import (
     CANCELED,
     FINISHED,
@@ -86,6 +87,9 @@ class CampaignStatus:
     settings: dict[str, Any] = field(default_factory=dict)
     #: PostgreSQL: every live runner of the campaign (id, host, pid, heartbeat, contacts held).
     runners: list[LiveRunner] = field(default_factory=list)
+    #: Voicy webhooks received (this campaign's deliveries, the database's refusals); None
+    #: while the database never received one.
+    webhooks: WebhookStats | None = None
 
     @property
     def finished(self) -> bool:
@@ -194,6 +198,7 @@ def _snapshot(
         first = team[0]
         runner = Runner(first.id, first.pid, first.host, first.heartbeat_at, alive=True)
     max_attempts = settings.get("max_attempts")
+    webhooks = webhook_stats(session, campaign.id)
     return CampaignStatus(
         name=campaign.name,
         state=state,
@@ -222,6 +227,7 @@ def _snapshot(
         ),
         settings=settings,
         runners=team,
+        webhooks=webhooks if webhooks.any else None,
     )
 
 
