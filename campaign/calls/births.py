@@ -6,6 +6,7 @@ life come from here, so an import never names a state itself.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
@@ -13,6 +14,7 @@ from campaign.calls.vocab import ContactState, Outcome
 
 #: What a row's import status means for its life (rows `valid` and not suppressed: queued).
 _FINAL_AT_IMPORT = {"invalid": Outcome.INVALID, "duplicate": Outcome.DUPLICATE}
+_DNC = "on the do-not-call list"
 
 
 def first_state(
@@ -37,10 +39,38 @@ def first_state(
     elif outcome is not None:
         values.update(state=ContactState.DONE, outcome=outcome, final_at=now)
     elif suppressed:
-        values.update(
-            state=ContactState.DONE,
-            outcome=Outcome.DNC,
-            error="on the do-not-call list",
-            final_at=now,
-        )
+        values.update(state=ContactState.DONE, outcome=Outcome.DNC, error=_DNC, final_at=now)
     return values
+
+
+def first_states(
+    import_status: Sequence[str],
+    reason: Sequence[str | None],
+    suppressed: Sequence[bool],
+    now: datetime,
+) -> dict[str, list[Any]]:
+    """`first_state` for a chunk of rows, column-wise, for the bulk insert of a list (one
+    pass, no dict per row); the columns not given (due time, wait reason, last call) start
+    NULL. A unit test holds it equal to `first_state` row by row."""
+    states: list[Any] = []
+    outcomes: list[Any] = []
+    errors: list[Any] = []
+    finals: list[Any] = []
+    queued, done = ContactState.QUEUED, ContactState.DONE
+    for status, why, dnc in zip(import_status, reason, suppressed, strict=True):
+        outcome = _FINAL_AT_IMPORT.get(status)
+        if outcome is None and dnc:
+            outcome = Outcome.DNC
+        states.append(queued if outcome is None else done)
+        outcomes.append(outcome)
+        errors.append(
+            why if outcome is Outcome.INVALID else _DNC if outcome is Outcome.DNC else None
+        )
+        finals.append(None if outcome is None else now)
+    return {
+        "state": states,
+        "attempts": [0] * len(states),
+        "outcome": outcomes,
+        "error": errors,
+        "final_at": finals,
+    }

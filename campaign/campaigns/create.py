@@ -15,23 +15,23 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import insert, select
+from sqlalchemy import select
 
 from campaign.calls.births import first_state
 from campaign.calls.runs import new_campaign
+from campaign.campaigns.contact_batches import JSON_COLUMNS, contact_batches
 from campaign.campaigns.dnc import import_dnc_file
 from campaign.campaigns.history import check_same_list
 from campaign.engine.settings import RunSettings
 from campaign.errors import InputError
+from campaign.store.bulk import insert_columns, insert_rows
 from campaign.store.db import Database
 from campaign.store.models import Campaign, Contact, Suppression
 from campaign.store.queries import add_event
 
 if TYPE_CHECKING:
-    from campaign.contacts import ContactList
+    from campaign.contacts import ContactRows
     from campaign.contacts.model import ContactRow
-
-_CHUNK = 5000
 
 
 def default_name(source_name: str, now: datetime) -> str:
@@ -52,7 +52,7 @@ def unique_name(db: Database, wanted: str) -> str:
 
 def create_campaign(
     db: Database,
-    contacts: ContactList,
+    contacts: ContactRows,
     settings: RunSettings,
     *,
     now: datetime,
@@ -83,14 +83,12 @@ def create_campaign(
         )
         session.add(campaign)
         session.flush()
-        batch: list[dict[str, Any]] = []
-        for row in contacts.rows():
-            batch.append(_row_values(campaign.id, row, suppressed, now))
-            if len(batch) >= _CHUNK:
-                session.execute(insert(Contact), batch)
-                batch = []
-        if batch:
-            session.execute(insert(Contact), batch)
+        if hasattr(contacts, "chunks"):  # a ContactList or ContactStream: column-wise
+            batches = contact_batches(campaign.id, contacts, suppressed, now)
+            insert_columns(session, Contact, batches, json_text=JSON_COLUMNS)
+        else:  # any object with rows() (the tests' fakes)
+            rows = (_row_values(campaign.id, row, suppressed, now) for row in contacts.rows())
+            insert_rows(session, Contact, rows)
         add_event(
             session,
             now,
@@ -133,7 +131,7 @@ class PreparedCampaign:
 
 def prepare_campaign(
     db: Database,
-    contact_list: ContactList,
+    contact_list: ContactRows,
     settings: RunSettings,
     *,
     now: datetime,

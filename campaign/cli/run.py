@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import sys
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -22,7 +21,11 @@ from campaign.cli._calendar_options import (
     print_calendar,
     print_calendar_warnings,
 )
-from campaign.cli._import_options import import_options, import_options_from_kwargs
+from campaign.cli._import_options import (
+    check_rejects,
+    import_options,
+    import_options_from_kwargs,
+)
 from campaign.cli._progress import ProgressDisplay
 from campaign.clock import Clock
 from campaign.durations import parse_duration, parse_instant
@@ -32,7 +35,6 @@ from campaign.errors import InputError
 from campaign.store.db import Database, open_db
 
 if TYPE_CHECKING:
-    from campaign.contacts import ContactList
     from campaign.voicy.models import Agent
 
 _F = TypeVar("_F", bound=Callable[..., Any])
@@ -50,10 +52,9 @@ def _duration(ctx: click.Context, param: click.Parameter, value: str | None) -> 
 
 
 def _from_numbers(values: tuple[str, ...]) -> tuple[str, ...]:
-    numbers: list[str] = []
-    for value in values or tuple((os.environ.get("VOICY_FROM_NUMBERS") or "").split(",")):
-        numbers.extend(n.strip() for n in value.split(",") if n.strip())
-    return tuple(numbers)
+    from campaign.cli.numbers import caller_numbers
+
+    return caller_numbers(values)
 
 
 def engine_options(func: _F) -> _F:
@@ -166,6 +167,13 @@ def engine_options(func: _F) -> _F:
             help="Simulator seed (with --simulate).",
         ),
         click.option("--base-url", envvar="VOICY_BASE_URL", help="Voicy API base URL."),
+        click.option(
+            "--webhook-listen",
+            metavar="HOST:PORT",
+            envvar="CAMPAIGN_WEBHOOK_LISTEN",
+            help="Receive Voicy's call_ended webhooks at POST /webhooks/voicy on this address "
+            "(needs VOICY_WEBHOOK_SECRET). Env: CAMPAIGN_WEBHOOK_LISTEN.",
+        ),
     ]
     for option in reversed(options):
         func = option(func)
@@ -267,15 +275,37 @@ async def _execute(
     seed: int,
     console: Console,
     sim_start: datetime | None = None,
+    webhook_listen: str | None = None,
 ) -> RunResult:
     from campaign.campaigns.runs import run_campaign  # the engine, with the calling rules
+    from campaign.receiver import listening
 
     clock = _sim_clock(sim_start)
-    async with connect(settings, clock=clock, seed=seed, db=db) as connection:
+    async with (
+        connect(settings, clock=clock, seed=seed, db=db) as connection,
+        listening(db, webhook_listen, clock=connection.clock, world=connection.world) as hearing,
+    ):
+        if hearing is not None:
+            console.print(f"Receiving Voicy webhooks at {hearing.address.url}")
         with ProgressDisplay(console) as display:
-            return await run_campaign(
+            result = await run_campaign(
                 db, campaign_id, settings, connection=connection, on_progress=display.update
             )
+    if hearing is not None:
+        console.print(_webhook_line(db, campaign_id))
+    return result
+
+
+def _webhook_line(db: Database, campaign_id: int) -> str:
+    from campaign.store.inbox import webhook_stats
+
+    with db.read_session() as session:
+        stats = webhook_stats(session, campaign_id)
+    return (
+        f"Webhooks: {stats.delivered} call_ended stored for this campaign, "
+        f"{stats.refused_signature} refused (bad signature), "
+        f"{stats.unknown_call} for calls not placed from this database"
+    )
 
 
 @main.command()
@@ -312,19 +342,27 @@ def run(
     `python -m campaign resume`.
     """
     from campaign.campaigns.create import prepare_campaign
-    from campaign.contacts import load_contacts
+    from campaign.contacts import open_contacts, validation_summary
+    from campaign.receiver import check_webhook_listen
 
     console = Console()
     settings = _settings_from(kwargs, None)
-    options = import_options_from_kwargs(kwargs)
+    check_webhook_listen(kwargs.get("webhook_listen"), simulate=settings.simulate)
+    allow_rejects = bool(kwargs.pop("allow_rejects", False))
+    options = import_options_from_kwargs(kwargs, _from_numbers(kwargs.get("from_numbers") or ()))
     agent = _fetch_agent(settings, kwargs.get("seed", 0))
-    contact_list = load_contacts(contacts, options, agent=agent)
+    # Read in chunks: once to check (counts, fingerprint, the summary), once to store.
+    contact_list = open_contacts(contacts, options, agent=agent)
+    summary = validation_summary(contact_list)
     if dry_run:
-        _dry_run(contact_list, kwargs.get("db"), console, settings)
+        _dry_run(contact_list, summary, kwargs.get("db"), console, settings, allow_rejects)
+    if summary["mostly_rejected"]:
+        print_validation_of(contact_list, summary, console)
+    check_rejects(summary, allow_rejects)
     db = open_db(kwargs.get("db"))
     sim_start = _sim_start(kwargs, settings, db)
     now = sim_start or _now()
-    print_calendar_warnings(console, settings, _countries(contact_list), now)
+    print_calendar_warnings(console, settings, dict(summary["countries"]), now)
     prepared = prepare_campaign(
         db,
         contact_list,
@@ -332,12 +370,17 @@ def run(
         now=now,
         name=name,
         dnc_files=dnc_files,
-        region=options.region,
+        region=contact_list.region,
         new=new,
         again=again,
     )
     for note in prepared.notes:
         console.print(note)
+    if contact_list.region_source != "option":
+        console.print(
+            f"Numbers without +country code read as {contact_list.region} "
+            f"({contact_list.region_reason}); --region to choose"
+        )
     campaign = prepared.campaign
     console.print(
         f"Campaign [bold]{campaign.name}[/bold]: {contact_list.counts['valid']} to call, "
@@ -347,29 +390,35 @@ def run(
     if sim_start is not None:
         console.print(f"Simulated clock starts at {sim_start.isoformat()}")
     result = anyio.run(
-        _execute, db, campaign.id, settings, kwargs.get("seed", 0), console, sim_start
+        _execute,
+        db,
+        campaign.id,
+        settings,
+        kwargs.get("seed", 0),
+        console,
+        sim_start,
+        kwargs.get("webhook_listen"),
     )
     _finish(console, result)
 
 
-def _countries(contact_list: ContactList) -> dict[str, int]:
-    """Valid numbers per country, for the calendar's warnings."""
-    frame = contact_list.frame
-    regions = frame.loc[frame["_status"] == "valid", "_region"].dropna().value_counts()
-    return {str(code): int(count) for code, count in regions.items()}
+def print_validation_of(contact_list: Any, summary: dict[str, Any], console: Console) -> None:
+    from campaign.contacts import print_validation
+
+    print_validation(contact_list, console, summary)
 
 
 def _dry_run(
-    contact_list: ContactList, db_arg: str | None, console: Console, settings: RunSettings
-) -> None:
-    from campaign.contacts import print_validation
-
-    summary = print_validation(contact_list, console)
+    contact_list: Any, summary: dict[str, Any], db_arg: str | None, console: Console,
+    settings: RunSettings, allow_rejects: bool,
+) -> None:  # fmt: skip
+    print_validation_of(contact_list, summary, console)
     now = _now()
     print_calendar(console, settings, summary, now)
-    numbers = [row.e164 for row in contact_list.rows() if row.status == "valid" and row.e164]
+    numbers = [row.e164 for row in contact_list.rows("valid") if row.e164]
     console.print(recent_calls_report(db_arg, numbers, now))
     console.print("Dry run: nothing was stored and nobody was called.")
+    check_rejects(summary, allow_rejects)
     sys.exit(0 if contact_list.counts["valid"] else 2)
 
 
@@ -382,14 +431,25 @@ def resume(campaign: str | None, **kwargs: Any) -> None:
     Stored settings are reused; any option given here overrides them.
     """
     from campaign.campaigns.resume import prepare_resume
+    from campaign.receiver import check_webhook_listen
 
     console = Console()
     db = open_db(kwargs.get("db"))
     found, stored = prepare_resume(db, campaign)
     settings = _settings_from(kwargs, stored)
+    check_webhook_listen(kwargs.get("webhook_listen"), simulate=settings.simulate)
     console.print(f"Resuming [bold]{found.name}[/bold] · database {db.display_name()}")
     sim_start = _sim_start(kwargs, settings, db)
-    result = anyio.run(_execute, db, found.id, settings, kwargs.get("seed", 0), console, sim_start)
+    result = anyio.run(
+        _execute,
+        db,
+        found.id,
+        settings,
+        kwargs.get("seed", 0),
+        console,
+        sim_start,
+        kwargs.get("webhook_listen"),
+    )
     _finish(console, result)
 
 

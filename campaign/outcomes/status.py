@@ -28,6 +28,7 @@ from campaign.calls.vocab import (
 )
 from campaign.clock import Clock, SystemClock
 from campaign.store.db import Database
+from campaign.store.inbox import WebhookStats, webhook_stats
 from campaign.store.models import Attempt, Campaign, Contact
 from campaign.store.queries import find_campaign, list_campaigns, outcome_counts, state_counts
 from campaign.store.runners import LiveRunner, holder_is_alive, live_runners
@@ -101,6 +102,9 @@ class CampaignStatus:
     settings: dict[str, Any] = field(default_factory=dict)
     #: PostgreSQL: every live runner of the campaign (id, host, pid, heartbeat, contacts held).
     runners: list[LiveRunner] = field(default_factory=list)
+    #: Voicy webhooks received (this campaign's deliveries, the database's refusals); None
+    #: while the database never received one.
+    webhooks: WebhookStats | None = None
 
     @property
     def finished(self) -> bool:
@@ -223,6 +227,7 @@ def _snapshot(
         first = team[0]
         runner = Runner(first.id, first.pid, first.host, first.heartbeat_at, alive=True)
     max_attempts = settings.get("max_attempts")
+    webhooks = webhook_stats(session, campaign.id)
     return CampaignStatus(
         name=campaign.name,
         state=state,
@@ -252,6 +257,7 @@ def _snapshot(
         stop=stop_of(campaign, state),
         settings=settings,
         runners=team,
+        webhooks=webhooks if webhooks.any else None,
     )
 
 

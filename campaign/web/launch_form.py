@@ -35,10 +35,19 @@ def import_options(form: Mapping[str, Any]) -> ImportOptions:
     mapped = mapping_from(form)
     return ImportOptions(
         phone_column=text(form, "phone_column") or None,
-        region=text(form, "region") or "US",
+        region=text(form, "region") or None,
         sheet=text(form, "sheet") or None,
         vars=[f"{column}={name}" for name, column in mapped.items() if column],
+        caller_numbers=tuple(_numbers(form)),
     )
+
+
+def _numbers(form: Mapping[str, Any]) -> list[str]:
+    """The from-numbers typed or ticked in the form."""
+    numbers = [n.strip() for n in text(form, "from_numbers").split(",") if n.strip()]
+    if hasattr(form, "getlist"):
+        numbers += [str(n) for n in form.getlist("from_number") if str(n).strip()]
+    return numbers
 
 
 def mapping_from(form: Mapping[str, Any]) -> dict[str, str]:
@@ -68,9 +77,7 @@ def run_settings(form: Mapping[str, Any], *, simulate: bool) -> RunSettings:
     from campaign.engine.rules_bridge import calendar_of
 
     defaults = RunSettings()
-    numbers = [n.strip() for n in text(form, "from_numbers").split(",") if n.strip()]
-    if hasattr(form, "getlist"):
-        numbers += [str(n) for n in form.getlist("from_number") if str(n).strip()]
+    numbers = _numbers(form)
     delays = dict(DEFAULT_RETRY_DELAYS)
     for status in DEFAULT_RETRY_DELAYS:
         raw = text(form, f"retry_{status}")

@@ -16,7 +16,7 @@ from campaign.calls.tally import Tally, tally
 from campaign.calls.vocab import CampaignState, Outcome, WaitReason
 from campaign.durations import format_duration
 from campaign.outcomes.status import CampaignStatus, CampaignSummary
-from campaign.outcomes.status_view import OUTCOME_ORDER
+from campaign.outcomes.status_view import OUTCOME_ORDER, webhook_text
 from campaign.web.contact_queries import ContactLine
 from campaign.web.lookup import CampaignRef
 from campaign.web.templating import DASH, iso, number, percent, relative_text, utc_text
@@ -158,6 +158,9 @@ def live_fields(status: CampaignStatus) -> dict[str, str]:
         "requests_per_minute": _per_minute(status),
         "rate_limit": _rate_limit(status.settings),
         "rate_limited": number(status.rate_limited),
+        "webhooks": webhook_text(
+            status.webhooks, now, lambda at: f"{utc_text(at)}, {relative_text(at, now)}"
+        ),
         "eta": eta_text(eta_of(status.state, status.elapsed_s, progress, now), now),
         "runner": _runner(status),
         "started": utc_text(status.started_at),

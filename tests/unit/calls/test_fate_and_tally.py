@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from campaign.calls.births import first_state
+from campaign.calls.births import first_state, first_states
 from campaign.calls.fate import Decision, fate_columns
 from campaign.calls.tally import tally
 from campaign.calls.vocab import ContactState, Outcome, WaitReason
@@ -96,3 +96,15 @@ def test_the_tally_counts_people_and_their_pace(
     counts = tally(outcomes)
     assert (counts.total, counts.done, counts.called) == (total, done, called)
     assert counts.eta_seconds(3600.0) == eta_at_1h
+
+
+def test_the_column_wise_first_states_are_the_row_wise_ones() -> None:
+    statuses = ["valid", "valid", "invalid", "invalid", "duplicate", "duplicate"]
+    reasons = [None, None, "bad", "bad", None, None]
+    suppressed = [False, True, False, True, False, True]
+    columns = first_states(statuses, reasons, suppressed, NOW)
+    for i, (status, why, dnc) in enumerate(zip(statuses, reasons, suppressed, strict=True)):
+        row = first_state(status, why, dnc, NOW)
+        assert {name: values[i] for name, values in columns.items()} == {
+            name: row[name] for name in columns
+        }

@@ -1,6 +1,6 @@
-"""A store made by revision 0002, with a campaign and contacts in it, upgrades on open: the
-new columns (stop reason, campaign-wide hold, zone key, wait detail, end source) start empty
-and the dispatch index reads never-called contacts in list order."""
+"""A store made by revision 0003 (the webhook inbox), with a campaign in it, upgrades on open:
+the new columns (stop reason, campaign-wide hold, zone key, wait detail, end source) start
+empty and the dispatch index reads never-called contacts in list order."""
 
 from __future__ import annotations
 
@@ -23,11 +23,11 @@ ROWS = (
 )
 
 
-def test_a_store_of_revision_0002_upgrades_with_its_data(tmp_path: Path) -> None:
+def test_a_store_of_revision_0003_upgrades_with_its_data(tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path / 'old.db'}"
     engine = create_engine(url)
     with engine.begin() as connection:
-        command.upgrade(_alembic_config(connection), "0002")
+        command.upgrade(_alembic_config(connection), "0003")
         for statement in ROWS:
             connection.execute(text(statement))
     engine.dispose()
