@@ -77,23 +77,78 @@ class _Row:
 
 
 ROWS = (
-    _Row("Alice", "+1 (555) 123-4567", "Austin", "+15551234567", outcome="connected",
-         region="US", timezone="America/Chicago", calls=(("user_hangup", 95),)),
-    _Row("Bob", "12345", "Boston", None, status="invalid", reason=INVALID_REASON,
-         outcome="invalid"),
-    _Row("Carol", "+44 20 7183 8750", "London", "+442071838750", outcome="failed",
-         region="GB", timezone="Europe/London",
-         calls=(("busy", 0), ("no_answer", 0), ("no_answer", 0))),
-    _Row("Alice again", "+15551234567", "Austin", "+15551234567", status="duplicate",
-         duplicate_of=2, outcome="duplicate", region="US"),
-    _Row("Dan", "555-222-3333", "Denver", "+15552223333", outcome="connected",
-         region="US", timezone="America/Denver", calls=(("busy", 0), ("agent_hangup", 42))),
-    _Row("Eve", "+1 555 999 0000", "El Paso", "+15559990000", outcome="dnc",
-         region="US", timezone="America/Denver"),
-    _Row("דוד", "+972-50-123-4567", "תל אביב", "+972501234567", outcome="connected",
-         region="IL", timezone="Asia/Jerusalem", calls=(("user_hangup", 180),)),
-    _Row("Grace", "+15554443333", "Chicago", "+15554443333", outcome="unknown",
-         region="US", timezone="America/Chicago", calls=(("mystery_status", 10),)),
+    _Row(
+        "Alice",
+        "+1 (555) 123-4567",
+        "Austin",
+        "+15551234567",
+        outcome="connected",
+        region="US",
+        timezone="America/Chicago",
+        calls=(("user_hangup", 95),),
+    ),
+    _Row(
+        "Bob", "12345", "Boston", None, status="invalid", reason=INVALID_REASON, outcome="invalid"
+    ),
+    _Row(
+        "Carol",
+        "+44 20 7183 8750",
+        "London",
+        "+442071838750",
+        outcome="failed",
+        region="GB",
+        timezone="Europe/London",
+        calls=(("busy", 0), ("no_answer", 0), ("no_answer", 0)),
+    ),
+    _Row(
+        "Alice again",
+        "+15551234567",
+        "Austin",
+        "+15551234567",
+        status="duplicate",
+        duplicate_of=2,
+        outcome="duplicate",
+        region="US",
+    ),
+    _Row(
+        "Dan",
+        "555-222-3333",
+        "Denver",
+        "+15552223333",
+        outcome="connected",
+        region="US",
+        timezone="America/Denver",
+        calls=(("busy", 0), ("agent_hangup", 42)),
+    ),
+    _Row(
+        "Eve",
+        "+1 555 999 0000",
+        "El Paso",
+        "+15559990000",
+        outcome="dnc",
+        region="US",
+        timezone="America/Denver",
+    ),
+    _Row(
+        "דוד",
+        "+972-50-123-4567",
+        "תל אביב",
+        "+972501234567",
+        outcome="connected",
+        region="IL",
+        timezone="Asia/Jerusalem",
+        calls=(("user_hangup", 180),),
+    ),
+    _Row(
+        "Grace",
+        "+15554443333",
+        "Chicago",
+        "+15554443333",
+        outcome="unknown",
+        region="US",
+        timezone="America/Chicago",
+        calls=(("mystery_status", 10),),
+    ),
 )
 
 
@@ -104,8 +159,12 @@ def _details(row: _Row, number: int, status: str, line: int) -> dict[str, Any]:
     if row.name == "Alice":
         return {
             "summary": FORMULA_SUMMARY,
-            "extracted": {"confirmed": True, "slot": {"day": "Tue", "time": "10:00"},
-                          "products": ["shampoo", "gel"], "callback": "+15551234567"},
+            "extracted": {
+                "confirmed": True,
+                "slot": {"day": "Tue", "time": "10:00"},
+                "products": ["shampoo", "gel"],
+                "callback": "+15551234567",
+            },
             "collected": {"email": "alice@example.com"},
             "transcript": [
                 {"role": "agent", "content": "Hi Alice, calling to confirm.", "timestamp_ms": 0},
@@ -163,8 +222,14 @@ def finished_campaign(
             created_at=start - timedelta(minutes=1),
             started_at=start,
             finished_at=start + timedelta(hours=2) if state == CampaignState.FINISHED else None,
-            settings={"from_numbers": [FROM], "max_attempts": 3, "concurrency": 2,
-                      "rate": 60, "window": "08:00-21:00", "simulate": True},
+            settings={
+                "from_numbers": [FROM],
+                "max_attempts": 3,
+                "concurrency": 2,
+                "rate": 60,
+                "window": "08:00-21:00",
+                "simulate": True,
+            },
             source_name="patients.csv",
             source_columns=list(headers),
             phone_column=headers[1],
@@ -180,27 +245,45 @@ def finished_campaign(
             stored.lines.append(line)
             values = [row.name, row.phone, row.city, "" if position % 2 else f"note {line}"]
             contact = Contact(
-                campaign_id=campaign.id, position=position, line=line,
-                raw=dict(zip(headers, values, strict=True)), raw_phone=row.phone,
-                to_number=row.to_number, import_status=row.status, reason=row.reason,
-                duplicate_of_line=row.duplicate_of, vars={"name": row.name},
-                region=row.region, timezone=row.timezone, state=ContactState.DONE,
-                attempts=len(row.calls), outcome=row.outcome, error=_contact_error(row),
+                campaign_id=campaign.id,
+                position=position,
+                line=line,
+                raw=dict(zip(headers, values, strict=True)),
+                raw_phone=row.phone,
+                to_number=row.to_number,
+                import_status=row.status,
+                reason=row.reason,
+                duplicate_of_line=row.duplicate_of,
+                vars={"name": row.name},
+                region=row.region,
+                timezone=row.timezone,
+                state=ContactState.DONE,
+                attempts=len(row.calls),
+                outcome=row.outcome,
+                error=_contact_error(row),
                 final_at=start + timedelta(hours=1),
             )
             session.add(contact)
             session.flush()
             if row.name == "Dan":  # a request that certainly placed no call: not an attempt
-                session.add(Attempt(
-                    campaign_id=campaign.id, contact_id=contact.id, number=1,
-                    state=AttemptStatus.NOT_PLACED, from_number=FROM, to_number=row.to_number or "",
-                    requested_at=at, error="503 before the call was placed",
-                ))
+                session.add(
+                    Attempt(
+                        campaign_id=campaign.id,
+                        contact_id=contact.id,
+                        number=1,
+                        state=AttemptStatus.NOT_PLACED,
+                        from_number=FROM,
+                        to_number=row.to_number or "",
+                        requested_at=at,
+                        error="503 before the call was placed",
+                    )
+                )
             for number, (status, seconds) in enumerate(row.calls, start=1):
                 at += timedelta(minutes=7)
                 stored.calls.append(
-                    _store_call(session, campaign.id, contact.id, row, number, status,
-                                seconds, at, line)
+                    _store_call(
+                        session, campaign.id, contact.id, row, number, status, seconds, at, line
+                    )
                 )
             if row.calls:
                 contact.last_status = row.calls[-1][0]
@@ -226,8 +309,11 @@ def _store_call(
 ) -> RecordedCall:
     details = _details(row, number, status, line)
     category = (
-        "connected" if status in ("user_hangup", "agent_hangup")
-        else "failed" if status in ("busy", "no_answer") else "unknown"
+        "connected"
+        if status in ("user_hangup", "agent_hangup")
+        else "failed"
+        if status in ("busy", "no_answer")
+        else "unknown"
     )
     call = RecordedCall(
         line=line,
@@ -245,15 +331,31 @@ def _store_call(
         transcript=details.get("transcript"),
         cost=details.get("cost"),
     )
-    session.add(Attempt(
-        campaign_id=campaign_id, contact_id=contact_id, number=number, state=AttemptStatus.ENDED,
-        from_number=FROM, to_number=call.to_number, call_id=call.call_id, requested_at=at,
-        answered_at=at + timedelta(seconds=1), started_at=call.started_at,
-        ended_at=call.ended_at, voicy_status=status, category=category,
-        duration_ms=call.duration_ms, summary=call.summary, transcript=call.transcript,
-        vars_extracted=call.extracted, vars_collected=call.collected, cost=call.cost,
-        currency="USD" if call.cost is not None else None, details_fetched=True,
-    ))
+    session.add(
+        Attempt(
+            campaign_id=campaign_id,
+            contact_id=contact_id,
+            number=number,
+            state=AttemptStatus.ENDED,
+            from_number=FROM,
+            to_number=call.to_number,
+            call_id=call.call_id,
+            requested_at=at,
+            answered_at=at + timedelta(seconds=1),
+            started_at=call.started_at,
+            ended_at=call.ended_at,
+            voicy_status=status,
+            category=category,
+            duration_ms=call.duration_ms,
+            summary=call.summary,
+            transcript=call.transcript,
+            vars_extracted=call.extracted,
+            vars_collected=call.collected,
+            cost=call.cost,
+            currency="USD" if call.cost is not None else None,
+            details_fetched=True,
+        )
+    )
     return call
 
 
@@ -268,18 +370,28 @@ def queued_contacts(
 ) -> list[int]:
     """Append `count` valid contacts still waiting for a call; returns their ids."""
     with db.session() as session:
-        base = session.scalar(
-            select(func.count()).select_from(Contact).where(Contact.campaign_id == campaign_id)
-        ) or 0
+        base = (
+            session.scalar(
+                select(func.count()).select_from(Contact).where(Contact.campaign_id == campaign_id)
+            )
+            or 0
+        )
         contacts = []
         for i in range(count):
             number = f"+1555700{first_line + i:04d}"
             contact = Contact(
-                campaign_id=campaign_id, position=base + i, line=first_line + i,
-                raw={"Name": f"Person {first_line + i}", "Phone": number, "City": "",
-                     "Notes": ""},
-                raw_phone=number, to_number=number, import_status="valid", vars={},
-                region="US", state=ContactState.QUEUED, attempts=0, next_attempt_at=next_attempt_at,
+                campaign_id=campaign_id,
+                position=base + i,
+                line=first_line + i,
+                raw={"Name": f"Person {first_line + i}", "Phone": number, "City": "", "Notes": ""},
+                raw_phone=number,
+                to_number=number,
+                import_status="valid",
+                vars={},
+                region="US",
+                state=ContactState.QUEUED,
+                attempts=0,
+                next_attempt_at=next_attempt_at,
                 wait_reason=wait_reason,
             )
             session.add(contact)
@@ -292,9 +404,15 @@ def ready_campaign(db: Database, name: str = "fresh", *, contacts: int = 3) -> i
     """A campaign imported but not started: `contacts` queued rows, no call yet."""
     with db.session() as session:
         campaign = Campaign(
-            name=name, state="ready", created_at=T0, settings={"max_attempts": 2},
-            source_name="fresh.csv", source_columns=list(COLUMNS), phone_column="Phone",
-            requests_used=0, rate_limited=0,
+            name=name,
+            state="ready",
+            created_at=T0,
+            settings={"max_attempts": 2},
+            source_name="fresh.csv",
+            source_columns=list(COLUMNS),
+            phone_column="Phone",
+            requests_used=0,
+            rate_limited=0,
         )
         session.add(campaign)
         session.flush()

@@ -73,9 +73,7 @@ class PgCluster:
 
     def _run(self, *args: str) -> None:
         prefix = ["runuser", "-u", "postgres", "--"] if self.as_postgres else []
-        subprocess.run(
-            [*prefix, *args], check=True, capture_output=True, text=True, timeout=60
-        )
+        subprocess.run([*prefix, *args], check=True, capture_output=True, text=True, timeout=60)
 
     def start(self) -> None:
         self._run(

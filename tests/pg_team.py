@@ -125,7 +125,11 @@ def team(
         )
         contacts_list = fake_contacts(numbers)
         create_campaign(
-            db, contacts_list, run_settings, now=clock.now(), name=CAMPAIGN  # type: ignore[arg-type]
+            db,
+            contacts_list,
+            run_settings,
+            now=clock.now(),
+            name=CAMPAIGN,  # type: ignore[arg-type]
         )
     procs: list[subprocess.Popen[bytes]] = []
     try:
@@ -174,9 +178,7 @@ def assert_complete_and_never_twice(setup: Team, max_attempts: int = 3) -> None:
 
 def assert_within_plan(setup: Team) -> None:
     world, plan = setup.world, setup.world.plan
-    assert world.max_requests_in_any_window <= plan.requests_per_minute, (
-        world.requests_per_window
-    )
+    assert world.max_requests_in_any_window <= plan.requests_per_minute, world.requests_per_window
     assert world.max_concurrent <= plan.concurrent_calls
     assert world.served_429 == 0 and world.served_concurrency_429 == 0
 

@@ -49,9 +49,7 @@ def interrupted_campaigns(
 ) -> list[Resumable]:
     """Campaigns left interrupted; with `started_by`, only those with an event of that kind
     (e.g. the web page's launch marker)."""
-    query = select(Campaign.id, Campaign.name).where(
-        Campaign.state == CampaignState.INTERRUPTED
-    )
+    query = select(Campaign.id, Campaign.name).where(Campaign.state == CampaignState.INTERRUPTED)
     if started_by is not None:
         query = query.where(
             Campaign.id.in_(select(Event.campaign_id).where(Event.kind == started_by))

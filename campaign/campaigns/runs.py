@@ -37,9 +37,7 @@ def build_runner(
     settings ask for."""
     rules, caller_ids = rules_for(db, settings)
     on_details = (
-        OptOutRecorder(db, settings.opt_out_var, connection.clock)
-        if settings.opt_out_var
-        else None
+        OptOutRecorder(db, settings.opt_out_var, connection.clock) if settings.opt_out_var else None
     )
     return Runner(
         db,

@@ -19,16 +19,28 @@ OUTCOMES = tuple(outcome.value for outcome in Outcome)
 
 @main.command()
 @click.argument("campaign", required=False)
-@click.option("-o", "--output", metavar="FILE",
-              help="results.csv or results.xlsx (by suffix); - for CSV on stdout "
-                   "[default: <campaign>-results.csv].")
+@click.option(
+    "-o",
+    "--output",
+    metavar="FILE",
+    help="results.csv or results.xlsx (by suffix); - for CSV on stdout "
+    "[default: <campaign>-results.csv].",
+)
 @click.option("--attempts", is_flag=True, help="One row per placed call instead of per input row.")
-@click.option("--only", multiple=True, metavar="OUTCOME",
-              help=f"Keep rows with these outcomes ({', '.join(OUTCOMES)}); repeat or "
-                   "separate with commas, e.g. --only failed,pending for a call-again list.")
-@click.option("--bom/--no-bom", "excel_csv", default=True,
-              help="Start the CSV with a byte-order mark so Excel reads Hebrew and accents "
-                   "right (default); --no-bom for tools that mind. CSV on stdout has none.")
+@click.option(
+    "--only",
+    multiple=True,
+    metavar="OUTCOME",
+    help=f"Keep rows with these outcomes ({', '.join(OUTCOMES)}); repeat or "
+    "separate with commas, e.g. --only failed,pending for a call-again list.",
+)
+@click.option(
+    "--bom/--no-bom",
+    "excel_csv",
+    default=True,
+    help="Start the CSV with a byte-order mark so Excel reads Hebrew and accents "
+    "right (default); --no-bom for tools that mind. CSV on stdout has none.",
+)
 @click.option("--excel-csv", "excel_csv", flag_value=True, hidden=True)
 @click.option("--db", "db_path", metavar="PATH", help=DB_HELP)
 def export(
@@ -52,16 +64,21 @@ def export(
         frame = attempts_frame(rows, only=only) if attempts else results_frame(rows, only=only)
         write_csv(frame, sys.stdout)
         return
-    result = export_results(db_path, campaign, output, attempts=attempts, only=only,
-                            excel_csv=excel_csv)
+    result = export_results(
+        db_path, campaign, output, attempts=attempts, only=only, excel_csv=excel_csv
+    )
     what = "calls" if attempts else "rows"
     click.echo(f"Wrote {result.rows} {what} of {result.campaign} to {result.path}")
 
 
 @main.command()
 @click.argument("campaign", required=False)
-@click.option("--html", "html_path", metavar="FILE",
-              help="Write the report as one self-contained HTML page (charts included).")
+@click.option(
+    "--html",
+    "html_path",
+    metavar="FILE",
+    help="Write the report as one self-contained HTML page (charts included).",
+)
 @click.option("--db", "db_path", metavar="PATH", help=DB_HELP)
 def report(campaign: str | None, html_path: str | None, db_path: str | None) -> None:
     """Report on CAMPAIGN (default: the latest): reach, outcomes, talk time, answers."""

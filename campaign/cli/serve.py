@@ -52,18 +52,35 @@ def _url(host: str, port: int, token: str | None) -> str:
 
 @main.command()
 @click.option("--db", "db_path", metavar="PATH|URL", help=DB_HELP)
-@click.option("--host", default="127.0.0.1", show_default=True,
-              help="Address to listen on; anything but loopback needs a token.")
-@click.option("--port", default=DEFAULT_PORT, show_default=True, type=click.IntRange(0, 65535),
-              help="Port to listen on (0: any free port).")
+@click.option(
+    "--host",
+    default="127.0.0.1",
+    show_default=True,
+    help="Address to listen on; anything but loopback needs a token.",
+)
+@click.option(
+    "--port",
+    default=DEFAULT_PORT,
+    show_default=True,
+    type=click.IntRange(0, 65535),
+    help="Port to listen on (0: any free port).",
+)
 @click.option("--open", "open_browser", is_flag=True, help="Open the page in a web browser.")
-@click.option("--token", metavar="TOKEN", envvar="CAMPAIGN_DASHBOARD_TOKEN",
-              help="Access token every request must carry (generated for a non-loopback "
-                   "--host if not given). Env: CAMPAIGN_DASHBOARD_TOKEN.")
-@click.option("--simulate", is_flag=True,
-              help="Campaigns started from the page call the built-in simulator (no API key).")
-def serve(db_path: str | None, host: str, port: int, open_browser: bool,
-          token: str | None, simulate: bool) -> None:
+@click.option(
+    "--token",
+    metavar="TOKEN",
+    envvar="CAMPAIGN_DASHBOARD_TOKEN",
+    help="Access token every request must carry (generated for a non-loopback "
+    "--host if not given). Env: CAMPAIGN_DASHBOARD_TOKEN.",
+)
+@click.option(
+    "--simulate",
+    is_flag=True,
+    help="Campaigns started from the page call the built-in simulator (no API key).",
+)
+def serve(
+    db_path: str | None, host: str, port: int, open_browser: bool, token: str | None, simulate: bool
+) -> None:
     """Serve the dashboard: live progress, results, transcripts, pause and cancel buttons.
 
     Reads the same database as `status` while runners work in other processes. It listens
@@ -96,8 +113,10 @@ def serve(db_path: str | None, host: str, port: int, open_browser: bool,
         else "Voicy webhooks: off (set VOICY_WEBHOOK_SECRET to receive call_ended here)"
     )
     if not loopback:
-        click.echo("Listening beyond this machine: share the address only with people who may "
-                   "pause or cancel campaigns.")
+        click.echo(
+            "Listening beyond this machine: share the address only with people who may "
+            "pause or cancel campaigns."
+        )
     click.echo("Press Ctrl-C to stop.")
     server = uvicorn.Server(
         uvicorn.Config(app, log_level="warning", access_log=False, lifespan="on")

@@ -170,8 +170,7 @@ class _Builder:
     def groups(self, groups: dict[str, tuple[int, list[int]]]) -> list[dict[str, Any]]:
         ordered = sorted(groups.items(), key=lambda item: (-item[1][0], item[1][1][0]))
         return [
-            {"reason": reason, "count": count, "lines": first}
-            for reason, (count, first) in ordered
+            {"reason": reason, "count": count, "lines": first} for reason, (count, first) in ordered
         ]
 
     def time_zones(self, workers: int | None) -> dict[str, Any]:

@@ -80,8 +80,15 @@ def calls_over_time_chart(
     x = mdates.date2num(list(starts))
     bottom = [0] * len(starts)
     for name, values in series.items():
-        axes.bar(x, values, width=width, bottom=bottom, align="edge", label=name,
-                 color=CATEGORY_COLORS.get(name, _FALLBACK_COLOR))
+        axes.bar(
+            x,
+            values,
+            width=width,
+            bottom=bottom,
+            align="edge",
+            label=name,
+            color=CATEGORY_COLORS.get(name, _FALLBACK_COLOR),
+        )
         bottom = [b + v for b, v in zip(bottom, values, strict=True)]
     locator = mdates.AutoDateLocator(maxticks=8)
     axes.xaxis.set_major_locator(locator)
@@ -117,8 +124,13 @@ def hour_of_day_chart(
     hours = list(range(24))
     bottom = [0] * 24
     for name, values in series.items():
-        axes.bar(hours, values, bottom=bottom, label=name,
-                 color=CATEGORY_COLORS.get(name, _FALLBACK_COLOR))
+        axes.bar(
+            hours,
+            values,
+            bottom=bottom,
+            label=name,
+            color=CATEGORY_COLORS.get(name, _FALLBACK_COLOR),
+        )
         bottom = [b + v for b, v in zip(bottom, values, strict=True)]
     axes.set_xticks(range(0, 24, 3), [f"{h:02d}h" for h in range(0, 24, 3)])
     axes.set_xlim(-0.6, 23.6)
@@ -153,8 +165,9 @@ def _figure(title: str, *, height: float = _SIZE[1]) -> tuple[Figure, Axes]:
 
 def _empty(figure: Figure, axes: Axes, chart_id: str, message: str) -> str:
     axes.set_axis_off()
-    axes.text(0.5, 0.5, message, ha="center", va="center", color="#757575",
-              transform=axes.transAxes)
+    axes.text(
+        0.5, 0.5, message, ha="center", va="center", color="#757575", transform=axes.transAxes
+    )
     return _svg(figure, chart_id, message)
 
 
@@ -163,7 +176,7 @@ def _svg(figure: Figure, chart_id: str, label: str) -> str:
     with _LOCK, matplotlib.rc_context({**_RC, "svg.hashsalt": chart_id}):
         figure.savefig(buffer, format="svg", metadata={"Date": None})
     svg = buffer.getvalue()
-    svg = svg[svg.index("<svg"):]  # drop the XML declaration and doctype: inline in HTML
+    svg = svg[svg.index("<svg") :]  # drop the XML declaration and doctype: inline in HTML
     # Unique ids per chart: several charts share one page.
     svg = re.sub(r'\bid="([^"]+)"', rf'id="{chart_id}-\1"', svg)
     svg = svg.replace("url(#", f"url(#{chart_id}-").replace('href="#', f'href="#{chart_id}-')
@@ -171,8 +184,9 @@ def _svg(figure: Figure, chart_id: str, label: str) -> str:
     svg = re.sub(r'<svg([^>]*?) width="[^"]*" height="[^"]*"', r"<svg\1", svg, count=1)
     label = label.replace("&", "&amp;").replace('"', "&quot;").replace("<", "&lt;")
     return svg.replace(
-        "<svg", f'<svg class="chart" role="img" aria-label="{label}" '
-        'preserveAspectRatio="xMidYMid meet"', 1
+        "<svg",
+        f'<svg class="chart" role="img" aria-label="{label}" preserveAspectRatio="xMidYMid meet"',
+        1,
     ).strip()
 
 

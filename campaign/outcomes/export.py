@@ -82,8 +82,10 @@ def export(
     with reading(db) as database:
         rows = read_campaign_rows(database, name, transcripts=attempts)
     frame = attempts_frame(rows, only=only) if attempts else results_frame(rows, only=only)
-    target = Path(path) if path is not None else default_export_path(
-        rows.campaign.name, attempts=attempts
+    target = (
+        Path(path)
+        if path is not None
+        else default_export_path(rows.campaign.name, attempts=attempts)
     )
     fmt = export_format(target)
     if fmt == "xlsx":
@@ -91,7 +93,10 @@ def export(
     else:
         write_csv(frame, target, excel=excel_csv)
     return ExportResult(
-        path=target, format=fmt, rows=len(frame), columns=len(frame.columns),
+        path=target,
+        format=fmt,
+        rows=len(frame),
+        columns=len(frame.columns),
         campaign=rows.campaign.name,
     )
 
@@ -105,8 +110,9 @@ def write_csv(
         table.to_csv(target, index=False, lineterminator="\n")
         return
     with atomic_path(Path(target)) as temporary:
-        table.to_csv(temporary, index=False, encoding="utf-8-sig" if excel else "utf-8",
-                     lineterminator="\n")
+        table.to_csv(
+            temporary, index=False, encoding="utf-8-sig" if excel else "utf-8", lineterminator="\n"
+        )
 
 
 def write_xlsx(

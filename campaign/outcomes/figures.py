@@ -207,8 +207,12 @@ def _groups(located: pd.DataFrame, key: str) -> list[GroupRow]:
     )
     grouped = grouped.sort_values(["contacts", "dialed"], ascending=False)
     return [
-        GroupRow(key=str(name), contacts=int(row.contacts), dialed=int(row.dialed),
-                 connected=int(row.connected))
+        GroupRow(
+            key=str(name),
+            contacts=int(row.contacts),
+            dialed=int(row.dialed),
+            connected=int(row.connected),
+        )
         for name, row in grouped.iterrows()
     ]
 

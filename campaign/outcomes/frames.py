@@ -145,8 +145,9 @@ def _contacts_frame(session: Session, campaign: Campaign) -> pd.DataFrame:
             "next_attempt_at": type_coerce(next_at, String).label("next_attempt_at"),
             "wait_reason": reason.label("wait_reason"),
         }
-        columns = [applied.get(name, column) for name, column in zip(
-            _CONTACT_FIELDS, columns, strict=True)]
+        columns = [
+            applied.get(name, column) for name, column in zip(_CONTACT_FIELDS, columns, strict=True)
+        ]
     rows = session.execute(
         select(*columns).where(table.campaign_id == campaign.id).order_by(table.position)
     ).all()
@@ -201,6 +202,7 @@ def _decoded(
         if name in frame:
             frame[name] = pd.Series(
                 [json.loads(v) if isinstance(v, str) else v for v in frame[name]],
-                index=frame.index, dtype=object,
+                index=frame.index,
+                dtype=object,
             )
     return frame

@@ -49,8 +49,10 @@ def render_report(figures: Figures) -> RenderableType:
         stop = figures.stop
         head.add_row("Last run", stop.words + (f": {stop.detail}" if stop.detail else ""))
     if campaign.source_name:
-        head.add_row("List", f"{campaign.source_name} ({figures.contacts} rows, "
-                             f"{figures.people} people to call)")
+        head.add_row(
+            "List",
+            f"{campaign.source_name} ({figures.contacts} rows, {figures.people} people to call)",
+        )
     if campaign.started_at:
         end = campaign.finished_at or figures.generated_at
         took = format_duration((end - campaign.started_at).total_seconds())
@@ -98,8 +100,12 @@ def _outcomes_table(figures: Figures) -> Table:
     largest = max((count for _, count in items), default=0)
     for name, count in items:
         style = OUTCOME_STYLES.get(name, "")
-        table.add_row(Text(name, style=style), str(count), percent(count, figures.contacts),
-                      _bar(count, largest, style))
+        table.add_row(
+            Text(name, style=style),
+            str(count),
+            percent(count, figures.contacts),
+            _bar(count, largest, style),
+        )
     return table
 
 
@@ -139,8 +145,13 @@ def _hours_table(figures: Figures) -> Table | None:
     connected = series.get("connected", [0] * 24)
     for hour, total in enumerate(totals):
         if total:
-            table.add_row(f"{hour:02d}:00", str(total), str(connected[hour]),
-                          percent(connected[hour], total), _bar(total, largest, "cyan"))
+            table.add_row(
+                f"{hour:02d}:00",
+                str(total),
+                str(connected[hour]),
+                percent(connected[hour], total),
+                _bar(total, largest, "cyan"),
+            )
     return table
 
 
@@ -150,14 +161,20 @@ def _group_table(title: str, rows: list[GroupRow]) -> Table:
     for name in ("people", "dialed", "connected", "reach"):
         table.add_column(name, justify="right")
     for row in rows:
-        table.add_row(row.key, str(row.contacts), str(row.dialed), str(row.connected),
-                      percent(row.connected, row.dialed))
+        table.add_row(
+            row.key,
+            str(row.contacts),
+            str(row.dialed),
+            str(row.connected),
+            percent(row.connected, row.dialed),
+        )
     return table
 
 
 def _values_table(figures: Figures) -> Table:
-    table = Table(title="Extracted answers (last call of each person)", title_justify="left",
-                  box=None)
+    table = Table(
+        title="Extracted answers (last call of each person)", title_justify="left", box=None
+    )
     table.add_column("variable")
     table.add_column("answered", justify="right")
     table.add_column("top values")

@@ -73,17 +73,22 @@ COLLECTED = "collected."
 TEXT_COLUMNS = frozenset({"to_number", "from_number", "call_id"})
 
 # Columns a duplicate row takes from the row it duplicates.
-_CARRIED = ("outcome", "call_status", "attempts", "call_id", "started_at", "ended_at",
-            "duration_s", "summary")
+_CARRIED = (
+    "outcome",
+    "call_status",
+    "attempts",
+    "call_id",
+    "started_at",
+    "ended_at",
+    "duration_s",
+    "summary",
+)
 
 
 def parse_only(values: Iterable[str] | None) -> frozenset[str]:
     """`--only failed --only pending` or `--only failed,pending` as a set of outcomes."""
     wanted = {
-        part.strip().lower()
-        for value in values or ()
-        for part in value.split(",")
-        if part.strip()
+        part.strip().lower() for value in values or () for part in value.split(",") if part.strip()
     }
     unknown = sorted(wanted - set(OUTCOMES))
     if unknown:
@@ -132,9 +137,7 @@ def attempts_frame(rows: CampaignRows, *, only: Iterable[str] | None = None) -> 
     calls = rows.attempts.reset_index(drop=True)
     contacts = rows.contacts.set_index("id", drop=False)
     owner = contacts.reindex(calls["contact_id"]).reset_index(drop=True)
-    transcript = (
-        calls["transcript"].map(transcript_text) if "transcript" in calls else None
-    )
+    transcript = calls["transcript"].map(transcript_text) if "transcript" in calls else None
     table = pd.DataFrame(
         {
             "line": owner["line"].astype("Int64"),
@@ -204,9 +207,7 @@ def _variables(calls: pd.DataFrame) -> pd.DataFrame:
     parts = []
     for source, prefix in (("vars_extracted", EXTRACTED), ("vars_collected", COLLECTED)):
         records = [
-            {f"{prefix}{k}": variable_text(v) for k, v in d.items()}
-            if isinstance(d, dict)
-            else {}
+            {f"{prefix}{k}": variable_text(v) for k, v in d.items()} if isinstance(d, dict) else {}
             for d in calls[source]
         ]
         frame = pd.DataFrame.from_records(records, index=calls.index).astype(object)

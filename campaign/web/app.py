@@ -63,11 +63,15 @@ def create_app(
     context = WebContext(
         db=db,
         clock=clock,
-        views=Snapshots(partial(compute_view, db, clock), max_age=live_max_age,
-                        background=live_max_age > 0),
-        charts=ChartCache(db, clock, min_interval=chart_interval,
-                          in_process=_in_memory(db) if charts_in_process is None
-                          else charts_in_process),
+        views=Snapshots(
+            partial(compute_view, db, clock), max_age=live_max_age, background=live_max_age > 0
+        ),
+        charts=ChartCache(
+            db,
+            clock,
+            min_interval=chart_interval,
+            in_process=_in_memory(db) if charts_in_process is None else charts_in_process,
+        ),
     )
 
     launch_state = LaunchState(
@@ -105,7 +109,7 @@ def create_app(
                 allowed_hosts=allowed_hosts,
                 secret=secrets.token_bytes(32),
                 error_page=error_page,
-            )
+            ),
         ],
         exception_handlers={**EXCEPTION_HANDLERS, **launch.EXCEPTION_HANDLERS},
         lifespan=lifespan,

@@ -25,16 +25,23 @@ def campaign_list(request: Request) -> Response:
     context = context_of(request)
     context.charts.warm()  # a campaign page, with charts, is likely the next request
     rows = context.campaign_list()
-    return render(request, "campaigns.html", {
-        "rows": rows, "poll_ms": int(POLL_SECONDS * 2000), "database": context.db.display_name(),
-    })
+    return render(
+        request,
+        "campaigns.html",
+        {
+            "rows": rows,
+            "poll_ms": int(POLL_SECONDS * 2000),
+            "database": context.db.display_name(),
+        },
+    )
 
 
 def campaign_list_live(request: Request) -> Response:
     context = context_of(request)
     rows = context.campaign_list()
-    return JSONResponse({"as_of": iso(context.clock.now()),
-                         "campaigns": [row.to_json() for row in rows]})
+    return JSONResponse(
+        {"as_of": iso(context.clock.now()), "campaigns": [row.to_json() for row in rows]}
+    )
 
 
 def campaign_page(request: Request) -> Response:
@@ -42,14 +49,18 @@ def campaign_page(request: Request) -> Response:
     notice = parse_notice(request.query_params)
     context.charts.warm()
     view = context.campaign(request.path_params["campaign_id"])
-    return render(request, "campaign.html", {
-        "view": view,
-        "outcome_names": outcome_names(view.status.outcomes),
-        "wait_reasons": list(WaitReason),
-        "notice": NOTICES.get(notice) if notice else None,
-        "poll_ms": int(POLL_SECONDS * 1000),
-        "database": context.db.display_name(),
-    })
+    return render(
+        request,
+        "campaign.html",
+        {
+            "view": view,
+            "outcome_names": outcome_names(view.status.outcomes),
+            "wait_reasons": list(WaitReason),
+            "notice": NOTICES.get(notice) if notice else None,
+            "poll_ms": int(POLL_SECONDS * 1000),
+            "database": context.db.display_name(),
+        },
+    )
 
 
 def campaign_live(request: Request) -> Response:
@@ -72,13 +83,22 @@ def campaign_charts(request: Request) -> Response:
     drawn = context.charts.get(campaign_id, version, settled=view.state != "running")
     if fragment:
         if drawn is None:
-            return Response('<p class="muted">Drawing the charts…</p>', status_code=202,
-                            media_type="text/html", headers={"retry-after": "2"})
+            return Response(
+                '<p class="muted">Drawing the charts…</p>',
+                status_code=202,
+                media_type="text/html",
+                headers={"retry-after": "2"},
+            )
         return Response(drawn.html, media_type="text/html")
-    return render(request, "charts_page.html", {
-        "view": view, "charts_html": Markup(drawn.html) if drawn else None,
-        "database": context.db.display_name(),
-    })
+    return render(
+        request,
+        "charts_page.html",
+        {
+            "view": view,
+            "charts_html": Markup(drawn.html) if drawn else None,
+            "database": context.db.display_name(),
+        },
+    )
 
 
 ROUTES = [

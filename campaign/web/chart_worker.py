@@ -36,8 +36,9 @@ class ChartWorker:
             process = self._running()
             assert process.stdin is not None and process.stdout is not None
             try:
-                process.stdin.write(json.dumps({"url": url, "name": name,
-                                                "version": version}) + "\n")
+                process.stdin.write(
+                    json.dumps({"url": url, "name": name, "version": version}) + "\n"
+                )
                 process.stdin.flush()
                 line = process.stdout.readline()
             except (BrokenPipeError, OSError) as exc:
@@ -105,8 +106,11 @@ def serve(requests: IO[str], answers: IO[str]) -> None:
             url = str(request["url"])
             if url not in databases:
                 databases[url] = open_db(url, migrate=False)
-            answer = {"html": charts_html(databases[url], str(request["name"]),
-                                          str(request["version"]), SystemClock())}
+            answer = {
+                "html": charts_html(
+                    databases[url], str(request["name"]), str(request["version"]), SystemClock()
+                )
+            }
         except CampaignNotFound as exc:
             answer = {"error": exc.message, "kind": "not_found"}
         except CampaignError as exc:

@@ -99,15 +99,19 @@ def contact_detail(db: Database, campaign: CampaignRef, contact_id: int) -> Cont
             )
         attempts = list(
             session.scalars(
-                select(Attempt).where(Attempt.contact_id == contact_id)
+                select(Attempt)
+                .where(Attempt.contact_id == contact_id)
                 .order_by(Attempt.number, Attempt.id)
             )
         )
         primary_id = None
         if contact.duplicate_of_line is not None:
             primary_id = session.scalar(
-                select(Contact.id).where(Contact.campaign_id == campaign.id,
-                                         Contact.line == contact.duplicate_of_line).limit(1)
+                select(Contact.id)
+                .where(
+                    Contact.campaign_id == campaign.id, Contact.line == contact.duplicate_of_line
+                )
+                .limit(1)
             )
         return ContactDetail(
             id=contact.id,
@@ -200,8 +204,14 @@ def _transcript(transcript: Any) -> tuple[list[Turn], str | None]:
                 content = f"[{role} ran {invocation.get('name') or 'a function'}]"
             if content in (None, ""):
                 continue
-            turns.append(Turn(role=role, text=_text(content),
-                              at=_offset(item.get("timestamp_ms")), side=_side(role)))
+            turns.append(
+                Turn(
+                    role=role,
+                    text=_text(content),
+                    at=_offset(item.get("timestamp_ms")),
+                    side=_side(role),
+                )
+            )
         elif item:
             turns.append(Turn(role="?", text=str(item), at=None, side="other"))
     return turns, None

@@ -67,10 +67,23 @@ class ContactPage:
 
 
 _COLUMNS = (
-    Contact.id, Contact.line, Contact.raw, Contact.raw_phone, Contact.to_number,
-    Contact.import_status, Contact.outcome, Contact.state, Contact.attempts,
-    Contact.last_status, Contact.error, Contact.reason, Contact.warning, Contact.wait_reason,
-    Contact.wait_detail, Contact.next_attempt_at, Contact.final_at,
+    Contact.id,
+    Contact.line,
+    Contact.raw,
+    Contact.raw_phone,
+    Contact.to_number,
+    Contact.import_status,
+    Contact.outcome,
+    Contact.state,
+    Contact.attempts,
+    Contact.last_status,
+    Contact.error,
+    Contact.reason,
+    Contact.warning,
+    Contact.wait_reason,
+    Contact.wait_detail,
+    Contact.next_attempt_at,
+    Contact.final_at,
 )
 
 
@@ -78,8 +91,9 @@ def contact_page(db: Database, campaign: CampaignRef, query: ContactQuery) -> Co
     """One page of `campaign`'s input rows as `query` asks."""
     conditions = _conditions(db, campaign, query)
     with db.read_session() as session, session.begin():
-        total = int(session.scalar(select(func.count()).select_from(Contact)
-                                   .where(*conditions)) or 0)
+        total = int(
+            session.scalar(select(func.count()).select_from(Contact).where(*conditions)) or 0
+        )
         rows = session.execute(
             select(*_COLUMNS)
             .where(*conditions)
@@ -103,8 +117,10 @@ def waiting_contacts(
         if hold is not None:
             rows += session.execute(
                 select(*_COLUMNS)
-                .where(*queued, or_(Contact.next_attempt_at.is_(None),
-                                    Contact.next_attempt_at <= hold.until))
+                .where(
+                    *queued,
+                    or_(Contact.next_attempt_at.is_(None), Contact.next_attempt_at <= hold.until),
+                )
                 .order_by(Contact.position)
                 .limit(limit)
             ).all()
@@ -180,13 +196,14 @@ def _search(db: Database, campaign: CampaignRef, words: str) -> ColumnElement[bo
         options.append(like(Contact.to_number, digits.lstrip("0") or digits))
         return or_(*options)
     raw_text = cast(Contact.raw, Text)
-    in_text = or_(*(like(raw_text, form) for form in dict.fromkeys(
-        (words, json.dumps(words)[1:-1])
-    )))
+    in_text = or_(
+        *(like(raw_text, form) for form in dict.fromkeys((words, json.dumps(words)[1:-1])))
+    )
     names = campaign.name_columns
     options.append(
         and_(in_text, or_(*(like(Contact.raw[name].as_string(), words) for name in names)))
-        if names else in_text
+        if names
+        else in_text
     )
     return or_(*options)
 
@@ -211,4 +228,3 @@ def _order(campaign: CampaignRef, query: ContactQuery) -> list[UnaryExpression[A
     # Ties stay in the list's order; sorting by line flips it.
     by_line = query.descending and query.sort == "line"
     return [*keys, Contact.position.desc() if by_line else Contact.position.asc()]
-

@@ -34,26 +34,37 @@ def contacts_table(request: Request) -> Response:
     query = parse_contact_query(request.query_params)
     ref = campaign_ref(context.db, request.path_params["campaign_id"])
     page = contact_page(context.db, ref, query)
-    return render(request, "contacts.html", {
-        "ref": ref,
-        "page": page,
-        "query": query,
-        "columns": COLUMNS,
-        "outcomes": [name for name in outcome_names({}) if name in OUTCOMES],
-        "page_sizes": PAGE_SIZES,
-        "wait_words": WAIT_WORDS,
-        "database": context.db.display_name(),
-    })
+    return render(
+        request,
+        "contacts.html",
+        {
+            "ref": ref,
+            "page": page,
+            "query": query,
+            "columns": COLUMNS,
+            "outcomes": [name for name in outcome_names({}) if name in OUTCOMES],
+            "page_sizes": PAGE_SIZES,
+            "wait_words": WAIT_WORDS,
+            "database": context.db.display_name(),
+        },
+    )
 
 
 def contact(request: Request) -> Response:
     context = context_of(request)
     ref = campaign_ref(context.db, request.path_params["campaign_id"])
     detail = contact_detail(context.db, ref, request.path_params["contact_id"])
-    return render(request, "contact.html", {
-        "ref": ref, "c": detail, "wait_words": WAIT_WORDS,
-        "now": context.clock.now(), "database": context.db.display_name(),
-    })
+    return render(
+        request,
+        "contact.html",
+        {
+            "ref": ref,
+            "c": detail,
+            "wait_words": WAIT_WORDS,
+            "now": context.clock.now(),
+            "database": context.db.display_name(),
+        },
+    )
 
 
 ROUTES = [

@@ -57,8 +57,11 @@ def compute_view(db: Database, clock: Clock, key: Hashable) -> View:
     if key == LIST:
         now = clock.now()
         ids = campaign_ids(db)
-        return [list_row(ids[s.name], s, now) for s in campaign_summaries(db, clock=clock)
-                if s.name in ids]
+        return [
+            list_row(ids[s.name], s, now)
+            for s in campaign_summaries(db, clock=clock)
+            if s.name in ids
+        ]
     assert isinstance(key, tuple) and key[0] == "campaign"
     ref = campaign_ref(db, int(key[1]))
     status = campaign_status(db, ref.name, clock=clock)

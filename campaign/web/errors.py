@@ -43,7 +43,9 @@ def error_page(request: Request, status: int, title: str, message: str) -> Respo
     if _wants_json(request):
         return JSONResponse({"error": title, "message": message}, status_code=status)
     return render(
-        request, "error.html", {"status": status, "title": title, "message": message},
+        request,
+        "error.html",
+        {"status": status, "title": title, "message": message},
         status_code=status,
     )
 
@@ -67,7 +69,9 @@ async def campaign_error(request: Request, exc: Exception) -> Response:
 
 async def csrf_error(request: Request, exc: Exception) -> Response:
     return error_page(
-        request, 403, TITLES[403],
+        request,
+        403,
+        TITLES[403],
         f"Nothing was changed: {exc}. Reload the page and try again.",
     )
 
@@ -75,7 +79,9 @@ async def csrf_error(request: Request, exc: Exception) -> Response:
 async def database_error(request: Request, exc: Exception) -> Response:
     log.warning("database error on %s: %s", request.url.path, exc)
     return error_page(
-        request, 503, TITLES[503],
+        request,
+        503,
+        TITLES[503],
         "The database did not answer in time (a runner may be writing a lot). "
         "Reload the page in a moment.",
     )
@@ -84,7 +90,9 @@ async def database_error(request: Request, exc: Exception) -> Response:
 async def server_error(request: Request, exc: Exception) -> Response:
     # Starlette re-raises after this page is sent: the server's console gets the traceback.
     return error_page(
-        request, 500, TITLES[500],
+        request,
+        500,
+        TITLES[500],
         f"The page could not be built ({type(exc).__name__}). The campaign is not "
         "affected; reload the page, and see the server's console for details.",
     )

@@ -93,7 +93,9 @@ class Guard:
                 return
             if not self._authorized(request, suffix):
                 response = self.error_page(
-                    request, 401, "Access token needed",
+                    request,
+                    401,
+                    "Access token needed",
                     "Open the address `python -m campaign serve` printed (it ends in "
                     "?token=...), or send the token as Authorization: Bearer TOKEN.",
                 )
@@ -130,8 +132,9 @@ class Guard:
         path = "/" + request.url.path.lstrip("/")  # `//host` would leave for another site
         target = path + (f"?{urlencode(rest)}" if rest else "")
         response = RedirectResponse(target, status_code=303)
-        response.headers.append("set-cookie", _cookie(f"campaign_auth{suffix}",
-                                                      self._cookie_value()))
+        response.headers.append(
+            "set-cookie", _cookie(f"campaign_auth{suffix}", self._cookie_value())
+        )
         return _secured(response)
 
     # --- CSRF ---------------------------------------------------------------------------

@@ -53,11 +53,18 @@ def new_page(request: Request) -> Response:
 
 def _upload_page(request: Request, error: str | None = None, status: int = 200) -> Response:
     launch = launch_of(request)
-    return render(request, "launch_upload.html", {
-        "error": error, "limit_mb": launch.upload_limit / 1024 / 1024,
-        "simulate": launch.simulate, "database": context_of(request).db.display_name(),
-        "resumable": resumable_here(context_of(request).db),
-    }, status_code=status)
+    return render(
+        request,
+        "launch_upload.html",
+        {
+            "error": error,
+            "limit_mb": launch.upload_limit / 1024 / 1024,
+            "simulate": launch.simulate,
+            "database": context_of(request).db.display_name(),
+            "resumable": resumable_here(context_of(request).db),
+        },
+        status_code=status,
+    )
 
 
 async def upload(request: Request) -> Response:
@@ -139,8 +146,11 @@ async def check(request: Request, form: FormData | None = None) -> Check:
     try:
         options = launch_form.import_options(values)
         result.contacts = await run_in_threadpool(
-            load_contacts, upload.path.read_bytes(), options,
-            agent=result.agent, filename=upload.filename,
+            load_contacts,
+            upload.path.read_bytes(),
+            options,
+            agent=result.agent,
+            filename=upload.filename,
         )
     except InputError as exc:
         result.error = exc.message
@@ -158,8 +168,15 @@ async def check(request: Request, form: FormData | None = None) -> Check:
         for var in result.agent.vars_provided:
             required = needs_value(var)
             column = mapped.get(var.name, "")
-            result.vars.append({"name": var.name, "required": required, "column": column,
-                                "default": var.default_value, "description": var.description})
+            result.vars.append(
+                {
+                    "name": var.name,
+                    "required": required,
+                    "column": column,
+                    "default": var.default_value,
+                    "description": var.description,
+                }
+            )
             if required and not column:
                 result.missing.append(var.name)
     result.preview = [
@@ -169,16 +186,25 @@ async def check(request: Request, form: FormData | None = None) -> Check:
     return result
 
 
-def _page(request: Request, result: Check, *, status: int = 200,
-          error: str | None = None) -> Response:
+def _page(
+    request: Request, result: Check, *, status: int = 200, error: str | None = None
+) -> Response:
     launch = launch_of(request)
-    return render(request, "launch_check.html", {
-        "c": result, "v": result.values, "defaults": RunSettings(),
-        "known_numbers": _known_numbers(launch),
-        "chosen_numbers": result.values.getlist("from_number"),
-        "simulate": launch.simulate, "start_error": error,
-        "database": context_of(request).db.display_name(),
-    }, status_code=status)
+    return render(
+        request,
+        "launch_check.html",
+        {
+            "c": result,
+            "v": result.values,
+            "defaults": RunSettings(),
+            "known_numbers": _known_numbers(launch),
+            "chosen_numbers": result.values.getlist("from_number"),
+            "simulate": launch.simulate,
+            "start_error": error,
+            "database": context_of(request).db.display_name(),
+        },
+        status_code=status,
+    )
 
 
 def _known_numbers(launch: LaunchState) -> list[str]:
@@ -228,9 +254,15 @@ async def recheck(request: Request) -> Response:
         result.estimate = launch_form.estimate(result.contacts.counts["valid"], settings)
         return _page(request, result)
     if result.missing:
-        return _page(request, result, status=400, error=(
-            f"Map a column to {', '.join(result.missing)}: the agent needs "
-            f"{'it' if len(result.missing) == 1 else 'them'} and has no default."))
+        return _page(
+            request,
+            result,
+            status=400,
+            error=(
+                f"Map a column to {', '.join(result.missing)}: the agent needs "
+                f"{'it' if len(result.missing) == 1 else 'them'} and has no default."
+            ),
+        )
     return await _start(request, result, settings)
 
 
@@ -242,9 +274,13 @@ async def _start(request: Request, result: Check, settings: RunSettings) -> Resp
     try:
         prepared = await run_in_threadpool(
             lambda: prepare_campaign(
-                context.db, contacts, settings,
-                now=context.clock.now(), name=launch_form.text(result.values, "name") or None,
-                dnc_files=result.upload.dnc_paths(), region=contacts.region,
+                context.db,
+                contacts,
+                settings,
+                now=context.clock.now(),
+                name=launch_form.text(result.values, "name") or None,
+                dnc_files=result.upload.dnc_paths(),
+                region=contacts.region,
             )
         )
         await run_in_threadpool(mark_web_launch, context.db, prepared.campaign.id, context.clock)
@@ -269,14 +305,15 @@ async def rejected_csv(request: Request) -> Response:
     path = upload.folder / "rejected.csv"
     await run_in_threadpool(contacts.write_rejected, path)
     stem = upload.filename.rsplit(".", 1)[0]
-    return FileResponse(path, media_type="text/csv",
-                        filename=f"{stem}-rejected.csv")
+    return FileResponse(path, media_type="text/csv", filename=f"{stem}-rejected.csv")
 
 
 async def missing_upload(request: Request, exc: Exception) -> Response:
     return _upload_page(
-        request, "That upload is gone (the server restarted or the link is wrong): "
-        "upload the list again.", 404)
+        request,
+        "That upload is gone (the server restarted or the link is wrong): upload the list again.",
+        404,
+    )
 
 
 ROUTES = [

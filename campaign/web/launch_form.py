@@ -55,7 +55,7 @@ def mapping_from(form: Mapping[str, Any]) -> dict[str, str]:
     if text(form, "mapped") != "1":
         return {}
     return {
-        key[len(MAP_PREFIX):]: text(form, key)
+        key[len(MAP_PREFIX) :]: text(form, key)
         for key in form
         if isinstance(key, str) and key.startswith(MAP_PREFIX)
     }

@@ -101,9 +101,7 @@ class BrowserRunners:
         try:
             async with connect(settings, seed=self.seed, db=self.db) as connection:
                 launched.world = connection.world
-                launched.runner = build_runner(
-                    self.db, launched.campaign_id, settings, connection
-                )
+                launched.runner = build_runner(self.db, launched.campaign_id, settings, connection)
                 launched.result = await launched.runner.run()
         except Exception as exc:  # shown on the page; the campaign stays resumable
             log.exception("campaign %s stopped with an error", launched.campaign_id)

@@ -16,9 +16,27 @@ from campaign.web.errors import NotFound
 
 #: Headers (lower case, letters and digits only) that hold a person's name, in display order.
 _NAME_HEADERS = (
-    "name", "fullname", "contactname", "customername", "patientname", "clientname",
-    "firstname", "first", "givenname", "forename", "prenom", "nombre", "vorname",
-    "lastname", "last", "surname", "familyname", "nom", "apellido", "nachname", "שם",
+    "name",
+    "fullname",
+    "contactname",
+    "customername",
+    "patientname",
+    "clientname",
+    "firstname",
+    "first",
+    "givenname",
+    "forename",
+    "prenom",
+    "nombre",
+    "vorname",
+    "lastname",
+    "last",
+    "surname",
+    "familyname",
+    "nom",
+    "apellido",
+    "nachname",
+    "שם",
 )
 
 
@@ -81,10 +99,7 @@ def _normalized(header: str) -> str:
 def name_columns(columns: Sequence[str], phone_column: str | None = None) -> tuple[str, ...]:
     """The input columns that make up a person's name (`first_name`, `last_name`...)."""
     rank = {header: index for index, header in enumerate(_NAME_HEADERS)}
-    found = [
-        column for column in columns
-        if column != phone_column and _normalized(column) in rank
-    ]
+    found = [column for column in columns if column != phone_column and _normalized(column) in rank]
     if not found:  # e.g. `Patient`, `Kunde`: fall back to a header that says "name"
         found = [c for c in columns if c != phone_column and "name" in c.lower()][:1]
     return tuple(sorted(found, key=lambda column: rank.get(_normalized(column), len(rank))))

@@ -98,8 +98,9 @@ def parse_contact_query(params: QueryParams) -> ContactQuery:
     order = (_one(params, "order") or "asc").strip().lower()
     if order not in ("asc", "desc"):
         raise BadRequest(f"order must be asc or desc, not {order!r}")
-    per_page = parse_int(_one(params, "per_page"), "per_page", default=DEFAULT_PAGE_SIZE,
-                         low=1, high=max(PAGE_SIZES))
+    per_page = parse_int(
+        _one(params, "per_page"), "per_page", default=DEFAULT_PAGE_SIZE, low=1, high=max(PAGE_SIZES)
+    )
     if per_page not in PAGE_SIZES:
         raise BadRequest(f"per_page must be one of {', '.join(map(str, PAGE_SIZES))}")
     page = parse_int(_one(params, "page"), "page", default=1, low=1, high=MAX_PAGE)

@@ -48,9 +48,14 @@ async def cancel(request: Request) -> Response:
 def confirm_cancel(request: Request) -> Response:
     context = context_of(request)
     view = context.campaign(request.path_params["campaign_id"])
-    return render(request, "confirm_cancel.html", {
-        "view": view, "database": context.db.display_name(),
-    })
+    return render(
+        request,
+        "confirm_cancel.html",
+        {
+            "view": view,
+            "database": context.db.display_name(),
+        },
+    )
 
 
 ROUTES = [

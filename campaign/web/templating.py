@@ -77,9 +77,7 @@ def _environment() -> Environment:
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    environment.filters.update(
-        utc=utc_text, iso=iso, number=number, duration=duration_text
-    )
+    environment.filters.update(utc=utc_text, iso=iso, number=number, duration=duration_text)
     environment.globals.update(static_url=static_url, percent=percent, DASH=DASH)
     return environment
 

@@ -132,8 +132,13 @@ def wait_words(reason: str | None) -> str:
 def campaign_view(
     ref: CampaignRef, status: CampaignStatus, next_up: list[ContactLine]
 ) -> CampaignView:
-    return CampaignView(ref=ref, status=status, progress=tally(status.outcomes),
-                        live=live_fields(status), next_up=next_up)
+    return CampaignView(
+        ref=ref,
+        status=status,
+        progress=tally(status.outcomes),
+        live=live_fields(status),
+        next_up=next_up,
+    )
 
 
 def live_fields(status: CampaignStatus) -> dict[str, str]:
@@ -178,7 +183,8 @@ def live_fields(status: CampaignStatus) -> dict[str, str]:
         fields[f"waiting.{reason}"] = number(found.count if found else 0)
         fields[f"waiting.{reason}.next"] = (
             f"{utc_text(found.next_due)} ({relative_text(found.next_due, now)})"
-            if found and found.next_due else DASH
+            if found and found.next_due
+            else DASH
         )
     return fields
 
@@ -206,10 +212,13 @@ def _setting_text(key: str, value: Any) -> str:
     if key in _DURATION_SETTINGS and isinstance(value, int | float):
         return "off" if value == 0 else format_duration(value)
     if isinstance(value, dict):
-        return ", ".join(
-            f"{k} {format_duration(v) if isinstance(v, int | float) else v}"
-            for k, v in value.items()
-        ) or "none"
+        return (
+            ", ".join(
+                f"{k} {format_duration(v) if isinstance(v, int | float) else v}"
+                for k, v in value.items()
+            )
+            or "none"
+        )
     if isinstance(value, list | tuple):
         return ", ".join(str(v) for v in value) or "none"
     return str(value)
@@ -251,8 +260,12 @@ class ListRow:
     live: dict[str, str]
 
     def to_json(self) -> dict[str, Any]:
-        return {"id": self.id, "state": self.summary.state, "live": self.live,
-                "progress": {"done": self.progress.done, "total": max(1, self.progress.total)}}
+        return {
+            "id": self.id,
+            "state": self.summary.state,
+            "live": self.live,
+            "progress": {"done": self.progress.done, "total": max(1, self.progress.total)},
+        }
 
 
 def list_row(campaign_id: int, summary: CampaignSummary, now: datetime) -> ListRow:

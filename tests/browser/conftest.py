@@ -25,8 +25,13 @@ from tests.outcomes_factory import finished_campaign
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-    "--disable-component-update", "--disable-sync", "--no-first-run",
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
 ]
 ARTIFACTS = ROOT / "test-artifacts"
 HERE = Path(__file__).resolve().parent
@@ -47,8 +52,10 @@ def _why_skip() -> str | None:
     if importlib.util.find_spec("pytest_playwright") is None:
         return "browser tests need pytest-playwright: pip install pytest-playwright"
     if not CHROMIUM.exists():
-        return (f"browser tests need Chromium at {CHROMIUM}: apt-get install chromium "
-                "(Playwright's own browser download is not used)")
+        return (
+            f"browser tests need Chromium at {CHROMIUM}: apt-get install chromium "
+            "(Playwright's own browser download is not used)"
+        )
     return None
 
 
@@ -68,8 +75,12 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 
 @pytest.fixture(scope="session")
 def browser_type_launch_args(browser_type_launch_args: dict[str, Any]) -> dict[str, Any]:
-    return {**browser_type_launch_args, "executable_path": str(CHROMIUM),
-            "args": CHROMIUM_ARGS, "headless": True}
+    return {
+        **browser_type_launch_args,
+        "executable_path": str(CHROMIUM),
+        "args": CHROMIUM_ARGS,
+        "headless": True,
+    }
 
 
 @pytest.fixture(scope="session")
@@ -102,7 +113,10 @@ def seeded(web_db: Database, hostile: Hostile) -> dict[str, int]:
 def start_server(*args: str) -> tuple[str, subprocess.Popen[str]]:
     process = subprocess.Popen(
         [sys.executable, "-m", "campaign", "serve", "--port", "0", *args],
-        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        cwd=ROOT,
     )
     assert process.stdout is not None
     line = process.stdout.readline()

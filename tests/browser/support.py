@@ -42,39 +42,69 @@ class Hostile:
 def hostile_campaign(db: Database, name: str = HOSTILE_CAMPAIGN) -> Hostile:
     with db.session() as session:
         campaign = Campaign(
-            name=name, state=CampaignState.FINISHED, created_at=T0, started_at=T0,
+            name=name,
+            state=CampaignState.FINISHED,
+            created_at=T0,
+            started_at=T0,
             finished_at=T0 + timedelta(hours=1),
-            settings={"api_key": SECRET, "rate": 60, "max_attempts": 2,
-                      "window": "<i>09:00-17:00</i>", "from_numbers": ["+15550000001"]},
-            source_name="<script>alert(6)</script>.csv", source_columns=["Name", "Phone"],
-            phone_column="Phone", requests_used=3, rate_limited=0,
+            settings={
+                "api_key": SECRET,
+                "rate": 60,
+                "max_attempts": 2,
+                "window": "<i>09:00-17:00</i>",
+                "from_numbers": ["+15550000001"],
+            },
+            source_name="<script>alert(6)</script>.csv",
+            source_columns=["Name", "Phone"],
+            phone_column="Phone",
+            requests_used=3,
+            rate_limited=0,
         )
         session.add(campaign)
         session.flush()
         contact = Contact(
-            campaign_id=campaign.id, position=0, line=2,
-            raw={"Name": HOSTILE_NAME, "Phone": "+1 555 000 1111"}, raw_phone="+1 555 000 1111",
-            to_number="+15550001111", import_status="valid", vars={"Name": HOSTILE_NAME},
-            region="US", state=ContactState.DONE, attempts=1, outcome="connected",
-            last_status="user_hangup", final_at=T0 + timedelta(minutes=5),
+            campaign_id=campaign.id,
+            position=0,
+            line=2,
+            raw={"Name": HOSTILE_NAME, "Phone": "+1 555 000 1111"},
+            raw_phone="+1 555 000 1111",
+            to_number="+15550001111",
+            import_status="valid",
+            vars={"Name": HOSTILE_NAME},
+            region="US",
+            state=ContactState.DONE,
+            attempts=1,
+            outcome="connected",
+            last_status="user_hangup",
+            final_at=T0 + timedelta(minutes=5),
         )
         session.add(contact)
         session.flush()
-        session.add(Attempt(
-            campaign_id=campaign.id, contact_id=contact.id, number=1, state=AttemptStatus.ENDED,
-            from_number="+15550000001", to_number="+15550001111",
-            call_id="0b5e55ed-0000-4000-8000-000000000001", requested_at=T0,
-            started_at=T0 + timedelta(seconds=3), ended_at=T0 + timedelta(seconds=63),
-            voicy_status="user_hangup", category="connected", duration_ms=60_000,
-            summary=IMG_SUMMARY,
-            transcript=[
-                {"role": "agent", "content": "Hello, is this Mallory?", "timestamp_ms": 0},
-                {"role": "caller", "content": SCRIPT_LINE, "timestamp_ms": 2500},
-            ],
-            vars_extracted={"<i>answer</i>": "<script>alert(4)</script>"},
-            vars_collected={"note": "</dd><script>alert(5)</script>"},
-            details_fetched=True,
-        ))
+        session.add(
+            Attempt(
+                campaign_id=campaign.id,
+                contact_id=contact.id,
+                number=1,
+                state=AttemptStatus.ENDED,
+                from_number="+15550000001",
+                to_number="+15550001111",
+                call_id="0b5e55ed-0000-4000-8000-000000000001",
+                requested_at=T0,
+                started_at=T0 + timedelta(seconds=3),
+                ended_at=T0 + timedelta(seconds=63),
+                voicy_status="user_hangup",
+                category="connected",
+                duration_ms=60_000,
+                summary=IMG_SUMMARY,
+                transcript=[
+                    {"role": "agent", "content": "Hello, is this Mallory?", "timestamp_ms": 0},
+                    {"role": "caller", "content": SCRIPT_LINE, "timestamp_ms": 2500},
+                ],
+                vars_extracted={"<i>answer</i>": "<script>alert(4)</script>"},
+                vars_collected={"note": "</dd><script>alert(5)</script>"},
+                details_fetched=True,
+            )
+        )
         session.add(Event(campaign_id=campaign.id, at=T0, kind="created", message="x"))
         return Hostile(campaign_id=campaign.id, contact_id=contact.id, name=name)
 
@@ -84,22 +114,38 @@ def many_contacts(db: Database, name: str, count: int) -> int:
     outcomes = ("connected", "failed", "connected", "invalid")
     with db.session() as session:
         campaign = Campaign(
-            name=name, state=CampaignState.FINISHED, created_at=T0, started_at=T0,
-            finished_at=T0 + timedelta(hours=2), settings={"max_attempts": 3},
-            source_name="many.csv", source_columns=["first_name", "last_name", "phone"],
-            phone_column="phone", requests_used=0, rate_limited=0,
+            name=name,
+            state=CampaignState.FINISHED,
+            created_at=T0,
+            started_at=T0,
+            finished_at=T0 + timedelta(hours=2),
+            settings={"max_attempts": 3},
+            source_name="many.csv",
+            source_columns=["first_name", "last_name", "phone"],
+            phone_column="phone",
+            requests_used=0,
+            rate_limited=0,
         )
         session.add(campaign)
         session.flush()
         session.add_all(
             Contact(
-                campaign_id=campaign.id, position=i, line=i + 2,
-                raw={"first_name": f"Person{i:03d}", "last_name": "García" if i % 7 == 0
-                     else "Smith", "phone": f"(202) 555-{i:04d}"},
-                raw_phone=f"(202) 555-{i:04d}", to_number=f"+1202555{i:04d}",
+                campaign_id=campaign.id,
+                position=i,
+                line=i + 2,
+                raw={
+                    "first_name": f"Person{i:03d}",
+                    "last_name": "García" if i % 7 == 0 else "Smith",
+                    "phone": f"(202) 555-{i:04d}",
+                },
+                raw_phone=f"(202) 555-{i:04d}",
+                to_number=f"+1202555{i:04d}",
                 import_status="invalid" if outcomes[i % 4] == "invalid" else "valid",
-                state=ContactState.DONE, attempts=0 if outcomes[i % 4] == "invalid" else 1 + i % 3,
-                outcome=outcomes[i % 4], final_at=T0 + timedelta(minutes=i), vars={},
+                state=ContactState.DONE,
+                attempts=0 if outcomes[i % 4] == "invalid" else 1 + i % 3,
+                outcome=outcomes[i % 4],
+                final_at=T0 + timedelta(minutes=i),
+                vars={},
             )
             for i in range(count)
         )
@@ -118,17 +164,38 @@ def write_list(path: Path, count: int, *, start: int = 0) -> Path:
 
 def campaign_cli(*args: str, timeout: float = 60) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "campaign", *args], capture_output=True, text=True,
-        timeout=timeout, cwd=ROOT,
+        [sys.executable, "-m", "campaign", *args],
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        cwd=ROOT,
     )
 
 
 def start_runner(contacts: Path, db_path: Path, name: str, *extra: str) -> subprocess.Popen[str]:
     """`campaign run --simulate` in its own process (the simulator lives in it)."""
     return subprocess.Popen(
-        [sys.executable, "-m", "campaign", "run", str(contacts), "--simulate",
-         "--db", str(db_path), "--name", name, "--window", "any", "--min-gap", "0", *extra],
-        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, cwd=ROOT,
+        [
+            sys.executable,
+            "-m",
+            "campaign",
+            "run",
+            str(contacts),
+            "--simulate",
+            "--db",
+            str(db_path),
+            "--name",
+            name,
+            "--window",
+            "any",
+            "--min-gap",
+            "0",
+            *extra,
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        cwd=ROOT,
     )
 
 
@@ -158,16 +225,21 @@ def never_twice_violations(db: Database, campaign_id: int) -> list[str]:
 
 def open_attempts(db: Database, campaign_id: int) -> int:
     with db.read_session() as session:
-        return len(session.execute(
-            select(Attempt.id).where(Attempt.campaign_id == campaign_id,
-                                     Attempt.state.in_(OPEN_ATTEMPTS))
-        ).all())
+        return len(
+            session.execute(
+                select(Attempt.id).where(
+                    Attempt.campaign_id == campaign_id, Attempt.state.in_(OPEN_ATTEMPTS)
+                )
+            ).all()
+        )
 
 
 def queued_count(db: Database, campaign_id: int) -> int:
     with db.read_session() as session:
-        return len(session.execute(
-            select(Contact.id).where(
-                Contact.campaign_id == campaign_id, Contact.state == ContactState.QUEUED
-            )
-        ).all())
+        return len(
+            session.execute(
+                select(Contact.id).where(
+                    Contact.campaign_id == campaign_id, Contact.state == ContactState.QUEUED
+                )
+            ).all()
+        )

@@ -32,9 +32,11 @@ def shoot(page: Page, folder: Path, name: str) -> None:
 
 
 def fits_the_screen(page: Page) -> bool:
-    return bool(page.evaluate(
-        "document.documentElement.scrollWidth <= document.documentElement.clientWidth"
-    ))
+    return bool(
+        page.evaluate(
+            "document.documentElement.scrollWidth <= document.documentElement.clientWidth"
+        )
+    )
 
 
 def test_list_and_campaign_page_agree_with_status_json(
@@ -42,8 +44,12 @@ def test_list_and_campaign_page_agree_with_status_json(
 ) -> None:
     page.set_viewport_size(DESKTOP)
     commands = [  # both at once: each takes a second or two to start
-        subprocess.Popen([sys.executable, "-m", "campaign", *args, "--json", "--db",
-                          str(web_db_path)], stdout=subprocess.PIPE, text=True, cwd=ROOT)
+        subprocess.Popen(
+            [sys.executable, "-m", "campaign", *args, "--json", "--db", str(web_db_path)],
+            stdout=subprocess.PIPE,
+            text=True,
+            cwd=ROOT,
+        )
         for args in (["list"], ["status", "spring-recall"])
     ]
     listed, status = (json.loads(command.communicate(timeout=60)[0]) for command in commands)
@@ -62,8 +68,16 @@ def test_list_and_campaign_page_agree_with_status_json(
     page.set_viewport_size(DESKTOP)
     page.goto(f"{server}/campaigns/{seeded['spring-recall']}")
     expect(page.locator("h1 [data-live-state]")).to_have_text(status["state"])
-    for outcome in ("connected", "failed", "pending", "unknown", "invalid", "duplicate", "dnc",
-                    "canceled"):
+    for outcome in (
+        "connected",
+        "failed",
+        "pending",
+        "unknown",
+        "invalid",
+        "duplicate",
+        "dnc",
+        "canceled",
+    ):
         count = status["outcomes"].get(outcome, 0)
         expect(page.locator(f'[data-live="outcome.{outcome}"]')).to_have_text(f"{count:,}")
     expect(page.locator('[data-live="requests"]')).to_have_text(str(status["requests_used"]))
@@ -155,8 +169,9 @@ def test_a_transcript_with_a_script_shows_it_as_text(
     shoot(page, artifacts, "contact")
 
 
-def test_not_found_and_bad_parameters_are_pages(page: Page, server: str,
-                                                  seeded: dict[str, int]) -> None:
+def test_not_found_and_bad_parameters_are_pages(
+    page: Page, server: str, seeded: dict[str, int]
+) -> None:
     response = page.goto(f"{server}/campaigns/98765")
     assert response is not None and response.status == 404
     expect(page.locator("h1")).to_have_text("Not found")
@@ -165,8 +180,9 @@ def test_not_found_and_bad_parameters_are_pages(page: Page, server: str,
     expect(page.locator(".message")).to_contain_text("page must be a whole number")
 
 
-def test_a_non_loopback_bind_needs_the_token(page: Page, web_db_path: Path,
-                                             seeded: dict[str, int]) -> None:
+def test_a_non_loopback_bind_needs_the_token(
+    page: Page, web_db_path: Path, seeded: dict[str, int]
+) -> None:
     url, process = start_server("--db", str(web_db_path), "--host", "0.0.0.0")
     try:
         local = re.sub(r"^http://[^/]+:", "http://127.0.0.1:", url)

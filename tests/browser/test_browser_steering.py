@@ -42,8 +42,13 @@ def wait_running(db: Database, name: str, runner: subprocess.Popen[str]) -> int:
         with db.read_session() as session:
             campaign = session.scalars(select(Campaign).where(Campaign.name == name)).first()
             if campaign is not None and campaign.state == "running":
-                placed = session.scalar(select(func.count()).select_from(Attempt).where(
-                    Attempt.campaign_id == campaign.id, Attempt.state.in_(("placed", "ended"))))
+                placed = session.scalar(
+                    select(func.count())
+                    .select_from(Attempt)
+                    .where(
+                        Attempt.campaign_id == campaign.id, Attempt.state.in_(("placed", "ended"))
+                    )
+                )
                 if placed:
                     return campaign.id
         time.sleep(0.2)
@@ -76,7 +81,11 @@ def live_list(tmp_path: Path) -> Path:
 
 
 def test_pause_from_the_button_then_resume_finishes_without_duplicates(
-    page: Page, server: str, web_db: Database, web_db_path: Path, live_list: Path,
+    page: Page,
+    server: str,
+    web_db: Database,
+    web_db_path: Path,
+    live_list: Path,
     artifacts: Path,
 ) -> None:
     page.set_viewport_size({"width": 1280, "height": 900})
@@ -100,10 +109,14 @@ def test_pause_from_the_button_then_resume_finishes_without_duplicates(
     # The runner tracked its calls to their end and dialed no one after it stopped.
     assert open_attempts(web_db, campaign_id) == 0
     with web_db.read_session() as session:
-        stopped_at = session.scalar(select(func.max(Event.at)).where(
-            Event.campaign_id == campaign_id, Event.kind == "run_end"))
-        last_dial = session.scalar(select(func.max(Attempt.requested_at)).where(
-            Attempt.campaign_id == campaign_id))
+        stopped_at = session.scalar(
+            select(func.max(Event.at)).where(
+                Event.campaign_id == campaign_id, Event.kind == "run_end"
+            )
+        )
+        last_dial = session.scalar(
+            select(func.max(Attempt.requested_at)).where(Attempt.campaign_id == campaign_id)
+        )
     assert stopped_at is not None and last_dial is not None and last_dial <= stopped_at
     left = queued_count(web_db, campaign_id)
     assert left > 0, "the runner finished before the pause: the test proves nothing"
@@ -112,8 +125,9 @@ def test_pause_from_the_button_then_resume_finishes_without_duplicates(
     expect(page.locator('[data-live="resume_command"]')).to_contain_text("resume")
     expect(page.get_by_role("button", name="Pause")).to_be_hidden()
 
-    resumed = campaign_cli("resume", "spring-reminders", "--db", str(web_db_path),
-                           "--concurrency", "10", timeout=90)
+    resumed = campaign_cli(
+        "resume", "spring-reminders", "--db", str(web_db_path), "--concurrency", "10", timeout=90
+    )
     assert resumed.returncode == 0, resumed.stdout + resumed.stderr
     assert "finished" in resumed.stdout
     assert never_twice_violations(web_db, campaign_id) == []
@@ -125,14 +139,19 @@ def test_pause_from_the_button_then_resume_finishes_without_duplicates(
     page.goto(f"{server}/campaigns/{campaign_id}")  # the README's picture: no notice
     version = page.request.get(f"{server}/campaigns/{campaign_id}/live").json()["charts_version"]
     expect(page.locator(f'.charts[data-version="{version}"] svg.chart')).to_have_count(
-        5, timeout=20_000)
+        5, timeout=20_000
+    )
     if os.environ.get("CAMPAIGN_UPDATE_DOCS"):  # refresh the README's picture on demand
         page.screenshot(path=str(ROOT / "docs" / "campaign-page.png"), full_page=True)
     page.screenshot(path=str(artifacts / "campaign-finished-1280px.png"), full_page=True)
 
 
 def test_cancel_from_the_button_marks_the_rest_canceled(
-    page: Page, server: str, web_db: Database, web_db_path: Path, tmp_path: Path,
+    page: Page,
+    server: str,
+    web_db: Database,
+    web_db_path: Path,
+    tmp_path: Path,
     artifacts: Path,
 ) -> None:
     people = write_list(tmp_path / "others.csv", 60, start=5000)
@@ -159,7 +178,8 @@ def test_cancel_from_the_button_marks_the_rest_canceled(
     assert never_twice_violations(web_db, campaign_id) == []
     expect(page.locator("h1 [data-live-state]")).to_have_text("canceled", timeout=LIVE_MS)
     expect(page.locator('[data-live="outcome.canceled"]')).to_have_text(
-        str(status["outcomes"]["canceled"]))
+        str(status["outcomes"]["canceled"])
+    )
     expect(page.get_by_role("link", name="Cancel…")).to_be_hidden()
     page.screenshot(path=str(artifacts / "campaign-canceled-390px.png"), full_page=True)
     refused = CliRunner().invoke(main, ["resume", "flu-shots", "--db", str(web_db_path)])

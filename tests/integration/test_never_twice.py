@@ -266,9 +266,7 @@ def test_two_runners_claiming_the_same_numbers_at_once_get_one_intent_per_number
         if isinstance(result, Intent)
     )
     assert intents == {number: 1 for number in numbers}
-    blocked = [
-        r for results in outcomes.values() for r in results if isinstance(r, Blocked)
-    ]
+    blocked = [r for results in outcomes.values() for r in results if isinstance(r, Blocked)]
     assert len(blocked) == len(numbers)
     assert all(b.reason == "recently_called" for b in blocked)
     split = [sum(isinstance(r, Intent) for r in v) for v in outcomes.values()]

@@ -114,12 +114,22 @@ def test_export_csv_xlsx_only_and_attempts(
     code, out = _cli("export", "--db", str(db_path))
     assert code == 0, out
     assert "Wrote 8 rows of spring-recall to spring-recall-results.csv" in out
-    code, out = _cli("export", "-o", "again.xlsx", "--only", "failed", "--only", "duplicate",
-                     "--db", str(db_path))
+    code, out = _cli(
+        "export",
+        "-o",
+        "again.xlsx",
+        "--only",
+        "failed",
+        "--only",
+        "duplicate",
+        "--db",
+        str(db_path),
+    )
     assert code == 0, out
     sheet = load_workbook(out_dir / "again.xlsx")["Results"]
     assert [row[0] for row in sheet.iter_rows(min_row=2, values_only=True)] == [
-        "Carol", "Alice again"
+        "Carol",
+        "Alice again",
     ]
     assert sheet["M3"].value == FORMULA_SUMMARY and sheet["M3"].data_type == "s"
     code, out = _cli("export", "--attempts", "-o", "-", "--db", str(db_path))
@@ -170,7 +180,10 @@ def test_status_and_export_while_another_process_runs_then_crashes(
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     writer = subprocess.Popen(
         [sys.executable, "-c", WRITER, str(db_path), "live"],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
     )
     try:
         assert writer.stdout is not None and writer.stdout.readline().strip() == "ready"
@@ -191,7 +204,12 @@ def test_status_and_export_while_another_process_runs_then_crashes(
         assert seen[-1] > seen[0], "the writer made no progress while we read"
         from_cli = subprocess.run(
             [sys.executable, "-m", "campaign", "status", "live", "--db", str(db_path), "--json"],
-            capture_output=True, text=True, env=env, cwd=ROOT, timeout=60, check=True,
+            capture_output=True,
+            text=True,
+            env=env,
+            cwd=ROOT,
+            timeout=60,
+            check=True,
         )
         assert json.loads(from_cli.stdout)["state"] == "running"
     finally:
@@ -206,6 +224,7 @@ def test_status_and_export_while_another_process_runs_then_crashes(
     assert after.resume_command == "python -m campaign resume live"
     code, out = _cli("status", "live", "--db", str(db_path))
     assert code == 0 and "interrupted" in out and "To resume" in out and "resume live" in out
-    code, out = _cli("export", "live", "-o", str(db_path.parent / "live.xlsx"), "--db",
-                     str(db_path))
+    code, out = _cli(
+        "export", "live", "-o", str(db_path.parent / "live.xlsx"), "--db", str(db_path)
+    )
     assert code == 0 and f"Wrote {contacts} rows" in out

@@ -39,26 +39,46 @@ def test_check_page_names_each_countrys_calendar(db: Database) -> None:
         assert "Time zones: Asia/Jerusalem, America/New_York" in text
         assert "data-calendar-warning" not in page
 
-        night = client.post(url, data={"csrf": _csrf(client), "action": "check",
-                                       "window": "20:00-08:00", "holidays": "call"})
+        night = client.post(
+            url,
+            data={
+                "csrf": _csrf(client),
+                "action": "check",
+                "window": "20:00-08:00",
+                "holidays": "call",
+            },
+        )
         text = _text(night.text)
         assert "20:00-08:00 every day (--window)" in text
         assert "public holidays not skipped" in text
-        assert re.search(r"data-calendar-warning>--window 20:00-08:00: calls go out overnight",
-                         night.text)
+        assert re.search(
+            r"data-calendar-warning>--window 20:00-08:00: calls go out overnight", night.text
+        )
 
-        wrong = client.post(url, data={"csrf": _csrf(client), "action": "check",
-                                       "window": "sun-thu 9-20, fri"})
-        assert re.search(r"data-calendar-error>Calling window/days: cannot read calling window "
-                         r"[^<]*fri has no hours", html.unescape(wrong.text))
+        wrong = client.post(
+            url, data={"csrf": _csrf(client), "action": "check", "window": "sun-thu 9-20, fri"}
+        )
+        assert re.search(
+            r"data-calendar-error>Calling window/days: cannot read calling window "
+            r"[^<]*fri has no hours",
+            html.unescape(wrong.text),
+        )
 
 
 def test_the_holidays_choice_is_stored_with_the_campaign(db: Database) -> None:
     mapped = {"mapped": "1", "map:first_name": "first_name"}
     with _client(db) as client:
         _, url = _upload(client, "clinic.csv", ISRAELI_LIST)
-        started = client.post(url, data={"csrf": _csrf(client), "action": "start",
-                                         "window": "any", "holidays": "skip", **mapped})
+        started = client.post(
+            url,
+            data={
+                "csrf": _csrf(client),
+                "action": "start",
+                "window": "any",
+                "holidays": "skip",
+                **mapped,
+            },
+        )
         assert started.status_code == 200, started.text
         campaign_id = int(str(started.url).rsplit("/", 1)[1])
         _wait_finished(client, campaign_id)

@@ -49,22 +49,39 @@ def hold_lock(db: Database, campaign_id: int, *, alive: bool = True) -> None:
     """Make the campaign look run by a live runner (this process) or by a dead one."""
     beat = datetime.now(UTC) - (timedelta(0) if alive else timedelta(minutes=10))
     with db.session() as session:
-        session.execute(update(Campaign).where(Campaign.id == campaign_id).values(
-            state="running", lock_owner=f"{os.getpid()}@test", lock_pid=os.getpid(),
-            lock_host=socket.gethostname(), lock_heartbeat_at=beat, lock_acquired_at=beat,
-        ))
+        session.execute(
+            update(Campaign)
+            .where(Campaign.id == campaign_id)
+            .values(
+                state="running",
+                lock_owner=f"{os.getpid()}@test",
+                lock_pid=os.getpid(),
+                lock_host=socket.gethostname(),
+                lock_heartbeat_at=beat,
+                lock_acquired_at=beat,
+            )
+        )
 
 
 def open_intent(db: Database, campaign_id: int) -> int:
     """One contact with a dial request whose answer is not recorded (after a crash)."""
     with db.session() as session:
-        contact = session.scalars(select(Contact).where(Contact.campaign_id == campaign_id)
-                                  .order_by(Contact.position)).first()
+        contact = session.scalars(
+            select(Contact).where(Contact.campaign_id == campaign_id).order_by(Contact.position)
+        ).first()
         assert contact is not None
         contact.state = "active"
-        session.add(Attempt(campaign_id=campaign_id, contact_id=contact.id, number=1,
-                            state="intent", from_number="+15550000001",
-                            to_number=contact.to_number or "", requested_at=datetime.now(UTC)))
+        session.add(
+            Attempt(
+                campaign_id=campaign_id,
+                contact_id=contact.id,
+                number=1,
+                state="intent",
+                from_number="+15550000001",
+                to_number=contact.to_number or "",
+                requested_at=datetime.now(UTC),
+            )
+        )
         return contact.id
 
 
@@ -127,8 +144,11 @@ def test_a_runner_taking_the_campaign_meanwhile_gets_a_request(
 
     def judged_dead_then_taken(campaign: Campaign, now: datetime | None = None) -> bool:
         with db.session() as session:  # a new runner takes the lock right after our look
-            session.execute(update(Campaign).where(Campaign.id == campaign_id)
-                            .values(lock_owner="new-runner", lock_heartbeat_at=datetime.now(UTC)))
+            session.execute(
+                update(Campaign)
+                .where(Campaign.id == campaign_id)
+                .values(lock_owner="new-runner", lock_heartbeat_at=datetime.now(UTC))
+            )
         return False
 
     monkeypatch.setattr(control, "holder_is_alive", judged_dead_then_taken)
@@ -186,8 +206,7 @@ def test_the_buttons(db: Database) -> None:
         assert "data-live-state>paused<" in paused.text  # not the cached view of a second ago
         confirm = client.get(f"/campaigns/{campaign_id}/cancel").text
         assert "cannot be resumed" in confirm and "Yes, cancel the campaign" in confirm
-        canceled = client.post(f"/campaigns/{campaign_id}/cancel",
-                               data={"csrf": token.group(1)})
+        canceled = client.post(f"/campaigns/{campaign_id}/cancel", data={"csrf": token.group(1)})
         assert "Canceled. Everyone not yet called is marked canceled." in canceled.text
         assert set(outcomes(db, campaign_id).values()) == {"canceled"}
         refused = client.post(f"/campaigns/{finished_id}/pause", data={"csrf": token.group(1)})

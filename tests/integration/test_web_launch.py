@@ -25,8 +25,12 @@ from tests.ground_truth import assert_never_twice, placed_per_number
 
 ROOT = Path(__file__).resolve().parents[2]
 SAMPLE = ROOT / "sample_lists" / "contacts.csv"
-MAPPED = {"mapped": "1", "map:first_name": "first_name",
-          "map:appointment_date": "appointment_date", "map:clinic_name": "clinic_name"}
+MAPPED = {
+    "mapped": "1",
+    "map:first_name": "first_name",
+    "map:appointment_date": "appointment_date",
+    "map:clinic_name": "clinic_name",
+}
 
 
 @pytest.fixture
@@ -37,8 +41,9 @@ def db(tmp_path: Path) -> Iterator[Database]:
 
 
 def _client(db: Database, upload_limit: int = 50 * 1024 * 1024) -> TestClient:
-    app = create_app(db, simulate=True, live_max_age=0, charts_in_process=True,
-                     upload_limit=upload_limit)
+    app = create_app(
+        db, simulate=True, live_max_age=0, charts_in_process=True, upload_limit=upload_limit
+    )
     return TestClient(app, follow_redirects=True)
 
 
@@ -50,8 +55,9 @@ def _csrf(client: TestClient) -> str:
 
 def _upload(client: TestClient, name: str, data: bytes) -> tuple[str, str]:
     """(page text, page URL) after uploading `data` as `name`."""
-    response = client.post("/new", data={"csrf": _csrf(client)},
-                           files={"file": (name, data, "text/csv")})
+    response = client.post(
+        "/new", data={"csrf": _csrf(client)}, files={"file": (name, data, "text/csv")}
+    )
     return response.text, str(response.url)
 
 
@@ -73,19 +79,31 @@ def test_upload_check_map_start_runs_to_the_end_never_twice(db: Database) -> Non
     expected = validation_summary(load_contacts(SAMPLE, ImportOptions(), agent=agent))
     with _client(db) as client:
         page, url = _upload(client, "contacts.csv", SAMPLE.read_bytes())
-        assert _counts(page) == {"rows": expected["rows"], "valid": expected["valid"],
-                                 "invalid": expected["invalid"],
-                                 "duplicate": expected["duplicate"], "dnc": 0}
-        assert 'data-phone-column>phone<' in page
+        assert _counts(page) == {
+            "rows": expected["rows"],
+            "valid": expected["valid"],
+            "invalid": expected["invalid"],
+            "duplicate": expected["duplicate"],
+            "dnc": 0,
+        }
+        assert "data-phone-column>phone<" in page
         rejected = client.get(url + "/rejected.csv?phone_column=&region=US&sheet=")
         assert rejected.status_code == 200
         assert rejected.text.count("\n") == expected["invalid"] + 1
         token = _csrf(client)
         estimate = client.post(url, data={"csrf": token, "action": "estimate", **MAPPED})
         assert re.search(rf"data-estimate-calls>{expected['valid']}<", estimate.text)
-        started = client.post(url, data={"csrf": token, "action": "start", **MAPPED,
-                                         "max_attempts": "2", "name": "web list",
-                                         "from_number": DEFAULT_FROM_NUMBERS[0]})
+        started = client.post(
+            url,
+            data={
+                "csrf": token,
+                "action": "start",
+                **MAPPED,
+                "max_attempts": "2",
+                "name": "web list",
+                "from_number": DEFAULT_FROM_NUMBERS[0],
+            },
+        )
         assert started.status_code == 200, started.text
         campaign_id = int(str(started.url).rsplit("/", 1)[1])
         assert "web list" in started.text
@@ -130,11 +148,14 @@ def test_unmapped_required_var_blocks_the_start(db: Database) -> None:
         assert session.query(Campaign).count() == 0
 
 
-@pytest.mark.parametrize(("name", "data", "message"), [
-    ("broken.csv", b"", "is empty"),
-    ("picture.csv", b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 4, "not a contact list"),
-    ("names.csv", b"name,city\nAda,London\nBob,Paris\n", "phone"),
-])
+@pytest.mark.parametrize(
+    ("name", "data", "message"),
+    [
+        ("broken.csv", b"", "is empty"),
+        ("picture.csv", b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 4, "not a contact list"),
+        ("names.csv", b"name,city\nAda,London\nBob,Paris\n", "phone"),
+    ],
+)
 def test_bad_files_get_a_message_and_store_nothing(
     db: Database, name: str, data: bytes, message: str
 ) -> None:
@@ -142,14 +163,16 @@ def test_bad_files_get_a_message_and_store_nothing(
         page, _ = _upload(client, name, data)
         assert message in page
         assert "data-launch-error" in page
-        assert 'data-start disabled' in page
+        assert "data-start disabled" in page
     with db.read_session() as session:
         assert session.query(Campaign).count() == 0
 
 
 def test_cells_stay_text(db: Database) -> None:
-    hostile = (b"first_name,phone,appointment_date\n"
-               b"\"=cmd|' /C calc'!A0\",212-555-0143,<img src=x onerror=alert(1)>\n")
+    hostile = (
+        b"first_name,phone,appointment_date\n"
+        b"\"=cmd|' /C calc'!A0\",212-555-0143,<img src=x onerror=alert(1)>\n"
+    )
     with _client(db) as client:
         page, _ = _upload(client, "hostile.csv", hostile)
     # The preview shows each call's vars_provided as JSON, with markup characters escaped.
@@ -173,8 +196,9 @@ def test_post_without_csrf_is_403(db: Database) -> None:
 def test_stopping_the_app_drains_its_campaigns_like_ctrl_c(db: Database) -> None:
     with _client(db) as client:
         _, url = _upload(client, "contacts.csv", SAMPLE.read_bytes())
-        started = client.post(url, data={"csrf": _csrf(client), "action": "start", **MAPPED,
-                                         "concurrency": "5"})
+        started = client.post(
+            url, data={"csrf": _csrf(client), "action": "start", **MAPPED, "concurrency": "5"}
+        )
         campaign_id = int(str(started.url).rsplit("/", 1)[1])
         launched = client.app.state.launch.runners.launched[campaign_id]  # type: ignore[attr-defined]
         deadline = time.monotonic() + 10
@@ -206,7 +230,6 @@ def test_workbook_sheet_is_chosen_and_a_wrong_one_explained(db: Database) -> Non
         page, url = _upload(client, "contacts.xlsx", workbook.read_bytes())
         assert '<option value="Notes">' in page
         assert _counts(page)["valid"] == expected["valid"]
-        notes = client.post(url, data={"csrf": _csrf(client), "action": "check",
-                                       "sheet": "Notes"})
+        notes = client.post(url, data={"csrf": _csrf(client), "action": "check", "sheet": "Notes"})
         assert "data-launch-error" in notes.text
-        assert 'data-start disabled' in notes.text
+        assert "data-start disabled" in notes.text

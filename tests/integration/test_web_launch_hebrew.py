@@ -16,7 +16,9 @@ from campaign.web.app import create_app
 HEBREW = Path(__file__).resolve().parents[2] / "sample_lists" / "contacts_he.csv"
 #: The simulator's agent needs first_name: the Hebrew header gives it.
 MAPPED = {
-    "mapped": "1", "map:first_name": "שם פרטי", "map:appointment_date": "תאריך תור",
+    "mapped": "1",
+    "map:first_name": "שם פרטי",
+    "map:appointment_date": "תאריך תור",
     "action": "check",
 }
 
@@ -33,8 +35,11 @@ def _check_page(db: Database, data: bytes, **form: str) -> str:
     with TestClient(app, follow_redirects=True) as client:
         csrf = re.search(r'name="csrf" value="([0-9a-f]+)"', client.get("/new").text)
         assert csrf
-        response = client.post("/new", data={"csrf": csrf.group(1)},
-                               files={"file": ("מרפאה-תורים.csv", data, "text/csv")})
+        response = client.post(
+            "/new",
+            data={"csrf": csrf.group(1)},
+            files={"file": ("מרפאה-תורים.csv", data, "text/csv")},
+        )
         if form:
             response = client.post(str(response.url), data={"csrf": csrf.group(1), **form})
         return html.unescape(response.text)

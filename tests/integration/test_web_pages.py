@@ -98,9 +98,11 @@ def test_live_json_follows_the_store(
     url = f"/campaigns/{finished.campaign_id}/live"
     before = client.get(url).json()["live"]
     with db.session() as session:
-        session.execute(update(Contact).where(Contact.campaign_id == finished.campaign_id,
-                                              Contact.outcome == "failed")
-                        .values(outcome="connected"))
+        session.execute(
+            update(Contact)
+            .where(Contact.campaign_id == finished.campaign_id, Contact.outcome == "failed")
+            .values(outcome="connected")
+        )
     after = client.get(url).json()["live"]
     assert int(after["outcome.connected"]) == int(before["outcome.connected"]) + 1
     assert after["outcome.failed"] == "0"
@@ -184,9 +186,17 @@ def test_hostile_text_is_escaped_and_the_key_never_shown(db: Database, client: T
     base = f"/campaigns/{hostile.campaign_id}"
     pages = {
         url: client.get(url)
-        for url in ("/", "/live", base, f"{base}/live", f"{base}/contacts",
-                    f"{base}/contacts?q=mallory", f"{base}/contacts/{hostile.contact_id}",
-                    f"{base}/cancel", f"{base}/charts")
+        for url in (
+            "/",
+            "/live",
+            base,
+            f"{base}/live",
+            f"{base}/contacts",
+            f"{base}/contacts?q=mallory",
+            f"{base}/contacts/{hostile.contact_id}",
+            f"{base}/cancel",
+            f"{base}/charts",
+        )
     }
     for url, response in pages.items():
         assert response.status_code == 200, url
@@ -194,7 +204,7 @@ def test_hostile_text_is_escaped_and_the_key_never_shown(db: Database, client: T
         assert SECRET not in body, url
         assert "<script>alert" not in body, url
         assert "<img src=x" not in body and "<b>bold</b>" not in body, url
-        assert re.findall(r"<script\b", body) in ([], ['<script']), url  # only our app.js
+        assert re.findall(r"<script\b", body) in ([], ["<script"]), url  # only our app.js
     contact = pages[f"{base}/contacts/{hostile.contact_id}"].text
     for text in (SCRIPT_LINE, IMG_SUMMARY, HOSTILE_NAME):
         assert str(escape(text)) in contact
@@ -209,10 +219,18 @@ def test_unknown_addresses_get_a_404_page(
     other = many_contacts(db, "other", 3)
     foreign = _contact_id(db, other, 2)
     base = f"/campaigns/{finished.campaign_id}"
-    for url in ("/campaigns/999", "/campaigns/999/contacts", "/campaigns/999/live",
-                f"{base}/contacts/999999", f"{base}/contacts/{foreign}", "/campaigns/abc",
-                "/campaigns/99999999999999999999999", f"{base}/contacts/99999999999999999999",
-                f"{base}/results.pdf", "/nowhere"):
+    for url in (
+        "/campaigns/999",
+        "/campaigns/999/contacts",
+        "/campaigns/999/live",
+        f"{base}/contacts/999999",
+        f"{base}/contacts/{foreign}",
+        "/campaigns/abc",
+        "/campaigns/99999999999999999999999",
+        f"{base}/contacts/99999999999999999999",
+        f"{base}/results.pdf",
+        "/nowhere",
+    ):
         response = client.get(url)
         assert response.status_code == 404, url
         assert "Traceback" not in response.text
@@ -251,19 +269,20 @@ def test_downloads_are_the_files_export_writes(
 ) -> None:
     csv_download = client.get(f"/campaigns/{finished.campaign_id}/results.csv")
     assert csv_download.status_code == 200
-    assert f'filename="{finished.name}-results.csv"' in csv_download.headers[
-        "content-disposition"]
+    assert f'filename="{finished.name}-results.csv"' in csv_download.headers["content-disposition"]
     exported = tmp_path / "cli.csv"
-    result = CliRunner().invoke(main, ["export", finished.name, "-o", str(exported),
-                                       "--db", str(db_path)])
+    result = CliRunner().invoke(
+        main, ["export", finished.name, "-o", str(exported), "--db", str(db_path)]
+    )
     assert result.exit_code == 0, result.output
     assert csv_download.content == exported.read_bytes()
 
     xlsx_download = client.get(f"/campaigns/{finished.campaign_id}/results.xlsx")
     assert xlsx_download.status_code == 200
     (tmp_path / "web.xlsx").write_bytes(xlsx_download.content)
-    result = CliRunner().invoke(main, ["export", finished.name, "-o", str(tmp_path / "cli.xlsx"),
-                                       "--db", str(db_path)])
+    result = CliRunner().invoke(
+        main, ["export", finished.name, "-o", str(tmp_path / "cli.xlsx"), "--db", str(db_path)]
+    )
     assert result.exit_code == 0, result.output
 
     def cells(path: Path) -> list[tuple[object, ...]]:

@@ -49,10 +49,20 @@ def csrf_of(page: str) -> str:
 def test_without_the_token_everything_is_401(
     db: Database, campaign_id: int, guarded: TestClient
 ) -> None:
-    urls = ["/", "/live", f"/campaigns/{campaign_id}", f"/campaigns/{campaign_id}/live",
-            f"/campaigns/{campaign_id}/contacts", f"/campaigns/{campaign_id}/contacts/1",
-            f"/campaigns/{campaign_id}/charts", f"/campaigns/{campaign_id}/results.csv",
-            f"/campaigns/{campaign_id}/cancel", "/static/app.js", "/static/app.css", "/nowhere"]
+    urls = [
+        "/",
+        "/live",
+        f"/campaigns/{campaign_id}",
+        f"/campaigns/{campaign_id}/live",
+        f"/campaigns/{campaign_id}/contacts",
+        f"/campaigns/{campaign_id}/contacts/1",
+        f"/campaigns/{campaign_id}/charts",
+        f"/campaigns/{campaign_id}/results.csv",
+        f"/campaigns/{campaign_id}/cancel",
+        "/static/app.js",
+        "/static/app.css",
+        "/nowhere",
+    ]
     for url in urls:
         for headers in ({}, {"authorization": "Bearer wrong-token"}):
             response = guarded.get(url, headers=headers)
@@ -80,8 +90,9 @@ def test_the_token_in_the_address_becomes_a_cookie(campaign_id: int, guarded: Te
 
 
 def test_a_bearer_token_works_for_scripts(campaign_id: int, guarded: TestClient) -> None:
-    response = guarded.get(f"/campaigns/{campaign_id}/live",
-                           headers={"authorization": f"Bearer {TOKEN}"})
+    response = guarded.get(
+        f"/campaigns/{campaign_id}/live", headers={"authorization": f"Bearer {TOKEN}"}
+    )
     assert response.status_code == 200
     assert response.json()["state"] == "ready"
 
@@ -95,8 +106,9 @@ def test_a_post_needs_this_browsers_csrf_token(db: Database, campaign_id: int) -
             response = client.post(url, data=form)
             assert response.status_code == 403
             assert "Nothing was changed" in response.text
-        cross_site = client.post(url, data={"csrf": token},
-                                 headers={"origin": "http://evil.example"})
+        cross_site = client.post(
+            url, data={"csrf": token}, headers={"origin": "http://evil.example"}
+        )
         assert cross_site.status_code == 403
         assert state_of(db, campaign_id) == "ready"
         other = create_app(db, live_max_age=0, charts_in_process=True)
@@ -104,16 +116,16 @@ def test_a_post_needs_this_browsers_csrf_token(db: Database, campaign_id: int) -
             stranger.get("/")  # another browser: its own nonce cookie
             response = stranger.post(url, data={"csrf": token})
             assert response.status_code == 403
-        done = client.post(url, data={"csrf": token},
-                           headers={"origin": "http://testserver"})
+        done = client.post(url, data={"csrf": token}, headers={"origin": "http://testserver"})
         assert done.status_code == 303
         assert done.headers["location"] == f"/campaigns/{campaign_id}?done=pause-applied"
         assert state_of(db, campaign_id) == "paused"
 
 
 def test_only_loopback_host_names_are_served(db: Database, campaign_id: int) -> None:
-    app = create_app(db, allowed_hosts=["127.0.0.1", "localhost"], live_max_age=0,
-                     charts_in_process=True)
+    app = create_app(
+        db, allowed_hosts=["127.0.0.1", "localhost"], live_max_age=0, charts_in_process=True
+    )
     with TestClient(app, base_url="http://127.0.0.1:8700") as client:
         assert client.get("/").status_code == 200
         assert client.get("/", headers={"host": "localhost:8700"}).status_code == 200
@@ -123,8 +135,13 @@ def test_only_loopback_host_names_are_served(db: Database, campaign_id: int) -> 
 
 def test_security_headers_on_pages_errors_and_json(db: Database, campaign_id: int) -> None:
     with TestClient(create_app(db, live_max_age=0, charts_in_process=True)) as client:
-        for url in ("/", f"/campaigns/{campaign_id}", f"/campaigns/{campaign_id}/live",
-                    "/campaigns/999", f"/campaigns/{campaign_id}/contacts?page=x"):
+        for url in (
+            "/",
+            f"/campaigns/{campaign_id}",
+            f"/campaigns/{campaign_id}/live",
+            "/campaigns/999",
+            f"/campaigns/{campaign_id}/contacts?page=x",
+        ):
             headers = client.get(url).headers
             csp = headers["content-security-policy"]
             assert "script-src 'self'" in csp and "frame-ancestors 'none'" in csp, url

@@ -250,7 +250,9 @@ async def test_a_delivery_for_an_unknown_dial_is_kept_by_number(
     [(call_id, matched_by, attempt_id, _)] = inbox_rows(store)
     assert matched_by == Matched.NUMBER
     with store.read_session() as session:
-        unknown = session.scalars(select(Attempt).where(Attempt.state == AttemptStatus.UNKNOWN)).one()
+        unknown = session.scalars(
+            select(Attempt).where(Attempt.state == AttemptStatus.UNKNOWN)
+        ).one()
         assert attempt_id == unknown.id
         found = deliveries_to(session, [UNKNOWN_DIAL_TO], since=unknown.requested_at)
     assert [e.call_id for e in found] == [call_id]

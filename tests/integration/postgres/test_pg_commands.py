@@ -27,8 +27,16 @@ def test_run_then_read_commands_on_postgresql(pg_url: str, tmp_path: Path) -> No
             "first_name,phone\n" + "".join(f"P{i},{n}\n" for i, n in enumerate(setup.numbers))
         )
         ran = setup.run(
-            "run", str(contacts), "--name", "pg", "--window", "any", "--min-gap", "0",
-            "--retry-delay", "20s",
+            "run",
+            str(contacts),
+            "--name",
+            "pg",
+            "--window",
+            "any",
+            "--min-gap",
+            "0",
+            "--retry-delay",
+            "20s",
         )
         assert ran.returncode == 0, ran.stdout + ran.stderr
         assert "finished" in ran.stdout
@@ -58,9 +66,7 @@ def test_run_then_read_commands_on_postgresql(pg_url: str, tmp_path: Path) -> No
         assert again.returncode == 2 and "finished" in again.stderr
 
 
-def test_status_lists_live_runners_and_pause_stops_them_all(
-    pg_url: str, tmp_path: Path
-) -> None:
+def test_status_lists_live_runners_and_pause_stops_them_all(pg_url: str, tmp_path: Path) -> None:
     with team(pg_url, tmp_path, contacts=300, seed=2) as setup:
         for _ in range(3):
             setup.start("resume", CAMPAIGN)

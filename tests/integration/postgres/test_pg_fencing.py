@@ -98,8 +98,11 @@ def test_claims_are_disjoint_and_a_stale_claim_cannot_write_its_intent(store: St
     assert [c.contact_id for c in a_batch] == sorted(c.contact_id for c in a_batch)
 
     # A pauses past its lease: B claims A's contacts, raising their fencing tokens.
-    sql(store, "UPDATE contacts SET lease_until = now() - interval '1 second' "
-               "WHERE claimed_by = :a", a=store.a.owner)
+    sql(
+        store,
+        "UPDATE contacts SET lease_until = now() - interval '1 second' WHERE claimed_by = :a",
+        a=store.a.owner,
+    )
     taken = claim_due(store.db, store.campaign_id, store.b.owner, NOW, 20, LEASE)
     a_ids = {c.contact_id for c in a_batch}
     assert a_ids <= {c.contact_id for c in taken}
@@ -123,8 +126,11 @@ def test_a_runner_declared_dead_is_taken_over_and_refused(store: Store) -> None:
     first, second, third = (w for w in written if isinstance(w, Intent))
     placed(store, first.attempt_id, "call-1")
 
-    sql(store, "UPDATE runners SET lease_until = now() - interval '1 second' WHERE id = :a",
-        a=store.a.owner)
+    sql(
+        store,
+        "UPDATE runners SET lease_until = now() - interval '1 second' WHERE id = :a",
+        a=store.a.owner,
+    )
     with store.db.session() as session:
         taken = take_over(session, store.campaign_id, store.b.owner, NOW)
     assert taken.dead == [store.a.owner]
@@ -134,8 +140,11 @@ def test_a_runner_declared_dead_is_taken_over_and_refused(store: Store) -> None:
         rows = dict(session.execute(select(Attempt.id, Attempt.state)).all())
         owners = set(session.scalars(select(Attempt.runner)))
         assert [r.id for r in live_runners(session, store.campaign_id)] == [store.b.owner]
-    assert rows == {first.attempt_id: "placed", second.attempt_id: "unknown",
-                    third.attempt_id: "unknown"}
+    assert rows == {
+        first.attempt_id: "placed",
+        second.attempt_id: "unknown",
+        third.attempt_id: "unknown",
+    }
     assert owners == {store.b.owner}
 
     # A, unaware, records an answer and an end: refused and reported, nothing written.

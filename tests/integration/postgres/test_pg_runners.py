@@ -83,9 +83,7 @@ def test_a_killed_runner_s_calls_are_taken_over_after_its_lease(
                 id=victim_id,
             )
         )
-        claimed = setup.scalar(
-            "SELECT count(*) FROM contacts WHERE claimed_by = :id", id=victim_id
-        )
+        claimed = setup.scalar("SELECT count(*) FROM contacts WHERE claimed_by = :id", id=victim_id)
 
         def taken_over() -> bool:
             return not setup.query("SELECT 1 FROM runners WHERE id = :id", id=victim_id)
@@ -100,11 +98,14 @@ def test_a_killed_runner_s_calls_are_taken_over_after_its_lease(
         assert setup.query("SELECT state FROM campaigns") == [("finished",)]
         # Nobody declared the runner dead before its lease (renewed every 0.5 s) ran out.
         assert LEASE_SECONDS - 1.0 <= takeover <= LEASE_SECONDS + 3.0
-        assert setup.scalar(
-            "SELECT count(*) FROM attempts WHERE runner = :id AND state IN "
-            "('intent', 'placed', 'unknown')",
-            id=victim_id,
-        ) == 0
+        assert (
+            setup.scalar(
+                "SELECT count(*) FROM attempts WHERE runner = :id AND state IN "
+                "('intent', 'placed', 'unknown')",
+                id=victim_id,
+            )
+            == 0
+        )
         print(
             f"\nrunner killed holding open attempts {held} and {claimed} claimed contact(s); "
             f"taken over {takeover:.2f} s after SIGKILL (lease {LEASE_SECONDS:g} s)"

@@ -35,15 +35,28 @@ def test_opening_again_migrates_once_and_grouped_counts_work(pg_url: str) -> Non
     first = open_db(pg_url)
     with first.session() as session:
         campaign = Campaign(
-            name="c", state="ready", created_at=now, settings={}, source_columns=[],
-            requests_used=0, rate_limited=0,
+            name="c",
+            state="ready",
+            created_at=now,
+            settings={},
+            source_columns=[],
+            requests_used=0,
+            rate_limited=0,
         )
         session.add(campaign)
         session.flush()
         rows: list[dict[str, object]] = [
-            {"campaign_id": campaign.id, "position": i, "line": i + 2, "raw": {},
-             "import_status": "valid", "vars": {}, "state": "queued", "attempts": 0,
-             "outcome": "connected" if i < 2 else None}
+            {
+                "campaign_id": campaign.id,
+                "position": i,
+                "line": i + 2,
+                "raw": {},
+                "import_status": "valid",
+                "vars": {},
+                "state": "queued",
+                "attempts": 0,
+                "outcome": "connected" if i < 2 else None,
+            }
             for i in range(5)
         ]
         session.execute(insert(Contact), rows)

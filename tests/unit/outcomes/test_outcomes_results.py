@@ -69,8 +69,9 @@ def test_every_row_matches_the_last_recorded_call(
         if call.summary is not None:
             assert row["summary"] == call.summary
         for name, value in (call.extracted or {}).items():
-            expected = json.dumps(value, ensure_ascii=False) if isinstance(
-                value, dict | list) else value
+            expected = (
+                json.dumps(value, ensure_ascii=False) if isinstance(value, dict | list) else value
+            )
             assert row[f"extracted.{name}"] == expected
 
 
@@ -128,7 +129,9 @@ def test_attempts_table_has_one_row_per_placed_call(
     for _, row in calls.iterrows():
         call = next(c for c in finished.calls if c.call_id == row["call_id"])
         assert (row["line"], row["attempt"], row["call_status"]) == (
-            call.line, call.number, call.status
+            call.line,
+            call.number,
+            call.status,
         )
         assert row["duration_s"] == call.duration_ms / 1000
     assert calls.columns[: len(COLUMNS)].tolist() == COLUMNS
@@ -155,7 +158,7 @@ def test_a_campaign_without_calls_gives_every_column(db: Database) -> None:
     assert frame["call_id"].isna().all()
     calls = attempts_frame(rows)
     assert calls.empty
-    assert calls.columns[len(COLUMNS):].tolist()[:3] == ["line", "attempt", "outcome"]
+    assert calls.columns[len(COLUMNS) :].tolist()[:3] == ["line", "attempt", "outcome"]
 
 
 def test_transcript_text_accepts_both_api_shapes() -> None:

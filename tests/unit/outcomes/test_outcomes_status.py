@@ -32,8 +32,14 @@ def _run_by_this_process(db: Database, campaign_id: int, heartbeat_age: float) -
 def test_finished_campaign(db: Database, finished: StoredCampaign) -> None:
     status = campaign_status(db, clock=FakeClock(NOW))
     assert status.state == "finished" and status.finished
-    assert status.outcomes == {"connected": 3, "failed": 1, "invalid": 1, "duplicate": 1,
-                               "dnc": 1, "unknown": 1}
+    assert status.outcomes == {
+        "connected": 3,
+        "failed": 1,
+        "invalid": 1,
+        "duplicate": 1,
+        "dnc": 1,
+        "unknown": 1,
+    }
     assert status.contacts == 8
     assert status.attempts_used == len(finished.calls)  # the not-placed request excluded
     assert (status.requests_used, status.rate_limited) == (57, 2)
@@ -68,14 +74,23 @@ def test_waiting_contacts_by_reason_with_the_next_due(
 ) -> None:
     cid = finished.campaign_id
     queued_contacts(db, cid, 2, first_line=100)  # never called: ready now
-    queued_contacts(db, cid, 3, first_line=200, next_attempt_at=NOW + timedelta(minutes=10),
-                    wait_reason="redial")
-    queued_contacts(db, cid, 1, first_line=300, next_attempt_at=NOW + timedelta(minutes=5),
-                    wait_reason="redial")
-    queued_contacts(db, cid, 2, first_line=400, next_attempt_at=NOW + timedelta(hours=9),
-                    wait_reason="window")
-    queued_contacts(db, cid, 1, first_line=500, next_attempt_at=NOW - timedelta(minutes=1),
-                    wait_reason="redial")  # due already
+    queued_contacts(
+        db,
+        cid,
+        3,
+        first_line=200,
+        next_attempt_at=NOW + timedelta(minutes=10),
+        wait_reason="redial",
+    )
+    queued_contacts(
+        db, cid, 1, first_line=300, next_attempt_at=NOW + timedelta(minutes=5), wait_reason="redial"
+    )
+    queued_contacts(
+        db, cid, 2, first_line=400, next_attempt_at=NOW + timedelta(hours=9), wait_reason="window"
+    )
+    queued_contacts(
+        db, cid, 1, first_line=500, next_attempt_at=NOW - timedelta(minutes=1), wait_reason="redial"
+    )  # due already
     status = campaign_status(db, clock=FakeClock(NOW))
     assert status.ready_to_dial == 3
     waiting = {w.reason: (w.count, w.next_due) for w in status.waiting}
@@ -92,9 +107,17 @@ def test_calls_in_progress_and_unresolved_dials(db: Database, finished: StoredCa
     with db.session() as session:
         states = (AttemptStatus.PLACED, AttemptStatus.PLACED, AttemptStatus.INTENT)
         for contact_id, state in zip(ids, states, strict=True):
-            session.add(Attempt(campaign_id=finished.campaign_id, contact_id=contact_id,
-                                number=1, state=state, from_number="+15550000001",
-                                to_number="+15557000100", requested_at=NOW))
+            session.add(
+                Attempt(
+                    campaign_id=finished.campaign_id,
+                    contact_id=contact_id,
+                    number=1,
+                    state=state,
+                    from_number="+15550000001",
+                    to_number="+15557000100",
+                    requested_at=NOW,
+                )
+            )
     status = campaign_status(db, clock=FakeClock(NOW))
     assert status.calls_in_progress == 2
     assert status.unresolved_requests == 1

@@ -32,9 +32,7 @@ def upgrade_and_check(url: str) -> None:
     try:
         assert current_revision(db) == head_revision()
         with db.engine.connect() as connection:
-            row = connection.execute(
-                text("SELECT state, fence, claimed_by FROM contacts")
-            ).one()
+            row = connection.execute(text("SELECT state, fence, claimed_by FROM contacts")).one()
             assert tuple(row) == ("queued", 0, None)
             assert connection.execute(text("SELECT count(*) FROM runners")).scalar() == 0
     finally:

@@ -6,15 +6,17 @@ from campaign.web.contact_detail import Turn, _transcript
 
 
 def test_turns_sides_and_offsets() -> None:
-    turns, text = _transcript([
-        {"role": "agent", "content": "Hi", "timestamp_ms": 0},
-        {"role": "user", "content": "<script>alert(1)</script>", "timestamp_ms": 65_400},
-        {"role": "system", "content": None, "function_invocation": {"name": "book"}},
-        {"role": "caller", "content": ""},
-        {"role": "tool", "content": "done", "timestamp_ms": True},
-        "a bare line",
-        None,
-    ])
+    turns, text = _transcript(
+        [
+            {"role": "agent", "content": "Hi", "timestamp_ms": 0},
+            {"role": "user", "content": "<script>alert(1)</script>", "timestamp_ms": 65_400},
+            {"role": "system", "content": None, "function_invocation": {"name": "book"}},
+            {"role": "caller", "content": ""},
+            {"role": "tool", "content": "done", "timestamp_ms": True},
+            "a bare line",
+            None,
+        ]
+    )
     assert text is None
     assert turns == [
         Turn("agent", "Hi", "0:00", "agent"),

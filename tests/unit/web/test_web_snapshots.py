@@ -18,9 +18,7 @@ class Ticker:
         return self.now
 
 
-def counting(
-    ticker: Ticker, took: float = 0.0
-) -> tuple[list[Hashable], Callable[[Hashable], str]]:
+def counting(ticker: Ticker, took: float = 0.0) -> tuple[list[Hashable], Callable[[Hashable], str]]:
     calls: list[Hashable] = []
 
     def compute(key: Hashable) -> str:
@@ -57,8 +55,9 @@ def test_errors_of_a_first_compute_reach_the_caller() -> None:
 def test_the_refresher_paces_itself_and_forgets_unwatched_views() -> None:
     ticker = Ticker()
     _, compute = counting(ticker, took=0.5)  # a slow view: refreshed every 4 x 0.5 s
-    views = Snapshots(compute, max_age=5.0, min_period=0.5, watch_for=30.0, background=False,
-                      monotonic=ticker)
+    views = Snapshots(
+        compute, max_age=5.0, min_period=0.5, watch_for=30.0, background=False, monotonic=ticker
+    )
     views.get("big")
     ticker.now += 1.0
     assert views.due() == ([], 0.5)  # the thread still looks every half second

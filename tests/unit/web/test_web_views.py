@@ -21,25 +21,51 @@ from campaign.web.views import (
 )
 
 NOW = datetime(2026, 3, 2, 15, 0, tzinfo=UTC)
-REF = CampaignRef(id=7, name="spring", state="running", source_columns=("name", "phone"),
-                  phone_column="phone", settings={})
+REF = CampaignRef(
+    id=7,
+    name="spring",
+    state="running",
+    source_columns=("name", "phone"),
+    phone_column="phone",
+    settings={},
+)
 
 
 def make_status(**changes: Any) -> CampaignStatus:
     status = CampaignStatus(
-        name="spring", state="running", stored_state="running", as_of=NOW,
-        created_at=NOW - timedelta(hours=2), started_at=NOW - timedelta(hours=1),
-        finished_at=None, elapsed_s=3600.0, source_name="list.csv", contacts=110,
+        name="spring",
+        state="running",
+        stored_state="running",
+        as_of=NOW,
+        created_at=NOW - timedelta(hours=2),
+        started_at=NOW - timedelta(hours=1),
+        finished_at=None,
+        elapsed_s=3600.0,
+        source_name="list.csv",
+        contacts=110,
         outcomes={"connected": 40, "failed": 10, "invalid": 6, "duplicate": 4, "pending": 50},
-        contact_states={"done": 60, "queued": 48, "active": 2}, calls_in_progress=2,
-        unresolved_requests=0, ready_to_dial=30,
-        waiting=[Waiting("redial", 18, NOW + timedelta(minutes=10))], attempts_used=64,
-        max_attempts=3, requests_used=600, rate_limited=3, requested_action=None,
+        contact_states={"done": 60, "queued": 48, "active": 2},
+        calls_in_progress=2,
+        unresolved_requests=0,
+        ready_to_dial=30,
+        waiting=[Waiting("redial", 18, NOW + timedelta(minutes=10))],
+        attempts_used=64,
+        max_attempts=3,
+        requests_used=600,
+        rate_limited=3,
+        requested_action=None,
         runner=Runner("1@h:x", 1, "h", NOW - timedelta(seconds=2), True),
         resume_command="python -m campaign resume spring",
-        settings={"rate": 60, "api_key": "voicy_sk_x", "min_gap": 86400.0,
-                  "retry_delays": {"busy": 600.0}, "from_numbers": ["+1", "+2"],
-                  "local_presence": False, "agent_id": None, "webhook_token": "t"},
+        settings={
+            "rate": 60,
+            "api_key": "voicy_sk_x",
+            "min_gap": 86400.0,
+            "retry_delays": {"busy": 600.0},
+            "from_numbers": ["+1", "+2"],
+            "local_presence": False,
+            "agent_id": None,
+            "webhook_token": "t",
+        },
     )
     return replace(status, **changes)
 
@@ -87,7 +113,10 @@ def test_buttons_follow_the_state(
     view = campaign_view(REF, make_status(state=state, requested_action=asked), [])
     flags = view.flags
     assert (flags["can_pause"], flags["can_cancel"], flags["resumable"]) == (
-        pause, cancel, resumable)
+        pause,
+        cancel,
+        resumable,
+    )
     assert flags["running"] == (state == "running")
 
 
@@ -105,8 +134,13 @@ def test_live_fields_cover_every_outcome_and_wait_reason() -> None:
 
 
 def test_a_finished_campaign_shows_when_it_ended() -> None:
-    status = make_status(state="finished", finished_at=NOW, runner=None,
-                         outcomes={"connected": 100, "invalid": 10}, resume_command=None)
+    status = make_status(
+        state="finished",
+        finished_at=NOW,
+        runner=None,
+        outcomes={"connected": 100, "invalid": 10},
+        resume_command=None,
+    )
     fields = live_fields(status)
     assert fields["finished"] == "2026-03-02 15:00 UTC" and fields["eta"] == "–"
     assert fields["runner"] == "none" and fields["state_note"] == ""
