@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import Table, bindparam, select, update
 from sqlalchemy.orm import Session
 
 from campaign.calls.fate import Decision, fate_columns
@@ -68,43 +68,57 @@ def record_ended(
             )
         ).all()
     )
+    attempts = _table(Attempt)
     session.execute(
-        update(Attempt),
+        update(attempts)
+        .where(attempts.c.id == bindparam("b_id"))
+        .values(
+            state=AttemptStatus.ENDED,
+            voicy_status=bindparam("b_status"),
+            category=bindparam("b_category"),
+            started_at=bindparam("b_started"),
+            ended_at=bindparam("b_ended"),
+            duration_ms=bindparam("b_duration"),
+            ended_by=bindparam("b_source"),
+        ),
         [
             {
-                "id": e.attempt_id,
-                "state": AttemptStatus.ENDED,
-                "voicy_status": e.status,
-                "category": e.category,
-                "started_at": e.started_at,
-                "ended_at": e.ended_at,
-                "duration_ms": e.duration_ms,
-                "ended_by": e.source,
+                "b_id": e.attempt_id,
+                "b_status": e.status,
+                "b_category": e.category,
+                "b_started": e.started_at,
+                "b_ended": e.ended_at,
+                "b_duration": e.duration_ms,
+                "b_source": e.source,
             }
             for e in ends
         ],
     )
     decisions: list[tuple[CallEnd, Decision]] = []
-    contact_rows: list[dict[str, Any]] = []
+    by_shape: dict[tuple[str, ...], list[dict[str, Any]]] = {}
     for end in ends:
         contact_id = open_rows[end.attempt_id]
         decision = end.decide(int(placed.get(contact_id) or 0))
         decisions.append((end, decision))
-        contact_rows.append(
-            {"id": contact_id, "last_status": end.status, **fate_columns(decision, now)}
+        columns = {"last_status": end.status, **fate_columns(decision, now)}
+        # One executemany per shape of row: a final contact and a redial set other columns.
+        rows = by_shape.setdefault(tuple(columns), [])
+        rows.append({"b_id": contact_id, **{f"b_{k}": v for k, v in columns.items()}})
+    contacts = _table(Contact)
+    for shape, rows in by_shape.items():
+        session.execute(
+            update(contacts)
+            .where(contacts.c.id == bindparam("b_id"))
+            .values({name: bindparam(f"b_{name}") for name in shape}),
+            rows,
         )
-    for shape in _same_columns(contact_rows):
-        session.execute(update(Contact), shape)
     return decisions
 
 
-def _same_columns(rows: list[dict[str, Any]]) -> list[list[dict[str, Any]]]:
-    """Bulk updates by primary key need rows with the same columns: final and redial rows
-    go in separate statements."""
-    groups: dict[tuple[str, ...], list[dict[str, Any]]] = {}
-    for row in rows:
-        groups.setdefault(tuple(sorted(row)), []).append(row)
-    return list(groups.values())
+def _table(model: type[Attempt] | type[Contact]) -> Table:
+    table = model.__table__
+    assert isinstance(table, Table)
+    return table
 
 
 def _team_ends(session: Session, ends: list[CallEnd], fence: Fence) -> list[CallEnd]:

@@ -9,6 +9,7 @@ like any placed call. Not found after a grace period (the list may lag): not pla
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -16,6 +17,11 @@ from campaign.voicy.models import CallSummary
 
 #: Calls may show a start a little before our intent (clock skew between us and the API).
 SKEW_MS = 120_000
+#: A tracked call not seen yet is looked for from its intent less this much, plus how far
+#: the API's clock was seen to lag ours; a call a scan missed is looked for with `SKEW_MS`.
+TRACKED_MARGIN_MS = 2_000
+#: A call requested this recently may not be in the list yet: not missed.
+LIST_LAG = timedelta(seconds=5)
 
 
 @dataclass
@@ -29,6 +35,46 @@ class TrackedCall:
     from_number: str
     requested_at: datetime
     status: str = "initiated"
+    #: Its start on the API's clock, once a scan saw it (the next scans start there).
+    started_ms: int | None = None
+    #: A whole scan passed without it although it was placed a while ago.
+    missed: bool = False
+
+
+def _ms(at: datetime) -> int:
+    return int(at.timestamp() * 1000)
+
+
+@dataclass
+class ClockLag:
+    """How far behind ours the API's clock was seen to run, from the calls it listed."""
+
+    lag_ms: int = 0
+
+    def observe(self, requested_at: datetime, start_ms: int | None) -> None:
+        if start_ms is not None:
+            self.lag_ms = max(self.lag_ms, min(SKEW_MS, _ms(requested_at) - start_ms))
+
+    @property
+    def margin_ms(self) -> int:
+        return min(SKEW_MS, TRACKED_MARGIN_MS + self.lag_ms)
+
+
+def scan_floor(
+    tracked: Iterable[TrackedCall], unknown: Iterable[UnknownDial], lag: ClockLag
+) -> int | None:
+    """Where a scan starts (`start_after_ms`): an unknown dial needs the whole skew margin
+    (reconciling it must not miss its call); a tracked call seen before starts where the
+    API said it did; one not seen yet needs the lag seen so far, or the whole margin once a
+    scan missed it. None: nothing to look for."""
+    floors = [_ms(dial.requested_at) - SKEW_MS for dial in unknown]
+    for call in tracked:
+        if call.started_ms is not None:
+            floors.append(call.started_ms)
+        else:
+            margin = SKEW_MS if call.missed else lag.margin_ms
+            floors.append(_ms(call.requested_at) - margin)
+    return min(floors) if floors else None
 
 
 @dataclass

@@ -1,9 +1,11 @@
 """Batched tracking: one call-list scan refreshes every call in progress and every dial
 whose outcome is unknown. Never one call-get per active call per tick.
 
-The scan lists outgoing calls that started after the oldest open attempt (minus a margin
-for clock skew), oldest first, page by page, and stops as soon as every tracked call has
-been seen. Unknown dials are matched on (from_number, to_number, started after the intent)
+The scan lists outgoing calls oldest first, page by page, from where `reconcile.scan_floor`
+says (an unknown dial's intent less the whole clock-skew margin; a tracked call's start as
+the API gave it, or its intent less the API clock's observed lag), and stops as soon as
+every tracked call has been seen. A call a whole scan missed is looked for with the whole
+margin next time, so a clock further off than learned costs one scan, never a call. Unknown dials are matched on (from_number, to_number, started after the intent)
 against calls no attempt in the database has claimed; the matching itself is the pure
 `reconcile.resolve`.
 
@@ -37,11 +39,13 @@ from campaign.engine.lines import Lines
 from campaign.engine.policy import after_call
 from campaign.engine.reconcile import (
     DEFAULT_GRACE,
-    SKEW_MS,
+    LIST_LAG,
+    ClockLag,
     ScanResult,
     TrackedCall,
     UnknownDial,
     resolve,
+    scan_floor,
 )
 from campaign.engine.recorder import Recorder
 from campaign.engine.settings import RunSettings
@@ -65,14 +69,17 @@ class DetailsQueue(Protocol):
 
 
 async def scan(
-    client: CallLister, tracked: dict[str, TrackedCall], unknown: dict[int, UnknownDial]
+    client: CallLister,
+    tracked: dict[str, TrackedCall],
+    unknown: dict[int, UnknownDial],
+    lag: ClockLag | None = None,
 ) -> ScanResult:
-    """One pass over call-list covering every tracked call and unknown dial."""
+    """One pass over call-list covering every tracked call and unknown dial (from where
+    `reconcile.scan_floor` says)."""
     result = ScanResult()
-    starts = [t.requested_at for t in tracked.values()] + [u.requested_at for u in unknown.values()]
-    if not starts:
+    lower_ms = scan_floor(tracked.values(), unknown.values(), lag or ClockLag())
+    if lower_ms is None:
         return result
-    lower_ms = int(min(starts).timestamp() * 1000) - SKEW_MS
     wanted = set(tracked)
     pairs = {(u.from_number, u.to_number) for u in unknown.values()}
     # Every scan is budgeted as "call-list": the team's scan election and the adaptive
@@ -135,6 +142,7 @@ class Tracker:
         self.tracked: dict[str, TrackedCall] = {}
         self.unknown: dict[int, UnknownDial] = {}
         self.scans = 0
+        self.lag = ClockLag()
         self._changed = Alarm(clock)
 
     @property
@@ -228,10 +236,12 @@ class Tracker:
         if self._in_team:
             self.recorder.flush()  # so the team view sees this runner's placed calls
             team = self._team_calls()
-        found = await scan(self.client, {**team, **self.tracked}, self.unknown)
+        scanned_at = self.clock.now()
+        found = await scan(self.client, {**team, **self.tracked}, self.unknown, self.lag)
         self.recorder.flush()  # answers waiting to be written go first
         self.scans += 1
         now = self.clock.now()
+        self._learn(found, scanned_at)
         if self.unknown:
             self._reconcile(found, now)
         ends: list[CallEnd] = []
@@ -260,6 +270,17 @@ class Tracker:
             if elsewhere and self._in_team:  # a teammate recorded these ends first
                 self._details_due(elsewhere)
             self.lines.call_ended()
+
+    def _learn(self, found: ScanResult, scanned_at: datetime) -> None:
+        """Where each own call starts on the API's clock; which ones the scan missed."""
+        for call_id, tracked in self.tracked.items():
+            summary = found.seen.get(call_id)
+            if summary is not None:
+                if tracked.started_ms is None and summary.start_timestamp is not None:
+                    tracked.started_ms = summary.start_timestamp
+                    self.lag.observe(tracked.requested_at, summary.start_timestamp)
+            elif tracked.requested_at < scanned_at - LIST_LAG:
+                tracked.missed = True  # the next scans look back the whole skew margin
 
     def _team_calls(self) -> dict[str, TrackedCall]:
         """The placed calls of the campaign's other runners, for this scan to cover too.

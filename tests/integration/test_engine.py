@@ -4,10 +4,13 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime
 
 import pytest
 from sqlalchemy import select
 
+from campaign.campaigns.connect import Connection
+from campaign.campaigns.runs import build_runner
 from campaign.clock import CompressedClock
 from campaign.engine.runner import Runner
 from campaign.engine.settings import RunSettings
@@ -15,7 +18,7 @@ from campaign.simulator import DEFAULT_FROM_NUMBERS, Faults, World
 from campaign.store.db import Database
 from campaign.store.models import Attempt, Campaign, Contact
 from tests.conftest import MakeWorld, RunRunner
-from tests.factories import fake_contacts, store_campaign, us_numbers
+from tests.factories import fake_contacts, sim_connection, store_campaign, us_numbers
 from tests.ground_truth import assert_never_twice
 
 pytestmark = pytest.mark.anyio
@@ -144,3 +147,40 @@ async def test_a_cancel_left_pending_is_honoured_by_the_next_runner(
         assert outcomes == {"canceled"}
         campaign_row = session.get(Campaign, campaign_id)
         assert campaign_row is not None and campaign_row.requested_action is None
+
+
+class LaggingClock:
+    """The API's clock, `lag` seconds behind the runner's (same pace): its start times look
+    earlier than the runner's intents."""
+
+    def __init__(self, base: CompressedClock, lag: float) -> None:
+        self.base, self.lag = base, lag
+
+    def time(self) -> float:
+        return self.base.time() - self.lag
+
+    def now(self) -> datetime:
+        return datetime.fromtimestamp(self.time(), UTC)
+
+    async def sleep(self, seconds: float) -> None:
+        await self.base.sleep(seconds)
+
+
+async def test_an_api_clock_behind_ours_is_learned_and_no_call_is_lost(
+    db: Database, make_world: MakeWorld, run_runner: RunRunner
+) -> None:
+    clock = CompressedClock(200.0)
+    world = make_world(LaggingClock(clock, 60.0), seed=4)  # type: ignore[arg-type]
+    numbers = us_numbers(12)
+    settings = RunSettings(
+        from_numbers=tuple(DEFAULT_FROM_NUMBERS[:2]), window="any", min_gap=0, max_attempts=1
+    )
+    campaign_id = store_campaign(db, fake_contacts(numbers), settings, clock)
+    async with sim_connection(world) as connection:
+        runner = build_runner(db, campaign_id, settings, Connection(connection.client, clock))
+        result = await runner.run()
+    assert result.state == "finished"
+    assert_never_twice(db, campaign_id, world, max_attempts=1)
+    # Scans missed the first calls (they started "before" the intents), looked back the
+    # whole margin for them, and learned the lag for the rest.
+    assert 55_000 <= runner.tracker.lag.lag_ms <= 61_000  # less the time to answer the dial

@@ -6,7 +6,16 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from campaign.engine.reconcile import SKEW_MS, ScanResult, UnknownDial, resolve
+from campaign.engine.reconcile import (
+    SKEW_MS,
+    TRACKED_MARGIN_MS,
+    ClockLag,
+    ScanResult,
+    TrackedCall,
+    UnknownDial,
+    resolve,
+    scan_floor,
+)
 from campaign.voicy.models import CallSummary
 
 NOW = datetime(2026, 3, 2, 15, 0, tzinfo=UTC)
@@ -61,3 +70,39 @@ def test_unknown_dials_resolve_from_the_call_list(
         [d.attempt_id for d in resolution.not_placed],
         [d.attempt_id for d in resolution.still_unknown],
     ) == expected
+
+
+def tracked(seconds_ago: float, started_ms: int | None = None, missed: bool = False) -> TrackedCall:
+    requested = NOW - timedelta(seconds=seconds_ago)
+    return TrackedCall(1, 1, "c", TO, A, requested, started_ms=started_ms, missed=missed)
+
+
+def ms(seconds_ago: float) -> int:
+    return int((NOW - timedelta(seconds=seconds_ago)).timestamp() * 1000)
+
+
+@pytest.mark.parametrize(
+    ("calls", "dials", "lag_ms", "floor"),
+    [
+        ([], [], 0, None),
+        ([tracked(10)], [], 0, ms(10) - TRACKED_MARGIN_MS),  # not seen yet
+        ([tracked(10)], [], 30_000, ms(10) - TRACKED_MARGIN_MS - 30_000),  # the API lags 30 s
+        ([tracked(10, started_ms=ms(9))], [], 0, ms(9)),  # seen: where the API says
+        ([tracked(10, missed=True)], [], 0, ms(10) - SKEW_MS),  # missed once: whole margin
+        ([tracked(10, started_ms=ms(9))], [dial(1, 5)], 0, ms(5) - SKEW_MS),  # unknown dial
+        ([tracked(100, started_ms=ms(99)), tracked(5)], [], 0, ms(99)),  # the oldest decides
+    ],
+)
+def test_where_a_scan_starts(
+    calls: list[TrackedCall], dials: list[UnknownDial], lag_ms: int, floor: int | None
+) -> None:
+    assert scan_floor(calls, dials, ClockLag(lag_ms)) == floor
+
+
+def test_the_lag_is_the_largest_seen_and_never_past_the_skew_margin() -> None:
+    lag = ClockLag()
+    lag.observe(NOW, ms(0) - 5_000)  # started 5 s "before" our intent
+    lag.observe(NOW, ms(0) + 300)  # an ordinary call: starts after its intent
+    assert lag.lag_ms == 5_000 and lag.margin_ms == 5_000 + TRACKED_MARGIN_MS
+    lag.observe(NOW, ms(0) - 10 * SKEW_MS)
+    assert lag.margin_ms == SKEW_MS
