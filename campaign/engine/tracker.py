@@ -5,8 +5,9 @@ The scan lists outgoing calls oldest first, page by page, from where `reconcile.
 says (an unknown dial's intent less the whole clock-skew margin; a tracked call's start as
 the API gave it, or its intent less the API clock's observed lag), and stops as soon as
 every tracked call has been seen. A call a whole scan missed is looked for with the whole
-margin next time, so a clock further off than learned costs one scan, never a call. Unknown dials are matched on (from_number, to_number, started after the intent)
-against calls no attempt in the database has claimed; the matching itself is the pure
+margin next time, so a clock further off than learned costs one scan, never a call.
+Unknown dials are matched on (from_number, to_number, started after the intent) against
+calls no attempt in the database has claimed; the matching itself is the pure
 `reconcile.resolve`.
 
 With several runners (PostgreSQL) one scan serves the team: the runner whose scans cover the
