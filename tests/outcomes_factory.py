@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, null, select
 from sqlalchemy.orm import Session
 
 from campaign.store.db import Database
@@ -259,7 +259,9 @@ def _store_call(
         from_number=FROM, to_number=call.to_number, call_id=call.call_id, requested_at=at,
         answered_at=at + timedelta(seconds=1), started_at=call.started_at,
         ended_at=call.ended_at, voicy_status=status, category=category,
-        duration_ms=call.duration_ms, summary=call.summary, transcript=call.transcript,
+        duration_ms=call.duration_ms, summary=call.summary,
+        # A call without a transcript is SQL NULL, as the engine leaves it (not JSON null).
+        transcript=call.transcript if call.transcript is not None else null(),
         vars_extracted=call.extracted, vars_collected=call.collected, cost=call.cost,
         currency="USD" if call.cost is not None else None, details_fetched=True,
     ))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from typing import Any
 
@@ -9,6 +10,10 @@ import click
 
 from campaign.errors import CampaignError
 from campaign.voicy.errors import AuthError, VoicyError
+
+
+#: Exit code of an unexpected error (a bug): one line, the traceback with --debug.
+INTERNAL_ERROR = 3
 
 
 class CampaignGroup(click.Group):
@@ -47,6 +52,23 @@ class CampaignGroup(click.Group):
         except KeyboardInterrupt:
             click.echo("Interrupted.", err=True)
             sys.exit(130)
+        except (click.ClickException, click.exceptions.Exit, click.Abort):
+            raise  # usage errors, --help, Ctrl-C at a prompt: click words them itself
+        except BrokenPipeError:
+            # `export -o - | head`: the reader left; nothing more to say, and Python must
+            # not fail again flushing stdout at exit.
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, sys.stdout.fileno())
+            sys.exit(0)
+        except Exception as exc:
+            if debug:
+                raise
+            click.echo(
+                f"Error: unexpected {type(exc).__name__}: {exc}. This is a bug in campaign: "
+                "run the command again with --debug for the traceback and report it.",
+                err=True,
+            )
+            sys.exit(INTERNAL_ERROR)
 
 
 @click.group(cls=CampaignGroup, context_settings={"help_option_names": ["-h", "--help"]})

@@ -153,9 +153,15 @@ def attempts_frame(rows: CampaignRows, *, only: Iterable[str] | None = None) -> 
 
 
 def transcript_text(transcript: Any) -> str | None:
-    """A transcript as `role: words` lines (the older API gives it as one text already)."""
-    if transcript is None or isinstance(transcript, str):
+    """A transcript as `role: words` lines (the older API gives it as one text already).
+
+    A call without a transcript (failed calls, details not fetched) reads from the store as
+    None or, through pandas, NaN: both give None.
+    """
+    if isinstance(transcript, str):
         return transcript
+    if not isinstance(transcript, list | tuple):
+        return None
     lines = []
     for turn in transcript:
         if isinstance(turn, dict):

@@ -11,6 +11,7 @@ import sys
 import time
 from pathlib import Path
 
+import pandas as pd
 import pytest
 from click.testing import CliRunner
 from openpyxl import load_workbook
@@ -126,6 +127,35 @@ def test_export_csv_xlsx_only_and_attempts(
     assert code == 0
     assert len([line for line in out.splitlines() if line.startswith(("Alice", "Carol"))]) == 4
     assert out.splitlines()[0].startswith("Name,Phone,City,Notes,line,attempt,outcome")
+
+
+def test_export_paths_never_print_a_traceback(
+    db_path: Path, finished: StoredCampaign, tmp_path: Path
+) -> None:
+    """Calls without a transcript (failed ones) export; a bad target is one line, exit 2."""
+    def cli(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [sys.executable, "-m", "campaign", *args, "--db", str(db_path)],
+            capture_output=True, text=True, cwd=tmp_path, timeout=60,
+        )
+
+    calls = cli("export", "--attempts", "-o", "calls.csv")
+    assert calls.returncode == 0, calls.stderr
+    exported = pd.read_csv(tmp_path / "calls.csv", dtype=str, keep_default_na=False)
+    failed = exported[exported["call_status"].isin(["busy", "no_answer"])]
+    assert len(failed) == 4 and (failed["transcript"] == "").all()
+    assert exported["transcript"].str.contains("caller: Yes, Tuesday is fine.").any()
+    assert cli("export", "--attempts", "-o", "calls.xlsx").returncode == 0
+    (tmp_path / "folder.xlsx").mkdir()
+    for args, words in (
+        (["export", "-o", "folder.xlsx"], "it is a folder"),
+        (["export", "--attempts", "-o", "missing/calls.csv"], "does not exist; create it"),
+        (["report", "--html", "folder.xlsx"], "it is a folder"),
+    ):
+        failed = cli(*args)
+        assert failed.returncode == 2, failed.stderr
+        assert "Traceback" not in failed.stderr and len(failed.stderr.splitlines()) == 1
+        assert words in failed.stderr
 
 
 def test_report_terminal_and_html(db_path: Path, finished: StoredCampaign, tmp_path: Path) -> None:

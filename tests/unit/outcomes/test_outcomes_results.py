@@ -163,3 +163,9 @@ def test_transcript_text_accepts_both_api_shapes() -> None:
     assert transcript_text(None) is None
     turns = [{"role": "agent", "content": "hi"}, {"role": "system", "content": None}]
     assert transcript_text(turns) == "agent: hi"
+
+
+@pytest.mark.parametrize("missing", [None, float("nan"), pd.NA, 3.0, {"role": "agent"}])
+def test_a_call_without_a_transcript_has_none(missing: object) -> None:
+    """pandas reads a SQL NULL transcript as NaN: it is no transcript, never a crash."""
+    assert transcript_text(missing) is None
