@@ -71,9 +71,12 @@ def campaign_charts(request: Request) -> Response:
     fragment = request.query_params.get("fragment")
     if fragment not in (None, "1"):
         raise BadRequest("fragment must be 1 or left out")
-    drawn = context.charts.get(campaign_id, version, settled=view.state != "running")
+    settled = view.state != "running"
+    drawn = context.charts.get(campaign_id, version, settled=settled)
     if fragment:
-        if drawn is None:
+        # A stopped campaign's charts are its last word: an older drawing that finished
+        # meanwhile is not them (the page would keep it for good), so ask again.
+        if drawn is None or (settled and drawn.version != version):
             return Response('<p class="muted">Drawing the charts…</p>', status_code=202,
                             media_type="text/html", headers={"retry-after": "2"})
         return Response(drawn.html, media_type="text/html")

@@ -73,9 +73,17 @@ class ChartWorker:
         return self._process
 
     def start(self) -> None:
-        """Start the worker now: its imports take seconds the first page need not wait."""
-        with self._lock:
+        """Start the worker now: its imports take seconds the first page need not wait.
+
+        Never waits: a worker busy drawing (holding the lock for seconds) is running already,
+        and a page asking to warm it must not wait for that drawing to end.
+        """
+        if not self._lock.acquire(blocking=False):
+            return
+        try:
             self._running()
+        finally:
+            self._lock.release()
 
     def _stop(self) -> None:
         process, self._process = self._process, None
