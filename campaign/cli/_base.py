@@ -9,11 +9,24 @@ from typing import Any
 import click
 
 from campaign.errors import CampaignError
+from campaign.outcomes.commands import with_db_argument
 from campaign.voicy.errors import AuthError, VoicyError
 
 
 #: Exit code of an unexpected error (a bug): one line, the traceback with --debug.
 INTERNAL_ERROR = 3
+_DB_ARGUMENT = "campaign.db_argument"
+
+
+def remember_db_argument(db_argument: str | None) -> None:
+    """The `--db` a command works on, repeated in every resume command it prints (errors
+    included), so the printed command reaches the same database."""
+    click.get_current_context().meta[_DB_ARGUMENT] = db_argument
+
+
+def say(message: str) -> str:
+    """`message` with the resume commands it quotes given the command's `--db`."""
+    return with_db_argument(message, click.get_current_context().meta.get(_DB_ARGUMENT))
 
 
 class CampaignGroup(click.Group):
@@ -33,7 +46,8 @@ class CampaignGroup(click.Group):
         except CampaignError as exc:
             if debug:
                 raise
-            click.echo(f"Error: {exc.message}", err=True)
+            message = with_db_argument(exc.message, ctx.meta.get(_DB_ARGUMENT))
+            click.echo(f"Error: {message}", err=True)
             sys.exit(exc.exit_code)
         except AuthError as exc:
             if debug:

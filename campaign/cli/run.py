@@ -10,8 +10,9 @@ from typing import Any
 import anyio
 import click
 from rich.console import Console
+from rich.markup import escape
 
-from campaign.cli._base import main
+from campaign.cli._base import main, remember_db_argument, say
 from campaign.cli._import_options import import_options, import_options_from_kwargs
 from campaign.cli._progress import ProgressDisplay
 from campaign.durations import parse_duration
@@ -20,7 +21,10 @@ from campaign.engine.launch import Connection, connect, run_campaign
 from campaign.engine.run import RunResult
 from campaign.engine.settings import RunSettings, parse_retry_delays
 from campaign.errors import InputError
+from campaign.outcomes.commands import command
+from campaign.outcomes.source import open_existing
 from campaign.store.db import open_db
+from campaign.store.rehearsals import ensure_apart, rehearsal_db_argument
 
 EXIT_FOR_STATE = {"finished": 0, "paused": 0, "canceled": 0, "interrupted": 130}
 
@@ -57,8 +61,8 @@ def engine_options(func: Any) -> Any:
         click.option(
             "--db",
             "db",
-            envvar="CAMPAIGN_DB",
-            help="Database path or URL (default ./campaign.db, env CAMPAIGN_DB).",
+            help="Database path or URL (default $CAMPAIGN_DB or ./campaign.db; with "
+            "--simulate ./rehearsal.db, kept apart from real campaigns).",
         ),
         click.option(
             "--concurrency", type=click.IntRange(1), help="Calls in progress at most (default 10)."
@@ -209,14 +213,23 @@ def _check_rules(settings: RunSettings) -> None:
     parse_instant(settings.stop_at, "--stop-at")
 
 
-def _finish(console: Console, result: RunResult) -> None:
+def _db_argument(kwargs: dict[str, Any], simulate: bool) -> str | None:
+    """The database of this command as the user would type it: `--db`, else the rehearsal
+    file under --simulate (never $CAMPAIGN_DB, the real store), else None (the default)."""
+    given = kwargs.get("db")
+    db_argument = rehearsal_db_argument(given) if simulate else given
+    remember_db_argument(db_argument)
+    return db_argument
+
+
+def _finish(console: Console, result: RunResult, db_argument: str | None) -> None:
     p = result.progress
     counts = ", ".join(f"{k} {v}" for k, v in sorted(p.outcomes.items()) if v)
-    console.print(f"\n[bold]{result.message}[/bold]")
+    console.print(f"\n[bold]{escape(say(result.message))}[/bold]")
     console.print(f"Outcomes: {counts}")
     console.print(
         f"Requests: {p.requests_total} · 429s: {p.rate_limited}"
-        f" · export with `python -m campaign export {p.campaign}`"
+        f" · export with `{escape(command('export', p.campaign, db_argument=db_argument))}`"
     )
     if result.fatal:
         sys.exit(1)
@@ -289,12 +302,13 @@ def run(
 
     console = Console()
     settings = _settings_from(kwargs, None)
+    db_argument = _db_argument(kwargs, settings.simulate)
     options = import_options_from_kwargs(kwargs)
     agent = _fetch_agent(settings, kwargs.get("seed", 0))
     contact_list = load_contacts(contacts, options, agent=agent)
     if dry_run:
-        _dry_run(contact_list, kwargs.get("db"), console)
-    db = open_db(kwargs.get("db"))
+        _dry_run(contact_list, db_argument, console)
+    db = open_db(db_argument)
     prepared = prepare_campaign(
         db,
         contact_list,
@@ -310,12 +324,13 @@ def run(
         console.print(note)
     campaign = prepared.campaign
     console.print(
-        f"Campaign [bold]{campaign.name}[/bold]: {contact_list.counts['valid']} to call, "
+        f"Campaign [bold]{escape(campaign.name)}[/bold]: {contact_list.counts['valid']} to call, "
         f"{contact_list.counts['invalid']} rejected, {contact_list.counts['duplicate']} duplicate"
-        f" · database {db.display_name()}" + (" · simulated API" if settings.simulate else "")
+        f" · database {escape(db.display_name())}"
+        + (" · rehearsal on the simulated API" if settings.simulate else "")
     )
     result = anyio.run(_execute, db, campaign.id, settings, kwargs.get("seed", 0), console)
-    _finish(console, result)
+    _finish(console, result, db_argument)
 
 
 def _dry_run(contact_list: Any, db_arg: str | None, console: Console) -> None:
@@ -339,12 +354,23 @@ def resume(campaign: str | None, **kwargs: Any) -> None:
     from campaign.engine.resume import prepare_resume
 
     console = Console()
-    db = open_db(kwargs.get("db"))
+    db_argument = _db_argument(kwargs, bool(kwargs.get("simulate")))
+    db = open_existing(db_argument)
     found, stored = prepare_resume(db, campaign)
+    if kwargs.get("simulate") and not stored.simulate:
+        raise InputError(
+            f"campaign {found.name} is a real campaign: --simulate cannot turn it into a "
+            "rehearsal (its calls are real); rehearse its list with "
+            "`python -m campaign run LIST --simulate` instead"
+        )
     settings = _settings_from(kwargs, stored)
-    console.print(f"Resuming [bold]{found.name}[/bold] · database {db.display_name()}")
+    ensure_apart(db, simulate=settings.simulate)
+    console.print(
+        f"Resuming [bold]{escape(found.name)}[/bold] · database {escape(db.display_name())}"
+        + (" · rehearsal on the simulated API" if settings.simulate else "")
+    )
     result = anyio.run(_execute, db, found.id, settings, kwargs.get("seed", 0), console)
-    _finish(console, result)
+    _finish(console, result, db_argument)
 
 
 def _now() -> Any:

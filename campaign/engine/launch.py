@@ -20,6 +20,7 @@ from campaign.engine.run import Runner, RunResult
 from campaign.engine.settings import RunSettings
 from campaign.store.db import Database
 from campaign.store.queries import latest_instant
+from campaign.store.rehearsals import ensure_apart
 from campaign.voicy.client import VoicyClient
 
 #: Virtual seconds per real second under --simulate: a 60 s call lasts 2 s.
@@ -114,6 +115,7 @@ async def run_campaign(
     handle_signals: bool = True,
     **runner_options: Any,
 ) -> RunResult:
+    ensure_apart(db, simulate=settings.simulate)
     runner = Runner(
         db,
         campaign_id,

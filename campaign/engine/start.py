@@ -15,6 +15,7 @@ from campaign.engine.suppression import import_dnc_file
 from campaign.errors import InputError
 from campaign.store.db import Database
 from campaign.store.models import Campaign
+from campaign.store.rehearsals import ensure_apart
 
 if TYPE_CHECKING:
     from campaign.contacts import ContactList
@@ -46,6 +47,7 @@ def prepare_campaign(
             f"{contact_list.source_name} has no valid phone number; run `python -m campaign "
             f"validate {contact_list.source_name}` to see why each row was rejected"
         )
+    ensure_apart(db, simulate=settings.simulate)  # before any rule reads the database
     fingerprint = list_fingerprint(contact_list)
     check_same_list(db, fingerprint, new=new, again=again)
     notes = [import_dnc_file(db, Path(path), region, now) for path in dnc_files]

@@ -8,7 +8,6 @@ PostgreSQL several runners may share a campaign: each live one is listed.
 
 from __future__ import annotations
 
-import shlex
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from typing import Any
@@ -18,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from campaign.clock import Clock, SystemClock
 from campaign.engine.lock import holder_is_alive
+from campaign.outcomes.commands import resume_command
 from campaign.store.db import Database
 from campaign.store.models import (
     CANCELED,
@@ -33,6 +33,7 @@ from campaign.store.models import (
     Contact,
 )
 from campaign.store.queries import find_campaign, list_campaigns, outcome_counts, state_counts
+from campaign.store.rehearsals import is_rehearsal
 from campaign.store.runners import LiveRunner, live_runners
 
 #: Wait reasons the engine records on a queued contact, in the order they are shown.
@@ -91,9 +92,14 @@ class CampaignStatus:
     def finished(self) -> bool:
         return self.state in (FINISHED, CANCELED)
 
+    @property
+    def rehearsal(self) -> bool:
+        """Run with --simulate: simulated calls on a compressed clock."""
+        return is_rehearsal(self.settings)
+
     def to_json(self) -> dict[str, Any]:
         """A JSON-ready dict (datetimes as ISO 8601 with offset)."""
-        return _jsonable(asdict(self))
+        return _jsonable({**asdict(self), "rehearsal": self.rehearsal})
 
 
 @dataclass(frozen=True)
@@ -121,13 +127,6 @@ def effective_state(campaign: Campaign, now: datetime, *, team: bool = False) ->
     if campaign.state == RUNNING and not team and not holder_is_alive(campaign, now):
         return INTERRUPTED
     return campaign.state
-
-
-def resume_command(name: str, db_argument: str | None = None) -> str:
-    words = ["python", "-m", "campaign", "resume", name]
-    if db_argument:
-        words += ["--db", db_argument]
-    return shlex.join(words)
 
 
 def campaign_status(

@@ -40,6 +40,12 @@ WAIT_WORDS = {
 }
 
 
+REHEARSAL_WORDS = (
+    "simulated calls, nobody was called; its times are on the simulator's compressed "
+    "clock, which runs ahead of real time"
+)
+
+
 def local_time(at: datetime | None) -> str:
     """`2026-01-05 16:07` in the terminal's time zone."""
     return "-" if at is None else at.astimezone().strftime("%Y-%m-%d %H:%M")
@@ -67,6 +73,8 @@ def render_status(status: CampaignStatus) -> RenderableType:
     head.add_column()
     head.add_row("Campaign", status.name)
     head.add_row("State", state)
+    if status.rehearsal:
+        head.add_row("Rehearsal", REHEARSAL_WORDS)
     if status.source_name:
         head.add_row("List", status.source_name)
     if status.started_at:

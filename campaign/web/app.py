@@ -43,6 +43,7 @@ def create_app(
     charts_in_process: bool | None = None,
     simulate: bool = False,
     upload_limit: int = DEFAULT_UPLOAD_LIMIT,
+    db_argument: str | None = None,
 ) -> Starlette:
     """The dashboard over `db`.
 
@@ -53,12 +54,13 @@ def create_app(
     (default: only for an in-memory database, which no other process can open).
     `simulate`: campaigns started from the browser call the built-in simulator.
     `upload_limit`: largest list upload in bytes (see `campaign.web.launch`).
+    `db_argument`: the `--db` serve was given, repeated in the resume commands shown.
     """
     clock = clock or SystemClock()
     context = WebContext(
         db=db,
         clock=clock,
-        views=Snapshots(partial(compute_view, db, clock), max_age=live_max_age,
+        views=Snapshots(partial(compute_view, db, clock, db_argument), max_age=live_max_age,
                         background=live_max_age > 0),
         charts=ChartCache(db, clock, min_interval=chart_interval,
                           in_process=_in_memory(db) if charts_in_process is None

@@ -10,7 +10,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from campaign.outcomes.status import WAIT_REASONS
-from campaign.outcomes.status_view import WAIT_WORDS
+from campaign.outcomes.status_view import REHEARSAL_WORDS, WAIT_WORDS
 from campaign.web.context import context_of
 from campaign.web.errors import BadRequest
 from campaign.web.params import NOTICES, parse_notice
@@ -51,6 +51,7 @@ def campaign_page(request: Request) -> Response:
         "notice": NOTICES.get(notice) if notice else None,
         "poll_ms": int(POLL_SECONDS * 1000),
         "database": context.db.display_name(),
+        "rehearsal_words": REHEARSAL_WORDS,
     })
 
 

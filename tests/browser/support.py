@@ -54,7 +54,8 @@ def hostile_campaign(db: Database, name: str = HOSTILE_CAMPAIGN) -> Hostile:
             name=name, state=FINISHED, created_at=T0, started_at=T0,
             finished_at=T0 + timedelta(hours=1),
             settings={"api_key": SECRET, "rate": 60, "max_attempts": 2,
-                      "window": "<i>09:00-17:00</i>", "from_numbers": ["+15550000001"]},
+                      "window": "<i>09:00-17:00</i>", "from_numbers": ["+15550000001"],
+                      "simulate": True},  # the runner tests rehearse beside it
             source_name="<script>alert(6)</script>.csv", source_columns=["Name", "Phone"],
             phone_column="Phone", requests_used=3, rate_limited=0,
         )
@@ -94,7 +95,7 @@ def many_contacts(db: Database, name: str, count: int) -> int:
     with db.session() as session:
         campaign = Campaign(
             name=name, state=FINISHED, created_at=T0, started_at=T0,
-            finished_at=T0 + timedelta(hours=2), settings={"max_attempts": 3},
+            finished_at=T0 + timedelta(hours=2), settings={"max_attempts": 3, "simulate": True},
             source_name="many.csv", source_columns=["first_name", "last_name", "phone"],
             phone_column="phone", requests_used=0, rate_limited=0,
         )
