@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import sys
 from pathlib import Path
 from typing import Any
@@ -14,6 +13,7 @@ from rich.markup import escape
 
 from campaign.cli._base import main, remember_db_argument, say
 from campaign.cli._import_options import import_options, import_options_from_kwargs
+from campaign.caller_numbers import given_numbers
 from campaign.cli._progress import ProgressDisplay
 from campaign.durations import parse_duration
 from campaign.engine.history import recent_calls_report
@@ -36,13 +36,6 @@ def _duration(ctx: click.Context, param: click.Parameter, value: str | None) -> 
         return parse_duration(value)
     except ValueError as exc:
         raise click.BadParameter(str(exc)) from exc
-
-
-def _from_numbers(values: tuple[str, ...]) -> tuple[str, ...]:
-    numbers: list[str] = []
-    for value in values or tuple((os.environ.get("VOICY_FROM_NUMBERS") or "").split(",")):
-        numbers.extend(n.strip() for n in value.split(",") if n.strip())
-    return tuple(numbers)
 
 
 def engine_options(func: Any) -> Any:
@@ -180,7 +173,7 @@ def _settings_from(kwargs: dict[str, Any], base: RunSettings | None) -> RunSetti
         "local_presence": kwargs.get("local_presence"),
         "opt_out_var": kwargs.get("opt_out_var"),
     }
-    numbers = _from_numbers(kwargs.get("from_numbers") or ())
+    numbers = given_numbers(kwargs.get("from_numbers") or ())
     if numbers:
         overrides["from_numbers"] = numbers
     if kwargs.get("retry_delays"):
@@ -188,7 +181,7 @@ def _settings_from(kwargs: dict[str, Any], base: RunSettings | None) -> RunSetti
     settings = (base or RunSettings()).with_overrides(**overrides)
     _check_rules(settings)
     if not settings.from_numbers:
-        if settings.simulate:
+        if settings.simulate:  # the simulated account's own numbers
             from campaign.simulator import DEFAULT_FROM_NUMBERS
 
             settings = settings.with_overrides(from_numbers=tuple(DEFAULT_FROM_NUMBERS))

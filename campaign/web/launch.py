@@ -18,6 +18,7 @@ from starlette.requests import Request
 from starlette.responses import FileResponse, RedirectResponse, Response
 from starlette.routing import Route
 
+from campaign.caller_numbers import given_numbers
 from campaign.contacts import ContactList, load_contacts, validation_summary
 from campaign.contacts.vars import needs_value
 from campaign.engine.launch import connect
@@ -191,9 +192,14 @@ def _page(request: Request, result: Check, *, status: int = 200,
 
 
 def _known_numbers(launch: LaunchState) -> list[str]:
-    """Caller numbers offered as checkboxes: the simulator's (the API does not list them)."""
-    if not launch.simulate:
-        return []
+    """Caller numbers offered as checkboxes (the API does not list them): $VOICY_FROM_NUMBERS,
+    which a rehearsal's simulator owns too, else under simulate the simulator's own."""
+    try:
+        numbers = list(given_numbers())
+    except InputError:
+        numbers = []  # a malformed variable: the numbers are typed in the form instead
+    if numbers or not launch.simulate:
+        return numbers
     from campaign.simulator import DEFAULT_FROM_NUMBERS
 
     return list(DEFAULT_FROM_NUMBERS)

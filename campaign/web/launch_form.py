@@ -11,6 +11,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from campaign.caller_numbers import given_numbers
 from campaign.contacts import ImportOptions
 from campaign.engine.settings import DEFAULT_RETRY_DELAYS, RunSettings
 from campaign.errors import InputError
@@ -81,7 +82,7 @@ def run_settings(form: Mapping[str, Any], *, simulate: bool) -> RunSettings:
                 raise InputError(f"retry delay for {status}: {exc}") from exc
     start_at = text(form, "start_at") if text(form, "start_when") == "later" else ""
     settings = defaults.with_overrides(
-        from_numbers=tuple(dict.fromkeys(numbers)) or None,
+        from_numbers=given_numbers(numbers, env="") or None,
         agent_id=text(form, "agent_id") or None,
         concurrency=_int(form, "concurrency", defaults.concurrency, "Concurrency"),
         rate=_int(form, "rate", defaults.rate, "Rate"),
