@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import shlex
 import sys
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
@@ -14,6 +17,7 @@ from rich.markup import escape
 from campaign.cli._base import main, remember_db_argument, say
 from campaign.cli._import_options import import_options, import_options_from_kwargs
 from campaign.caller_numbers import given_numbers
+from campaign.cli._agent_check import AgentCheck, find_agent, print_agent_check
 from campaign.cli._progress import ProgressDisplay
 from campaign.durations import parse_duration
 from campaign.engine.history import recent_calls_report
@@ -25,6 +29,7 @@ from campaign.outcomes.commands import command
 from campaign.outcomes.source import open_existing
 from campaign.store.db import open_db
 from campaign.store.rehearsals import ensure_apart, rehearsal_db_argument
+from campaign.voicy.client import VoicyClient
 
 EXIT_FOR_STATE = {"finished": 0, "paused": 0, "canceled": 0, "interrupted": 130}
 
@@ -297,8 +302,11 @@ def run(
     settings = _settings_from(kwargs, None)
     db_argument = _db_argument(kwargs, settings.simulate)
     options = import_options_from_kwargs(kwargs)
-    agent = _fetch_agent(settings, kwargs.get("seed", 0))
-    contact_list = load_contacts(contacts, options, agent=agent)
+    check = _agent_check(settings, kwargs.get("seed", 0))
+    contact_list = load_contacts(contacts, options, agent=check.agent)
+    how = ["run", str(contacts), "--dry-run"] + (["--simulate"] if settings.simulate else [])
+    print_agent_check(check, list(contact_list.var_mapping.values()), console,
+                      command=shlex.join(["python", "-m", "campaign", *how]))
     if dry_run:
         _dry_run(contact_list, db_argument, console)
     db = open_db(db_argument)
@@ -373,12 +381,12 @@ def _now() -> Any:
     return clock_from_env().now()
 
 
-def _fetch_agent(settings: RunSettings, seed: int) -> Any:
-    if not settings.agent_id:
-        return None
+def _agent_check(settings: RunSettings, seed: int) -> AgentCheck:
+    """The agent the list's vars are checked against (see `campaign.cli._agent_check`)."""
 
-    async def fetch() -> Any:
+    @asynccontextmanager
+    async def client() -> AsyncIterator[VoicyClient]:
         async with connect(settings, seed=seed) as connection:
-            return await connection.client.get_agent(settings.agent_id or "")
+            yield connection.client
 
-    return anyio.run(fetch)
+    return find_agent(client, settings.agent_id)

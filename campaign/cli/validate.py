@@ -1,18 +1,20 @@
-"""`campaign validate CONTACTS`: read and check a list without a database or any call."""
+"""`campaign validate CONTACTS`: read and check a list without a database or any call
+(the agent's contract is read from agent-get / agent-list when an API key is set)."""
 
 from __future__ import annotations
 
+import shlex
 from pathlib import Path
 from typing import Any
 
-import anyio
 import click
 from rich.console import Console
 
+from campaign.cli._agent_check import AgentCheck, find_agent, print_agent_check
 from campaign.cli._base import main
 from campaign.cli._import_options import import_options, import_options_from_kwargs
 from campaign.errors import InputError
-from campaign.voicy.errors import NotFound
+from campaign.voicy.client import VoicyClient
 from campaign.voicy.models import Agent
 
 __all__ = ["fetch_agent", "validate"]
@@ -25,7 +27,8 @@ __all__ = ["fetch_agent", "validate"]
     "--agent",
     "agent_id",
     metavar="ID",
-    help="Check the vars against this agent's contract (reads agent-get; needs VOICY_API_KEY).",
+    help="Check the vars against this agent's contract (reads agent-get; needs VOICY_API_KEY). "
+    "Default: the account's agent if agent-list returns exactly one, else unchecked.",
 )
 @click.option(
     "--rejected",
@@ -63,10 +66,15 @@ def validate(
     from campaign.engine.history import recent_calls_report
 
     options = import_options_from_kwargs(kwargs)
-    agent = fetch_agent(agent_id, base_url) if agent_id else None
-    contact_list = load_contacts(contacts, options, agent=agent)
+    if agent_id:
+        check = AgentCheck(fetch_agent(agent_id, base_url), f"--agent {agent_id}")
+    else:
+        check = find_agent(lambda: VoicyClient.from_env(base_url), None, need_key=False)
+    contact_list = load_contacts(contacts, options, agent=check.agent)
     console = Console()
     print_validation(contact_list, console)
+    print_agent_check(check, list(contact_list.var_mapping.values()), console,
+                      command=shlex.join(["python", "-m", "campaign", "validate", contacts]))
     numbers = [row.e164 for row in contact_list.rows() if row.status == "valid" and row.e164]
     console.print(recent_calls_report(db, numbers, clock_from_env().now()))
     if rejected_path is not None:
@@ -84,16 +92,7 @@ def validate(
 
 
 def fetch_agent(agent_id: str, base_url: str | None = None) -> Agent:
-    """The agent's var contract from agent-get (the only API call validate makes)."""
-    from campaign.voicy.client import VoicyClient
-
-    async def get() -> Agent:
-        async with VoicyClient.from_env(base_url) as client:
-            return await client.get_agent(agent_id)
-
-    try:
-        return anyio.run(get)
-    except NotFound as exc:
-        raise InputError(
-            f"agent {agent_id!r} does not exist for this API key: check --agent"
-        ) from exc
+    """The agent's var contract from agent-get."""
+    agent = find_agent(lambda: VoicyClient.from_env(base_url), agent_id).agent
+    assert agent is not None
+    return agent

@@ -110,6 +110,9 @@ class Check:
     agent_error: str | None = None
     vars: list[dict[str, Any]] = field(default_factory=list)
     missing: list[str] = field(default_factory=list)
+    #: No agent to check the vars against: why, and each column with the var name it is sent as.
+    unchecked: str | None = None
+    sent_as: list[dict[str, str]] = field(default_factory=list)
     preview: list[dict[str, Any]] = field(default_factory=list)
     estimate: launch_form.Estimate | None = None
 
@@ -127,11 +130,21 @@ def _sheets(upload: StoredUpload) -> list[str]:
 
 
 async def _agents(settings: RunSettings, wanted: str) -> tuple[list[Agent], Agent | None]:
+    """The account's agents, and the one the vars are checked against: the one chosen, else
+    the only one (as `run` without --agent does); with several, none until one is chosen."""
     async with connect(settings) as connection:
         agents = await connection.client.list_agents()
-        chosen = wanted or (agents[0].agent_id if agents else "")
+        chosen = wanted or (agents[0].agent_id if len(agents) == 1 else "")
         agent = await connection.client.get_agent(chosen) if chosen else None
     return agents, agent
+
+
+def _unchecked_reason(result: Check) -> str:
+    if result.agent_error:
+        return "the account's agents could not be listed"
+    if not result.agents:
+        return "the account has no agent"
+    return f"the account has {len(result.agents)} agents and none is chosen"
 
 
 def _dnc_count(request: Request, contacts: ContactList) -> int:
@@ -164,7 +177,15 @@ async def check(request: Request, form: FormData | None = None) -> Check:
     result.summary = await run_in_threadpool(validation_summary, contacts)
     result.dnc = await run_in_threadpool(_dnc_count, request, contacts)
     mapped = {name: column for column, name in contacts.var_mapping.items()}
-    if result.agent is not None:
+    if result.agent is None:  # unchecked: the columns are sent under these names
+        result.unchecked = _unchecked_reason(result)
+        result.sent_as = [
+            {"column": column, "name": contacts.var_mapping.get(column, "")}
+            for column in contacts.columns
+            if column != contacts.phone_column and (
+                column in contacts.var_mapping or launch_form.is_free_mapping(values))
+        ]
+    else:
         for var in result.agent.vars_provided:
             required = needs_value(var)
             column = mapped.get(var.name, "")

@@ -49,6 +49,14 @@ def test_launch_from_the_page_runs_on_the_simulator_and_exports_the_same(
     expect(page.locator('[data-count="valid"]')).to_have_text(str(expected["valid"]))
     expect(page.locator('[data-count="invalid"]')).to_have_text(str(expected["rejected"]))
 
+    # Two agents on the account and none chosen: the page says the vars are unchecked and
+    # shows what each column is sent as; choosing the agent checks them.
+    expect(page.locator("[data-unchecked]")).to_contain_text("not checked")
+    expect(page.locator('[data-as="first_name"]')).to_have_value("first_name")
+    page.select_option('[data-field="agent"]', label="Appointment reminder")
+    page.get_by_role("button", name="Check the vars").click()
+    expect(page.locator("[data-unchecked]")).to_have_count(0)
+
     # Break the first_name mapping: the start is blocked with a message naming the var.
     page.select_option('[data-map="first_name"]', "")
     page.get_by_role("button", name="Apply the mapping").click()
@@ -61,6 +69,8 @@ def test_launch_from_the_page_runs_on_the_simulator_and_exports_the_same(
     check_url = page.url
     second = page.context.new_page()
     second.goto(check_url)
+    second.select_option('[data-field="agent"]', label="Appointment reminder")
+    second.get_by_role("button", name="Check the vars").click()
 
     page.fill("input[name=name]", "from the page")
     page.get_by_role("button", name="Start the campaign").click()
