@@ -538,7 +538,7 @@ def test_the_same_list_again_is_refused_resumed_or_called_again_on_purpose(sim: 
     due = (min(called_again) + DAY).isoformat(timespec="minutes")
     assert f"every remaining contact waits; the next is due {due}" in waiting.stdout
     assert unfinished.state == "interrupted"
-    assert f"python -m campaign resume {unfinished.name}" in waiting.stdout
+    assert f"python -m campaign resume {unfinished.name} --db campaign.db" in waiting.stdout
 
     # The same list while that campaign is unfinished: exit 2 with the resume command.
     third = sim.run("run", contacts, *db)
