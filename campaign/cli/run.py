@@ -19,7 +19,7 @@ from campaign.cli._import_options import import_options, import_options_from_kwa
 from campaign.caller_numbers import given_numbers
 from campaign.cli._agent_check import AgentCheck, find_agent, print_agent_check
 from campaign.cli._progress import ProgressDisplay
-from campaign.durations import parse_duration
+from campaign.durations import parse_duration_with_unit
 from campaign.engine.history import recent_calls_report
 from campaign.engine.launch import Connection, connect, run_campaign
 from campaign.engine.run import RunResult
@@ -38,9 +38,20 @@ def _duration(ctx: click.Context, param: click.Parameter, value: str | None) -> 
     if value is None:
         return None
     try:
-        return parse_duration(value)
+        return parse_duration_with_unit(value)
     except ValueError as exc:
         raise click.BadParameter(str(exc)) from exc
+
+
+def _retry_delays(specs: tuple[str, ...]) -> dict[str, float]:
+    """`--retry-delay` values, each with its unit (`10` alone would be ten seconds)."""
+    for spec in specs:
+        status, sep, value = spec.partition("=")
+        try:
+            parse_duration_with_unit(value if sep else status)
+        except ValueError as exc:
+            raise InputError(f"--retry-delay {spec!r}: {exc}") from exc
+    return parse_retry_delays(specs)
 
 
 def engine_options(func: Any) -> Any:
@@ -182,7 +193,7 @@ def _settings_from(kwargs: dict[str, Any], base: RunSettings | None) -> RunSetti
     if numbers:
         overrides["from_numbers"] = numbers
     if kwargs.get("retry_delays"):
-        overrides["retry_delays"] = parse_retry_delays(kwargs["retry_delays"])
+        overrides["retry_delays"] = _retry_delays(tuple(kwargs["retry_delays"]))
     settings = (base or RunSettings()).with_overrides(**overrides)
     _check_rules(settings)
     if not settings.from_numbers:

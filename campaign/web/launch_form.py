@@ -88,7 +88,7 @@ def _int(form: Mapping[str, Any], name: str, default: int, label: str) -> int:
 
 def run_settings(form: Mapping[str, Any], *, simulate: bool) -> RunSettings:
     """RunSettings from the form, on RunSettings' (the CLI's) defaults; checked as `run` does."""
-    from campaign.durations import parse_duration
+    from campaign.durations import parse_duration_with_unit
     from campaign.engine.rules_bridge import parse_instant
     from campaign.rules.windows import parse_window_and_days
 
@@ -101,7 +101,7 @@ def run_settings(form: Mapping[str, Any], *, simulate: bool) -> RunSettings:
         raw = text(form, f"retry_{status}")
         if raw:
             try:
-                delays[status] = parse_duration(raw)
+                delays[status] = parse_duration_with_unit(raw)
             except ValueError as exc:
                 raise InputError(f"retry delay for {status}: {exc}") from exc
     start_at = text(form, "start_at") if text(form, "start_when") == "later" else ""

@@ -71,3 +71,21 @@ def test_serve_simulate_refuses_a_database_of_real_campaigns(db: Database, db_pa
     assert result.exit_code == 2
     assert "holds real campaigns (monday)" in result.output
     assert "rehearsals go to ./rehearsal.db" in result.output
+
+
+def test_a_bare_number_as_a_delay_is_refused_with_the_fix(tmp_path: Path) -> None:
+    """`--retry-delay 10` meant ten seconds: now it asks for the unit, and nothing is stored."""
+    runner = CliRunner()
+    db = str(tmp_path / "rehearsal.db")
+    for args, words in (
+        (["--retry-delay", "10"], "--retry-delay '10': '10' has no unit: did you mean 10m?"),
+        (["--retry-delay", "busy=10"], "--retry-delay 'busy=10': '10' has no unit"),
+        (["--min-gap", "24"], "'24' has no unit: did you mean 24m?"),
+    ):
+        result = runner.invoke(main, ["run", str(SAMPLE), "--simulate", "--db", db, *args])
+        assert result.exit_code == 2, result.output
+        assert words in " ".join(result.output.split())
+    assert not Path(db).exists()
+    fine = runner.invoke(main, ["run", str(SAMPLE), "--simulate", "--db", db, "--dry-run",
+                                "--retry-delay", "busy=10m", "--min-gap", "0"])
+    assert fine.exit_code == 0, fine.output

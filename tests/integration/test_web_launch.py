@@ -236,3 +236,14 @@ def test_workbook_sheet_is_chosen_and_a_wrong_one_explained(db: Database) -> Non
                                        "sheet": "Notes"})
         assert "data-launch-error" in notes.text
         assert 'data-start disabled' in notes.text
+
+
+def test_a_bare_number_as_a_retry_delay_is_refused_on_the_page(db: Database) -> None:
+    with _client(db) as client:
+        _, url = _upload(client, "contacts.csv", SAMPLE.read_bytes())
+        refused = client.post(url, data={"csrf": _csrf(client), "action": "start", **MAPPED,
+                                         "retry_busy": "10"})
+        assert refused.status_code == 400
+        assert "retry delay for busy: &#39;10&#39; has no unit: did you mean 10m?" in refused.text
+    with db.read_session() as session:
+        assert session.query(Campaign).count() == 0
