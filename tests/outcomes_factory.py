@@ -61,7 +61,8 @@ class StoredCampaign:
     name: str
     campaign_id: int
     calls: list[RecordedCall] = field(default_factory=list)
-    #: line -> the outcome the results table should show for that input row
+    #: line -> the outcome the results table should show for that input row (a duplicate
+    #: row's is `duplicate`, as in the report)
     outcomes: dict[int, str] = field(default_factory=dict)
     lines: list[int] = field(default_factory=list)
 
@@ -214,10 +215,7 @@ def finished_campaign(
             if row.calls:
                 contact.last_status = row.calls[-1][0]
                 contact.last_call_id = stored.calls[-1].call_id
-            if row.duplicate_of is not None:
-                stored.outcomes[line] = stored.outcomes[row.duplicate_of]
-            else:
-                stored.outcomes[line] = row.outcome or "pending"
+            stored.outcomes[line] = row.outcome or "pending"
         session.add(Event(campaign_id=campaign.id, at=start, kind="started", message="go"))
     return stored
 

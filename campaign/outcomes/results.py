@@ -4,12 +4,15 @@ This is the data `export` writes and `campaign.results()` returns. A results row
 original column under its original header with its original text, then what happened:
 
     to_number, outcome, call_status, attempts, call_id, started_at, ended_at, duration_s,
-    summary, error, duplicate_of, extracted.<name>..., collected.<name>...
+    summary, error, duplicate_of, duplicate_of_outcome, extracted.<name>...,
+    collected.<name>...
 
 Rejected and duplicate rows stay in, in input order, so the table joins back to the source.
-A duplicate row shows the result of the row it duplicates (the same person) and that row's
-line in `duplicate_of`. Call details come from the contact's last placed call. A generated
-column whose name an input column already uses is prefixed `campaign.` (a re-imported export).
+A duplicate row's outcome is `duplicate`, as in the report and status (it was not called
+itself); alongside it are the line it duplicates (`duplicate_of`), that row's outcome
+(`duplicate_of_outcome`) and that row's call details (the same person's result). Call
+details come from the contact's last placed call. A generated column whose name an input
+column already uses is prefixed `campaign.` (a re-imported export).
 """
 
 from __future__ import annotations
@@ -40,6 +43,7 @@ RESULT_COLUMNS = (
     "summary",
     "error",
     "duplicate_of",
+    "duplicate_of_outcome",
 )
 CALL_COLUMNS = (
     "line",
@@ -65,9 +69,10 @@ COLLECTED = "collected."
 #: Columns holding phone numbers or ids: always text, never numbers.
 TEXT_COLUMNS = frozenset({"to_number", "from_number", "call_id"})
 
-# Columns a duplicate row takes from the row it duplicates.
-_CARRIED = ("outcome", "call_status", "attempts", "call_id", "started_at", "ended_at",
-            "duration_s", "summary")
+# Columns a duplicate row takes from the row it duplicates (its own outcome stays
+# `duplicate`; the other row's goes to `duplicate_of_outcome`).
+_CARRIED = ("duplicate_of_outcome", "call_status", "attempts", "call_id", "started_at",
+            "ended_at", "duration_s", "summary")
 
 
 def parse_only(values: Iterable[str] | None) -> frozenset[str]:
@@ -104,11 +109,15 @@ def results_frame(rows: CampaignRows, *, only: Iterable[str] | None = None) -> p
             "summary": by_contact["summary"],
             "error": _errors(contacts, by_contact),
             "duplicate_of": contacts["duplicate_of_line"].astype("Int64"),
+            # Filled from the primary row for duplicates, below; empty for the others.
+            "duplicate_of_outcome": contacts["outcome"].fillna(PENDING).astype(object),
         }
     )
     variables = _variables(by_contact)
     table = pd.concat([table, variables], axis=1)
     table = _carry_primary(contacts, table, [*_CARRIED, *variables.columns])
+    has_primary = contacts["duplicate_of_line"].notna()
+    table["duplicate_of_outcome"] = table["duplicate_of_outcome"].where(has_primary, None)
     if only:
         table = table[_outcome_mask(table, parse_only(only))]
     return _with_originals(rows, contacts.loc[table.index], table.reset_index(drop=True))
@@ -225,10 +234,7 @@ def _carry_primary(contacts: pd.DataFrame, table: pd.DataFrame, columns: list[st
 
 
 def _outcome_mask(table: pd.DataFrame, wanted: frozenset[str]) -> pd.Series:
-    mask = table["outcome"].isin(wanted)
-    if DUPLICATE in wanted and "duplicate_of" in table:
-        mask |= table["duplicate_of"].notna()
-    return mask
+    return table["outcome"].isin(wanted)
 
 
 def _with_originals(rows: CampaignRows, owners: pd.DataFrame, table: pd.DataFrame) -> pd.DataFrame:
