@@ -10,6 +10,7 @@ from rich.console import Console
 
 from campaign.cli._base import main
 from campaign.cli.status import DB_HELP
+from campaign.errors import InputError
 from campaign.outcomes.source import reading
 
 # Kept in step with campaign.outcomes.results.OUTCOMES (a test checks), so that --help
@@ -57,19 +58,26 @@ def export(
 
 @main.command()
 @click.argument("campaign", required=False)
-@click.option("--html", "html_path", metavar="FILE",
-              help="Write the report as one self-contained HTML page (charts included).")
+@click.option("--html", "html_path", metavar="[FILE]", is_flag=False, flag_value="",
+              help="Write the report as one self-contained HTML page (charts included), to "
+                   "FILE [default: <campaign>-report.html].")
 @click.option("--db", "db_path", metavar="PATH", help=DB_HELP)
 def report(campaign: str | None, html_path: str | None, db_path: str | None) -> None:
     """Report on CAMPAIGN (default: the latest): reach, outcomes, talk time, answers."""
     from campaign.outcomes.figures import report_figures
     from campaign.outcomes.report import render_report
 
+    if html_path and not html_path.lower().endswith((".html", ".htm")):
+        raise InputError(
+            f"--html {html_path}: the file name must end in .html (to name the campaign, "
+            f"put it first: report {html_path} --html)"
+        )
     figures = report_figures(db_path, campaign)
     if html_path is None:
         Console().print(render_report(figures))
         return
-    from campaign.outcomes.html import write_html  # matplotlib loads only for HTML
+    from campaign.outcomes.html import default_report_path, write_html  # matplotlib: HTML only
 
-    path = write_html(figures, Path(html_path))
+    path = write_html(figures, Path(html_path) if html_path else default_report_path(
+        figures.campaign.name))
     click.echo(f"Wrote the report of {figures.campaign.name} to {path}")

@@ -4,6 +4,7 @@ no network (a Content-Security-Policy forbids any fetch), readable on a phone.""
 from __future__ import annotations
 
 import os
+import re
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -168,6 +169,12 @@ def render_html(figures: Figures) -> str:
         generated=_utc(figures.generated_at),
         version=_version(),
     )
+
+
+def default_report_path(campaign_name: str) -> Path:
+    """`<campaign-name>-report.html`, safe as a file name."""
+    stem = re.sub(r"[^\w.-]+", "-", campaign_name).strip("-.") or "campaign"
+    return Path(f"{stem}-report.html")
 
 
 def write_html(figures: Figures, path: str | os.PathLike[str]) -> Path:

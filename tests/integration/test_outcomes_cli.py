@@ -158,6 +158,39 @@ def test_export_paths_never_print_a_traceback(
         assert words in failed.stderr
 
 
+def test_list_at_80_columns_keeps_every_header_whole(
+    db: Database, db_path: Path, finished: StoredCampaign
+) -> None:
+    ready_campaign(db, "contacts-20261201-214726")  # a default name: list, date, time
+    listed = subprocess.run(
+        [sys.executable, "-m", "campaign", "list", "--db", str(db_path)],
+        capture_output=True, text=True, timeout=60, env={**os.environ, "COLUMNS": "80"},
+    )
+    assert listed.returncode == 0, listed.stderr
+    header, *rows = listed.stdout.splitlines()
+    assert header.split() == ["campaign", "state", "rows", "connected", "failed",
+                              "pending", "other"], listed.stdout
+    assert "…" not in listed.stdout and max(map(len, listed.stdout.splitlines())) <= 80
+    assert rows[0].split()[0] == "contacts-20261201-214726"
+    wide = subprocess.run(
+        [sys.executable, "-m", "campaign", "list", "--db", str(db_path)],
+        capture_output=True, text=True, timeout=60, env={**os.environ, "COLUMNS": "120"},
+    )
+    assert wide.stdout.split()[:3] == ["campaign", "state", "created"]
+
+
+def test_report_html_has_a_default_file_name(
+    db_path: Path, finished: StoredCampaign, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    code, out = _cli("report", "--db", str(db_path), "--html")
+    assert code == 0, out
+    assert "to spring-recall-report.html" in out
+    assert (tmp_path / "spring-recall-report.html").read_text(encoding="utf-8").count("<svg") == 5
+    code, out = _cli("report", "--html", "spring-recall", "--db", str(db_path))
+    assert code == 2 and "put it first: report spring-recall --html" in out
+
+
 def test_report_terminal_and_html(db_path: Path, finished: StoredCampaign, tmp_path: Path) -> None:
     code, out = _cli("report", "--db", str(db_path))
     assert code == 0, out
