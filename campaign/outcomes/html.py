@@ -53,7 +53,10 @@ th { font-weight:600; color:var(--muted); white-space:nowrap; }
 td.n, th.n { text-align:right; font-variant-numeric:tabular-nums; }
 footer { color:var(--muted); font-size:.8rem; margin:32px 0 8px; }
 @media (max-width:480px) { main { padding:10px; } .card .value { font-size:1.25rem; }
-  .charts { grid-template-columns:1fr; } }
+  .charts { grid-template-columns:1fr; }
+  /* Every table fits a phone's width: tighter cells, headers and long values may wrap. */
+  table { font-size:.85rem; } th, td { padding:5px 4px; } th { white-space:normal; }
+  td { overflow-wrap:anywhere; } }
 </style>
 </head>
 <body>

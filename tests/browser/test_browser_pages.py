@@ -183,3 +183,25 @@ def test_a_non_loopback_bind_needs_the_token(page: Page, web_db_path: Path,
         expect(page.locator("p.summary")).to_contain_text("of 130")
     finally:
         stop_server(process)
+
+
+def test_the_html_report_fits_a_phone(
+    page: Page, web_db_path: Path, seeded: dict[str, int], tmp_path: Path, artifacts: Path
+) -> None:
+    """`report --html` on a 390 px screen: no table is cut (nor scrolls) at its right edge."""
+    page.set_viewport_size(PHONE)
+    for name in ("spring-recall", "many"):
+        target = tmp_path / f"{name}.html"
+        written = subprocess.run(
+            [sys.executable, "-m", "campaign", "report", name, "--html", str(target),
+             "--db", str(web_db_path)], capture_output=True, text=True, timeout=120, cwd=ROOT,
+        )
+        assert written.returncode == 0, written.stderr
+        page.goto(target.as_uri())
+        assert fits_the_screen(page)
+        tables = page.evaluate(
+            "Array.from(document.querySelectorAll('table')).map(t => "
+            "[t.parentElement.scrollWidth, t.parentElement.clientWidth])"
+        )
+        assert len(tables) >= 3 and all(inner <= shown for inner, shown in tables), tables
+        shoot(page, artifacts, f"report-{name}")
