@@ -9,6 +9,7 @@ from typing import Any
 import click
 
 from campaign.errors import CampaignError
+from campaign.localtime import localize_stamps
 from campaign.outcomes.commands import with_db_argument
 from campaign.voicy.errors import AuthError, VoicyError
 
@@ -25,8 +26,10 @@ def remember_db_argument(db_argument: str | None) -> None:
 
 
 def say(message: str) -> str:
-    """`message` with the resume commands it quotes given the command's `--db`."""
-    return with_db_argument(message, click.get_current_context().meta.get(_DB_ARGUMENT))
+    """A library message for the user: its resume commands with the command's `--db`, its
+    instants in the user's time zone."""
+    db_argument = click.get_current_context().meta.get(_DB_ARGUMENT)
+    return localize_stamps(with_db_argument(message, db_argument))
 
 
 class CampaignGroup(click.Group):
@@ -46,7 +49,7 @@ class CampaignGroup(click.Group):
         except CampaignError as exc:
             if debug:
                 raise
-            message = with_db_argument(exc.message, ctx.meta.get(_DB_ARGUMENT))
+            message = localize_stamps(with_db_argument(exc.message, ctx.meta.get(_DB_ARGUMENT)))
             click.echo(f"Error: {message}", err=True)
             sys.exit(exc.exit_code)
         except AuthError as exc:

@@ -25,12 +25,18 @@ import pandas as pd
 
 from campaign.errors import InputError
 from campaign.outcomes.frames import CampaignRows
+from campaign.outcomes.recipients import recipient_zone
 
 PENDING = "pending"
 DUPLICATE = "duplicate"
 #: Every value the `outcome` column takes (stored outcomes plus `pending`).
 OUTCOMES = ("connected", "failed", "invalid", "duplicate", "dnc", "canceled", "unknown", PENDING)
 
+#: The recipient's local time of each call time, as plain (zone-less) datetimes a
+#: spreadsheet reads as dates, and the zone they are in; the UTC columns stay as they are.
+LOCAL_ZONE = "local_timezone"
+LOCAL_RESULT_COLUMNS = (LOCAL_ZONE, "started_at_local", "ended_at_local")
+LOCAL_CALL_COLUMNS = (LOCAL_ZONE, "requested_at_local", "started_at_local", "ended_at_local")
 RESULT_COLUMNS = (
     "to_number",
     "outcome",
@@ -44,6 +50,7 @@ RESULT_COLUMNS = (
     "error",
     "duplicate_of",
     "duplicate_of_outcome",
+    *LOCAL_RESULT_COLUMNS,
 )
 CALL_COLUMNS = (
     "line",
@@ -62,6 +69,7 @@ CALL_COLUMNS = (
     "currency",
     "summary",
     "error",
+    *LOCAL_CALL_COLUMNS,
     "transcript",
 )
 EXTRACTED = "extracted."
@@ -72,7 +80,7 @@ TEXT_COLUMNS = frozenset({"to_number", "from_number", "call_id"})
 # Columns a duplicate row takes from the row it duplicates (its own outcome stays
 # `duplicate`; the other row's goes to `duplicate_of_outcome`).
 _CARRIED = ("duplicate_of_outcome", "call_status", "attempts", "call_id", "started_at",
-            "ended_at", "duration_s", "summary")
+            "ended_at", "duration_s", "summary", LOCAL_ZONE)
 
 
 def parse_only(values: Iterable[str] | None) -> frozenset[str]:
@@ -111,6 +119,7 @@ def results_frame(rows: CampaignRows, *, only: Iterable[str] | None = None) -> p
             "duplicate_of": contacts["duplicate_of_line"].astype("Int64"),
             # Filled from the primary row for duplicates, below; empty for the others.
             "duplicate_of_outcome": contacts["outcome"].fillna(PENDING).astype(object),
+            LOCAL_ZONE: _zones(contacts),
         }
     )
     variables = _variables(by_contact)
@@ -118,6 +127,9 @@ def results_frame(rows: CampaignRows, *, only: Iterable[str] | None = None) -> p
     table = _carry_primary(contacts, table, [*_CARRIED, *variables.columns])
     has_primary = contacts["duplicate_of_line"].notna()
     table["duplicate_of_outcome"] = table["duplicate_of_outcome"].where(has_primary, None)
+    local = _local_times(table, table.pop(LOCAL_ZONE), ("started_at", "ended_at"))
+    base = [name for name in RESULT_COLUMNS if name not in LOCAL_RESULT_COLUMNS]
+    table = pd.concat([table[base], local, table.drop(columns=base)], axis=1)
     if only:
         table = table[_outcome_mask(table, parse_only(only))]
     return _with_originals(rows, contacts.loc[table.index], table.reset_index(drop=True))
@@ -152,9 +164,11 @@ def attempts_frame(rows: CampaignRows, *, only: Iterable[str] | None = None) -> 
             "currency": calls["currency"],
             "summary": calls["summary"],
             "error": calls["error"],
-            "transcript": transcript,
         }
     )
+    local = _local_times(table, _zones(owner), ("requested_at", "started_at", "ended_at"))
+    table = pd.concat([table, local], axis=1)
+    table["transcript"] = transcript
     table = pd.concat([table, _variables(calls)], axis=1)
     if only:
         table = table[_outcome_mask(table, parse_only(only))]
@@ -180,6 +194,31 @@ def transcript_text(transcript: Any) -> str | None:
         elif turn:
             lines.append(str(turn))
     return "\n".join(lines)
+
+
+def _zones(contacts: pd.DataFrame) -> pd.Series:
+    """Each contact's zone for local times (see `campaign.outcomes.recipients`)."""
+    return pd.Series(
+        [recipient_zone(number if isinstance(number, str) else None,
+                        zone if isinstance(zone, str) else None)
+         for number, zone in zip(contacts["to_number"], contacts["timezone"], strict=True)],
+        index=contacts.index, dtype=object,
+    )
+
+
+def _local_times(table: pd.DataFrame, zones: pd.Series, columns: tuple[str, ...]) -> pd.DataFrame:
+    """`<column>_local` for each of `columns`: the recipient's local time in `zones`, without
+    a zone (a spreadsheet reads it as a date), and the zone in `local_timezone`."""
+    zones = zones.set_axis(table.index)
+    local = pd.DataFrame({LOCAL_ZONE: zones}, index=table.index)
+    for column in columns:
+        values = pd.Series(pd.NaT, index=table.index, dtype="datetime64[ns]")
+        times = table[column]
+        for zone, rows in zones.groupby(zones).groups.items():
+            converted = pd.to_datetime(times.loc[rows], utc=True).dt.tz_convert(str(zone))
+            values.loc[rows] = converted.dt.tz_localize(None).to_numpy()
+        local[f"{column}_local"] = values
+    return local
 
 
 def variable_text(value: Any) -> Any:

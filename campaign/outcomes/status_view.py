@@ -9,6 +9,7 @@ from rich.table import Table
 from rich.text import Text
 
 from campaign.durations import format_duration
+from campaign.localtime import local_text
 from campaign.outcomes.status import CampaignStatus, CampaignSummary
 
 STATE_STYLES = {
@@ -47,8 +48,8 @@ REHEARSAL_WORDS = (
 
 
 def local_time(at: datetime | None) -> str:
-    """`2026-01-05 16:07` in the terminal's time zone."""
-    return "-" if at is None else at.astimezone().strftime("%Y-%m-%d %H:%M")
+    """`2026-01-05 17:07 IST`: in this machine's time zone, named."""
+    return local_text(at)
 
 
 def relative(at: datetime, now: datetime) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from markupsafe import Markup
 from starlette.requests import Request
@@ -73,7 +74,8 @@ def campaign_charts(request: Request) -> Response:
     if fragment not in (None, "1"):
         raise BadRequest("fragment must be 1 or left out")
     settled = view.state != "running"
-    drawn = context.charts.get(campaign_id, version, settled=settled)
+    zone = _zone(request.query_params.get("tz"))
+    drawn = context.charts.get(campaign_id, version, settled=settled, zone=zone)
     if fragment:
         # A stopped campaign's charts are its last word: an older drawing that finished
         # meanwhile is not them (the page would keep it for good), so ask again.
@@ -85,6 +87,19 @@ def campaign_charts(request: Request) -> Response:
         "view": view, "charts_html": Markup(drawn.html) if drawn else None,
         "database": context.db.display_name(),
     })
+
+
+def _zone(value: str | None) -> str | None:
+    """The reader's IANA time zone the page's script sends (`tz`), checked; None: UTC."""
+    if not value or value == "UTC":
+        return None
+    if len(value) > 64:
+        raise BadRequest("tz must be an IANA time zone name such as Asia/Jerusalem")
+    try:
+        ZoneInfo(value)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise BadRequest("tz must be an IANA time zone name such as Asia/Jerusalem") from None
+    return value
 
 
 ROUTES = [

@@ -1,7 +1,7 @@
 """Drawing charts in a process of their own, so the web server's interpreter stays free.
 
 The worker is `python -m campaign.web.chart_worker`: it reads one JSON request per line on
-stdin (`{"url", "name", "version"}`) and answers one JSON line (`{"html"}` or `{"error"}`).
+stdin (`{"url", "name", "version", "zone"}`) and answers one JSON line (`{"html"}` or `{"error"}`).
 A plain child process, not multiprocessing: nothing of the parent's main script runs again.
 """
 
@@ -31,13 +31,13 @@ class ChartWorker:
         self._process: subprocess.Popen[str] | None = None
         self._lock = threading.Lock()
 
-    def draw(self, url: str, name: str, version: str) -> str:
+    def draw(self, url: str, name: str, version: str, zone: str | None = None) -> str:
         with self._lock:
             process = self._running()
             assert process.stdin is not None and process.stdout is not None
             try:
-                process.stdin.write(json.dumps({"url": url, "name": name,
-                                                "version": version}) + "\n")
+                process.stdin.write(json.dumps({"url": url, "name": name, "version": version,
+                                                "zone": zone}) + "\n")
                 process.stdin.flush()
                 line = process.stdout.readline()
             except (BrokenPipeError, OSError) as exc:
@@ -113,8 +113,10 @@ def serve(requests: IO[str], answers: IO[str]) -> None:
             url = str(request["url"])
             if url not in databases:
                 databases[url] = open_db(url, migrate=False)
+            zone = request.get("zone")
             answer = {"html": charts_html(databases[url], str(request["name"]),
-                                          str(request["version"]), SystemClock())}
+                                          str(request["version"]), SystemClock(),
+                                          str(zone) if zone else None)}
         except CampaignNotFound as exc:
             answer = {"error": exc.message, "kind": "not_found"}
         except CampaignError as exc:

@@ -38,6 +38,7 @@ from campaign.engine.history import (
 from campaign.engine.run import Runner, RunResult
 from campaign.engine.settings import RunSettings
 from campaign.errors import InputError
+from campaign.localtime import local_text
 from campaign.simulator import (
     DEFAULT_AGENT_ID,
     DEFAULT_FROM_NUMBERS,
@@ -535,7 +536,7 @@ def test_the_same_list_again_is_refused_resumed_or_called_again_on_purpose(sim: 
     finally:
         db_file.dispose()
     assert waits == {"recently_called": 5}
-    due = (min(called_again) + DAY).isoformat(timespec="minutes")
+    due = local_text(min(called_again) + DAY)  # in the user's time zone, named
     assert f"every remaining contact waits; the next is due {due}" in waiting.stdout
     assert unfinished.state == "interrupted"
     assert f"python -m campaign resume {unfinished.name} --db campaign.db" in waiting.stdout

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -147,10 +148,11 @@ def test_export_paths_never_print_a_traceback(
     assert exported["transcript"].str.contains("caller: Yes, Tuesday is fine.").any()
     assert cli("export", "--attempts", "-o", "calls.xlsx").returncode == 0
     (tmp_path / "folder.xlsx").mkdir()
+    (tmp_path / "folder.html").mkdir()
     for args, words in (
         (["export", "-o", "folder.xlsx"], "it is a folder"),
         (["export", "--attempts", "-o", "missing/calls.csv"], "does not exist; create it"),
-        (["report", "--html", "folder.xlsx"], "it is a folder"),
+        (["report", "--html", "folder.html"], "it is a folder"),
     ):
         failed = cli(*args)
         assert failed.returncode == 2, failed.stderr
@@ -272,3 +274,23 @@ def test_status_and_export_while_another_process_runs_then_crashes(
     code, out = _cli("export", "live", "-o", str(db_path.parent / "live.xlsx"), "--db",
                      str(db_path))
     assert code == 0 and f"Wrote {contacts} rows" in out
+
+
+def test_times_read_in_the_users_time_zone(
+    db_path: Path, finished: StoredCampaign, tmp_path: Path
+) -> None:
+    """A user in Israel reads Israeli time, named, in status, list and the HTML report."""
+    env = {**os.environ, "TZ": "Asia/Jerusalem", "COLUMNS": "200"}
+
+    def cli(*args: str) -> str:
+        done = subprocess.run([sys.executable, "-m", "campaign", *args, "--db", str(db_path)],
+                              capture_output=True, text=True, timeout=60, env=env, cwd=tmp_path)
+        assert done.returncode == 0, done.stderr
+        return done.stdout
+
+    assert re.search(r"Started\s+2026-01-05 17:00 IST", cli("status"))  # 15:00 UTC
+    assert "2026-01-05 16:59 IST" in cli("list")
+    cli("report", "--html", "report.html")
+    page = (tmp_path / "report.html").read_text(encoding="utf-8")
+    assert "started 2026-01-05 17:00 IST" in page and "Times are in Asia/Jerusalem" in page
+    assert "time (Asia/Jerusalem)" in page  # the calls-over-time axis
