@@ -90,8 +90,9 @@ def print_agent_check(
 ) -> None:
     """One line: the agent the vars were checked against, or loudly that they were not."""
     if check.agent is not None:
-        console.print(f"Vars checked against agent {escape(_label(check.agent))} "
-                      f"({escape(check.reason)}).")
+        console.print(
+            f"Vars checked against agent {escape(_label(check.agent))} ({escape(check.reason)})."
+        )
         return
     sent = ", ".join(var_names) if var_names else "none"
     console.print(

@@ -13,7 +13,6 @@ from campaign.localtime import localize_stamps
 from campaign.outcomes.commands import with_db_argument
 from campaign.voicy.errors import AuthError, VoicyError
 
-
 #: Exit code of an unexpected error (a bug): one line, the traceback with --debug.
 INTERNAL_ERROR = 3
 _DB_ARGUMENT = "campaign.db_argument"

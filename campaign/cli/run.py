@@ -14,10 +14,10 @@ import click
 from rich.console import Console
 from rich.markup import escape
 
-from campaign.cli._base import main, remember_db_argument, say
-from campaign.cli._import_options import import_options, import_options_from_kwargs
 from campaign.caller_numbers import given_numbers
 from campaign.cli._agent_check import AgentCheck, find_agent, print_agent_check
+from campaign.cli._base import main, remember_db_argument, say
+from campaign.cli._import_options import import_options, import_options_from_kwargs
 from campaign.cli._progress import ProgressDisplay
 from campaign.durations import parse_duration_with_unit
 from campaign.engine.history import recent_calls_report

@@ -25,7 +25,10 @@ def demo(cwd: Path, *args: str, **env: str) -> subprocess.CompletedProcess[str]:
     clean = {k: v for k, v in os.environ.items() if not k.startswith(("VOICY_", "CAMPAIGN_"))}
     return subprocess.run(
         [sys.executable, "-m", "campaign", "run", str(SAMPLE), "--simulate", *args],
-        cwd=cwd, env={**clean, "COLUMNS": "300", **env}, capture_output=True, text=True,
+        cwd=cwd,
+        env={**clean, "COLUMNS": "300", **env},
+        capture_output=True,
+        text=True,
         timeout=90,
     )
 
@@ -86,6 +89,19 @@ def test_a_bare_number_as_a_delay_is_refused_with_the_fix(tmp_path: Path) -> Non
         assert result.exit_code == 2, result.output
         assert words in " ".join(result.output.split())
     assert not Path(db).exists()
-    fine = runner.invoke(main, ["run", str(SAMPLE), "--simulate", "--db", db, "--dry-run",
-                                "--retry-delay", "busy=10m", "--min-gap", "0"])
+    fine = runner.invoke(
+        main,
+        [
+            "run",
+            str(SAMPLE),
+            "--simulate",
+            "--db",
+            db,
+            "--dry-run",
+            "--retry-delay",
+            "busy=10m",
+            "--min-gap",
+            "0",
+        ],
+    )
     assert fine.exit_code == 0, fine.output

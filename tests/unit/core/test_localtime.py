@@ -35,9 +35,11 @@ def test_the_machines_zone_is_the_default(monkeypatch: pytest.MonkeyPatch) -> No
         assert zone_name() == "Asia/Jerusalem"
         assert local_text(AT) == "2026-01-05 17:07 IST"
         assert localize_stamps("the next is due 2026-01-05T15:07+00:00; resume then") == (
-            "the next is due 2026-01-05 17:07 IST; resume then")
+            "the next is due 2026-01-05 17:07 IST; resume then"
+        )
         assert localize_stamps("started 2026-01-05T15:07:09.5+00:00") == (
-            "started 2026-01-05 17:07 IST")
+            "started 2026-01-05 17:07 IST"
+        )
         assert localize_stamps("no instant here, 15:07") == "no instant here, 15:07"
     finally:
         monkeypatch.undo()

@@ -16,8 +16,17 @@ T0 = datetime(2026, 3, 1, 9, 0, tzinfo=UTC)
 
 def add_campaign(db: Database, name: str, settings: dict[str, object]) -> None:
     with db.session() as session:
-        session.add(Campaign(name=name, state="finished", created_at=T0, settings=settings,
-                             source_columns=[], requests_used=0, rate_limited=0))
+        session.add(
+            Campaign(
+                name=name,
+                state="finished",
+                created_at=T0,
+                settings=settings,
+                source_columns=[],
+                requests_used=0,
+                rate_limited=0,
+            )
+        )
 
 
 def add_dnc(db: Database) -> None:
@@ -47,7 +56,10 @@ REHEARSAL = {"simulate": True}
     ],
 )
 def test_rehearsals_and_real_campaigns_never_share_a_database(
-    db: Database, stored: list[dict[str, object]], dnc: bool, simulate: bool,
+    db: Database,
+    stored: list[dict[str, object]],
+    dnc: bool,
+    simulate: bool,
     refused: str | None,
 ) -> None:
     for index, settings in enumerate(stored, start=1):
