@@ -6,6 +6,7 @@ import shlex
 import sys
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from datetime import UTC
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +18,12 @@ from rich.markup import escape
 from campaign.caller_numbers import given_numbers
 from campaign.cli._agent_check import AgentCheck, find_agent, print_agent_check
 from campaign.cli._base import main, remember_db_argument, say
+from campaign.cli._calendar_options import (
+    calendar_options,
+    calendar_overrides,
+    print_calendar,
+    print_calendar_warnings,
+)
 from campaign.cli._import_options import import_options, import_options_from_kwargs
 from campaign.cli._progress import ProgressDisplay
 from campaign.durations import parse_duration_with_unit
@@ -25,6 +32,7 @@ from campaign.engine.launch import Connection, connect, run_campaign
 from campaign.engine.run import RunResult
 from campaign.engine.settings import RunSettings, parse_retry_delays
 from campaign.errors import InputError
+from campaign.localtime import local_text
 from campaign.outcomes.commands import command
 from campaign.outcomes.source import open_existing
 from campaign.store.db import open_db
@@ -112,12 +120,6 @@ def engine_options(func: Any) -> Any:
             help="No call to a number any campaign called within this gap (default 24h, 0 = off).",
         ),
         click.option(
-            "--window",
-            metavar="HH:MM-HH:MM|any",
-            help="Calling window in each recipient's local time (default 08:00-21:00).",
-        ),
-        click.option("--days", help="Calling days, e.g. mon-fri or mon-sat (default every day)."),
-        click.option(
             "--start-at",
             metavar="ISO-DATETIME",
             help="Dial nothing before this instant (without an offset: this machine's time).",
@@ -156,6 +158,13 @@ def engine_options(func: Any) -> Any:
             help="Run against the built-in simulator with a compressed clock.",
         ),
         click.option(
+            "--sim-start",
+            metavar="ISO-DATETIME",
+            help="With --simulate: start the simulated clock at this instant, e.g. "
+            "2026-09-18T12:55+03:00 (without an offset: this machine's time), to rehearse a "
+            "start on a chosen day and hour.",
+        ),
+        click.option(
             "--seed",
             type=int,
             default=0,
@@ -166,7 +175,7 @@ def engine_options(func: Any) -> Any:
     ]
     for option in reversed(options):
         func = option(func)
-    return func
+    return calendar_options(func)
 
 
 def _settings_from(kwargs: dict[str, Any], base: RunSettings | None) -> RunSettings:
@@ -181,8 +190,7 @@ def _settings_from(kwargs: dict[str, Any], base: RunSettings | None) -> RunSetti
         "until_idle": kwargs.get("until_idle"),
         "simulate": kwargs.get("simulate"),
         "base_url": kwargs.get("base_url"),
-        "window": kwargs.get("window"),
-        "days": kwargs.get("days"),
+        **calendar_overrides(kwargs),
         "start_at": kwargs.get("start_at"),
         "stop_at": kwargs.get("stop_at"),
         "max_attempts_per_day": kwargs.get("max_attempts_per_day"),
@@ -196,6 +204,12 @@ def _settings_from(kwargs: dict[str, Any], base: RunSettings | None) -> RunSetti
         overrides["retry_delays"] = _retry_delays(tuple(kwargs["retry_delays"]))
     settings = (base or RunSettings()).with_overrides(**overrides)
     _check_rules(settings)
+    if kwargs.get("sim_start"):
+        if not settings.simulate:
+            raise InputError("--sim-start sets the simulated clock: add --simulate (or drop it)")
+        from campaign.engine.rules_bridge import parse_instant
+
+        parse_instant(kwargs["sim_start"], "--sim-start")
     if not settings.from_numbers:
         if settings.simulate:  # the simulated account's own numbers
             from campaign.simulator import DEFAULT_FROM_NUMBERS
@@ -211,13 +225,9 @@ def _settings_from(kwargs: dict[str, Any], base: RunSettings | None) -> RunSetti
 
 def _check_rules(settings: RunSettings) -> None:
     """Bad --window/--days/--start-at fail before anything is stored."""
-    from campaign.engine.rules_bridge import parse_instant
-    from campaign.rules.windows import parse_window_and_days
+    from campaign.engine.rules_bridge import calendar_of, parse_instant
 
-    try:
-        parse_window_and_days(settings.window, settings.days)
-    except ValueError as exc:
-        raise InputError(f"--window/--days: {exc}") from exc
+    calendar_of(settings)
     parse_instant(settings.start_at, "--start-at")
     parse_instant(settings.stop_at, "--stop-at")
 
@@ -247,10 +257,45 @@ def _finish(console: Console, result: RunResult, db_argument: str | None) -> Non
     sys.exit(EXIT_FOR_STATE.get(result.state, 0))
 
 
+def _sim_start(kwargs: dict[str, Any], settings: RunSettings, db: Any) -> Any:
+    """`--sim-start`: the simulated clock's first instant (None: the usual start)."""
+    from campaign.engine.rules_bridge import parse_instant
+
+    start = parse_instant(kwargs.get("sim_start"), "--sim-start")
+    if start is None or not settings.simulate:
+        return None
+    with db.read_session() as session:
+        from campaign.store.queries import latest_instant
+
+        latest = latest_instant(session)
+    if latest is not None and latest.replace(tzinfo=latest.tzinfo or UTC) > start:
+        raise InputError(
+            f"--sim-start {kwargs['sim_start']}: this database already recorded events up to "
+            f"{latest:%Y-%m-%d %H:%M} UTC, and simulated time cannot go back behind them; "
+            "rehearse in a fresh --db (e.g. --db rehearsal-2.db) or pick a later --sim-start"
+        )
+    return start
+
+
+def _sim_clock(start: Any) -> Any:
+    from campaign.clock import CompressedClock
+    from campaign.engine.launch import SIMULATE_JUMP_OVER, SIMULATE_SCALE
+
+    if start is None:
+        return None
+    return CompressedClock(SIMULATE_SCALE, start=start, jump_over=SIMULATE_JUMP_OVER)
+
+
 async def _execute(
-    db: Any, campaign_id: int, settings: RunSettings, seed: int, console: Console
+    db: Any,
+    campaign_id: int,
+    settings: RunSettings,
+    seed: int,
+    console: Console,
+    sim_start: Any = None,
 ) -> RunResult:
-    async with connect(settings, seed=seed, db=db) as connection:
+    clock = _sim_clock(sim_start)
+    async with connect(settings, clock=clock, seed=seed, db=db) as connection:
         return await _run_on(connection, db, campaign_id, settings, console)
 
 
@@ -319,13 +364,16 @@ def run(
     print_agent_check(check, list(contact_list.var_mapping.values()), console,
                       command=shlex.join(["python", "-m", "campaign", *how]))
     if dry_run:
-        _dry_run(contact_list, db_argument, console)
+        _dry_run(contact_list, db_argument, console, settings)
     db = open_db(db_argument)
+    sim_start = _sim_start(kwargs, settings, db)
+    now = sim_start or _now()
+    print_calendar_warnings(console, settings, _countries(contact_list), now)
     prepared = prepare_campaign(
         db,
         contact_list,
         settings,
-        now=_now(),
+        now=now,
         name=name,
         dnc_files=dnc_files,
         region=options.region,
@@ -341,16 +389,31 @@ def run(
         f" · database {escape(db.display_name())}"
         + (" · rehearsal on the simulated API" if settings.simulate else "")
     )
-    result = anyio.run(_execute, db, campaign.id, settings, kwargs.get("seed", 0), console)
+    if sim_start is not None:
+        console.print(f"Simulated clock starts at {local_text(sim_start)}")
+    result = anyio.run(
+        _execute, db, campaign.id, settings, kwargs.get("seed", 0), console, sim_start
+    )
     _finish(console, result, db_argument)
 
 
-def _dry_run(contact_list: Any, db_arg: str | None, console: Console) -> None:
+def _countries(contact_list: Any) -> dict[str, int]:
+    """Valid numbers per country, for the calendar's warnings."""
+    frame = contact_list.frame
+    regions = frame.loc[frame["_status"] == "valid", "_region"].dropna().value_counts()
+    return {str(code): int(count) for code, count in regions.items()}
+
+
+def _dry_run(
+    contact_list: Any, db_arg: str | None, console: Console, settings: RunSettings
+) -> None:
     from campaign.contacts import print_validation
 
-    print_validation(contact_list, console)
+    summary = print_validation(contact_list, console)
+    now = _now()
+    print_calendar(console, settings, summary, now)
     numbers = [row.e164 for row in contact_list.rows() if row.status == "valid" and row.e164]
-    console.print(recent_calls_report(db_arg, numbers, _now()))
+    console.print(recent_calls_report(db_arg, numbers, now))
     console.print("Dry run: nothing was stored and nobody was called.")
     sys.exit(0 if contact_list.counts["valid"] else 2)
 
@@ -381,7 +444,8 @@ def resume(campaign: str | None, **kwargs: Any) -> None:
         f"Resuming [bold]{escape(found.name)}[/bold] · database {escape(db.display_name())}"
         + (" · rehearsal on the simulated API" if settings.simulate else "")
     )
-    result = anyio.run(_execute, db, found.id, settings, kwargs.get("seed", 0), console)
+    sim_start = _sim_start(kwargs, settings, db)
+    result = anyio.run(_execute, db, found.id, settings, kwargs.get("seed", 0), console, sim_start)
     _finish(console, result, db_argument)
 
 

@@ -12,6 +12,7 @@ from rich.console import Console
 
 from campaign.cli._agent_check import AgentCheck, find_agent, print_agent_check
 from campaign.cli._base import main
+from campaign.cli._calendar_options import calendar_options, calendar_overrides, print_calendar
 from campaign.cli._import_options import import_options, import_options_from_kwargs
 from campaign.errors import InputError
 from campaign.voicy.client import VoicyClient
@@ -47,6 +48,7 @@ __all__ = ["fetch_agent", "validate"]
     envvar="CAMPAIGN_DB",
     help="Database whose recent calls to these numbers are reported (default ./campaign.db).",
 )
+@calendar_options
 def validate(
     contacts: str,
     agent_id: str | None,
@@ -58,13 +60,18 @@ def validate(
     """Read CONTACTS (CSV, TSV, TXT or XLSX) and report what a run would dial.
 
     Prints rows read, valid numbers, rejected rows grouped by reason, duplicates, the
-    phone column and vars found, countries and time zones. Exits 0 when at least one row
-    can be dialed, 2 otherwise.
+    phone column and vars found, countries and time zones, and the calling calendar each
+    country's contacts get (with the --window, --days, --holidays and --closed a run would
+    use). Exits 0 when at least one row can be dialed, 2 otherwise.
     """
     from campaign.clock import clock_from_env
     from campaign.contacts import load_contacts, print_validation
     from campaign.engine.history import recent_calls_report
+    from campaign.engine.rules_bridge import calendar_of
+    from campaign.engine.settings import RunSettings
 
+    calendar_settings = RunSettings().with_overrides(**calendar_overrides(kwargs))
+    calendar_of(calendar_settings)  # a bad --window fails before the list is read
     options = import_options_from_kwargs(kwargs)
     if agent_id:
         check = AgentCheck(fetch_agent(agent_id, base_url), f"--agent {agent_id}")
@@ -72,11 +79,13 @@ def validate(
         check = find_agent(lambda: VoicyClient.from_env(base_url), None, need_key=False)
     contact_list = load_contacts(contacts, options, agent=check.agent)
     console = Console()
-    print_validation(contact_list, console)
+    summary = print_validation(contact_list, console)
     print_agent_check(check, list(contact_list.var_mapping.values()), console,
                       command=shlex.join(["python", "-m", "campaign", "validate", contacts]))
+    now = clock_from_env().now()
+    print_calendar(console, calendar_settings, summary, now)
     numbers = [row.e164 for row in contact_list.rows() if row.status == "valid" and row.e164]
-    console.print(recent_calls_report(db, numbers, clock_from_env().now()))
+    console.print(recent_calls_report(db, numbers, now))
     if rejected_path is not None:
         try:
             written = contact_list.write_rejected(rejected_path)

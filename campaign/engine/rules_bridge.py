@@ -1,9 +1,10 @@
 """The calling rules a runner applies, built from its settings.
 
 Checked for each contact just before its intent is written: the campaign's start time,
-the recipient-local calling window, the per-number daily cap and the minimum gap across
-campaigns. The do-not-call list and the minimum gap are (also) checked inside the intent's
-own transaction (see `records.write_intent`), so no race between runners can slip past them.
+the recipient-local calling calendar (schedule, country defaults, holidays, closed dates:
+`campaign.rules.calendar`), the per-number daily cap and the minimum gap across campaigns.
+The do-not-call list and the minimum gap are (also) checked inside the intent's own
+transaction (see `records.write_intent`), so no race between runners can slip past them.
 """
 
 from __future__ import annotations
@@ -17,8 +18,9 @@ from campaign.clock import Clock
 from campaign.engine.settings import RunSettings
 from campaign.errors import InputError
 from campaign.rules.callerid import CallerIdPool
+from campaign.rules.closed import ClosedDates
 from campaign.rules.gap import attempts_today_blocks, gap_blocks
-from campaign.rules.windows import NeverOpen, WindowRule, parse_window_and_days
+from campaign.rules.windows import WindowRule
 from campaign.store.db import Database
 from campaign.store.models import NOT_PLACED, Attempt, Suppression
 from campaign.voicy.models import CallDetail
@@ -46,38 +48,48 @@ def parse_instant(text: str | None, option: str) -> datetime | None:
     return value
 
 
+def calendar_of(settings: RunSettings, option: str = "--window/--days") -> WindowRule:
+    """The campaign's calling calendar from its settings; InputError says how to fix them."""
+    try:
+        return WindowRule.from_options(
+            settings.window,
+            settings.days,
+            holidays=settings.holidays,
+            closed=ClosedDates.from_json(settings.closed_dates),
+        )
+    except ValueError as exc:
+        raise InputError(f"{option}: {exc}") from exc
+
+
 class CallingRules:
     """Start time, calling window, daily cap and minimum gap, as one `DialRules`."""
 
     def __init__(self, db: Database, settings: RunSettings) -> None:
         self.db = db
-        try:
-            window = parse_window_and_days(settings.window, settings.days)
-        except ValueError as exc:
-            raise InputError(f"--window/--days: {exc}") from exc
         # Kept without a window too: the daily cap counts the recipient's local day.
-        self.windows = WindowRule(window)
+        self.windows = calendar_of(settings)
         self.start_at = parse_instant(settings.start_at, "--start-at")
         self.max_per_day = settings.max_attempts_per_day
         self.min_gap = float(settings.min_gap or 0.0)
 
     @property
     def window(self) -> WindowRule | None:
-        return self.windows if self.windows.window is not None else None
+        return self.windows if self.windows.restricted else None
 
     def hold_until(self, candidate: Candidate, now: datetime) -> tuple[datetime, str] | None:
         if self.start_at is not None and now < self.start_at:
-            return self.start_at, "scheduled"
-        if self.windows.window is not None:
-            try:
-                if not self.windows.is_open(candidate.to_number, candidate.timezone, now):
-                    opening = self.windows.next_opening(
-                        candidate.to_number, candidate.timezone, now
-                    )
-                    return opening, "window"
-            except NeverOpen:
-                return now + _NEVER_OPEN_RETRY, "window"
+            # Straight to the first opening at or after the start, not the start itself.
+            return self._opening(candidate, self.start_at) or self.start_at, "scheduled"
+        if self.windows.restricted:
+            answer = self.windows.availability(candidate.to_number, candidate.timezone, now)
+            if not answer.open:
+                return answer.opens_at or now + _NEVER_OPEN_RETRY, "window"
         return self._spacing(candidate, now)
+
+    def _opening(self, candidate: Candidate, at: datetime) -> datetime | None:
+        if not self.windows.restricted:
+            return at
+        return self.windows.availability(candidate.to_number, candidate.timezone, at).opens_at
 
     def _spacing(self, candidate: Candidate, now: datetime) -> tuple[datetime, str] | None:
         """The daily cap and the minimum gap, from the number's calls by every campaign.

@@ -26,8 +26,13 @@ class RunSettings:
     retry_delays: dict[str, float] = field(default_factory=lambda: dict(DEFAULT_RETRY_DELAYS))
     poll_interval: float | None = None  # None: adapt to the budget
     drain_timeout: float = 120.0
-    window: str = "08:00-21:00"
+    #: `default`: each recipient country's own hours (campaign.rules.countries).
+    window: str = "default"
     days: str = "every day"
+    #: Skip public holidays; None: on unless the window is `any`.
+    holidays: bool | None = None
+    #: `--closed` dates, as (ISO date, note) pairs: stored, so a resume needs no file.
+    closed_dates: tuple[tuple[str, str], ...] = ()
     min_gap: float = 86400.0
     max_attempts_per_day: int | None = None
     local_presence: bool = False
@@ -49,6 +54,7 @@ class RunSettings:
     def to_json(self) -> dict[str, Any]:
         data = asdict(self)
         data["from_numbers"] = list(self.from_numbers)
+        data["closed_dates"] = [list(pair) for pair in self.closed_dates]
         return data
 
     @classmethod
@@ -57,6 +63,8 @@ class RunSettings:
         clean = {k: v for k, v in data.items() if k in known}
         if "from_numbers" in clean:
             clean["from_numbers"] = tuple(clean["from_numbers"] or ())
+        if "closed_dates" in clean:
+            clean["closed_dates"] = tuple(tuple(pair) for pair in clean["closed_dates"] or ())
         return cls(**clean)
 
     def with_overrides(self, **overrides: Any) -> RunSettings:

@@ -16,7 +16,7 @@ from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from campaign.rules.windows import local_instant
+from campaign.rules.hours import local_instant
 
 
 def _utc(at: datetime, what: str) -> datetime:

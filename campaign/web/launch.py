@@ -115,6 +115,8 @@ class Check:
     sent_as: list[dict[str, str]] = field(default_factory=list)
     preview: list[dict[str, Any]] = field(default_factory=list)
     estimate: launch_form.Estimate | None = None
+    calendar: Any = None  # campaign.rules.describe.CalendarView for the form's window
+    calendar_error: str | None = None
 
 
 def _sheets(upload: StoredUpload) -> list[str]:
@@ -176,6 +178,11 @@ async def check(request: Request, form: FormData | None = None) -> Check:
     contacts = result.contacts
     result.summary = await run_in_threadpool(validation_summary, contacts)
     result.dnc = await run_in_threadpool(_dnc_count, request, contacts)
+    try:
+        now = context_of(request).clock.now()
+        result.calendar = launch_form.calendar_view(values, result.summary, now)
+    except InputError as exc:
+        result.calendar_error = exc.message
     mapped = {name: column for column, name in contacts.var_mapping.items()}
     if result.agent is None:  # unchecked: the columns are sent under these names
         result.unchecked = _unchecked_reason(result)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from campaign.caller_numbers import given_numbers
@@ -89,8 +90,7 @@ def _int(form: Mapping[str, Any], name: str, default: int, label: str) -> int:
 def run_settings(form: Mapping[str, Any], *, simulate: bool) -> RunSettings:
     """RunSettings from the form, on RunSettings' (the CLI's) defaults; checked as `run` does."""
     from campaign.durations import parse_duration_with_unit
-    from campaign.engine.rules_bridge import parse_instant
-    from campaign.rules.windows import parse_window_and_days
+    from campaign.engine.rules_bridge import calendar_of, parse_instant
 
     defaults = RunSettings()
     numbers = [n.strip() for n in text(form, "from_numbers").split(",") if n.strip()]
@@ -114,13 +114,11 @@ def run_settings(form: Mapping[str, Any], *, simulate: bool) -> RunSettings:
         retry_delays=delays,
         window=text(form, "window") or None,
         days=text(form, "days") or None,
+        holidays=_holidays(form),
         start_at=start_at or None,
         simulate=simulate or None,
     )
-    try:
-        parse_window_and_days(settings.window, settings.days)
-    except ValueError as exc:
-        raise InputError(f"Calling window/days: {exc}") from exc
+    calendar_of(settings, "Calling window/days")
     parse_instant(settings.start_at, "Start at")
     if not settings.from_numbers:
         if not simulate:
@@ -129,6 +127,38 @@ def run_settings(form: Mapping[str, Any], *, simulate: bool) -> RunSettings:
 
         settings = settings.with_overrides(from_numbers=tuple(DEFAULT_FROM_NUMBERS))
     return settings
+
+
+#: The form's public holidays choice → `--holidays/--no-holidays` (None: the default).
+HOLIDAY_CHOICES = {"": None, "skip": True, "call": False}
+
+
+def _holidays(form: Mapping[str, Any]) -> bool | None:
+    choice = text(form, "holidays")
+    if choice not in HOLIDAY_CHOICES:
+        raise InputError(f"Public holidays: {choice!r} is not a choice; pick skip or call")
+    return HOLIDAY_CHOICES[choice]
+
+
+def calendar_view(form: Mapping[str, Any], summary: Mapping[str, Any], now: datetime) -> Any:
+    """The calendar the form's window, days and holidays give each country of the list
+    (a `campaign.rules.describe.CalendarView`); InputError when the form's text is wrong."""
+    from campaign.engine.rules_bridge import calendar_of
+    from campaign.rules.describe import describe_calendar
+
+    settings = RunSettings().with_overrides(
+        window=text(form, "window") or None,
+        days=text(form, "days") or None,
+        holidays=_holidays(form),
+    )
+    return describe_calendar(
+        calendar_of(settings, "Calling window/days"),
+        summary.get("countries") or {},
+        today=now.date(),
+        zones=list((summary.get("time_zones") or {}).get("zones") or {}),
+        window_text=settings.window,
+        days_text=settings.days if settings.days != RunSettings().days else None,
+    )
 
 
 @dataclass(frozen=True)
