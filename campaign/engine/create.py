@@ -21,8 +21,9 @@ _CHUNK = 5000
 
 
 def default_name(source_name: str, now: datetime) -> str:
+    """`<list>-<date>-<time>`, the date and time as the user reads them (this machine's zone)."""
     stem = re.sub(r"\.[A-Za-z0-9]+$", "", source_name.rsplit("/", 1)[-1]) or "campaign"
-    return f"{stem}-{now.strftime('%Y%m%d-%H%M%S')}"
+    return f"{stem}-{now.astimezone().strftime('%Y%m%d-%H%M%S')}"
 
 
 def unique_name(db: Database, wanted: str) -> str:

@@ -6,6 +6,7 @@ from datetime import UTC, datetime
 
 import pytest
 
+from campaign.engine.create import default_name
 from campaign.localtime import local_text, localize_stamps, zone_name
 
 AT = datetime(2026, 1, 5, 15, 7, tzinfo=UTC)
@@ -41,6 +42,8 @@ def test_the_machines_zone_is_the_default(monkeypatch: pytest.MonkeyPatch) -> No
             "started 2026-01-05 17:07 IST"
         )
         assert localize_stamps("no instant here, 15:07") == "no instant here, 15:07"
+        # A campaign's default name carries the date and time the user read.
+        assert default_name("lists/contacts.csv", AT) == "contacts-20260105-170700"
     finally:
         monkeypatch.undo()
         time.tzset()
