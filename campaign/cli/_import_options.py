@@ -19,10 +19,11 @@ _OPTIONS = (
     ),
     click.option(
         "--region",
-        default="US",
-        show_default=True,
+        default=None,
         metavar="CC",
-        help="Country of numbers written without +country code (two-letter code).",
+        help="Country of numbers written without +country code (two-letter code). Default: "
+        "the from-numbers' country when they share one, else the country most of the "
+        "list's national numbers fit, else US.",
     ),
     click.option(
         "--region-column",
@@ -53,6 +54,12 @@ _OPTIONS = (
         metavar="NAME",
         help="Column with each row's IANA time zone (default: a column named timezone or tz).",
     ),
+    click.option(
+        "--allow-rejects",
+        is_flag=True,
+        help="Go on when most rows are rejected (by default that stops with exit 2: the "
+        "list is surely read wrong).",
+    ),
 )
 
 #: The click parameter names import_options adds (so commands can pop them from kwargs).
@@ -65,6 +72,7 @@ IMPORT_PARAMS = (
     "from_column",
     "agent_column",
     "timezone_column",
+    "allow_rejects",
 )
 
 
@@ -75,16 +83,30 @@ def import_options(func: _F) -> _F:
     return func
 
 
-def import_options_from_kwargs(kwargs: dict[str, Any]) -> ImportOptions:
-    """Take the import options out of a command's kwargs (removing them) as ImportOptions."""
-    values = {name: kwargs.pop(name, None) for name in IMPORT_PARAMS}
+def import_options_from_kwargs(
+    kwargs: dict[str, Any], caller_numbers: tuple[str, ...] = ()
+) -> ImportOptions:
+    """Take the import options out of a command's kwargs (removing them) as ImportOptions;
+    `caller_numbers` are the user's from-numbers (evidence for the default region).
+    `--allow-rejects` stays in kwargs for the command."""
+    values = {name: kwargs.pop(name, None) for name in IMPORT_PARAMS if name != "allow_rejects"}
     return ImportOptions(
         phone_column=values["phone_column"],
-        region=values["region"] or "US",
+        region=values["region"] or None,
         region_column=values["region_column"],
         sheet=values["sheet"],
         vars=list(values["vars_"] or ()),
         from_column=values["from_column"],
         agent_column=values["agent_column"],
         timezone_column=values["timezone_column"],
+        caller_numbers=caller_numbers,
     )
+
+
+def check_rejects(summary: dict[str, Any], allow: bool) -> None:
+    """Exit 2 with the fix when most rows are rejected, unless --allow-rejects."""
+    from campaign.contacts.summary import rejects_error
+    from campaign.errors import InputError
+
+    if summary.get("mostly_rejected") and not allow:
+        raise InputError(rejects_error(summary))

@@ -27,7 +27,10 @@ OUTCOMES = ("connected", "failed", "invalid", "duplicate", "dnc", "canceled", "u
 @click.option("--only", multiple=True, metavar="OUTCOME",
               help=f"Keep rows with these outcomes ({', '.join(OUTCOMES)}); repeat or "
                    "separate with commas, e.g. --only failed,pending for a call-again list.")
-@click.option("--excel-csv", is_flag=True, help="Start the CSV with a BOM so Excel reads UTF-8.")
+@click.option("--bom/--no-bom", "excel_csv", default=True,
+              help="Start the CSV with a byte-order mark so Excel reads Hebrew and accents "
+                   "right (default); --no-bom for tools that mind. CSV on stdout has none.")
+@click.option("--excel-csv", "excel_csv", flag_value=True, hidden=True)
 @click.option("--db", "db_path", metavar="PATH", help=DB_HELP)
 def export(
     campaign: str | None,

@@ -24,7 +24,11 @@ from campaign.cli._calendar_options import (
     print_calendar,
     print_calendar_warnings,
 )
-from campaign.cli._import_options import import_options, import_options_from_kwargs
+from campaign.cli._import_options import (
+    check_rejects,
+    import_options,
+    import_options_from_kwargs,
+)
 from campaign.cli._progress import ProgressDisplay
 from campaign.durations import parse_duration_with_unit
 from campaign.engine.history import recent_calls_report
@@ -351,24 +355,31 @@ def run(
     Progress is stored as it happens: an interrupted campaign continues with
     `python -m campaign resume`.
     """
-    from campaign.contacts import load_contacts
+    from campaign.contacts import open_contacts, validation_summary
     from campaign.engine.start import prepare_campaign
 
     console = Console()
     settings = _settings_from(kwargs, None)
     db_argument = _db_argument(kwargs, settings.simulate)
-    options = import_options_from_kwargs(kwargs)
+    allow_rejects = bool(kwargs.pop("allow_rejects", False))
+    # The user's own numbers are evidence for the default region (not the simulator's).
+    options = import_options_from_kwargs(kwargs, given_numbers(kwargs.get("from_numbers") or ()))
     check = _agent_check(settings, kwargs.get("seed", 0))
-    contact_list = load_contacts(contacts, options, agent=check.agent)
+    # Read in chunks: once to check (counts, fingerprint, the summary), once to store.
+    contact_list = open_contacts(contacts, options, agent=check.agent)
+    summary = validation_summary(contact_list)
     how = ["run", str(contacts), "--dry-run"] + (["--simulate"] if settings.simulate else [])
     print_agent_check(check, list(contact_list.var_mapping.values()), console,
                       command=shlex.join(["python", "-m", "campaign", *how]))
     if dry_run:
-        _dry_run(contact_list, db_argument, console, settings)
+        _dry_run(contact_list, summary, db_argument, console, settings, allow_rejects)
+    if summary["mostly_rejected"]:
+        print_validation_of(contact_list, summary, console)
+    check_rejects(summary, allow_rejects)
     db = open_db(db_argument)
     sim_start = _sim_start(kwargs, settings, db)
     now = sim_start or _now()
-    print_calendar_warnings(console, settings, _countries(contact_list), now)
+    print_calendar_warnings(console, settings, dict(summary["countries"]), now)
     prepared = prepare_campaign(
         db,
         contact_list,
@@ -376,12 +387,17 @@ def run(
         now=now,
         name=name,
         dnc_files=dnc_files,
-        region=options.region,
+        region=contact_list.region,
         new=new,
         again=again,
     )
     for note in prepared.notes:
         console.print(note)
+    if contact_list.region_source != "option":
+        console.print(
+            f"Numbers without +country code read as {contact_list.region} "
+            f"({contact_list.region_reason}); --region to choose"
+        )
     campaign = prepared.campaign
     console.print(
         f"Campaign [bold]{escape(campaign.name)}[/bold]: {contact_list.counts['valid']} to call, "
@@ -397,24 +413,23 @@ def run(
     _finish(console, result, db_argument)
 
 
-def _countries(contact_list: Any) -> dict[str, int]:
-    """Valid numbers per country, for the calendar's warnings."""
-    frame = contact_list.frame
-    regions = frame.loc[frame["_status"] == "valid", "_region"].dropna().value_counts()
-    return {str(code): int(count) for code, count in regions.items()}
+def print_validation_of(contact_list: Any, summary: dict[str, Any], console: Console) -> None:
+    from campaign.contacts import print_validation
+
+    print_validation(contact_list, console, summary)
 
 
 def _dry_run(
-    contact_list: Any, db_arg: str | None, console: Console, settings: RunSettings
-) -> None:
-    from campaign.contacts import print_validation
-
-    summary = print_validation(contact_list, console)
+    contact_list: Any, summary: dict[str, Any], db_arg: str | None, console: Console,
+    settings: RunSettings, allow_rejects: bool,
+) -> None:  # fmt: skip
+    print_validation_of(contact_list, summary, console)
     now = _now()
     print_calendar(console, settings, summary, now)
-    numbers = [row.e164 for row in contact_list.rows() if row.status == "valid" and row.e164]
+    numbers = [row.e164 for row in contact_list.rows("valid") if row.e164]
     console.print(recent_calls_report(db_arg, numbers, now))
     console.print("Dry run: nothing was stored and nobody was called.")
+    check_rejects(summary, allow_rejects)
     sys.exit(0 if contact_list.counts["valid"] else 2)
 
 

@@ -18,6 +18,9 @@ from typing import TYPE_CHECKING, Any
 _WHERE = {
     "list_fingerprint": "fingerprint",
     "load_contacts": "load",
+    "open_contacts": "load",
+    "ContactStream": "stream",
+    "ContactRows": "model",
     "RESERVED_COLUMNS": "model",
     "ContactCounts": "model",
     "ContactList": "model",
@@ -34,17 +37,19 @@ _WHERE = {
 
 if TYPE_CHECKING:
     from campaign.contacts.fingerprint import list_fingerprint
-    from campaign.contacts.load import load_contacts
+    from campaign.contacts.load import load_contacts, open_contacts
     from campaign.contacts.model import (
         RESERVED_COLUMNS,
         ContactCounts,
         ContactList,
         ContactRow,
+        ContactRows,
         ContactStatus,
     )
     from campaign.contacts.options import ImportOptions
     from campaign.contacts.phones import PhoneResult, normalize_phone, time_zones_for_e164
     from campaign.contacts.regions import resolve_region
+    from campaign.contacts.stream import ContactStream
     from campaign.contacts.summary import print_validation, validation_summary
 
 
@@ -60,12 +65,15 @@ __all__ = [
     "ContactCounts",
     "ContactList",
     "ContactRow",
+    "ContactRows",
     "ContactStatus",
+    "ContactStream",
     "ImportOptions",
     "PhoneResult",
     "list_fingerprint",
     "load_contacts",
     "normalize_phone",
+    "open_contacts",
     "print_validation",
     "resolve_region",
     "time_zones_for_e164",

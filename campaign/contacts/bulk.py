@@ -1,8 +1,9 @@
 """Normalizing a whole phone column: each distinct (raw, region) once, on every core.
 
-phonenumbers is pure Python and costs ~30 µs a number, so a million-row list is CPU-bound:
-repeated values are parsed once (pandas.factorize), and large inputs are split across a
-process pool (threads would share one GIL).
+Repeated values are parsed once (pandas.factorize). With the compiled rphonenumbers a number
+costs a few µs and one process keeps up with reading the file; with the pure-Python
+phonenumbers fallback (~30 µs a number) large inputs are split across a process pool
+(threads would share one GIL). Workers get one chunk's distinct values, never the list.
 """
 
 from __future__ import annotations
@@ -21,10 +22,13 @@ from typing import TypeVar
 import numpy as np
 import pandas as pd
 
+from campaign.contacts.phonelib import COMPILED
 from campaign.contacts.phones import PhoneTuple, normalize_phone_tuple
 
 #: Below this many distinct values a pool costs more to start than it saves.
 POOL_THRESHOLD = 50_000
+#: The same for phone numbers: with the compiled library a pool never pays off for a chunk.
+PHONE_POOL_THRESHOLD = 2_000_000 if COMPILED else POOL_THRESHOLD
 _CHUNK = 20_000
 
 log = logging.getLogger("campaign.contacts")
@@ -60,16 +64,21 @@ def normalize_pairs(
     pairs: Sequence[tuple[str, str | None]], *, workers: int | None = None
 ) -> list[PhoneTuple]:
     """normalize_phone on each (raw, region) pair, in order; a process pool when it pays off."""
-    return parallel_map(_normalize_pair, pairs, workers=workers)
+    return parallel_map(_normalize_pair, pairs, workers=workers, threshold=PHONE_POOL_THRESHOLD)
 
 
 def parallel_map(
-    func: Callable[[_T], _R], items: Sequence[_T], *, workers: int | None = None
+    func: Callable[[_T], _R],
+    items: Sequence[_T],
+    *,
+    workers: int | None = None,
+    threshold: int = POOL_THRESHOLD,
 ) -> list[_R]:
-    """[func(item) for item in items] over a process pool when large; `func` must be
-    picklable (a module-level function, or a functools.partial of one)."""
+    """[func(item) for item in items] over a process pool when there are at least
+    `threshold` items; `func` must be picklable (a module-level function, or a
+    functools.partial of one)."""
     workers = default_workers() if workers is None else max(1, workers)
-    if workers == 1 or len(items) < POOL_THRESHOLD:
+    if workers == 1 or len(items) < threshold:
         return [func(item) for item in items]
     jobs = [(func, list(items[i : i + _CHUNK])) for i in range(0, len(items), _CHUNK)]
     results: list[_R] = []
@@ -109,7 +118,9 @@ def normalize_column(
     if regions is None or isinstance(regions, str):
         codes, uniques = pd.factorize(raw_series, use_na_sentinel=False)
         normalize = partial(normalize_phone_tuple, region=regions)
-        results = parallel_map(normalize, uniques.tolist(), workers=workers)
+        results = parallel_map(
+            normalize, uniques.tolist(), workers=workers, threshold=PHONE_POOL_THRESHOLD
+        )
     else:
         region_series = pd.Series(regions, dtype=object).fillna("")
         keys = pd.MultiIndex.from_arrays([raw_series.to_numpy(), region_series.to_numpy()])

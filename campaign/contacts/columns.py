@@ -1,9 +1,12 @@
 """Which column plays which part: the phone number, per-row region, from_number, agent, time zone.
 
 Names given as options win; otherwise headers are matched case-, space- and
-accent-insensitively ("Mobile Phone" ~ mobile_phone), and the phone column falls back to
-content: the column whose values mostly parse as phone numbers. Two plausible phone
-columns are an error listing both, never a guess.
+accent-insensitively ("Mobile Phone" ~ mobile_phone, "מספר טלפון" ~ מספרטלפון), in the
+languages of the users' markets (English, Hebrew, Arabic, Russian and the Western European
+ones), and the phone column falls back to content: the column whose values mostly parse as
+phone numbers. A column of dates is never the phone column (`2025-06-19 10:30` has the
+digits of an Egyptian number). Two plausible phone columns are an error listing both,
+never a guess.
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ from typing import NoReturn
 
 import pandas as pd
 
+from campaign.contacts.default_region import best_region
 from campaign.contacts.model import FoundBy
 from campaign.contacts.options import ImportOptions
 from campaign.contacts.phones import normalize_phone
@@ -28,10 +32,19 @@ PHONE_HEADERS = frozenset(
         "cell", "cellphone", "cellnumber", "tonumber", "to", "whatsapp", "whatsappnumber",
         "msisdn", "contactnumber", "contactphone", "primaryphone", "telefon", "telefono",
         "telefone", "telephone1", "handy", "portable", "numero", "numerotelephone",
+        # Hebrew: phone, mobile, "pelephone" (what Israelis call a mobile), cellular, tel.
+        "טלפון", "נייד", "פלאפון", "פלאפון1", "סלולרי", "סלולר", "טל", "מספרטלפון",
+        "מסטלפון", "מספרנייד", "טלפוןנייד", "מספרפלאפון", "טלנייד",
+        # Arabic and Russian, spoken by many Israeli customers.
+        "هاتف", "جوال", "موبايل", "رقمالهاتف", "телефон", "мобильный", "номертелефона",
     }
 )  # fmt: skip
-# Headers that merely contain one of these are candidates too ("home_phone", "Work Mobile").
-_PHONE_WORDS = ("phone", "mobile", "whatsapp", "cellular", "telefon")
+# Headers that merely contain one of these are candidates too ("home_phone", "Work Mobile",
+# "טלפון בבית").
+_PHONE_WORDS = (
+    "phone", "mobile", "whatsapp", "cellular", "telefon",
+    "טלפון", "נייד", "פלאפון", "סלולר", "هاتف", "جوال", "телефон",
+)  # fmt: skip
 FROM_HEADERS = frozenset({"fromnumber", "from", "fromphone", "callerid", "callernumber"})
 AGENT_HEADERS = frozenset({"agentid", "agent", "overrideagentid"})
 TIMEZONE_HEADERS = frozenset({"timezone", "tz", "timezonename", "ianatimezone"})
@@ -57,9 +70,10 @@ class ColumnRoles:
 
 
 def header_key(name: str) -> str:
-    """`Mobile Phone #` → `mobilephone`: case, spaces, punctuation and accents ignored."""
+    """`Mobile Phone #` → `mobilephone`, `מס' טלפון` → `מסטלפון`: case, spaces, punctuation,
+    accents and Hebrew vowel points ignored; letters of any script kept."""
     decomposed = unicodedata.normalize("NFKD", name)
-    return re.sub(r"[^0-9a-z]", "", "".join(c for c in decomposed if c.isascii()).lower())
+    return "".join(c for c in decomposed if c.isalnum() and not unicodedata.combining(c)).casefold()
 
 
 def find_column(columns: list[str], wanted: str, *, option: str, source: str) -> str:
@@ -78,9 +92,14 @@ def find_column(columns: list[str], wanted: str, *, option: str, source: str) ->
 
 
 def detect_roles(
-    frame: pd.DataFrame, columns: list[str], options: ImportOptions, source: str, region: str
+    frame: pd.DataFrame,
+    columns: list[str],
+    options: ImportOptions,
+    source: str,
+    region: str | None,
 ) -> ColumnRoles:
-    """Resolve every role; `region` is the default country used to score phone content."""
+    """Resolve every role; `region` is the default country used to score phone content
+    (None: not known yet, each column is scored with the country its numbers fit best)."""
 
     def named(value: str | None, option: str) -> str | None:
         return None if value is None else find_column(columns, value, option=option, source=source)
@@ -122,20 +141,21 @@ def _by_header(columns: list[str], keys: frozenset[str], taken: set[str]) -> str
 def _detect_phone(
     frame: pd.DataFrame,
     candidates: list[str],
-    region: str,
+    region: str | None,
     source: str,
     columns: list[str],
 ) -> tuple[str, FoundBy]:
+    candidates = [c for c in candidates if not is_date_column(frame[c])]
     by_header = [c for c in candidates if _looks_like_phone_header(c)]
     if len(by_header) == 1:
         return by_header[0], "header"
     if len(by_header) > 1:
-        scores = {c: content_score(frame[c], region) for c in by_header}
+        scores = {c: _score(frame[c], region) for c in by_header}
         phone_like = [c for c in by_header if scores[c] >= CONTENT_THRESHOLD]
         if len(phone_like) == 1:
             return phone_like[0], "header"
         _ambiguous(phone_like or by_header, source)
-    scores = {c: content_score(frame[c], region) for c in candidates}
+    scores = {c: _score(frame[c], region) for c in candidates}
     phone_like = [c for c in candidates if scores[c] >= CONTENT_THRESHOLD]
     if len(phone_like) == 1:
         return phone_like[0], "content"
@@ -152,17 +172,46 @@ def _looks_like_phone_header(name: str) -> bool:
     return key in PHONE_HEADERS or any(word in key for word in _PHONE_WORDS)
 
 
+def _score(values: pd.Series, region: str | None) -> float:
+    return content_score(values, region or best_region(_sample(values)))
+
+
 def content_score(values: pd.Series, region: str | None) -> float:
-    """Share of the first non-empty values that are valid phone numbers."""
+    """Share of the first non-empty values that are valid phone numbers (never a date)."""
+    sample = _sample(values)
+    if not sample:
+        return 0.0
+    return sum(not looks_like_date(v) and normalize_phone(v, region).ok for v in sample) / len(
+        sample
+    )
+
+
+def _sample(values: pd.Series) -> list[str]:
     sample: list[str] = []
     for value in values:
         if isinstance(value, str) and value.strip():
             sample.append(value)
             if len(sample) == _CONTENT_SAMPLE:
                 break
-    if not sample:
-        return 0.0
-    return sum(normalize_phone(v, region).ok for v in sample) / len(sample)
+    return sample
+
+
+# 2025-06-19, 19/06/2025, 19.6.25, 6-19-2025, each with an optional time (10:30, 10:30:00).
+_DATE = re.compile(
+    r"^\s*(?:\d{4}[-/.]\d{1,2}[-/.]\d{1,2}|\d{1,2}[-/.]\d{1,2}[-/.](?:\d{4}|\d{2}))"
+    r"(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?)?\s*$"
+)
+
+
+def looks_like_date(value: str) -> bool:
+    """A calendar date (with or without a time), as spreadsheets write them."""
+    return bool(_DATE.match(value))
+
+
+def is_date_column(values: pd.Series) -> bool:
+    """Most of the column's first non-empty values are dates."""
+    sample = _sample(values)
+    return bool(sample) and sum(looks_like_date(v) for v in sample) > len(sample) / 2
 
 
 def _ambiguous(candidates: Iterable[str], source: str) -> NoReturn:

@@ -1,14 +1,20 @@
 """Bytes of a text export → str, whatever the spreadsheet program chose to write.
 
-Order: a BOM says the encoding (but Excel on Windows writes a UTF-8 BOM in front of cp1252
-text, so that case falls back too); UTF-16 without a BOM is spotted by its zero bytes; then
-strict UTF-8; then cp1252, the Western European Windows code page ("José", "Müller"), and
-latin-1, which decodes any byte, for the few bytes cp1252 leaves undefined.
+A BOM says UTF-8/16/32 (but Excel on Windows may write a UTF-8 BOM in front of code-page
+text, so that case is detected too); UTF-16 without a BOM is spotted by its zero bytes; text
+that is valid UTF-8 is UTF-8. Anything else is a single-byte code page, and which one is the
+job of charset-normalizer: Excel saves Hebrew as Windows-1255, Western European text as
+Windows-1252, Russian as Windows-1251, Arabic as Windows-1256. Where several code pages read
+the bytes equally well (a few accented letters fit cp1250 and cp1252 alike), the one of the
+users' markets wins (MARKET_CODE_PAGES). Text that still reads as garbage in the chosen
+encoding ("éåñé ëäï" for Hebrew read as cp1252) is a warning, never silence.
 """
 
 from __future__ import annotations
 
+import codecs
 import unicodedata
+from dataclasses import dataclass, field
 
 from campaign.errors import InputError
 
@@ -17,45 +23,151 @@ _UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
 _UTF32_BOMS = (b"\xff\xfe\x00\x00", b"\x00\x00\xfe\xff")
 #: Share of control characters above which decoded text is garbage, not a list.
 _MAX_CONTROL_SHARE = 0.01
+#: Code pages preferred, in this order, when the detector finds several equally good.
+MARKET_CODE_PAGES = ("cp1255", "cp1252", "cp1251", "cp1256", "cp1250", "cp1253", "cp1254")
+#: Bytes of non-ASCII lines given to the detector (the rest of the file is ASCII).
+_SAMPLE_BYTES = 256 * 1024
+#: charset-normalizer's mess ratio above which decoded text is called garbled.
+MOJIBAKE_RATIO = 0.2
+_SHOWN_CHARS = 40
 
 
-def decode_text(name: str, data: bytes) -> tuple[str, str]:
-    """The text of `data` and the encoding used."""
-    text, encoding = _decode(name, data)
+@dataclass(frozen=True)
+class Decoded:
+    """How to read the bytes: the codec, where the text starts (after a BOM), and warnings."""
+
+    encoding: str
+    offset: int = 0
+    warnings: list[str] = field(default_factory=list)
+
+
+def decode_head(name: str, head: bytes, encoding: str) -> str:
+    """The first bytes of a file as text (a character cut at the end is dropped); an
+    InputError when they read as garbage."""
+    codec = encoding.replace("-sig", "")
+    decoder = codecs.getincrementaldecoder(codec)(
+        errors="strict" if codec.startswith("utf") else "replace"
+    )
+    try:
+        text = decoder.decode(head).removeprefix("\ufeff")
+    except UnicodeDecodeError as exc:
+        raise InputError(
+            f"{name} is not valid {encoding.upper()} text: save it again as CSV UTF-8"
+        ) from exc
     _check_readable(name, text)
-    return text, encoding
+    return text
 
 
-def _decode(name: str, data: bytes) -> tuple[str, str]:
+def detect_encoding(name: str, data: bytes) -> Decoded:
+    """The encoding of `data` (the whole file: UTF-8 is only UTF-8 if all of it is)."""
     if data.startswith(_UTF32_BOMS):
-        return _strict(name, data, "utf-32"), "utf-32"
+        return Decoded("utf-32")
     if data.startswith(_UTF16_BOMS):
-        return _strict(name, data, "utf-16"), "utf-16"
-    if data.startswith(_UTF8_BOM):
-        body = data[len(_UTF8_BOM) :]
-        try:
-            return body.decode("utf-8"), "utf-8-sig"
-        except UnicodeDecodeError:
-            return _western(body)
-    utf16 = utf16_without_bom(data)
-    if utf16:
-        return _strict(name, data, utf16), utf16
-    try:
-        return data.decode("utf-8"), "utf-8"
-    except UnicodeDecodeError:
-        return _western(data)
+        return Decoded("utf-16")
+    offset = len(_UTF8_BOM) if data.startswith(_UTF8_BOM) else 0
+    if not offset:
+        utf16 = utf16_without_bom(data)
+        if utf16:
+            return Decoded(utf16)
+    if _is_utf8(data, offset):
+        encoding = "utf-8-sig" if offset else "utf-8"
+        return Decoded(encoding, 0, _mojibake_warnings(name, data, encoding))
+    sample = non_ascii_sample(data[offset:])
+    encoding = _code_page(sample)
+    return Decoded(encoding, offset, _mojibake_warnings(name, sample, encoding))
 
 
-def _western(data: bytes) -> tuple[str, str]:
+def _is_utf8(data: bytes, offset: int) -> bool:
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    step = 1 << 22
     try:
-        return data.decode("cp1252"), "cp1252"
+        for start in range(offset, len(data), step):
+            decoder.decode(data[start : start + step])
+        decoder.decode(b"", final=True)
     except UnicodeDecodeError:
-        return data.decode("latin-1"), "latin-1"
+        return False
+    return True
+
+
+def non_ascii_sample(data: bytes, limit: int = _SAMPLE_BYTES) -> bytes:
+    """The lines of `data` that hold non-ASCII bytes, up to `limit` bytes (the detector
+    learns nothing from ASCII, and a list's accents may all be far down the file)."""
+    import numpy as np
+
+    array = np.frombuffer(data, dtype=np.uint8)
+    lines: list[bytes] = []
+    size = 0
+    end = 0
+    step = 1 << 20
+    for block in range(0, len(data), step):
+        high = np.flatnonzero(array[block : block + step] >= 0x80) + block
+        at = int(np.searchsorted(high, end))
+        while at < len(high) and size < limit:
+            index = int(high[at])
+            start = data.rfind(b"\n", 0, index) + 1
+            end = data.find(b"\n", index)
+            end = len(data) if end < 0 else end + 1
+            lines.append(data[start:end])
+            size += end - start
+            at = int(np.searchsorted(high, end))
+        if size >= limit:
+            break
+    return b"".join(lines)
+
+
+def _code_page(sample: bytes) -> str:
+    from charset_normalizer import from_bytes
+
+    matches = list(from_bytes(sample))
+    if not matches:
+        return "cp1252" if _decodes(sample, "cp1252") else "latin-1"
+    best = matches[0]
+    ties = [
+        m for m in matches if m.chaos <= best.chaos + 0.01 and m.coherence >= best.coherence - 0.01
+    ]
+    for code_page in MARKET_CODE_PAGES:
+        for match in ties:
+            if code_page in match.could_be_from_charset:
+                return code_page
+    return str(best.encoding)
+
+
+def _decodes(data: bytes, encoding: str) -> bool:
+    try:
+        data.decode(encoding)
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+def _mojibake_warnings(name: str, data: bytes, encoding: str) -> list[str]:
+    """A warning when the non-ASCII text, decoded as `encoding`, reads as garbage."""
+    sample = non_ascii_sample(data, limit=64 * 1024)
+    if not sample:
+        return []
+    text = sample.decode(encoding.replace("-sig", ""), errors="replace")
+    try:
+        from charset_normalizer.md import mess_ratio
+    except ImportError:  # an older charset-normalizer: no opinion
+        return []
+    if mess_ratio(text, maximum_threshold=1.0) < MOJIBAKE_RATIO:
+        return []
+    shown = next((line.strip() for line in text.splitlines() if not line.isascii()), text)[
+        :_SHOWN_CHARS
+    ]
+    return [
+        f"the text of {name} looks garbled when read as {encoding} ({shown!r}): names may "
+        "reach the agent broken; save the list again as CSV UTF-8 (in Excel: Save As, "
+        "CSV UTF-8)"
+    ]
 
 
 def _strict(name: str, data: bytes, encoding: str) -> str:
+    """UTF-8/16/32 must decode; a code page may leave a byte undefined (replaced, and
+    counted as garbage by _check_readable)."""
+    unicode = encoding.startswith("utf")
     try:
-        text = data.decode(encoding)
+        text = data.decode(encoding, errors="strict" if unicode else "replace")
     except UnicodeDecodeError as exc:
         raise InputError(
             f"{name} is not valid {encoding.upper()} text: save it again as CSV UTF-8"

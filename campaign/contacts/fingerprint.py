@@ -2,30 +2,66 @@
 
 Used to tell "the same list again" (resume the campaign) from "a different list" (refuse or
 ask), even when rows were re-sorted or the numbers formatted differently in the spreadsheet.
+Each valid row (E.164 and its vars) is hashed by pandas (a fixed-key SipHash, the same in
+every process); the fingerprint combines the row hashes as a multiset (their count, sum and
+xor), so a list read in chunks, in any order, gets the same fingerprint as in one read.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-from operator import itemgetter
+from typing import Any
+
+import numpy as np
+import pandas as pd
 
 from campaign.contacts.model import ContactList
 
+_MASK = (1 << 64) - 1
 
-def list_fingerprint(contact_list: ContactList) -> str:
-    """sha256 hex of the sorted (E.164, vars) of the valid rows."""
-    frame = contact_list.frame
-    valid = frame[frame["_status"] == "valid"]
-    row_vars = valid["_vars"].tolist()
-    names = sorted(set(contact_list.var_mapping.values()))
-    # Empty cells are never in a row's vars, so "" stands for "absent" without ambiguity;
-    # one tuple per row serializes far faster than one JSON text per row. Valid rows have
-    # distinct numbers (duplicates are marked), so sorting by number alone is a total order.
-    entries = [
-        (e164, *(one.get(name, "") for name in names))
-        for e164, one in zip(valid["_e164"].tolist(), row_vars, strict=True)
-    ]
-    entries.sort(key=itemgetter(0))
-    payload = json.dumps([names, entries], ensure_ascii=True, separators=(",", ":"))
-    return hashlib.sha256(payload.encode("ascii")).hexdigest()
+
+class Fingerprint:
+    """Accumulates the valid rows of each chunk; `hexdigest()` at the end."""
+
+    def __init__(self, var_mapping: dict[str, str]) -> None:
+        by_name = {name: column for column, name in var_mapping.items()}
+        self.names = sorted(by_name)
+        self._columns = [by_name[name] for name in self.names]
+        self.count = 0
+        self._sum = 0
+        self._xor = 0
+
+    def add(self, chunk: ContactList) -> None:
+        frame = chunk.frame
+        valid = (frame["_status"] == "valid").to_numpy(dtype=bool)
+        if not valid.any():
+            return
+        # Empty cells are never in a row's vars, so "" stands for "absent" without ambiguity.
+        table = pd.DataFrame(
+            {"_e164": frame["_e164"].to_numpy(dtype=object)[valid]}
+            | {
+                f"v{i}": frame[column].to_numpy(dtype=object)[valid]
+                for i, column in enumerate(self._columns)
+            }
+        )
+        for i in range(len(self._columns)):
+            table[f"v{i}"] = table[f"v{i}"].str.strip()
+        hashes = pd.util.hash_pandas_object(table, index=False).to_numpy(dtype=np.uint64)
+        self.count += len(hashes)
+        self._sum = (self._sum + int(hashes.sum(dtype=np.uint64))) & _MASK
+        self._xor ^= int(np.bitwise_xor.reduce(hashes))
+
+    def hexdigest(self) -> str:
+        payload: list[Any] = [self.names, self.count, self._sum, self._xor]
+        return hashlib.sha256(json.dumps(payload).encode("ascii")).hexdigest()
+
+
+def list_fingerprint(contact_list: Any) -> str:
+    """sha256 hex of the valid rows' (E.164, vars), in any order (a ContactList, or a
+    stream, which computes it while it is read)."""
+    if not isinstance(contact_list, ContactList):
+        return str(contact_list.fingerprint)
+    accumulator = Fingerprint(contact_list.var_mapping)
+    accumulator.add(contact_list)
+    return accumulator.hexdigest()

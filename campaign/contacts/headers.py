@@ -12,6 +12,8 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from campaign.contacts.columns import looks_like_date
+from campaign.contacts.default_region import rank_countries
 from campaign.contacts.model import RESERVED_COLUMNS
 from campaign.contacts.phones import normalize_phone
 from campaign.contacts.read import Grid
@@ -30,8 +32,40 @@ class Table:
     has_header: bool = True
 
 
+@dataclass(frozen=True)
+class Layout:
+    """Where the header is and which columns are kept, decided once from the first grid
+    and applied to every chunk of the file."""
+
+    header_line: int  # file line of the header (or of the first data row without one)
+    keep: list[int]
+    columns: list[str]
+    has_header: bool
+    warnings: list[str]
+
+    def table(self, grid: Grid) -> Table:
+        """The data rows of `grid`, any chunk of the file: blank rows and the header left out."""
+        cells = grid.cells
+        filled = cells.to_numpy(dtype=object) != ""
+        rows = np.flatnonzero(filled.any(axis=1))
+        lines = grid.lines[rows]
+        rows = (
+            rows[lines > self.header_line] if self.has_header else rows[lines >= self.header_line]
+        )
+        frame = cells.iloc[rows, self.keep]
+        frame.columns = pd.Index(self.columns)
+        frame = frame.reset_index(drop=True)
+        return Table(frame, grid.lines[rows], self.columns, list(self.warnings), self.has_header)
+
+
 def build_table(name: str, grid: Grid, region: str | None) -> Table:
-    cells = grid.cells
+    """The data rows of a whole grid under clean names."""
+    return plan_layout(name, grid, region).table(grid)
+
+
+def plan_layout(name: str, grid: Grid, region: str | None, head_rows: int | None = None) -> Layout:
+    """The header and columns, from the first `head_rows` rows of `grid` (None: all)."""
+    cells = grid.cells if head_rows is None else grid.cells.iloc[:head_rows]
     if cells.shape[0] == 0 or cells.shape[1] == 0:
         raise InputError(f"{name} is empty: export the contact list again (with a header row)")
     # Every cell is a str by now (read.py), so "filled" is just "not the empty string".
@@ -42,7 +76,7 @@ def build_table(name: str, grid: Grid, region: str | None) -> Table:
         raise InputError(f"{name} is empty: export the contact list again (with a header row)")
     header_at = int(nonblank[0])
     header_cells = [_clean_name(value) for value in cells.iloc[header_at].tolist()]
-    warnings: list[str] = []
+    warnings: list[str] = list(grid.warnings)
     has_header = not _is_data_row(header_cells, region)
     if has_header:
         data_rows = nonblank[1:]
@@ -66,10 +100,7 @@ def build_table(name: str, grid: Grid, region: str | None) -> Table:
         keep.append(position)
         names.append(header)
     names = _unique_names(names, [p + 1 for p in keep], warnings, has_header)
-    frame = cells.iloc[data_rows, keep]
-    frame.columns = pd.Index(names)
-    frame = frame.reset_index(drop=True)
-    return Table(frame, grid.lines[data_rows], names, warnings, has_header)
+    return Layout(int(grid.lines[header_at]), keep, names, has_header, warnings)
 
 
 def _clean_name(value: object) -> str:
@@ -78,7 +109,12 @@ def _clean_name(value: object) -> str:
 
 
 def _is_data_row(cells: list[str], region: str | None) -> bool:
-    """A first row with a dialable number in it is data, not a header."""
+    """A first row with a dialable number in it is data, not a header (`region` None: a
+    number of any country)."""
+    if region is None:
+        return any(
+            cell and not looks_like_date(cell) and rank_countries([cell]) for cell in cells
+        ) or any(cell and normalize_phone(cell, None).ok for cell in cells)
     return any(cell and normalize_phone(cell, region).ok for cell in cells)
 
 

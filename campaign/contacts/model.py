@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, Protocol
 
 import pandas as pd
 
@@ -74,6 +74,22 @@ class ContactCounts:
         }
 
 
+class ContactRows(Protocol):
+    """What storing a list needs: a ContactList in memory, or a ContactStream read in chunks."""
+
+    source_name: str
+    columns: list[str]
+    phone_column: str
+    var_mapping: dict[str, str]
+
+    @property
+    def counts(self) -> ContactCounts: ...
+
+    def rows(self, status: ContactStatus | None = None) -> Iterator[ContactRow]: ...
+
+    def chunks(self) -> Iterator[ContactList]: ...
+
+
 @dataclass
 class ContactList:
     source_name: str
@@ -84,6 +100,9 @@ class ContactList:
     frame: pd.DataFrame
     warnings: list[str] = field(default_factory=list)
     region: str = "US"
+    #: How the default region was chosen (option, from_numbers, list, fallback) and why.
+    region_source: str = "option"
+    region_reason: str = ""
     region_column: str | None = None
     from_column: str | None = None
     agent_column: str | None = None
@@ -95,9 +114,15 @@ class ContactList:
     sheet: str | None = None
     #: Seconds spent per phase (reading, normalizing, vars, deduplicating, total).
     timings: dict[str, float] = field(default_factory=dict)
+    #: Position of the frame's first row in the whole list (a chunk of a stream: > 0).
+    first_position: int = 0
 
     def __len__(self) -> int:
         return len(self.frame)
+
+    def chunks(self) -> Iterator[ContactList]:
+        """The list as one chunk (a ContactStream gives many)."""
+        yield self
 
     @property
     def counts(self) -> ContactCounts:
@@ -112,11 +137,12 @@ class ContactList:
     def rows(self, status: ContactStatus | None = None) -> Iterator[ContactRow]:
         """Every row in input order (or only those with `status`)."""
         frame = self.frame
-        positions: Sequence[int] = range(len(frame))
+        start = self.first_position
+        positions: Sequence[int] = range(start, start + len(frame))
         if status is not None:
             mask = (frame["_status"] == status).to_numpy()
             frame = frame[mask]
-            positions = [int(p) for p in mask.nonzero()[0]]
+            positions = [start + int(p) for p in mask.nonzero()[0]]
         originals = [frame[c].tolist() for c in self.columns]
         reserved = {name: frame[name].tolist() for name in RESERVED_COLUMNS}
         phone_values = frame[self.phone_column].tolist()

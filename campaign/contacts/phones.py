@@ -1,4 +1,4 @@
-"""One raw phone value → E.164 with phonenumbers, or the reason it cannot be dialed.
+"""One raw phone value → E.164 (rphonenumbers or phonenumbers), or the reason it cannot be dialed.
 
 Used for contact lists and DNC lists alike. Spreadsheet damage is handled before parsing:
 invisible characters, `tel:` prefixes, `0044…` international prefixes, Excel floats
@@ -10,10 +10,19 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import lru_cache
+from types import ModuleType
 
-import phonenumbers
-from phonenumbers import NumberParseException, PhoneNumberFormat, ValidationResult
 from phonenumbers import timezone as phone_timezone
+from phonenumbers.tzdata import TIMEZONE_DATA, TIMEZONE_LONGEST_PREFIX
+
+from campaign.contacts.phonelib import lib
+
+# The chosen library's own classes: its parse raises its NumberParseException. The enum
+# values (error types, validation results, formats) are the same ints in both libraries.
+NumberParseException = lib.NumberParseException
+PhoneNumberFormat = lib.PhoneNumberFormat
+ValidationResult = lib.ValidationResult
+_UNKNOWN_TYPE = lib.PhoneNumberType.UNKNOWN
 
 # Reasons a row is rejected. They are fixed phrases so `validate` can group rows by reason.
 EMPTY = "empty phone number"
@@ -80,8 +89,13 @@ def normalize_phone(raw: str | None, region: str | None = "US") -> PhoneResult:
     return PhoneResult(*normalize_phone_tuple(raw, region))
 
 
-def normalize_phone_tuple(raw: str | None, region: str | None = "US") -> PhoneTuple:
-    """`normalize_phone` as a plain tuple: cheap to send between processes in bulk."""
+def normalize_phone_tuple(
+    raw: str | None, region: str | None = "US", *, library: ModuleType = lib
+) -> PhoneTuple:
+    """`normalize_phone` as a plain tuple: cheap to send between processes in bulk.
+
+    `library` is the phonenumbers-API module to use (the differential test passes both).
+    """
     if raw is None:
         return None, EMPTY, None, None
     text = raw if isinstance(raw, str) else str(raw)
@@ -103,39 +117,58 @@ def normalize_phone_tuple(raw: str | None, region: str | None = "US") -> PhoneTu
         # The international prefix of most of the world; phonenumbers only knows the one of
         # the default region (011 for US), so `0044 20…` would become a US number.
         text = "+" + text[2:]
-    result = _parse_valid(text, region.upper() if region else None)
+    result = _parse_valid(text, region.upper() if region else None, library)
     if result[0] is None and text.isdigit() and len(text) >= _MIN_INTERNATIONAL and text[0] != "0":
         # A numeric spreadsheet cell cannot hold the "+": 442079460958 is +44 20 7946 0958.
-        international = _parse_valid("+" + text, None)
+        international = _parse_valid("+" + text, None, library)
         if international[0] is not None:
             return international[0], None, NO_PLUS, international[3]
     return result
 
 
-def _parse_valid(text: str, region: str | None) -> PhoneTuple:
+def _parse_valid(text: str, region: str | None, library: ModuleType) -> PhoneTuple:
     try:
-        number = phonenumbers.parse(text, region)
-    except NumberParseException as exc:
+        number = library.parse(text, region)
+    except library.NumberParseException as exc:
         if exc.error_type == NumberParseException.INVALID_COUNTRY_CODE and not text.startswith("+"):
             return None, NO_COUNTRY, None, None
         return None, _PARSE_REASONS.get(exc.error_type, NOT_A_NUMBER), None, None
     # is_valid_number is exactly region_code_for_number + is_valid_number_for_region; calling
     # the two keeps the region without computing it twice.
-    region_code = phonenumbers.region_code_for_number(number)
-    if region_code is None or not phonenumbers.is_valid_number_for_region(number, region_code):
-        length = phonenumbers.is_possible_number_with_reason(number)
+    region_code = library.region_code_for_number(number)
+    if region_code is None or not library.is_valid_number_for_region(number, region_code):
+        length = library.is_possible_number_with_reason(number)
         return None, _LENGTH_REASONS.get(length, INVALID), None, None
     warning = EXTENSION_DROPPED if number.extension else None
-    e164 = phonenumbers.format_number(number, PhoneNumberFormat.E164)
+    e164 = library.format_number(number, PhoneNumberFormat.E164)
     return e164, None, warning, region_code
 
 
 @lru_cache(maxsize=65536)
-def time_zones_for_e164(e164: str) -> tuple[str, ...]:
-    """The IANA time zones phonenumbers knows for a number (several for some prefixes)."""
+def time_zones_for_e164(e164: str, *, library: ModuleType = lib) -> tuple[str, ...]:
+    """The IANA time zones phonenumbers knows for a number (several for some prefixes).
+
+    phonenumbers.timezone.time_zones_for_number, with the number's type from the chosen
+    (fast) library and the prefix table from phonenumbers, which only it ships.
+    """
     try:
-        number = phonenumbers.parse(e164, None)
-    except NumberParseException:
+        number = library.parse(e164, None)
+    except library.NumberParseException:
         return ()
-    zones = phone_timezone.time_zones_for_number(number)
+    kind = library.number_type(number)
+    if kind == _UNKNOWN_TYPE:
+        return ()
+    longest = TIMEZONE_LONGEST_PREFIX
+    if library.is_number_type_geographical(kind, number.country_code):
+        digits = library.format_number(number, PhoneNumberFormat.E164)[1:]
+        prefixes = [digits[:length] for length in range(longest, 0, -1)]
+    else:  # country-level zones, with phonenumbers' own prefix lengths
+        code = str(number.country_code)
+        prefixes = [code[: 1 + length] for length in range(longest, 0, -1)]
+    zones: tuple[str, ...] = ()
+    for prefix in prefixes:
+        found = TIMEZONE_DATA.get(prefix)
+        if found is not None:
+            zones = tuple(found)
+            break
     return tuple(z for z in zones if z != phone_timezone.UNKNOWN_TIMEZONE)

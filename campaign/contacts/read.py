@@ -14,13 +14,14 @@ import io
 import math
 import re
 import warnings
-from dataclasses import dataclass
-from typing import IO, Any, Literal
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
 
-from campaign.contacts.encoding import decode_text
+from campaign.contacts.encoding import decode_head, detect_encoding
 from campaign.contacts.source import SourceFile
 from campaign.errors import InputError
 
@@ -42,6 +43,8 @@ class Grid:
     encoding: str | None = None
     delimiter: str | None = None
     sheet: str | None = None
+    #: How the file reads (a garbled encoding), for the list's warnings.
+    warnings: list[str] = field(default_factory=list)
 
     @property
     def delimiter_name(self) -> str | None:
@@ -49,48 +52,112 @@ class Grid:
 
 
 def read_grid(source: SourceFile, sheet: str | None = None) -> Grid:
+    """The whole file as one grid."""
+    return next(iter_grids(source, sheet))
+
+
+def iter_grids(
+    source: SourceFile,
+    sheet: str | None = None,
+    chunk_rows: int | None = None,
+    *,
+    first_rows: int = 0,
+) -> Iterator[Grid]:
+    """The file's rows as grids of `chunk_rows` rows (None: one grid), the first one at least
+    `first_rows` long; each knows the file line of its rows. A text file is parsed as it is
+    read, so only one chunk of cells exists at a time."""
     if source.kind == "text":
         if sheet:
             raise InputError(
                 f"--sheet {sheet!r} only applies to Excel files, {source.name} is text"
             )
-        return _read_text(source)
-    return _read_excel(source, sheet)
+        return _text_grids(source, chunk_rows, first_rows)
+    return _sliced(_read_excel(source, sheet), chunk_rows, first_rows)
 
 
 # --- text --------------------------------------------------------------------------------
 
+#: Decoded text looked at for the delimiter and for garbage (the rest is parsed by pandas).
+_HEAD_BYTES = 256 * 1024
 
-def _read_text(source: SourceFile) -> Grid:
-    text, encoding = decode_text(source.name, source.data)
+
+def _text_grids(source: SourceFile, chunk_rows: int | None, first_rows: int) -> Iterator[Grid]:
+    found = detect_encoding(source.name, source.data)
+    body = source.data[found.offset :]
+    head = decode_head(source.name, body[:_HEAD_BYTES], found.encoding)
     if source.extension in (".tsv", ".tab"):
         delimiter = "\t"
     elif source.extension == ".psv":
         delimiter = "|"
     else:
-        delimiter = sniff_delimiter(text)
-    # UTF-8 (most files) goes to pandas as bytes: its C parser decodes them faster than it
-    # re-encodes a str; other encodings go as the text decoded above.
-    utf8 = encoding in ("utf-8", "utf-8-sig")
-    buffer: IO[bytes] | IO[str] = io.BytesIO(source.data) if utf8 else io.StringIO(text)
+        delimiter = sniff_delimiter(head)
+    # pandas' C parser decodes the bytes itself, chunk by chunk (undefined bytes of a code
+    # page become U+FFFD, which the head check above counts as garbage).
     try:
-        cells = pd.read_csv(
-            buffer,
+        reader = pd.read_csv(
+            io.BytesIO(body),
             sep=delimiter,
             header=None,
             dtype=object,  # Python str cells; never numbers, never NaN (na_filter=False)
-            encoding="utf-8-sig" if utf8 else None,
+            encoding="utf-8-sig" if found.encoding.startswith("utf-8") else found.encoding,
+            encoding_errors="strict" if found.encoding.startswith("utf") else "replace",
             keep_default_na=False,
             na_filter=False,
             skip_blank_lines=False,
             engine="c",
+            iterator=True,
         )
     except pd.errors.EmptyDataError as exc:
         raise InputError(f"{source.name} is empty: export the contact list again") from exc
-    except pd.errors.ParserError as exc:
-        raise InputError(_parser_message(source.name, str(exc), delimiter)) from exc
-    cells = cells.fillna("")
-    return Grid(cells, _text_lines(cells, text), encoding=encoding, delimiter=delimiter)
+    except UnicodeDecodeError as exc:
+        raise InputError(
+            f"{source.name} is not valid {found.encoding.upper()} text: save it again as CSV UTF-8"
+        ) from exc
+    quoted = b'"' in body
+    next_line = 1
+    size = max(first_rows, chunk_rows or 0) or None
+    with reader:
+        while True:
+            try:
+                cells = reader.read(size)
+            except StopIteration:
+                return
+            except pd.errors.EmptyDataError as exc:
+                raise InputError(f"{source.name} is empty: export the contact list again") from exc
+            except pd.errors.ParserError as exc:
+                raise InputError(_parser_message(source.name, str(exc), delimiter)) from exc
+            except UnicodeDecodeError as exc:
+                raise InputError(
+                    f"{source.name} is not valid {found.encoding.upper()} text: save it again "
+                    "as CSV UTF-8"
+                ) from exc
+            if not len(cells):
+                return
+            cells = cells.fillna("")
+            lines, next_line = _text_lines(cells, quoted, next_line)
+            yield Grid(
+                cells, lines, encoding=found.encoding, delimiter=delimiter,
+                warnings=list(found.warnings),
+            )  # fmt: skip
+            if size is None:
+                return
+            size = chunk_rows
+
+
+def _sliced(grid: Grid, chunk_rows: int | None, first_rows: int) -> Iterator[Grid]:
+    """A whole grid (an Excel sheet) in chunks."""
+    size = max(first_rows, chunk_rows or 0) or len(grid.cells)
+    start = 0
+    while True:
+        cells = grid.cells.iloc[start : start + size]
+        yield Grid(
+            cells, grid.lines[start : start + size], grid.encoding, grid.delimiter,
+            grid.sheet, list(grid.warnings),
+        )  # fmt: skip
+        start += size
+        if start >= len(grid.cells) or chunk_rows is None:
+            return
+        size = chunk_rows
 
 
 def sniff_delimiter(text: str) -> str:
@@ -138,20 +205,23 @@ def _parser_message(name: str, message: str, delimiter: str) -> str:
     return f"cannot read {name} as a {shown}-separated file ({message.strip()}): export it again"
 
 
-def _text_lines(cells: pd.DataFrame, text: str) -> np.ndarray:
-    """Line of each record; a quoted value spanning lines pushes the next records down."""
-    lines = np.arange(1, len(cells) + 1, dtype=np.int64)
-    if '"' not in text or not len(cells):
-        return lines
+def _text_lines(cells: pd.DataFrame, quoted: bool, first: int) -> tuple[np.ndarray, int]:
+    """Line of each record from `first` on, and the line after the last; a quoted value
+    spanning lines pushes the next records down."""
+    lines = np.arange(first, first + len(cells), dtype=np.int64)
+    after = first + len(cells)
+    if not quoted or not len(cells):
+        return lines, after
     embedded = np.zeros(len(cells), dtype=np.int64)
     for column in cells.columns:
-        values = cells[column]
+        values = cells[column].astype(object)
         has_break = values.str.contains("\n", regex=False).to_numpy(dtype=bool)
         if has_break.any():
-            embedded += values.str.count("\n").to_numpy(dtype=np.int64)
+            embedded += values.str.count("\n").fillna(0).to_numpy(dtype=np.int64)
     if embedded.any():
         lines += np.concatenate(([0], np.cumsum(embedded)[:-1]))
-    return lines
+        after += int(embedded.sum())
+    return lines, after
 
 
 # --- Excel -------------------------------------------------------------------------------

@@ -10,7 +10,6 @@ import re
 from functools import cache
 
 import phonenumbers
-from phonenumbers import geocoder
 
 from campaign.errors import InputError
 
@@ -31,7 +30,10 @@ _CALLING_CODE = re.compile(r"^\+?(\d{1,3})$")
 
 @cache
 def _names_to_codes() -> dict[str, str]:
-    """English country name → ISO code, built from phonenumbers' own example numbers."""
+    """English country name → ISO code, built from phonenumbers' own example numbers (the
+    geocoder's data takes seconds and ~100 MiB to load: only a region column of names does)."""
+    from phonenumbers import geocoder
+
     names: dict[str, str] = {}
     for code in phonenumbers.SUPPORTED_REGIONS:
         example = phonenumbers.example_number(code)

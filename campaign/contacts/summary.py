@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 from collections import Counter
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -15,109 +16,214 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
+from campaign.contacts import phonelib
 from campaign.contacts.bulk import parallel_map
-from campaign.contacts.model import ContactList
+from campaign.contacts.model import ContactCounts, ContactList, ContactRows
 from campaign.contacts.phones import time_zones_for_e164
 
 #: Line numbers shown per reason (the --rejected file has them all).
 FIRST_LINES = 5
 #: Numbers looked up for the time zone count; larger lists are sampled evenly.
-TIME_ZONE_SAMPLE = 200_000
+TIME_ZONE_SAMPLE = 20_000
+#: More than this share of the rows (duplicates aside) rejected: the list is read wrong.
+MOSTLY_REJECTED = 0.5
+
+ChunkHook = Callable[[ContactList], None]
 
 
-def validation_summary(contact_list: ContactList, *, workers: int | None = None) -> dict[str, Any]:
-    frame = contact_list.frame
+def validation_summary(
+    contact_list: ContactRows, *, workers: int | None = None, on_chunk: ChunkHook | None = None
+) -> dict[str, Any]:
+    """The summary of a ContactList, or of a ContactStream in one pass over its chunks
+    (`on_chunk` sees each chunk on the way, e.g. to write the rejected rows)."""
+    builder = _Builder()
+    for chunk in contact_list.chunks():
+        builder.add(chunk)
+        if on_chunk is not None:
+            on_chunk(chunk)
+    meta: Any = contact_list
     counts = contact_list.counts
-    valid = frame[frame["_status"] == "valid"]
-    example = valid.iloc[0] if len(valid) else None
+    rejected = mostly_rejected(counts)
     return {
-        "source": contact_list.source_name,
-        "encoding": contact_list.encoding,
-        "delimiter": contact_list.delimiter,
-        "sheet": contact_list.sheet,
+        "source": meta.source_name,
+        "encoding": meta.encoding,
+        "delimiter": meta.delimiter,
+        "sheet": meta.sheet,
         "rows": counts.total,
         "valid": counts.valid,
         "invalid": counts.invalid,
         "duplicate": counts.duplicate,
-        "phone_column": contact_list.phone_column,
-        "phone_column_found_by": contact_list.phone_column_found_by,
-        "var_mapping": dict(contact_list.var_mapping),
+        "phone_column": meta.phone_column,
+        "phone_column_found_by": meta.phone_column_found_by,
+        "var_mapping": dict(meta.var_mapping),
         "row_columns": {
-            "region": contact_list.region_column,
-            "from_number": contact_list.from_column,
-            "agent_id": contact_list.agent_column,
-            "timezone": contact_list.timezone_column,
+            "region": meta.region_column,
+            "from_number": meta.from_column,
+            "agent_id": meta.agent_column,
+            "timezone": meta.timezone_column,
         },
-        "default_region": contact_list.region,
-        "agent_id": contact_list.agent_id,
-        "rejected": _grouped(frame, frame["_status"] == "invalid", "_reason"),
-        "duplicates": [
-            {"line": int(line), "duplicate_of": int(of)}
-            for line, of in zip(
-                frame.loc[frame["_status"] == "duplicate", "_line"].head(FIRST_LINES),
-                frame.loc[frame["_status"] == "duplicate", "_duplicate_of"].head(FIRST_LINES),
-                strict=True,
+        "default_region": meta.region,
+        "default_region_source": meta.region_source,
+        "default_region_reason": meta.region_reason,
+        "agent_id": meta.agent_id,
+        "rejected": builder.groups(builder.rejected),
+        "duplicates": builder.duplicates,
+        "duplicates_differing": {
+            "count": builder.differing,
+            "first": builder.differing_first,
+        },
+        "row_warnings": builder.groups(builder.row_warnings),
+        "countries": dict(builder.countries.most_common()),
+        "time_zones": builder.time_zones(workers),
+        "example": builder.example,
+        "warnings": list(contact_list_warnings(contact_list)),
+        "mostly_rejected": rejected,
+        "phone_library": phonelib.describe(),
+    }
+
+
+def contact_list_warnings(contact_list: ContactRows) -> list[str]:
+    return list(getattr(contact_list, "warnings", []))
+
+
+def mostly_rejected(counts: ContactCounts) -> str | None:
+    """The loud message when most rows cannot be dialed (the list is surely read wrong)."""
+    considered = counts.valid + counts.invalid
+    if not considered or counts.invalid <= MOSTLY_REJECTED * considered:
+        return None
+    return (
+        f"{counts.invalid:,} of {considered:,} rows cannot be dialed: the list is probably "
+        "read wrong. Check the phone column, the default region and the encoding above"
+    )
+
+
+def rejects_error(summary: dict[str, Any]) -> str:
+    """The one-line error of `validate`/`run` for a mostly rejected list, with the fix."""
+    return (
+        f"most rows of {summary['source']} are rejected ({summary['mostly_rejected']}); "
+        f"numbers without +country code were read as {summary['default_region']} "
+        f"({summary['default_region_reason']}): fix the list, pass --region or "
+        "--phone-column, or --allow-rejects to go on with the valid rows"
+    )
+
+
+class _Builder:
+    """The summary's parts, accumulated chunk by chunk."""
+
+    def __init__(self) -> None:
+        self.rejected: dict[str, tuple[int, list[int]]] = {}
+        self.row_warnings: dict[str, tuple[int, list[int]]] = {}
+        self.duplicates: list[dict[str, int]] = []
+        self.differing = 0
+        self.differing_first: list[dict[str, int]] = []
+        self.countries: Counter[str] = Counter()
+        self.example: dict[str, Any] | None = None
+        self.zone_overrides: Counter[str] = Counter()
+        # An evenly spaced sample of the numbers whose zone comes from the number: every
+        # `stride`-th one; the stride doubles (and every other kept number goes) when full.
+        self.zone_numbers: list[str] = []
+        self.stride = 1
+        self.seen_numbers = 0
+
+    def add(self, chunk: ContactList) -> None:
+        frame = chunk.frame
+        status = frame["_status"].to_numpy(dtype=object)
+        lines = frame["_line"].to_numpy()
+        _group(self.rejected, frame["_reason"].to_numpy(dtype=object), status == "invalid", lines)
+        warning = frame["_warning"].to_numpy(dtype=object)
+        _group(self.row_warnings, warning, ~pd.isna(warning), lines)
+        duplicate = status == "duplicate"
+        if duplicate.any():
+            of = frame["_duplicate_of"].to_numpy(dtype=object)
+            reasons = frame["_reason"].to_numpy(dtype=object)
+            for position in np.flatnonzero(duplicate)[: FIRST_LINES - len(self.duplicates)]:
+                self.duplicates.append(
+                    {"line": int(lines[position]), "duplicate_of": int(of[position])}
+                )
+            differing = np.flatnonzero(
+                duplicate & np.array([_differs(r) for r in reasons], dtype=bool)
             )
-        ],
-        "row_warnings": _grouped(frame, frame["_warning"].notna(), "_warning"),
-        "countries": {str(k): int(v) for k, v in valid["_region"].dropna().value_counts().items()},
-        "time_zones": _time_zones(valid, workers),
-        "example": None
-        if example is None
-        else {"line": int(example["_line"]), "vars_provided": dict(example["_vars"])},
-        "warnings": list(contact_list.warnings),
-    }
+            self.differing += len(differing)
+            for position in differing[: FIRST_LINES - len(self.differing_first)]:
+                self.differing_first.append(
+                    {"line": int(lines[position]), "duplicate_of": int(of[position])}
+                )
+        valid = frame[status == "valid"]
+        if not len(valid):
+            return
+        self.countries.update(valid["_region"].dropna().astype(str).value_counts().to_dict())
+        if self.example is None:
+            first = valid.iloc[0]
+            self.example = {"line": int(first["_line"]), "vars_provided": dict(first["_vars"])}
+        overridden = valid["_timezone"].notna().to_numpy()
+        self.zone_overrides.update(str(z) for z in valid.loc[overridden, "_timezone"])
+        self._sample(valid.loc[~overridden, "_e164"].astype(str).tolist())
+
+    def _sample(self, numbers: list[str]) -> None:
+        offset = (-self.seen_numbers) % self.stride
+        self.zone_numbers.extend(numbers[offset :: self.stride])
+        self.seen_numbers += len(numbers)
+        while len(self.zone_numbers) > 2 * TIME_ZONE_SAMPLE:
+            self.zone_numbers = self.zone_numbers[::2]
+            self.stride *= 2
+
+    def groups(self, groups: dict[str, tuple[int, list[int]]]) -> list[dict[str, Any]]:
+        ordered = sorted(groups.items(), key=lambda item: (-item[1][0], item[1][1][0]))
+        return [
+            {"reason": reason, "count": count, "lines": first}
+            for reason, (count, first) in ordered
+        ]
+
+    def time_zones(self, workers: int | None) -> dict[str, Any]:
+        """Distinct zones of the numbers to dial: the time zone column where given, else the
+        number's own; numbers whose prefix spans several zones (toll-free, some mobiles) are
+        counted apart, since their local time is not known. Very large lists are measured
+        on an evenly spaced sample of TIME_ZONE_SAMPLE to twice that many numbers."""
+        zones: Counter[str] = Counter(self.zone_overrides)
+        sampled = self.stride > 1
+        scale = self.seen_numbers / len(self.zone_numbers) if self.zone_numbers else 1.0
+        per_number = parallel_map(time_zones_for_e164, self.zone_numbers, workers=workers)
+        found_zones: Counter[str] = Counter()
+        unclear = 0.0
+        for found in per_number:  # valid rows have distinct numbers: one row each
+            if len(found) == 1:
+                found_zones[found[0]] += 1
+            else:
+                unclear += 1
+        for zone, count in found_zones.items():
+            zones[zone] += round(count * scale)
+        return {
+            "zones": dict(zones.most_common()),
+            "unclear": round(unclear * scale),
+            "sampled": sampled,
+        }
 
 
-def _grouped(frame: pd.DataFrame, mask: pd.Series, column: str) -> list[dict[str, Any]]:
-    """Rows under `mask` grouped by `column`, biggest group first, with their first lines."""
-    selected = frame.loc[mask, [column, "_line"]]
-    groups: list[dict[str, Any]] = []
-    for value, group in selected.groupby(column, sort=False):
-        groups.append(
-            {
-                "reason": str(value),
-                "count": len(group),
-                "lines": [int(x) for x in group["_line"].head(FIRST_LINES)],
-            }
-        )
-    groups.sort(key=lambda g: (-int(g["count"]), int(g["lines"][0])))
-    return groups
+def _differs(reason: object) -> bool:
+    return isinstance(reason, str) and "with different values" in reason
 
 
-def _time_zones(valid: pd.DataFrame, workers: int | None) -> dict[str, Any]:
-    """Distinct zones of the numbers to dial: the time zone column where given, else the
-    number's own; numbers whose prefix spans several zones (toll-free, some mobiles) are
-    counted apart, since their local time is not known. phonenumbers needs ~30 µs a number
-    here, so very large lists are measured on an even sample of TIME_ZONE_SAMPLE numbers."""
-    overridden = valid["_timezone"].notna().to_numpy()
-    zones: Counter[str] = Counter(str(z) for z in valid.loc[overridden, "_timezone"])
-    numbers = valid.loc[~overridden, "_e164"].to_numpy(dtype=object)
-    sampled = len(numbers) > TIME_ZONE_SAMPLE
-    if sampled:
-        picks = np.linspace(0, len(numbers) - 1, TIME_ZONE_SAMPLE).astype(np.int64)
-        scale, numbers = len(numbers) / TIME_ZONE_SAMPLE, numbers[picks]
-    else:
-        scale = 1.0
-    per_number = parallel_map(time_zones_for_e164, [str(n) for n in numbers], workers=workers)
-    found_zones: Counter[str] = Counter()
-    unclear = 0.0
-    for found in per_number:  # valid rows have distinct numbers: one row each
-        if len(found) == 1:
-            found_zones[found[0]] += 1
-        else:
-            unclear += 1
-    for zone, count in found_zones.items():
-        zones[zone] += round(count * scale)
-    return {
-        "zones": dict(zones.most_common()),
-        "unclear": round(unclear * scale),
-        "sampled": sampled,
-    }
+def _group(
+    groups: dict[str, tuple[int, list[int]]],
+    values: np.ndarray,
+    mask: np.ndarray,
+    lines: np.ndarray,
+) -> None:
+    """Count the rows under `mask` by value, keeping each value's first lines."""
+    positions = np.flatnonzero(mask)
+    if not len(positions):
+        return
+    codes, uniques = pd.factorize(pd.Series(values[positions], dtype=object))
+    for code, value in enumerate(uniques.tolist()):
+        at = positions[codes == code]
+        count, first = groups.get(str(value), (0, []))
+        if len(first) < FIRST_LINES:
+            first = first + [int(x) for x in lines[at[: FIRST_LINES - len(first)]]]
+        groups[str(value)] = (count + len(at), first)
 
 
 def print_validation(
-    contact_list: ContactList, console: Console, summary: dict[str, Any] | None = None
+    contact_list: ContactRows, console: Console, summary: dict[str, Any] | None = None
 ) -> dict[str, Any]:
     """Print the summary of a loaded list (computed unless given); returns it."""
     s = summary if summary is not None else validation_summary(contact_list)
@@ -141,7 +247,8 @@ def print_validation(
     console.print(
         f"Phone column: [bold]{escape(s['phone_column'])}[/] "
         f"(found by {found_by[s['phone_column_found_by']]}); numbers without +country code "
-        f"are read as {s['default_region']}"
+        f"are read as [bold]{s['default_region']}[/] ({escape(s['default_region_reason'])})",
+        soft_wrap=True,
     )
     for role, column in s["row_columns"].items():
         if column:
@@ -159,6 +266,18 @@ def print_validation(
         shown = ", ".join(f"line {d['line']} = line {d['duplicate_of']}" for d in s["duplicates"])
         more = " ..." if s["duplicate"] > len(s["duplicates"]) else ""
         console.print(f"[yellow]Duplicates[/]: {shown}{more}")
+    differing = s["duplicates_differing"]
+    if differing["count"]:
+        shown = ", ".join(
+            f"line {d['line']} = line {d['duplicate_of']}" for d in differing["first"]
+        )
+        more = " ..." if differing["count"] > len(differing["first"]) else ""
+        console.print(
+            f"[yellow]Warning[/]: {differing['count']:,} duplicate rows have the same number "
+            f"as an earlier row with different values: only the earlier row's are sent "
+            f"({shown}{more})",
+            soft_wrap=True,
+        )
     _print_groups(console, "Row warnings", s["row_warnings"], "yellow")
     countries = s["countries"]
     console.print(
@@ -182,6 +301,10 @@ def print_validation(
         )
     for warning in s["warnings"]:
         console.print(f"[yellow]Warning[/]: {escape(warning)}", soft_wrap=True)
+    if s["mostly_rejected"]:
+        console.print(
+            f"[bold red]MOST ROWS REJECTED[/]: {escape(s['mostly_rejected'])}.", soft_wrap=True
+        )
     return s
 
 

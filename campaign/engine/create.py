@@ -6,18 +6,18 @@ import re
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import insert, select
+from sqlalchemy import select
 
+from campaign.engine.contact_batches import JSON_COLUMNS, contact_batches
 from campaign.engine.settings import RunSettings
 from campaign.errors import InputError
+from campaign.store.bulk import insert_columns, insert_rows
 from campaign.store.db import Database
 from campaign.store.models import DONE, QUEUED, READY, Campaign, Contact, Suppression
 from campaign.store.queries import add_event
 
 if TYPE_CHECKING:
-    from campaign.contacts import ContactList
-
-_CHUNK = 5000
+    from campaign.contacts import ContactRows
 
 
 def default_name(source_name: str, now: datetime) -> str:
@@ -39,7 +39,7 @@ def unique_name(db: Database, wanted: str) -> str:
 
 def create_campaign(
     db: Database,
-    contacts: ContactList,
+    contacts: ContactRows,
     settings: RunSettings,
     *,
     now: datetime,
@@ -71,14 +71,12 @@ def create_campaign(
         )
         session.add(campaign)
         session.flush()
-        batch: list[dict[str, Any]] = []
-        for row in contacts.rows():
-            batch.append(_contact_values(campaign.id, row, suppressed, now))
-            if len(batch) >= _CHUNK:
-                session.execute(insert(Contact), batch)
-                batch = []
-        if batch:
-            session.execute(insert(Contact), batch)
+        if hasattr(contacts, "chunks"):  # a ContactList or ContactStream: column-wise
+            batches = contact_batches(campaign.id, contacts, suppressed, now)
+            insert_columns(session, Contact, batches, json_text=JSON_COLUMNS)
+        else:  # any object with rows() (the tests' fakes)
+            rows = (_contact_values(campaign.id, row, suppressed, now) for row in contacts.rows())
+            insert_rows(session, Contact, rows)
         add_event(
             session,
             now,

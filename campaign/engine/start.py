@@ -18,7 +18,7 @@ from campaign.store.models import Campaign
 from campaign.store.rehearsals import ensure_apart
 
 if TYPE_CHECKING:
-    from campaign.contacts import ContactList
+    from campaign.contacts import ContactRows
 
 
 @dataclass
@@ -29,7 +29,7 @@ class PreparedCampaign:
 
 def prepare_campaign(
     db: Database,
-    contact_list: ContactList,
+    contact_list: ContactRows,
     settings: RunSettings,
     *,
     now: datetime,

@@ -1,6 +1,8 @@
 """Writing the results table to CSV or Excel, ready for people who live in spreadsheets.
 
-CSV is UTF-8 (a BOM only when asked, for Excel on Windows). XLSX keeps every phone number,
+CSV is UTF-8 with a byte-order mark by default, so Excel (the reader most users have) shows
+Hebrew and accents intact; `excel_csv=False` (`--no-bom`) for tools that mind. XLSX keeps
+every phone number,
 id and original cell as text, never writes a formula (a caller's words that begin with `=`
 stay words), and opens with a filterable, frozen header and readable column widths. UTC
 instants are ISO 8601 with their offset in both; the recipient's local times (`*_local`)
@@ -75,9 +77,10 @@ def export(
     *,
     attempts: bool = False,
     only: Iterable[str] | None = None,
-    excel_csv: bool = False,
+    excel_csv: bool = True,
 ) -> ExportResult:
-    """Write campaign `name` (default: the newest) to `path` (.csv or .xlsx by suffix)."""
+    """Write campaign `name` (default: the newest) to `path` (.csv or .xlsx by suffix);
+    `excel_csv` starts a CSV with the BOM Excel needs to read UTF-8 (the default)."""
     if path is not None:
         export_format(path)  # fail before reading anything
     with reading(db) as database:

@@ -282,13 +282,12 @@ async def _start(request: Request, result: Check, settings: RunSettings) -> Resp
     context = context_of(request)
     contacts = result.contacts
     assert contacts is not None
-    options = launch_form.import_options(result.values)
     try:
         prepared = await run_in_threadpool(
             lambda: prepare_campaign(
                 context.db, contacts, settings,
                 now=context.clock.now(), name=launch_form.text(result.values, "name") or None,
-                dnc_files=result.upload.dnc_paths(), region=options.region,
+                dnc_files=result.upload.dnc_paths(), region=contacts.region,
             )
         )
         await run_in_threadpool(mark_web_launch, context.db, prepared.campaign.id, context.clock)

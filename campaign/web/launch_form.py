@@ -46,10 +46,19 @@ def import_options(form: Mapping[str, Any]) -> ImportOptions:
         specs = [f"{column}={name}" for name, column in mapping_from(form).items() if column]
     return ImportOptions(
         phone_column=text(form, "phone_column") or None,
-        region=text(form, "region") or "US",
+        region=text(form, "region") or None,
         sheet=text(form, "sheet") or None,
         vars=specs,
+        caller_numbers=tuple(_numbers(form)),
     )
+
+
+def _numbers(form: Mapping[str, Any]) -> list[str]:
+    """The from-numbers typed or ticked in the form."""
+    numbers = [n.strip() for n in text(form, "from_numbers").split(",") if n.strip()]
+    if hasattr(form, "getlist"):
+        numbers += [str(n) for n in form.getlist("from_number") if str(n).strip()]
+    return numbers
 
 
 def is_free_mapping(form: Mapping[str, Any]) -> bool:
@@ -93,9 +102,7 @@ def run_settings(form: Mapping[str, Any], *, simulate: bool) -> RunSettings:
     from campaign.engine.rules_bridge import calendar_of, parse_instant
 
     defaults = RunSettings()
-    numbers = [n.strip() for n in text(form, "from_numbers").split(",") if n.strip()]
-    if hasattr(form, "getlist"):
-        numbers += [str(n) for n in form.getlist("from_number") if str(n).strip()]
+    numbers = _numbers(form)
     delays = dict(DEFAULT_RETRY_DELAYS)
     for status in DEFAULT_RETRY_DELAYS:
         raw = text(form, f"retry_{status}")

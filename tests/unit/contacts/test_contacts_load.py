@@ -36,7 +36,10 @@ def test_duplicates_point_at_the_first_dialable_row(write_file: WriteFile) -> No
         "valid", "invalid", "duplicate", "duplicate", "valid", "duplicate"
     ]  # fmt: skip
     assert frame["_duplicate_of"].tolist() == [None, None, 2, 2, None, 6]
-    assert frame["_reason"].tolist()[2] == "same number as line 2"
+    # Cy's row has another name than Ana's: only Ana's values are sent, and the reason says so.
+    assert frame["_reason"].tolist()[2] == (
+        "same number as line 2 with different values: only line 2's are sent"
+    )
     assert frame["_e164"].tolist()[3] == "+12125550143"
     assert contacts.counts.as_dict() == {"total": 6, "valid": 2, "invalid": 1, "duplicate": 3}
 
@@ -163,7 +166,7 @@ def test_the_process_pool_gives_the_same_answers(
     numbers = [f"(212) 555-{i:04d}" for i in range(60)] + ["12", "(212) 555-0001"]
     path = write_file("list.csv", "phone\n" + "\n".join(numbers) + "\n")
     serial = load_contacts(path, workers=1)
-    monkeypatch.setattr(bulk, "POOL_THRESHOLD", 10)
+    monkeypatch.setattr(bulk, "PHONE_POOL_THRESHOLD", 10)
     monkeypatch.setattr(bulk, "_CHUNK", 7)
     pooled = load_contacts(path, workers=2)
     pd.testing.assert_frame_equal(serial.frame, pooled.frame)

@@ -18,11 +18,11 @@ from campaign.store.db import Database
 from tests.outcomes_factory import FORMULA_SUMMARY, HEBREW_LINE, StoredCampaign
 
 
-def test_csv_is_utf8_without_bom_and_reads_back_the_same(
+def test_csv_is_utf8_without_bom_on_request_and_reads_back_the_same(
     db: Database, finished: StoredCampaign, rows: CampaignRows, tmp_path: Path
 ) -> None:
     target = tmp_path / "out.csv"
-    result = export(db, finished.name, target)
+    result = export(db, finished.name, target, excel_csv=False)
     assert (result.rows, result.format) == (8, "csv")
     raw = target.read_bytes()
     assert not raw.startswith(b"\xef\xbb\xbf")
@@ -37,12 +37,14 @@ def test_csv_is_utf8_without_bom_and_reads_back_the_same(
     assert "תל אביב" in back["City"].tolist()
 
 
-def test_excel_csv_starts_with_a_bom(
+def test_csv_starts_with_a_bom_by_default_so_excel_shows_hebrew(
     db: Database, finished: StoredCampaign, tmp_path: Path
 ) -> None:
     target = tmp_path / "out.csv"
-    export(db, finished.name, target, excel_csv=True)
-    assert target.read_bytes().startswith(b"\xef\xbb\xbfName,Phone")
+    export(db, finished.name, target)
+    raw = target.read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbfName,Phone")
+    assert "תל אביב".encode() in raw  # UTF-8 behind the BOM: what Excel reads as UTF-8
 
 
 def test_xlsx_keeps_numbers_and_ids_as_text_and_never_writes_a_formula(

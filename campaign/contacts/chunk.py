@@ -1,0 +1,235 @@
+"""One chunk of a list's rows → a ContactList of those rows, knowing the chunks before it.
+
+Normalizing, per-row options, vars, the agent contract and deduplication run here, in that
+order. `ChunkState` carries across chunks what must be: the numbers seen (for duplicates),
+the odd values met (for one warning per kind at the end), and the time spent per phase.
+"""
+
+from __future__ import annotations
+
+import time
+import zoneinfo
+from dataclasses import dataclass, field
+from functools import cache
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from campaign.contacts.bulk import normalize_column
+from campaign.contacts.dedupe import SeenNumbers, find_duplicates
+from campaign.contacts.headers import Table
+from campaign.contacts.model import ContactList
+from campaign.contacts.plan import ListPlan
+from campaign.contacts.regions import resolve_region
+from campaign.contacts.vars import build_vars, missing_var_reasons
+
+_SHOWN_VALUES = 5
+_HASH_MASK = (1 << 64) - 1
+PHASES = ("reading", "normalizing", "vars", "deduplicating")
+
+
+@dataclass
+class ChunkState:
+    seen: SeenNumbers = field(default_factory=SeenNumbers)
+    #: Region column values that are not countries, and unknown time zones, in order met.
+    unknown_regions: dict[str, None] = field(default_factory=dict)
+    unknown_zones: dict[str, None] = field(default_factory=dict)
+    timings: dict[str, float] = field(default_factory=lambda: dict.fromkeys(PHASES, 0.0))
+
+    def lap(self, phase: str, since: float) -> float:
+        now = time.perf_counter()
+        self.timings[phase] += now - since
+        return now
+
+    def warnings(self, plan: ListPlan) -> list[str]:
+        """The warnings about values met in every chunk, once the list was read."""
+        out = []
+        if self.unknown_regions:
+            out.append(
+                f"column {plan.roles.region!r} has values that are not countries "
+                f"({_shown(list(self.unknown_regions))}): those rows were read as "
+                f"{plan.region.code} numbers; use two-letter country codes such as US or GB"
+            )
+        if self.unknown_zones:
+            out.append(
+                f"column {plan.roles.timezone!r} has unknown time zones "
+                f"({_shown(list(self.unknown_zones))}): use IANA names such as "
+                "America/New_York; those rows use the number's time zone"
+            )
+        return out
+
+
+def process_chunk(
+    plan: ListPlan, table: Table, state: ChunkState, *, workers: int | None = None
+) -> ContactList:
+    clock = time.perf_counter()
+    frame, roles, region = table.frame, plan.roles, plan.region.code
+    regions = _row_regions(frame, plan, state)
+    e164, reasons, row_warnings, region_codes = normalize_column(
+        frame[roles.phone], regions, workers=workers
+    )
+    clock = state.lap("normalizing", clock)
+
+    ok = _is_none(reasons)
+    from_numbers = _from_numbers(frame, plan, reasons, ok, workers)
+    agent_ids = _optional_text(frame, roles.agent)
+    timezones = _timezones(frame, plan, row_warnings, state)
+    row_vars = build_vars(frame, plan.mapping)
+    agent = plan.agent
+    if agent is not None:
+        ok = _is_none(reasons)
+        applies = ok & np.array([a is None or a == agent.agent_id for a in agent_ids], dtype=bool)
+        contract = missing_var_reasons(row_vars, agent, applies)
+        reasons = np.where(_is_none(contract), reasons, contract)
+    clock = state.lap("vars", clock)
+
+    ok = _is_none(reasons)
+    hashes = np.fromiter(
+        (hash(tuple(one.items())) & _HASH_MASK for one in row_vars),
+        dtype=np.uint64,
+        count=len(row_vars),
+    )
+    duplicate, duplicate_of, differs = find_duplicates(e164, ok, table.lines, hashes, state.seen)
+    status = np.full(len(frame), "invalid", dtype=object)
+    status[ok] = "valid"
+    status[duplicate] = "duplicate"
+    for position in np.flatnonzero(duplicate):
+        first = duplicate_of[position]
+        reasons[position] = (
+            f"same number as line {first} with different values: only line {first}'s are sent"
+            if differs[position]
+            else f"same number as line {first}"
+        )
+    state.lap("deduplicating", clock)
+
+    reserved: dict[str, Any] = {
+        "_line": table.lines,
+        "_e164": e164,
+        "_status": status,
+        "_reason": reasons,
+        "_duplicate_of": duplicate_of,
+        "_vars": _object_array(row_vars),
+        "_from_number": from_numbers,
+        "_agent_id": agent_ids,
+        "_timezone": timezones,
+        "_region": region_codes,
+        "_warning": row_warnings,
+    }
+    for name, values in reserved.items():
+        dtype = np.int64 if name == "_line" else object
+        frame[name] = pd.Series(values, index=frame.index, dtype=dtype)
+    return ContactList(
+        source_name=plan.source.name,
+        columns=plan.columns,
+        phone_column=roles.phone,
+        phone_column_found_by=roles.phone_found_by,
+        var_mapping=plan.mapping,
+        frame=frame,
+        warnings=[],
+        region=region,
+        region_source=plan.region.source,
+        region_reason=plan.region.reason,
+        region_column=roles.region,
+        from_column=roles.from_number,
+        agent_column=roles.agent,
+        timezone_column=roles.timezone,
+        agent_id=agent.agent_id if agent is not None else None,
+        encoding=plan.encoding,
+        delimiter=plan.delimiter_name,
+        sheet=plan.sheet,
+    )
+
+
+def _is_none(values: np.ndarray) -> np.ndarray:
+    return np.asarray(pd.isna(values), dtype=bool)
+
+
+def _blanked(values: np.ndarray, mask: np.ndarray) -> np.ndarray:
+    """A copy of `values` (object array) with None where `mask` is set."""
+    out = np.array(values, dtype=object)
+    out[mask] = None
+    return out
+
+
+def _object_array(values: list[Any]) -> np.ndarray:
+    array = np.empty(len(values), dtype=object)
+    array[:] = values
+    return array
+
+
+def _row_regions(frame: pd.DataFrame, plan: ListPlan, state: ChunkState) -> str | np.ndarray:
+    """The default region, or one per row from the region column (default where blank)."""
+    default = plan.region.code
+    column = plan.roles.region
+    if column is None:
+        return default
+    codes, uniques = pd.factorize(frame[column].astype(object), use_na_sentinel=False)
+    resolved = [resolve_region(value) for value in uniques]
+    for value, code in zip(uniques, resolved, strict=True):
+        if code is None and str(value).strip():
+            state.unknown_regions.setdefault(str(value), None)
+    per_value = np.array([code or default for code in resolved], dtype=object)
+    return per_value[codes]
+
+
+def _from_numbers(
+    frame: pd.DataFrame,
+    plan: ListPlan,
+    reasons: np.ndarray,
+    ok: np.ndarray,
+    workers: int | None,
+) -> np.ndarray:
+    """Per-row caller numbers in E.164 (None = campaign default); a bad one rejects the row."""
+    column = plan.roles.from_number
+    if column is None:
+        return np.full(len(frame), None, dtype=object)
+    raw = frame[column]
+    blank = (raw.str.strip() == "").to_numpy(dtype=bool)
+    e164, from_reasons, _, _ = normalize_column(raw, plan.region.code, workers=workers)
+    bad = ok & ~blank & ~_is_none(from_reasons)
+    for position in np.flatnonzero(bad):
+        reasons[position] = f"invalid {column} ({from_reasons[position]})"
+    return _blanked(e164, blank)
+
+
+def _optional_text(frame: pd.DataFrame, column: str | None) -> np.ndarray:
+    if column is None:
+        return np.full(len(frame), None, dtype=object)
+    values = frame[column].str.strip().to_numpy(dtype=object)
+    return _blanked(values, values == "")
+
+
+@cache
+def _zone(name: str) -> str | None:
+    try:
+        zoneinfo.ZoneInfo(name)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        return None
+    return name
+
+
+def _timezones(
+    frame: pd.DataFrame, plan: ListPlan, row_warnings: np.ndarray, state: ChunkState
+) -> np.ndarray:
+    """Per-row IANA zone from the time zone column; an unknown name is a warning, not a guess."""
+    values = _optional_text(frame, plan.roles.timezone)
+    if plan.roles.timezone is None:
+        return values
+    zones = np.array([None if v is None else _zone(v) for v in values], dtype=object)
+    bad = _is_none(zones) & ~_is_none(values)
+    if bad.any():
+        for position in np.flatnonzero(bad):
+            note = "unknown time zone ignored"
+            previous = row_warnings[position]
+            row_warnings[position] = note if previous is None else f"{previous}; {note}"
+        for value in values[bad]:
+            state.unknown_zones.setdefault(str(value), None)
+    return zones
+
+
+def _shown(values: list[str]) -> str:
+    shown = ", ".join(repr(v) for v in values[:_SHOWN_VALUES])
+    return shown + (
+        f" and {len(values) - _SHOWN_VALUES} more" if len(values) > _SHOWN_VALUES else ""
+    )

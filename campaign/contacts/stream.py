@@ -1,0 +1,151 @@
+"""A contact list read chunk by chunk: memory stays flat however long the list is.
+
+`open_contacts` decides once how to read the file (plan.py), then every pass over
+`chunks()` reads it again from the start, a chunk of rows at a time, each chunk a small
+ContactList whose rows know their file lines and their duplicates in earlier chunks. A full
+pass also leaves behind the facts of the whole list: counts, fingerprint and warnings, so
+`run` reads a list twice at most (check, then store) and `validate` once.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import pandas as pd
+
+from campaign.contacts.chunk import PHASES, ChunkState, process_chunk
+from campaign.contacts.fingerprint import Fingerprint
+from campaign.contacts.model import ContactCounts, ContactList, ContactRow, ContactStatus
+from campaign.contacts.plan import ListPlan
+
+#: Rows per chunk for a streamed list: big enough for numpy to pay off, small enough that
+#: a chunk's Python objects stay well under 100 MiB.
+DEFAULT_CHUNK_ROWS = 20_000
+
+
+@dataclass
+class _Facts:
+    counts: ContactCounts
+    fingerprint: str
+    warnings: list[str]
+    timings: dict[str, float]
+
+
+class ContactStream:
+    """The list's decisions (columns, vars, region) at once; its rows by passes over chunks."""
+
+    def __init__(
+        self, plan: ListPlan, *, chunk_rows: int | None = DEFAULT_CHUNK_ROWS,
+        workers: int | None = None,
+    ) -> None:  # fmt: skip
+        self.plan = plan
+        self.chunk_rows = chunk_rows
+        self.workers = workers
+        self._facts: _Facts | None = None
+        roles = plan.roles
+        self.source_name = plan.source.name
+        self.columns = plan.columns
+        self.phone_column = roles.phone
+        self.phone_column_found_by = roles.phone_found_by
+        self.var_mapping = plan.mapping
+        self.region = plan.region.code
+        self.region_source = plan.region.source
+        self.region_reason = plan.region.reason
+        self.region_column = roles.region
+        self.from_column = roles.from_number
+        self.agent_column = roles.agent
+        self.timezone_column = roles.timezone
+        self.agent_id = plan.agent.agent_id if plan.agent is not None else None
+        self.encoding = plan.encoding
+        self.delimiter = plan.delimiter_name
+        self.sheet = plan.sheet
+
+    def chunks(self) -> Iterator[ContactList]:
+        """Every row, in file order, a chunk at a time (reads the file from the start)."""
+        state = ChunkState()
+        fingerprint = Fingerprint(self.plan.mapping)
+        totals = dict.fromkeys(("total", "valid", "invalid", "duplicate"), 0)
+        started = clock = time.perf_counter()
+        for grid in self.plan.grids(self.chunk_rows):
+            table = self.plan.layout.table(grid)
+            clock = state.lap("reading", clock)
+            if not len(table.frame):
+                continue
+            chunk = process_chunk(self.plan, table, state, workers=self.workers)
+            chunk.first_position = totals["total"]
+            fingerprint.add(chunk)
+            for key, value in chunk.counts.as_dict().items():
+                totals[key] += value
+            yield chunk
+            clock = time.perf_counter()
+        timings = dict(state.timings)
+        timings["total"] = time.perf_counter() - started
+        self._facts = _Facts(
+            ContactCounts(**totals),
+            fingerprint.hexdigest(),
+            [*self.plan.warnings, *state.warnings(self.plan)],
+            timings,
+        )
+
+    def _known(self) -> _Facts:
+        if self._facts is None:
+            for _ in self.chunks():
+                pass
+        assert self._facts is not None
+        return self._facts
+
+    @property
+    def counts(self) -> ContactCounts:
+        return self._known().counts
+
+    @property
+    def fingerprint(self) -> str:
+        return self._known().fingerprint
+
+    @property
+    def warnings(self) -> list[str]:
+        return self._known().warnings
+
+    @property
+    def timings(self) -> dict[str, float]:
+        return self._known().timings
+
+    def rows(self, status: ContactStatus | None = None) -> Iterator[ContactRow]:
+        for chunk in self.chunks():
+            yield from chunk.rows(status)
+
+    def collect(self) -> ContactList:
+        """The whole list as one ContactList (memory grows with the list)."""
+        parts = list(self.chunks())
+        facts = self._known()
+        if not parts:  # plan_layout refuses a list without data rows
+            raise AssertionError("a planned list has at least one data row")
+        base = parts[0]
+        frame = (
+            base.frame
+            if len(parts) == 1
+            else pd.concat([part.frame for part in parts], ignore_index=True)
+        )
+        return ContactList(
+            source_name=base.source_name,
+            columns=base.columns,
+            phone_column=base.phone_column,
+            phone_column_found_by=base.phone_column_found_by,
+            var_mapping=base.var_mapping,
+            frame=frame,
+            warnings=list(facts.warnings),
+            region=base.region,
+            region_source=base.region_source,
+            region_reason=base.region_reason,
+            region_column=base.region_column,
+            from_column=base.from_column,
+            agent_column=base.agent_column,
+            timezone_column=base.timezone_column,
+            agent_id=base.agent_id,
+            encoding=base.encoding,
+            delimiter=base.delimiter,
+            sheet=base.sheet,
+            timings={phase: facts.timings[phase] for phase in (*PHASES, "total")},
+        )

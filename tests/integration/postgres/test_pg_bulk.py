@@ -1,0 +1,20 @@
+"""The 100k-row store round trip on PostgreSQL, where the bulk insert is COPY."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from campaign.store.db import open_db
+from tests.integration.test_store_bulk import check_roundtrip
+
+pytestmark = pytest.mark.postgres
+
+
+def test_a_100k_row_list_round_trips_through_postgresql_copy(pg_url: str, tmp_path: Path) -> None:
+    db = open_db(pg_url)
+    try:
+        check_roundtrip(db, tmp_path)
+    finally:
+        db.dispose()

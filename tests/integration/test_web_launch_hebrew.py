@@ -1,0 +1,56 @@
+"""The check page on an Israeli list: the default region and why, and the loud warnings."""
+
+from __future__ import annotations
+
+import html
+import re
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from starlette.testclient import TestClient
+
+from campaign.store.db import Database, open_db
+from campaign.web.app import create_app
+
+HEBREW = Path(__file__).resolve().parents[2] / "sample_lists" / "contacts_he.csv"
+#: The simulator's agent needs first_name: the Hebrew header gives it.
+MAPPED = {
+    "mapped": "1", "map:first_name": "שם פרטי", "map:appointment_date": "תאריך תור",
+    "action": "check",
+}
+
+
+@pytest.fixture
+def db(tmp_path: Path) -> Iterator[Database]:
+    database = open_db(tmp_path / "campaign.db")
+    yield database
+    database.dispose()
+
+
+def _check_page(db: Database, data: bytes, **form: str) -> str:
+    app = create_app(db, simulate=True, live_max_age=0, charts_in_process=True)
+    with TestClient(app, follow_redirects=True) as client:
+        csrf = re.search(r'name="csrf" value="([0-9a-f]+)"', client.get("/new").text)
+        assert csrf
+        response = client.post("/new", data={"csrf": csrf.group(1)},
+                               files={"file": ("מרפאה-תורים.csv", data, "text/csv")})
+        if form:
+            response = client.post(str(response.url), data={"csrf": csrf.group(1), **form})
+        return html.unescape(response.text)
+
+
+def test_the_check_page_names_the_region_and_the_differing_duplicate(db: Database) -> None:
+    data = HEBREW.read_text(encoding="utf-8").replace("\n", "\r\n").encode("cp1255")
+    page = _check_page(db, data, **MAPPED)
+    assert "default region <strong>IL</strong>" in page
+    assert "valid IL numbers" in page
+    assert "data-duplicates-differing" in page and "line 12 = line 2" in page
+    assert "data-mostly-rejected" not in page
+    assert 'data-count="valid">15<' in page
+
+
+def test_the_check_page_warns_when_most_rows_are_rejected(db: Database) -> None:
+    page = _check_page(db, HEBREW.read_bytes(), region="US", **MAPPED)
+    assert "data-mostly-rejected" in page
+    assert "17 of 20 rows cannot be dialed" in page
