@@ -15,16 +15,19 @@ from campaign.errors import InputError
 
 ENV = "VOICY_FROM_NUMBERS"
 _E164 = re.compile(r"^\+[1-9]\d{6,14}$")
+#: Written between digits by people (`+972-3-555-0100`, `+1 (212) 555-0100`): dropped.
+_PUNCTUATION = re.compile(r"[\s().-]")
 
 
 def given_numbers(values: Iterable[str] = (), *, env: str | None = None) -> tuple[str, ...]:
-    """`values` (each maybe comma-separated), else `$VOICY_FROM_NUMBERS`; checked E.164,
-    duplicates dropped, order kept."""
+    """`values` (each maybe comma-separated), else `$VOICY_FROM_NUMBERS`: spaces, dashes,
+    dots and brackets dropped, checked E.164, duplicates dropped, order kept."""
     chosen = [v for v in values if v and v.strip()]
     if not chosen:
         chosen = [os.environ.get(ENV, "") if env is None else env]
-    numbers = [part.strip() for value in chosen for part in value.split(",") if part.strip()]
-    bad = [number for number in numbers if not _E164.match(number)]
+    written = [part.strip() for value in chosen for part in value.split(",") if part.strip()]
+    numbers = [_PUNCTUATION.sub("", number) for number in written]
+    bad = [raw for raw, number in zip(written, numbers, strict=True) if not _E164.match(number)]
     if bad:
         raise InputError(
             f"caller number {bad[0]!r} is not in E.164 form: write it with "

@@ -18,7 +18,9 @@ from tests.outcomes_factory import ready_campaign
 
 ROOT = Path(__file__).resolve().parents[2]
 SAMPLE = ROOT / "sample_lists" / "contacts.csv"
-MINE = ("+97235550100", "+97235550101")
+#: The user's own numbers, not the simulator's (US ones: the sample list is American, and
+#: Israeli from-numbers would make its national numbers read as Israeli).
+MINE = ("+12025550100", "+12025550101")
 
 
 def demo(cwd: Path, *args: str, **env: str) -> subprocess.CompletedProcess[str]:
@@ -51,8 +53,9 @@ def test_the_readme_demo_rehearses_with_the_callers_numbers_from_the_shell(
     assert from_numbers_used(tmp_path / "rehearsal.db") == set(MINE)
     assert not (tmp_path / "campaign.db").exists()
 
-    again = demo(tmp_path, "--again", "--from", MINE[1])
+    again = demo(tmp_path, "--again", "--from", "+1 (202) 555-0101")  # as people write it
     assert again.returncode == 0, again.stdout + again.stderr
+    assert from_numbers_used(tmp_path / "rehearsal.db") == set(MINE)
 
     bad = demo(tmp_path, "--again", VOICY_FROM_NUMBERS="052-555-0100")
     assert bad.returncode == 2 and "'052-555-0100' is not in E.164 form" in bad.stderr
