@@ -46,8 +46,14 @@ def write_list(path: Path, rows: int) -> None:
         writer = csv.writer(handle)
         writer.writerow(["first_name", "last_name", "phone", "clinic"])
         for i in range(rows):
-            writer.writerow([rng.choice(FIRST), rng.choice(LAST), f"+1202{2000000 + i:07d}",
-                             rng.choice(["Downtown Dental", "Uptown Care", "Riverside"])])
+            writer.writerow(
+                [
+                    rng.choice(FIRST),
+                    rng.choice(LAST),
+                    f"+1202{2000000 + i:07d}",
+                    rng.choice(["Downtown Dental", "Uptown Care", "Riverside"]),
+                ]
+            )
 
 
 def wait_for(predicate: object, timeout: float, what: str) -> None:
@@ -84,9 +90,25 @@ def main() -> None:
     print(f"{args.rows:,} contacts in {contacts}; importing and starting the runner...")
     started = time.monotonic()
     runner = subprocess.Popen(
-        [sys.executable, "-m", "campaign", "run", str(contacts), "--simulate", "--db", str(db),
-         "--name", "bench", "--window", "any", "--min-gap", "0"],
-        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env,
+        [
+            sys.executable,
+            "-m",
+            "campaign",
+            "run",
+            str(contacts),
+            "--simulate",
+            "--db",
+            str(db),
+            "--name",
+            "bench",
+            "--window",
+            "any",
+            "--min-gap",
+            "0",
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        env=env,
     )
     server = None
     try:
@@ -94,7 +116,10 @@ def main() -> None:
         print(f"runner dialing after {time.monotonic() - started:.1f}s (import included)")
         server = subprocess.Popen(
             [sys.executable, "-m", "campaign", "serve", "--db", str(db), "--port", "0"],
-            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+            env=env,
         )
         assert server.stdout is not None
         line = server.stdout.readline()
@@ -156,12 +181,16 @@ def _measure(client: httpx.Client, samples: int) -> None:
         verdict = ""
         if target:
             verdict = f"< {target}  {'ok' if p95 < target else 'MISSED'}"
-        print(f"{label:32} {first:7.1f} {statistics.median(times):7.1f} {p95:7.1f} "
-              f"{times[-1]:7.1f}  {verdict}")
+        print(
+            f"{label:32} {first:7.1f} {statistics.median(times):7.1f} {p95:7.1f} "
+            f"{times[-1]:7.1f}  {verdict}"
+        )
     _live_while_charts_draw(client, campaign)
     after = client.get(f"{campaign}/live").json()["live"]
-    print(f"\nrunner progress during the measurement: {before} -> {after['progress']}, "
-          f"{after['calls_in_progress']} calls in progress")
+    print(
+        f"\nrunner progress during the measurement: {before} -> {after['progress']}, "
+        f"{after['calls_in_progress']} calls in progress"
+    )
 
 
 def _live_while_charts_draw(client: httpx.Client, campaign: str) -> None:
@@ -184,9 +213,11 @@ def _live_while_charts_draw(client: httpx.Client, campaign: str) -> None:
     drawer.join()
     times.sort()
     p95 = times[min(len(times) - 1, int(len(times) * 0.95))]
-    print(f"{'live update, charts drawing':32} {'':7} {statistics.median(times):7.1f} "
-          f"{p95:7.1f} {times[-1]:7.1f}  ({len(times)} requests while the charts took "
-          f"{drawn[0]:.1f}s)")
+    print(
+        f"{'live update, charts drawing':32} {'':7} {statistics.median(times):7.1f} "
+        f"{p95:7.1f} {times[-1]:7.1f}  ({len(times)} requests while the charts took "
+        f"{drawn[0]:.1f}s)"
+    )
 
 
 if __name__ == "__main__":

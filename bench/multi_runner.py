@@ -34,17 +34,20 @@ def database(args: argparse.Namespace) -> str:
 
 
 def run_team(args: argparse.Namespace, runners: int, *, kill: bool = False) -> dict[str, Any]:
-    with tempfile.TemporaryDirectory() as tmp, team(
-        database(args),
-        Path(tmp),
-        contacts=args.contacts,
-        plan="enterprise",
-        scale=args.scale,
-        call_seconds=(5, 20),
-        lease=args.lease,
-        seed=args.seed,
-        max_attempts=1,
-    ) as setup:
+    with (
+        tempfile.TemporaryDirectory() as tmp,
+        team(
+            database(args),
+            Path(tmp),
+            contacts=args.contacts,
+            plan="enterprise",
+            scale=args.scale,
+            call_seconds=(5, 20),
+            lease=args.lease,
+            seed=args.seed,
+            max_attempts=1,
+        ) as setup,
+    ):
         clock = setup.world.clock
         started = clock.time()
         procs = [setup.start("resume", CAMPAIGN) for _ in range(runners)]

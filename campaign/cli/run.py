@@ -176,6 +176,13 @@ def engine_options(func: Any) -> Any:
             help="Simulator seed (with --simulate).",
         ),
         click.option("--base-url", envvar="VOICY_BASE_URL", help="Voicy API base URL."),
+        click.option(
+            "--webhook-listen",
+            metavar="HOST:PORT",
+            envvar="CAMPAIGN_WEBHOOK_LISTEN",
+            help="Receive Voicy's call_ended webhooks at POST /webhooks/voicy on this address "
+            "(needs VOICY_WEBHOOK_SECRET). Env: CAMPAIGN_WEBHOOK_LISTEN.",
+        ),
     ]
     for option in reversed(options):
         func = option(func)
@@ -297,10 +304,33 @@ async def _execute(
     seed: int,
     console: Console,
     sim_start: Any = None,
+    webhook_listen: str | None = None,
 ) -> RunResult:
+    from campaign.receiver import listening
+
     clock = _sim_clock(sim_start)
-    async with connect(settings, clock=clock, seed=seed, db=db) as connection:
-        return await _run_on(connection, db, campaign_id, settings, console)
+    async with (
+        connect(settings, clock=clock, seed=seed, db=db) as connection,
+        listening(db, webhook_listen, clock=connection.clock, world=connection.world) as hearing,
+    ):
+        if hearing is not None:
+            console.print(f"Receiving Voicy webhooks at {hearing.address.url}")
+        result = await _run_on(connection, db, campaign_id, settings, console)
+    if hearing is not None:
+        console.print(_webhook_line(db, campaign_id))
+    return result
+
+
+def _webhook_line(db: Any, campaign_id: int) -> str:
+    from campaign.store.inbox import webhook_stats
+
+    with db.read_session() as session:
+        stats = webhook_stats(session, campaign_id)
+    return (
+        f"Webhooks: {stats.delivered} call_ended stored for this campaign, "
+        f"{stats.refused_signature} refused (bad signature), "
+        f"{stats.unknown_call} for calls not placed from this database"
+    )
 
 
 async def _run_on(
@@ -357,10 +387,12 @@ def run(
     """
     from campaign.contacts import open_contacts, validation_summary
     from campaign.engine.start import prepare_campaign
+    from campaign.receiver import check_webhook_listen
 
     console = Console()
     settings = _settings_from(kwargs, None)
     db_argument = _db_argument(kwargs, settings.simulate)
+    check_webhook_listen(kwargs.get("webhook_listen"), simulate=settings.simulate)
     allow_rejects = bool(kwargs.pop("allow_rejects", False))
     # The user's own numbers are evidence for the default region (not the simulator's).
     options = import_options_from_kwargs(kwargs, given_numbers(kwargs.get("from_numbers") or ()))
@@ -408,7 +440,14 @@ def run(
     if sim_start is not None:
         console.print(f"Simulated clock starts at {local_text(sim_start)}")
     result = anyio.run(
-        _execute, db, campaign.id, settings, kwargs.get("seed", 0), console, sim_start
+        _execute,
+        db,
+        campaign.id,
+        settings,
+        kwargs.get("seed", 0),
+        console,
+        sim_start,
+        kwargs.get("webhook_listen"),
     )
     _finish(console, result, db_argument)
 
@@ -442,6 +481,7 @@ def resume(campaign: str | None, **kwargs: Any) -> None:
     Stored settings are reused; any option given here overrides them.
     """
     from campaign.engine.resume import prepare_resume
+    from campaign.receiver import check_webhook_listen
 
     console = Console()
     db_argument = _db_argument(kwargs, bool(kwargs.get("simulate")))
@@ -455,12 +495,22 @@ def resume(campaign: str | None, **kwargs: Any) -> None:
         )
     settings = _settings_from(kwargs, stored)
     ensure_apart(db, simulate=settings.simulate)
+    check_webhook_listen(kwargs.get("webhook_listen"), simulate=settings.simulate)
     console.print(
         f"Resuming [bold]{escape(found.name)}[/bold] · database {escape(db.display_name())}"
         + (" · rehearsal on the simulated API" if settings.simulate else "")
     )
     sim_start = _sim_start(kwargs, settings, db)
-    result = anyio.run(_execute, db, found.id, settings, kwargs.get("seed", 0), console, sim_start)
+    result = anyio.run(
+        _execute,
+        db,
+        found.id,
+        settings,
+        kwargs.get("seed", 0),
+        console,
+        sim_start,
+        kwargs.get("webhook_listen"),
+    )
     _finish(console, result, db_argument)
 
 

@@ -75,6 +75,7 @@ def serve(db_path: str | None, host: str, port: int, open_browser: bool,
     """
     import uvicorn
 
+    from campaign.receiver import WEBHOOK_PATH, webhook_secret
     from campaign.web.app import create_app
     from campaign.web.guard import LOOPBACK_HOSTS, is_loopback
 
@@ -83,6 +84,7 @@ def serve(db_path: str | None, host: str, port: int, open_browser: bool,
         token = secrets.token_urlsafe(24)
     if token is not None and len(token) < 8:
         raise InputError("--token is too short: use at least 8 characters (or leave it out)")
+    secret = webhook_secret()
     db_argument = rehearsal_db_argument(db_path) if simulate else db_path
     db, fresh = _open_or_create(db_argument)
     if simulate:
@@ -90,13 +92,20 @@ def serve(db_path: str | None, host: str, port: int, open_browser: bool,
     sock = _listen(host, port)
     port = sock.getsockname()[1]
     allowed = list(LOOPBACK_HOSTS) if loopback else None
-    app = create_app(db, token=token, allowed_hosts=allowed, simulate=simulate,
-                     db_argument=db_argument)
+    app = create_app(
+        db, token=token, allowed_hosts=allowed, simulate=simulate, webhook_secret=secret,
+        db_argument=db_argument,
+    )
     url = _url(host, port, token)
     click.echo(f"Dashboard for {db.display_name()} at {url}")
     if fresh:
         click.echo(f"{db.display_name()} is new and empty: start a first campaign from the "
                    "page with New campaign.")
+    click.echo(
+        f"Voicy webhooks: POST {WEBHOOK_PATH}, signed with $VOICY_WEBHOOK_SECRET"
+        if secret
+        else "Voicy webhooks: off (set VOICY_WEBHOOK_SECRET to receive call_ended here)"
+    )
     if not loopback:
         click.echo("Listening beyond this machine: share the address only with people who may "
                    "pause or cancel campaigns.")

@@ -86,6 +86,60 @@ _PROBABILITY = click.FloatRange(0.0, 1.0)
     help="A number the simulated account owns (repeatable; default $VOICY_FROM_NUMBERS, "
     "else +12125550100, +12125550101 and +442079460000).",
 )
+@click.option(
+    "--webhook-url",
+    metavar="URL",
+    help="Post call_ended webhooks here (e.g. http://127.0.0.1:8790/webhooks/voicy).",
+)
+@click.option(
+    "--webhook-secret",
+    envvar="VOICY_WEBHOOK_SECRET",
+    metavar="SECRET",
+    help="Signing secret of the webhooks (never printed). Env: VOICY_WEBHOOK_SECRET.",
+)
+@click.option(
+    "--webhook-scope",
+    type=click.Choice(["connected", "all"]),
+    default="connected",
+    show_default=True,
+    help="Which ended calls fire a webhook: only connected ones, or every one.",
+)
+@click.option(
+    "--webhook-lost",
+    type=_PROBABILITY,
+    default=0.0,
+    show_default=True,
+    help="Chance a call's webhook is never sent.",
+)
+@click.option(
+    "--webhook-repeated",
+    type=_PROBABILITY,
+    default=0.0,
+    show_default=True,
+    help="Chance a webhook is sent a second time.",
+)
+@click.option(
+    "--webhook-late",
+    type=_PROBABILITY,
+    default=0.0,
+    show_default=True,
+    help="Chance a webhook is sent 30 s to 5 min (simulated) late.",
+)
+@click.option(
+    "--webhook-reorder",
+    type=click.FloatRange(0.0),
+    default=0.0,
+    show_default=True,
+    metavar="SECONDS",
+    help="Delay each webhook by up to this much, so they arrive out of order.",
+)
+@click.option(
+    "--webhook-forged",
+    type=_PROBABILITY,
+    default=0.0,
+    show_default=True,
+    help="Chance of one more, forged delivery for a call (a receiver must refuse it).",
+)
 def simulate(
     host: str,
     port: int,
@@ -97,9 +151,21 @@ def simulate(
     p_slow: float,
     slow_seconds: float,
     seed: int,
+    webhook_url: str | None,
+    webhook_secret: str | None,
+    webhook_scope: str,
+    webhook_lost: float,
+    webhook_repeated: float,
+    webhook_late: float,
+    webhook_reorder: float,
+    webhook_forged: float,
     from_numbers: tuple[str, ...],
 ) -> None:
-    """Run a fake Voicy API locally, to try campaigns without placing real calls."""
+    """Run a fake Voicy API locally, to try campaigns without placing real calls.
+
+    With --webhook-url it also posts Voicy's call_ended webhook there when each call's
+    post-call processing ends, signed with --webhook-secret, with the faults asked for.
+    """
     numbers = given_numbers(from_numbers) or DEFAULT_FROM_NUMBERS
     try:
         faults = Faults(
@@ -119,6 +185,24 @@ def simulate(
         clock, clock_env = compressed, f"CAMPAIGN_CLOCK={compressed.spec()} "
     world = World(clock=clock, plan=PLANS[plan_name], seed=seed, faults=faults,
                   from_numbers=numbers)
+    sender = None
+    if webhook_url:
+        from campaign.simulator.webhooks import WebhookFaults, WebhookSender
+
+        if not webhook_secret:
+            raise InputError(
+                "--webhook-url needs the signing secret: set VOICY_WEBHOOK_SECRET (the same "
+                "value the receiver has) or pass --webhook-secret"
+            )
+        webhook_faults = WebhookFaults(
+            scope="all" if webhook_scope == "all" else "connected",
+            p_lost=webhook_lost,
+            p_repeated=webhook_repeated,
+            p_late=webhook_late,
+            p_forged=webhook_forged,
+            reorder_seconds=webhook_reorder,
+        )
+        sender = WebhookSender(world, webhook_url, webhook_secret, faults=webhook_faults)
     try:
         sock = bind_socket(host, port)
     except OSError as exc:
@@ -135,5 +219,7 @@ def simulate(
         f"VOICY_FROM_NUMBERS={','.join(world.from_numbers)} "
         "python -m campaign run sample_lists/contacts.csv"
     )
+    if sender is not None:
+        click.echo(f"Webhooks:      call_ended to {sender.url} ({sender.faults.describe()})")
     click.echo("Press Ctrl-C to stop.")
-    serve_forever(world, sock)
+    serve_forever(world, sock, sender=sender)

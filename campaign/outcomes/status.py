@@ -19,6 +19,7 @@ from campaign.clock import Clock, SystemClock
 from campaign.engine.lock import holder_is_alive
 from campaign.outcomes.commands import resume_command
 from campaign.store.db import Database
+from campaign.store.inbox import WebhookStats, webhook_stats
 from campaign.store.models import (
     CANCELED,
     FINISHED,
@@ -87,6 +88,9 @@ class CampaignStatus:
     settings: dict[str, Any] = field(default_factory=dict)
     #: PostgreSQL: every live runner of the campaign (id, host, pid, heartbeat, contacts held).
     runners: list[LiveRunner] = field(default_factory=list)
+    #: Voicy webhooks received (this campaign's deliveries, the database's refusals); None
+    #: while the database never received one.
+    webhooks: WebhookStats | None = None
 
     @property
     def finished(self) -> bool:
@@ -193,6 +197,7 @@ def _snapshot(
         first = team[0]
         runner = Runner(first.id, first.pid, first.host, first.heartbeat_at, alive=True)
     max_attempts = settings.get("max_attempts")
+    webhooks = webhook_stats(session, campaign.id)
     return CampaignStatus(
         name=campaign.name,
         state=state,
@@ -221,6 +226,7 @@ def _snapshot(
         ),
         settings=settings,
         runners=team,
+        webhooks=webhooks if webhooks.any else None,
     )
 
 

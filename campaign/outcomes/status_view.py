@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 
 from rich.console import Group, RenderableType
@@ -11,6 +12,7 @@ from rich.text import Text
 from campaign.durations import format_duration
 from campaign.localtime import local_text
 from campaign.outcomes.status import CampaignStatus, CampaignSummary
+from campaign.store.inbox import WebhookStats
 
 STATE_STYLES = {
     "running": "bold green",
@@ -125,11 +127,34 @@ def render_status(status: CampaignStatus) -> RenderableType:
     limit = f" (up to {status.max_attempts} per contact)" if status.max_attempts else ""
     work.add_row("Calls placed", f"{status.attempts_used}{limit}")
     work.add_row("API requests", f"{status.requests_used} ({status.rate_limited} rate-limited)")
+    if status.webhooks is not None:
+        work.add_row("Webhooks", webhook_text(status.webhooks, now))
 
     parts: list[RenderableType] = [head, Text(""), outcomes, Text(""), work]
     if status.resume_command and status.state != "running":
         parts += [Text(""), Text.assemble(("To resume: ", "bold"), status.resume_command)]
     return Group(*parts)
+
+
+def webhook_text(
+    stats: WebhookStats | None, now: datetime, when: Callable[[datetime], str] | None = None
+) -> str:
+    """`12 received (last 2026-01-05 16:07, 3s ago) · 2 refused: bad signature ...`;
+    `when` formats an instant (default: this terminal's time zone and how long ago)."""
+    if stats is None:
+        return "none received (results come from polling)"
+    parts = [f"{stats.delivered} received"]
+    if stats.last_delivery_at is not None:
+        last = stats.last_delivery_at
+        shown = when(last) if when else f"{local_time(last)}, {relative(last, now)}"
+        parts[0] += f" (last {shown})"
+    if stats.refused_signature:
+        parts.append(f"{stats.refused_signature} refused: bad signature (check the secret)")
+    if stats.refused_other:
+        parts.append(f"{stats.refused_other} refused: not a call_ended or too large")
+    if stats.unknown_call:
+        parts.append(f"{stats.unknown_call} for calls not placed from this database")
+    return " · ".join(parts)
 
 
 def _runners_table(status: CampaignStatus) -> Table:

@@ -9,9 +9,11 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 
+import anyio
 import uvicorn
 
 from campaign.simulator.app import API_PREFIX, create_app
+from campaign.simulator.webhooks import WebhookSender
 from campaign.simulator.world import World
 
 _STARTUP_TIMEOUT = 10.0
@@ -87,6 +89,24 @@ def running_server(
         sock.close()
 
 
-def serve_forever(world: World, sock: socket.socket, *, log_level: str = "info") -> None:
-    """Serve `world` on an already bound socket until interrupted (Ctrl-C)."""
-    _server(world, log_level=log_level, access_log=True).run(sockets=[sock])
+def serve_forever(
+    world: World,
+    sock: socket.socket,
+    *,
+    log_level: str = "info",
+    sender: WebhookSender | None = None,
+) -> None:
+    """Serve `world` on an already bound socket until interrupted (Ctrl-C), with its
+    webhook sender posting call_ended alongside when one is given."""
+    server = _server(world, log_level=log_level, access_log=True)
+    if sender is None:
+        server.run(sockets=[sock])
+        return
+
+    async def serve_and_send() -> None:
+        async with anyio.create_task_group() as tg:
+            tg.start_soon(sender.run)
+            await server.serve(sockets=[sock])
+            tg.cancel_scope.cancel()
+
+    anyio.run(serve_and_send)

@@ -13,7 +13,7 @@ import re
 import threading
 import uuid
 from collections import Counter
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -109,6 +109,9 @@ class World:
         self.requests_by_endpoint: Counter[str] = Counter()
         self.served_429 = 0
         self.served_concurrency_429 = 0
+        #: Told of every call created (under the world's lock: must be quick, must not call
+        #: back into the world), e.g. the webhook sender.
+        self.call_listeners: list[Callable[[SimCall], None]] = []
 
     # --- requests ------------------------------------------------------------------------
 
@@ -182,6 +185,8 @@ class World:
             self.dial_counts[to_number] += 1
             self._insert(call)
             heapq.heappush(active, call.end)
+            for listener in self.call_listeners:
+                listener(call)
             return call
 
     def _insert(self, call: SimCall) -> None:
@@ -259,6 +264,12 @@ class World:
         """The status the dial number `attempt_index` (0-based) to `to_number` ends with."""
         with self._lock:
             return self._outcome(to_number, attempt_index).status
+
+    def planned_outcome(self, to_number: str, attempt_index: int) -> Outcome:
+        """Status and durations of dial number `attempt_index` (0-based) to `to_number`:
+        the ground truth an oracle schedules (see `SimCall` for the timeline)."""
+        with self._lock:
+            return self._outcome(to_number, attempt_index)
 
     def _outcome(self, to_number: str, attempt_index: int) -> Outcome:
         scripted = self._scripts.get(to_number, [])

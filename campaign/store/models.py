@@ -1,5 +1,6 @@
-"""SQLAlchemy tables: campaigns, contacts, call attempts, events, suppressions, and the
-runners and per-key request budgets several runners share on PostgreSQL.
+"""SQLAlchemy tables: campaigns, contacts, call attempts, events, suppressions, the
+runners and per-key request budgets several runners share on PostgreSQL, and the webhook
+inbox with its counters.
 
 The store is the only truth: the engine writes every step of a call here before and after
 each request, and everything a person reads (status, export, report, web pages) reads it.
@@ -239,3 +240,42 @@ class KeyBudget(Base):
     grants: Mapped[list[Any]] = mapped_column(JSON, default=list)
     blocked_until: Mapped[float] = mapped_column(Float, default=0.0)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class WebhookDelivery(Base):
+    """The webhook inbox: one verified `call_ended` delivery per call id, as it arrived.
+
+    Written only by the webhook receiver (`campaign.store.inbox`), never a contact or attempt
+    column: the package that owns a call's life reads it as one more source of "ended" and
+    sets `consumed_at`. `body` is the raw request body, so details are recorded without a
+    call-get and the signature could be checked again.
+    """
+
+    __tablename__ = "webhook_inbox"
+    __table_args__ = (
+        Index("ix_webhook_inbox_pending", "campaign_id", "consumed_at"),
+        Index("ix_webhook_inbox_to_number", "to_number"),
+    )
+
+    call_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    #: The campaign and attempt the delivery matched when it arrived (a hint: an attempt
+    #: whose dial was unknown is matched by number and may resolve to another call).
+    campaign_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    attempt_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    matched_by: Mapped[str] = mapped_column(String(20))
+    call_status: Mapped[str | None] = mapped_column(String(40), nullable=True)
+    from_number: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    to_number: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    body: Mapped[str] = mapped_column(Text)
+    consumed_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+
+
+class WebhookCounter(Base):
+    """Database-wide webhook counters (accepted, repeated, unknown call, each refusal)."""
+
+    __tablename__ = "webhook_counters"
+
+    kind: Mapped[str] = mapped_column(String(40), primary_key=True)
+    count: Mapped[int] = mapped_column(Integer, default=0)
+    last_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)

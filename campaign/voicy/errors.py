@@ -21,6 +21,9 @@
 
 `error.placement` is "not_placed" or "unknown". A dial whose placement is "unknown" may
 have created a call: it must be reconciled from call-list, never blindly redialed.
+
+Refusals of an incoming webhook delivery (bad signature, oversize, not call_ended) have their
+own small tree in `campaign.voicy.webhooks`: they are the receiver's answers, not the API's.
 """
 
 from __future__ import annotations

@@ -20,6 +20,7 @@ from starlette.routing import Mount
 from starlette.staticfiles import StaticFiles
 
 from campaign.clock import Clock, SystemClock
+from campaign.receiver.app import WebhookReceiver, WebhookRoute
 from campaign.store.db import Database
 from campaign.web import campaigns, contacts, downloads, launch, steering
 from campaign.web.chart_cache import ChartCache
@@ -44,6 +45,7 @@ def create_app(
     simulate: bool = False,
     upload_limit: int = DEFAULT_UPLOAD_LIMIT,
     db_argument: str | None = None,
+    webhook_secret: str | None = None,
 ) -> Starlette:
     """The dashboard over `db`.
 
@@ -55,6 +57,8 @@ def create_app(
     `simulate`: campaigns started from the browser call the built-in simulator.
     `upload_limit`: largest list upload in bytes (see `campaign.web.launch`).
     `db_argument`: the `--db` serve was given, repeated in the resume commands shown.
+    `webhook_secret`: receive Voicy's call_ended at `POST /webhooks/voicy` (see
+    `campaign.receiver`); that path skips the host/token/CSRF guard, it checks a signature.
     """
     clock = clock or SystemClock()
     context = WebContext(
@@ -90,6 +94,12 @@ def create_app(
             Mount("/static", app=StaticFiles(directory=STATIC_DIR), name="static"),
         ],
         middleware=[
+            Middleware(
+                WebhookRoute,
+                receiver=WebhookReceiver(db, webhook_secret, clock=clock)
+                if webhook_secret
+                else None,
+            ),
             Middleware(
                 Guard,
                 token=token,

@@ -14,7 +14,7 @@ from typing import Any
 
 from campaign.durations import format_duration
 from campaign.outcomes.status import WAIT_REASONS, CampaignStatus, CampaignSummary
-from campaign.outcomes.status_view import OUTCOME_ORDER, WAIT_WORDS
+from campaign.outcomes.status_view import OUTCOME_ORDER, WAIT_WORDS, webhook_text
 from campaign.web.contact_queries import ContactRow
 from campaign.web.lookup import CampaignRef
 from campaign.web.templating import DASH, iso, number, percent, relative_text, utc_text
@@ -159,6 +159,9 @@ def live_fields(status: CampaignStatus) -> dict[str, str]:
         "requests_per_minute": _per_minute(status),
         "rate_limit": _rate_limit(status.settings),
         "rate_limited": number(status.rate_limited),
+        "webhooks": webhook_text(
+            status.webhooks, now, lambda at: f"{utc_text(at)}, {relative_text(at, now)}"
+        ),
         "eta": eta_text(eta_of(status.state, status.elapsed_s, status.outcomes, progress, now),
                         now),
         "runner": _runner(status),

@@ -1,0 +1,225 @@
+"""Polling (and, once the engine consumes them, webhooks) against the oracle, in one run.
+
+For each plan, the current runner runs a campaign against the simulator over real HTTP on
+a compressed clock; the oracle (bench/oracle.py) then schedules the very same calls (the
+simulator's ground truth for every number and attempt) as a runner that knew each end the
+instant it happened. Printed per plan and mode:
+- wall time (simulated seconds, runner start to finish) against the oracle's (first dial to
+  last hang-up; `+get` is the oracle that also spends a call-get per connected call);
+- requests against the required (a dial per call + a call-get per connected call) and the
+  oracle's own (dials only);
+- 429s served, calls, connected calls.
+
+    PYTHONPATH=. python bench/oracle_bench.py [--plan budget|standard|all] [--scale 10]
+        [--mode polling|webhooks|all] [--seed 7]
+
+Plans (issue 17, issue 20): `budget` = 60 contacts, 60 requests/min, 10 lines, calls of
+10–30 s; `standard` = 200 contacts, the Standard plan (60 rpm, 10 lines), calls of 10–60 s.
+Both with up to 3 attempts and a 30 s redial delay (--max-attempts, --retry-delay).
+
+Mode `webhooks` runs the same campaign with a receiver in the run (`--webhook-listen`) and
+the simulator's sender posting to it: only connected calls fire, 15% lost, 10% repeated
+(`webhooks-all`: every ended call fires, nothing lost). Until the engine consumes the
+inbox (after the engine redesign) the runner still polls and fetches everything, so its
+figures show the receiving path's cost, not the webhook runner's; the line says so.
+"""
+
+from __future__ import annotations
+
+import argparse
+import tempfile
+import time
+from contextlib import AsyncExitStack
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import anyio
+
+from bench.oracle import OracleResult, schedule
+from campaign.clock import CompressedClock
+from campaign.engine.create import create_campaign
+from campaign.engine.run import Runner
+from campaign.engine.settings import RunSettings
+from campaign.simulator import DEFAULT_FROM_NUMBERS, PLANS, TEST_API_KEY, World, running_server
+from campaign.simulator.limits import Plan
+from campaign.store.db import open_db
+from campaign.voicy.client import VoicyClient
+from tests.factories import fake_contacts, us_numbers
+
+
+@dataclass(frozen=True)
+class BenchPlan:
+    name: str
+    contacts: int
+    plan: Plan
+    call_seconds: tuple[float, float]
+
+
+PLANS_UNDER_TEST = {
+    "budget": BenchPlan("budget-bound", 60, Plan("budget", 60, 10, 1800), (10.0, 30.0)),
+    "standard": BenchPlan("Standard", 200, PLANS["standard"], (10.0, 60.0)),
+}
+
+#: Webhook modes: the sender's faults (see campaign.simulator.webhooks).
+WEBHOOK_MODES = {
+    "webhooks": "scope=connected,lost=0.15,repeated=0.10",
+    "webhooks-all": "scope=all",
+}
+
+
+@dataclass
+class Measured:
+    elapsed: float
+    requests: int
+    by_endpoint: dict[str, int]
+    served_429: int
+    calls: int
+    connected: int
+    state: str
+    deliveries: str = ""
+
+
+async def run_mode(args: argparse.Namespace, bench: BenchPlan, mode: str) -> Measured:
+    clock = CompressedClock.anchored(args.scale, epoch=time.time())
+    world = World(clock=clock, plan=bench.plan, seed=args.seed, call_seconds=bench.call_seconds)
+    settings = settings_for(args, bench)
+    with tempfile.TemporaryDirectory() as tmp, running_server(world) as base_url:
+        db = open_db(Path(tmp) / "bench.db")
+        numbers = us_numbers(bench.contacts, start=7000)
+        campaign = create_campaign(db, fake_contacts(numbers), settings, now=clock.now())
+        async with AsyncExitStack() as stack:
+            client = await stack.enter_async_context(
+                VoicyClient(TEST_API_KEY, base_url, clock=clock)
+            )
+            hearing = None
+            if mode in WEBHOOK_MODES:
+                hearing = await stack.enter_async_context(receiving(db, clock, world, mode))
+            # The slot for the webhook runner: once the engine consumes the inbox, the runner
+            # built here gets the receiver's wake-up hook and adapts its polling.
+            runner = Runner(db, campaign.id, client, settings, clock)
+            started = clock.time()
+            result = await runner.run()
+            elapsed = clock.time() - started
+            deliveries = ""
+            if hearing is not None:
+                deliveries = ", ".join(f"{k} {v}" for k, v in sorted(hearing.sender.counts.items()))
+        db.dispose()
+    calls = world.calls
+    return Measured(
+        elapsed=elapsed,
+        requests=sum(world.requests_by_endpoint.values()),
+        by_endpoint=dict(world.requests_by_endpoint),
+        served_429=world.served_429 + world.served_concurrency_429,
+        calls=len(calls),
+        connected=sum(1 for c in calls if c.connected),
+        state=result.state,
+        deliveries=deliveries,
+    )
+
+
+def receiving(db: Any, clock: Any, world: World, mode: str) -> Any:
+    import os
+
+    from campaign.receiver import listening
+    from campaign.receiver.listen import SIMULATE_FAULTS_ENV
+
+    os.environ[SIMULATE_FAULTS_ENV] = WEBHOOK_MODES[mode]
+    return listening(db, "127.0.0.1:0", clock=clock, world=world)
+
+
+def settings_for(args: argparse.Namespace, bench: BenchPlan) -> RunSettings:
+    delay = float(args.retry_delay)
+    return RunSettings(
+        from_numbers=tuple(DEFAULT_FROM_NUMBERS[:2]),
+        concurrency=bench.plan.concurrent_calls,
+        rate=bench.plan.requests_per_minute,
+        max_attempts=args.max_attempts,
+        retry_delays={"busy": delay, "no_answer": delay, "error": delay},
+        window="any",
+        min_gap=0.0,
+    )
+
+
+def oracle_for(args: argparse.Namespace, bench: BenchPlan, *, with_gets: bool) -> OracleResult:
+    # The ground truth is fixed by (seed, number, attempt): a fresh world plans the same calls.
+    world = World(plan=bench.plan, seed=args.seed, call_seconds=bench.call_seconds)
+    settings = settings_for(args, bench)
+    return schedule(
+        us_numbers(bench.contacts, start=7000),
+        world.planned_outcome,
+        rate=settings.rate,
+        lines=settings.concurrency,
+        max_attempts=settings.max_attempts,
+        retry_delays=settings.retry_delays,
+        call_gets=with_gets,
+    )
+
+
+def report(
+    bench: BenchPlan, mode: str, m: Measured, oracle: OracleResult, gets: OracleResult
+) -> None:
+    required = m.calls + m.connected
+    same = "same calls" if oracle.dials == m.calls else f"oracle placed {oracle.dials} calls"
+    print(
+        f"\n== {bench.name} plan ({bench.contacts} contacts, {bench.plan.requests_per_minute}"
+        f" rpm, {bench.plan.concurrent_calls} lines, calls {bench.call_seconds[0]:g}–"
+        f"{bench.call_seconds[1]:g} s) · {mode} =="
+    )
+    print(f"runner: {m.state}, {m.calls} calls, {m.connected} connected ({same})")
+    print(
+        f"wall: {m.elapsed:.0f} s vs oracle {oracle.wall:.0f} s = {m.elapsed / oracle.wall:.2f}x"
+        f"  (oracle+get {gets.wall:.0f} s = {m.elapsed / gets.wall:.2f}x)"
+    )
+    print(
+        f"requests: {m.requests} vs required {required} = {m.requests / required:.2f}x"
+        f"  (oracle spends {oracle.dials}: dials only) {m.by_endpoint}"
+    )
+    bound = oracle.lower_bound(bench.plan.requests_per_minute, bench.plan.concurrent_calls)
+    print(
+        f"bound: these calls hold lines {oracle.line_seconds:.0f} s in all: no schedule on "
+        f"{bench.plan.concurrent_calls} lines ends before {bound:.0f} s "
+        f"(runner {m.elapsed / bound:.2f}x, oracle {oracle.wall / bound:.2f}x)"
+    )
+    print(f"429s: {m.served_429}")
+    if m.deliveries:
+        print(f"webhooks sent: {m.deliveries}")
+        print(
+            "  (the engine does not consume deliveries yet: this is the polling runner with a"
+            " receiver beside it)"
+        )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--plan", choices=[*PLANS_UNDER_TEST, "all"], default="all")
+    parser.add_argument("--mode", choices=["polling", *WEBHOOK_MODES, "all"], default="polling")
+    parser.add_argument("--scale", type=float, default=10.0)
+    parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--max-attempts", type=int, default=3)
+    parser.add_argument("--retry-delay", type=float, default=30.0, help="seconds, every status")
+    parser.add_argument("--oracle-only", action="store_true", help="print the oracles only")
+    args = parser.parse_args()
+    plans = list(PLANS_UNDER_TEST) if args.plan == "all" else [args.plan]
+    modes = ["polling", *WEBHOOK_MODES] if args.mode == "all" else [args.mode]
+    print(
+        f"seed {args.seed}, scale {args.scale:g}, max attempts {args.max_attempts}, "
+        f"redial after {args.retry_delay:g} s; simulated seconds"
+    )
+    for key in plans:
+        bench = PLANS_UNDER_TEST[key]
+        oracle = oracle_for(args, bench, with_gets=False)
+        gets = oracle_for(args, bench, with_gets=True)
+        if args.oracle_only:
+            print(
+                f"{bench.name}: oracle {oracle.wall:.1f} s ({oracle.dials} dials, "
+                f"{oracle.connected} connected), oracle+get {gets.wall:.1f} s"
+            )
+            continue
+        for mode in modes:
+            measured = anyio.run(run_mode, args, bench, mode)
+            report(bench, mode, measured, oracle, gets)
+
+
+if __name__ == "__main__":
+    main()
