@@ -1,5 +1,8 @@
 """Human durations (`45s`, `10m`, `2h`, `1h30m`, `1d`, a bare number of seconds, or `0`) and
-the instants of `--start-at` / `--stop-at`."""
+the instants of `--start-at` / `--stop-at` (`parse_instant`).
+
+Options people type take `parse_duration_with_unit`, which refuses a bare number but 0.
+"""
 
 from __future__ import annotations
 
@@ -35,6 +38,26 @@ def parse_duration(text: str) -> float:
     if pos == 0 or raw[pos:].strip():
         raise ValueError(f"cannot read duration {text!r}: use forms like 45s, 10m, 2h or 1h30m")
     return total
+
+
+def parse_duration_with_unit(text: str) -> float:
+    """As `parse_duration`, except that a bare number other than 0 is refused.
+
+    For a user-facing option `10` could mean seconds or minutes, and a busy line redialed
+    ten seconds later is not what anyone means: the error asks for the unit.
+    """
+    raw = text.strip()
+    try:
+        value = float(raw)
+    except ValueError:
+        return parse_duration(text)
+    if value == 0:
+        return 0.0
+    if value < 0:
+        raise ValueError(f"negative duration {text!r}")
+    raise ValueError(
+        f"{raw!r} has no unit: did you mean {raw}m? Write the unit: {raw}s, {raw}m or {raw}h"
+    )
 
 
 def format_duration(seconds: float) -> str:

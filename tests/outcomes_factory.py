@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, null, select
 from sqlalchemy.orm import Session
 
 from campaign.calls.vocab import AttemptStatus, CampaignState, ContactState
@@ -52,7 +52,8 @@ class StoredCampaign:
     name: str
     campaign_id: int
     calls: list[RecordedCall] = field(default_factory=list)
-    #: line -> the outcome the results table should show for that input row
+    #: line -> the outcome the results table should show for that input row (a duplicate
+    #: row's is `duplicate`, as in the report)
     outcomes: dict[int, str] = field(default_factory=dict)
     lines: list[int] = field(default_factory=list)
 
@@ -288,10 +289,7 @@ def finished_campaign(
             if row.calls:
                 contact.last_status = row.calls[-1][0]
                 contact.last_call_id = stored.calls[-1].call_id
-            if row.duplicate_of is not None:
-                stored.outcomes[line] = stored.outcomes[row.duplicate_of]
-            else:
-                stored.outcomes[line] = row.outcome or "pending"
+            stored.outcomes[line] = row.outcome or "pending"
         session.add(Event(campaign_id=campaign.id, at=start, kind="started", message="go"))
     return stored
 
@@ -348,7 +346,8 @@ def _store_call(
             category=category,
             duration_ms=call.duration_ms,
             summary=call.summary,
-            transcript=call.transcript,
+            # A call without a transcript is SQL NULL, as the engine leaves it (not JSON null).
+            transcript=call.transcript if call.transcript is not None else null(),
             vars_extracted=call.extracted,
             vars_collected=call.collected,
             cost=call.cost,

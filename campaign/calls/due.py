@@ -38,7 +38,7 @@ class Candidate:
     timezone: str | None
     attempts: int
     #: Its zone key (see calls/holds.py), when the runner's rules zoned the campaign.
-    zone: str | None = None
+    zone_key: str | None = None
     #: The claim's fencing token on PostgreSQL; None on SQLite.
     fence: int | None = None
 
@@ -52,7 +52,7 @@ class Candidate:
             agent_id=row[3],
             timezone=row[4],
             attempts=row[5],
-            zone=row[6],
+            zone_key=row[6],
             fence=fence,
         )
 
@@ -64,7 +64,7 @@ _CANDIDATE_COLUMNS = (
     Contact.agent_id,
     Contact.timezone,
     Contact.attempts,
-    Contact.zone,
+    Contact.zone_key,
 )
 
 

@@ -14,7 +14,7 @@ A contact's zone key is written once, with the key the rules give (contacts with
 key open and close together): the first time a rule holds a contact for its zone, the
 dispatcher zones the next few thousand contacts at once (`zone_ahead`), so one statement
 then holds all of them; from then on one statement holds the whole zone. Computing a key
-is a phonenumbers lookup; an import that fills `contacts.zone` with the same key saves it.
+is a phonenumbers lookup; an import that fills `contacts.zone_key` with the same key saves it.
 """
 
 from __future__ import annotations
@@ -76,7 +76,7 @@ def zone_ahead(
             .where(
                 Contact.campaign_id == campaign_id,
                 Contact.state == ContactState.QUEUED,
-                Contact.zone.is_(None),
+                Contact.zone_key.is_(None),
             )
             .order_by(Contact.position)
             .limit(limit)
@@ -95,7 +95,7 @@ def set_zones(session: Session, zones: Iterable[tuple[int, str]]) -> None:
     session.execute(
         update(contacts)
         .where(contacts.c.id == bindparam("b_contact"))
-        .values(zone=bindparam("b_key")),
+        .values(zone_key=bindparam("b_key")),
         rows,
     )
 
@@ -123,7 +123,7 @@ def hold_zone(
     """
     of_zone = (
         Contact.campaign_id == campaign_id,
-        Contact.zone == zone,
+        Contact.zone_key == zone,
         Contact.state.in_(contact_from(Step.HELD)),
         *_claimable(owner),
     )

@@ -44,15 +44,27 @@ async def connect(
     world: World | None = None,
     db: Database | None = None,
 ) -> AsyncIterator[Connection]:
-    """An API client for the settings: the built-in simulator under `simulate`."""
+    """An API client for the settings: the built-in simulator under `simulate`, whose
+    account owns the settings' from-numbers (the user's own, so a rehearsal uses them)."""
     if settings.simulate:
-        from campaign.simulator import PLANS, TEST_API_KEY, World, in_process_transport
+        from campaign.simulator import (
+            DEFAULT_FROM_NUMBERS,
+            PLANS,
+            TEST_API_KEY,
+            World,
+            in_process_transport,
+        )
 
         sim_clock = clock or CompressedClock(
             SIMULATE_SCALE, start=_simulated_start(db), jump_over=SIMULATE_JUMP_OVER
         )
         if world is None:
-            world = World(clock=sim_clock, plan=PLANS["standard"], seed=seed)
+            world = World(
+                clock=sim_clock,
+                plan=PLANS["standard"],
+                seed=seed,
+                from_numbers=settings.from_numbers or DEFAULT_FROM_NUMBERS,
+            )
         client = VoicyClient(
             TEST_API_KEY,
             "http://voicy.sim/functions/v1",

@@ -28,6 +28,7 @@ from campaign.store.bulk import insert_columns, insert_rows
 from campaign.store.db import Database
 from campaign.store.models import Campaign, Contact, Suppression
 from campaign.store.queries import add_event
+from campaign.store.rehearsals import ensure_apart
 
 if TYPE_CHECKING:
     from campaign.contacts import ContactRows
@@ -35,8 +36,9 @@ if TYPE_CHECKING:
 
 
 def default_name(source_name: str, now: datetime) -> str:
+    """`<list>-<date>-<time>`, the date and time as the user reads them (this machine's zone)."""
     stem = re.sub(r"\.[A-Za-z0-9]+$", "", source_name.rsplit("/", 1)[-1]) or "campaign"
-    return f"{stem}-{now.strftime('%Y%m%d-%H%M%S')}"
+    return f"{stem}-{now.astimezone().strftime('%Y%m%d-%H%M%S')}"
 
 
 def unique_name(db: Database, wanted: str) -> str:
@@ -149,6 +151,7 @@ def prepare_campaign(
             f"{contact_list.source_name} has no valid phone number; run `python -m campaign "
             f"validate {contact_list.source_name}` to see why each row was rejected"
         )
+    ensure_apart(db, simulate=settings.simulate)  # before any rule reads the database
     fingerprint = list_fingerprint(contact_list)
     check_same_list(db, fingerprint, new=new, again=again)
     notes = [import_dnc_file(db, Path(path), region, now) for path in dnc_files]

@@ -20,6 +20,7 @@ from campaign.engine.rules_bridge import rules_for
 from campaign.engine.runner import Runner
 from campaign.engine.settings import RunSettings
 from campaign.store.db import Database
+from campaign.store.rehearsals import ensure_apart
 
 __all__ = ["build_runner", "run_campaign", "run_with_signals"]
 
@@ -87,7 +88,9 @@ async def run_campaign(
     on_progress: Callable[[Progress], None] | None = None,
     handle_signals: bool = True,
 ) -> RunResult:
-    """Run campaign `campaign_id` to its end (or until stopped) on `connection`."""
+    """Run campaign `campaign_id` to its end (or until stopped) on `connection` (never a
+    rehearsal beside real campaigns: see `campaign.store.rehearsals`)."""
+    ensure_apart(db, simulate=settings.simulate)
     runner = build_runner(db, campaign_id, settings, connection, on_progress=on_progress)
     if handle_signals:
         return await run_with_signals(runner)

@@ -2,13 +2,33 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from typing import Any
 
 import click
 
 from campaign.errors import CampaignError
+from campaign.localtime import localize_stamps
+from campaign.outcomes.commands import with_db_argument
 from campaign.voicy.errors import AuthError, VoicyError
+
+#: Exit code of an unexpected error (a bug): one line, the traceback with --debug.
+INTERNAL_ERROR = 3
+_DB_ARGUMENT = "campaign.db_argument"
+
+
+def remember_db_argument(db_argument: str | None) -> None:
+    """The `--db` a command works on, repeated in every resume command it prints (errors
+    included), so the printed command reaches the same database."""
+    click.get_current_context().meta[_DB_ARGUMENT] = db_argument
+
+
+def say(message: str) -> str:
+    """A library message for the user: its resume commands with the command's `--db`, its
+    instants in the user's time zone."""
+    db_argument = click.get_current_context().meta.get(_DB_ARGUMENT)
+    return localize_stamps(with_db_argument(message, db_argument))
 
 
 class CampaignGroup(click.Group):
@@ -28,7 +48,8 @@ class CampaignGroup(click.Group):
         except CampaignError as exc:
             if debug:
                 raise
-            click.echo(f"Error: {exc.message}", err=True)
+            message = localize_stamps(with_db_argument(exc.message, ctx.meta.get(_DB_ARGUMENT)))
+            click.echo(f"Error: {message}", err=True)
             sys.exit(exc.exit_code)
         except AuthError as exc:
             if debug:
@@ -47,6 +68,23 @@ class CampaignGroup(click.Group):
         except KeyboardInterrupt:
             click.echo("Interrupted.", err=True)
             sys.exit(130)
+        except (click.ClickException, click.exceptions.Exit, click.Abort):
+            raise  # usage errors, --help, Ctrl-C at a prompt: click words them itself
+        except BrokenPipeError:
+            # `export -o - | head`: the reader left; nothing more to say, and Python must
+            # not fail again flushing stdout at exit.
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, sys.stdout.fileno())
+            sys.exit(0)
+        except Exception as exc:
+            if debug:
+                raise
+            click.echo(
+                f"Error: unexpected {type(exc).__name__}: {exc}. This is a bug in campaign: "
+                "run the command again with --debug for the traceback and report it.",
+                err=True,
+            )
+            sys.exit(INTERNAL_ERROR)
 
 
 @click.group(cls=CampaignGroup, context_settings={"help_option_names": ["-h", "--help"]})

@@ -33,7 +33,7 @@ def describe(p: Snapshot) -> str:
     if p.rate_limited:
         parts.append(f"{p.rate_limited} × 429")
     if p.next_due and any(p.waiting.values()) and not p.in_progress:
-        parts.append(f"next due {p.next_due.astimezone().strftime('%a %H:%M')}")
+        parts.append(f"next due {p.next_due.astimezone().strftime('%a %H:%M %Z')}")
     if p.eta_seconds:
         parts.append(f"ETA {format_duration(p.eta_seconds)} (campaign time)")
     if p.stopping:

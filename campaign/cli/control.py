@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 
 from campaign.campaigns.control import ControlResult, cancel_campaign, pause_campaign
-from campaign.cli._base import main
+from campaign.cli._base import main, remember_db_argument, say
 from campaign.cli.status import DB_HELP
 from campaign.outcomes.source import reading
 from campaign.outcomes.status import campaign_status
@@ -22,6 +22,7 @@ def pause(campaign: str | None, db_path: str | None) -> None:
     A runner working on it stops dialing within a second, follows its calls in progress to
     their end and exits.
     """
+    remember_db_argument(db_path)
     with reading(db_path) as db:
         _report(pause_campaign(db, campaign))
 
@@ -36,6 +37,7 @@ def cancel(campaign: str | None, db_path: str | None, yes: bool) -> None:
     Calls in progress end normally; every contact not yet final ends `canceled`. A canceled
     campaign cannot be resumed.
     """
+    remember_db_argument(db_path)
     with reading(db_path) as db:
         if not yes:
             status = campaign_status(db, campaign if campaign else _latest_unfinished(db))
@@ -55,4 +57,4 @@ def _latest_unfinished(db: Database) -> str:
 
 
 def _report(result: ControlResult) -> None:
-    click.echo(result.message)
+    click.echo(say(result.message))  # its resume command with the --db given

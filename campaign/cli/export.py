@@ -11,6 +11,7 @@ from rich.console import Console
 from campaign.calls.vocab import Outcome
 from campaign.cli._base import main
 from campaign.cli.status import DB_HELP
+from campaign.errors import InputError
 from campaign.outcomes.source import reading
 
 #: The outcome names --only takes: the enum (no pandas needed for --help).
@@ -76,8 +77,11 @@ def export(
 @click.option(
     "--html",
     "html_path",
-    metavar="FILE",
-    help="Write the report as one self-contained HTML page (charts included).",
+    metavar="[FILE]",
+    is_flag=False,
+    flag_value="",
+    help="Write the report as one self-contained HTML page (charts included), to "
+    "FILE [default: <campaign>-report.html].",
 )
 @click.option("--db", "db_path", metavar="PATH", help=DB_HELP)
 def report(campaign: str | None, html_path: str | None, db_path: str | None) -> None:
@@ -85,11 +89,18 @@ def report(campaign: str | None, html_path: str | None, db_path: str | None) -> 
     from campaign.outcomes.figures import report_figures
     from campaign.outcomes.report import render_report
 
+    if html_path and not html_path.lower().endswith((".html", ".htm")):
+        raise InputError(
+            f"--html {html_path}: the file name must end in .html (to name the campaign, "
+            f"put it first: report {html_path} --html)"
+        )
     figures = report_figures(db_path, campaign)
     if html_path is None:
         Console().print(render_report(figures))
         return
-    from campaign.outcomes.html import write_html  # matplotlib loads only for HTML
+    from campaign.outcomes.html import default_report_path, write_html  # matplotlib: HTML only
 
-    path = write_html(figures, Path(html_path))
+    path = write_html(
+        figures, Path(html_path) if html_path else default_report_path(figures.campaign.name)
+    )
     click.echo(f"Wrote the report of {figures.campaign.name} to {path}")

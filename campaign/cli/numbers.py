@@ -1,12 +1,13 @@
-"""The user's caller numbers: `--from` (repeatable, comma-separated) or VOICY_FROM_NUMBERS."""
+"""The user's caller numbers: `--from` (repeatable, comma-separated) or VOICY_FROM_NUMBERS.
+
+Read in one place, `campaign.caller_numbers` (E.164 checked); this name stays for the
+commands that use it.
+"""
 
 from __future__ import annotations
 
-import os
+from campaign.caller_numbers import given_numbers
 
 
 def caller_numbers(values: tuple[str, ...]) -> tuple[str, ...]:
-    numbers: list[str] = []
-    for value in values or tuple((os.environ.get("VOICY_FROM_NUMBERS") or "").split(",")):
-        numbers.extend(n.strip() for n in value.split(",") if n.strip())
-    return tuple(numbers)
+    return given_numbers(values)

@@ -2,19 +2,24 @@
 
 from __future__ import annotations
 
+import shlex
 import sys
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import Any, TypeVar
 
 import anyio
 import click
 from rich.console import Console
+from rich.markup import escape
 
+from campaign.caller_numbers import given_numbers
 from campaign.campaigns.connect import connect
 from campaign.campaigns.history import recent_calls_report
-from campaign.cli._base import main
+from campaign.cli._agent_check import AgentCheck, find_agent, print_agent_check
+from campaign.cli._base import main, remember_db_argument, say
 from campaign.cli._calendar_options import (
     calendar_options,
     calendar_overrides,
@@ -28,14 +33,16 @@ from campaign.cli._import_options import (
 )
 from campaign.cli._progress import ProgressDisplay
 from campaign.clock import Clock
-from campaign.durations import parse_duration, parse_instant
+from campaign.durations import parse_duration_with_unit, parse_instant
 from campaign.engine.progress import RunResult
 from campaign.engine.settings import RunSettings, parse_retry_delays
 from campaign.errors import InputError
+from campaign.localtime import local_text
+from campaign.outcomes.commands import command
+from campaign.outcomes.source import open_existing
 from campaign.store.db import Database, open_db
-
-if TYPE_CHECKING:
-    from campaign.voicy.models import Agent
+from campaign.store.rehearsals import ensure_apart, rehearsal_db_argument
+from campaign.voicy.client import VoicyClient
 
 _F = TypeVar("_F", bound=Callable[..., Any])
 
@@ -46,15 +53,20 @@ def _duration(ctx: click.Context, param: click.Parameter, value: str | None) -> 
     if value is None:
         return None
     try:
-        return parse_duration(value)
+        return parse_duration_with_unit(value)
     except ValueError as exc:
         raise click.BadParameter(str(exc)) from exc
 
 
-def _from_numbers(values: tuple[str, ...]) -> tuple[str, ...]:
-    from campaign.cli.numbers import caller_numbers
-
-    return caller_numbers(values)
+def _retry_delays(specs: tuple[str, ...]) -> dict[str, float]:
+    """`--retry-delay` values, each with its unit (`10` alone would be ten seconds)."""
+    for spec in specs:
+        status, sep, value = spec.partition("=")
+        try:
+            parse_duration_with_unit(value if sep else status)
+        except ValueError as exc:
+            raise InputError(f"--retry-delay {spec!r}: {exc}") from exc
+    return parse_retry_delays(specs)
 
 
 def engine_options(func: _F) -> _F:
@@ -73,8 +85,8 @@ def engine_options(func: _F) -> _F:
         click.option(
             "--db",
             "db",
-            envvar="CAMPAIGN_DB",
-            help="Database path or URL (default ./campaign.db, env CAMPAIGN_DB).",
+            help="Database path or URL (default $CAMPAIGN_DB or ./campaign.db; with "
+            "--simulate ./rehearsal.db, kept apart from real campaigns).",
         ),
         click.option(
             "--concurrency", type=click.IntRange(1), help="Calls in progress at most (default 10)."
@@ -199,11 +211,11 @@ def _settings_from(kwargs: dict[str, Any], base: RunSettings | None) -> RunSetti
         "local_presence": kwargs.get("local_presence"),
         "opt_out_var": kwargs.get("opt_out_var"),
     }
-    numbers = _from_numbers(kwargs.get("from_numbers") or ())
+    numbers = given_numbers(kwargs.get("from_numbers") or ())
     if numbers:
         overrides["from_numbers"] = numbers
     if kwargs.get("retry_delays"):
-        overrides["retry_delays"] = parse_retry_delays(kwargs["retry_delays"])
+        overrides["retry_delays"] = _retry_delays(tuple(kwargs["retry_delays"]))
     settings = (base or RunSettings()).with_overrides(**overrides)
     from campaign.engine.rules_bridge import check_rules  # loads phonenumbers
 
@@ -213,7 +225,7 @@ def _settings_from(kwargs: dict[str, Any], base: RunSettings | None) -> RunSetti
             raise InputError("--sim-start sets the simulated clock: add --simulate (or drop it)")
         parse_instant(kwargs["sim_start"], "--sim-start")
     if not settings.from_numbers:
-        if settings.simulate:
+        if settings.simulate:  # the simulated account's own numbers
             from campaign.simulator import DEFAULT_FROM_NUMBERS
 
             settings = settings.with_overrides(from_numbers=tuple(DEFAULT_FROM_NUMBERS))
@@ -225,14 +237,23 @@ def _settings_from(kwargs: dict[str, Any], base: RunSettings | None) -> RunSetti
     return settings
 
 
-def _finish(console: Console, result: RunResult) -> None:
+def _db_argument(kwargs: dict[str, Any], simulate: bool) -> str | None:
+    """The database of this command as the user would type it: `--db`, else the rehearsal
+    file under --simulate (never $CAMPAIGN_DB, the real store), else None (the default)."""
+    given = kwargs.get("db")
+    db_argument = rehearsal_db_argument(given) if simulate else given
+    remember_db_argument(db_argument)
+    return db_argument
+
+
+def _finish(console: Console, result: RunResult, db_argument: str | None) -> None:
     p = result.progress
     counts = ", ".join(f"{k} {v}" for k, v in sorted(p.outcomes.items()) if v)
-    console.print(f"\n[bold]{result.message}[/bold]")
+    console.print(f"\n[bold]{escape(say(result.message))}[/bold]")
     console.print(f"Outcomes: {counts}")
     console.print(
         f"Requests: {p.requests_total} · 429s: {p.rate_limited}"
-        f" · export with `python -m campaign export {p.campaign}`"
+        f" · export with `{escape(command('export', p.campaign, db_argument=db_argument))}`"
     )
     if result.fatal:
         sys.exit(1)
@@ -254,7 +275,7 @@ def _sim_start(kwargs: dict[str, Any], settings: RunSettings, db: Database) -> d
         raise InputError(
             f"--sim-start {kwargs['sim_start']}: this database already recorded events up to "
             f"{latest:%Y-%m-%d %H:%M} UTC, and simulated time cannot go back behind them; "
-            "rehearse in a fresh --db (e.g. --db rehearsal.db) or pick a later --sim-start"
+            "rehearse in a fresh --db (e.g. --db rehearsal-2.db) or pick a later --sim-start"
         )
     return start
 
@@ -347,19 +368,28 @@ def run(
 
     console = Console()
     settings = _settings_from(kwargs, None)
+    db_argument = _db_argument(kwargs, settings.simulate)
     check_webhook_listen(kwargs.get("webhook_listen"), simulate=settings.simulate)
     allow_rejects = bool(kwargs.pop("allow_rejects", False))
-    options = import_options_from_kwargs(kwargs, _from_numbers(kwargs.get("from_numbers") or ()))
-    agent = _fetch_agent(settings, kwargs.get("seed", 0))
+    # The user's own numbers are evidence for the default region (not the simulator's).
+    options = import_options_from_kwargs(kwargs, given_numbers(kwargs.get("from_numbers") or ()))
+    check = _agent_check(settings, kwargs.get("seed", 0))
     # Read in chunks: once to check (counts, fingerprint, the summary), once to store.
-    contact_list = open_contacts(contacts, options, agent=agent)
+    contact_list = open_contacts(contacts, options, agent=check.agent)
     summary = validation_summary(contact_list)
+    how = ["run", str(contacts), "--dry-run"] + (["--simulate"] if settings.simulate else [])
+    print_agent_check(
+        check,
+        list(contact_list.var_mapping.values()),
+        console,
+        command=shlex.join(["python", "-m", "campaign", *how]),
+    )
     if dry_run:
-        _dry_run(contact_list, summary, kwargs.get("db"), console, settings, allow_rejects)
+        _dry_run(contact_list, summary, db_argument, console, settings, allow_rejects)
     if summary["mostly_rejected"]:
         print_validation_of(contact_list, summary, console)
     check_rejects(summary, allow_rejects)
-    db = open_db(kwargs.get("db"))
+    db = open_db(db_argument)
     sim_start = _sim_start(kwargs, settings, db)
     now = sim_start or _now()
     print_calendar_warnings(console, settings, dict(summary["countries"]), now)
@@ -383,12 +413,13 @@ def run(
         )
     campaign = prepared.campaign
     console.print(
-        f"Campaign [bold]{campaign.name}[/bold]: {contact_list.counts['valid']} to call, "
+        f"Campaign [bold]{escape(campaign.name)}[/bold]: {contact_list.counts['valid']} to call, "
         f"{contact_list.counts['invalid']} rejected, {contact_list.counts['duplicate']} duplicate"
-        f" · database {db.display_name()}" + (" · simulated API" if settings.simulate else "")
+        f" · database {escape(db.display_name())}"
+        + (" · rehearsal on the simulated API" if settings.simulate else "")
     )
     if sim_start is not None:
-        console.print(f"Simulated clock starts at {sim_start.isoformat()}")
+        console.print(f"Simulated clock starts at {local_text(sim_start)}")
     result = anyio.run(
         _execute,
         db,
@@ -399,7 +430,7 @@ def run(
         sim_start,
         kwargs.get("webhook_listen"),
     )
-    _finish(console, result)
+    _finish(console, result, db_argument)
 
 
 def print_validation_of(contact_list: Any, summary: dict[str, Any], console: Console) -> None:
@@ -434,11 +465,22 @@ def resume(campaign: str | None, **kwargs: Any) -> None:
     from campaign.receiver import check_webhook_listen
 
     console = Console()
-    db = open_db(kwargs.get("db"))
+    db_argument = _db_argument(kwargs, bool(kwargs.get("simulate")))
+    db = open_existing(db_argument)
     found, stored = prepare_resume(db, campaign)
+    if kwargs.get("simulate") and not stored.simulate:
+        raise InputError(
+            f"campaign {found.name} is a real campaign: --simulate cannot turn it into a "
+            "rehearsal (its calls are real); rehearse its list with "
+            "`python -m campaign run LIST --simulate` instead"
+        )
     settings = _settings_from(kwargs, stored)
+    ensure_apart(db, simulate=settings.simulate)
     check_webhook_listen(kwargs.get("webhook_listen"), simulate=settings.simulate)
-    console.print(f"Resuming [bold]{found.name}[/bold] · database {db.display_name()}")
+    console.print(
+        f"Resuming [bold]{escape(found.name)}[/bold] · database {escape(db.display_name())}"
+        + (" · rehearsal on the simulated API" if settings.simulate else "")
+    )
     sim_start = _sim_start(kwargs, settings, db)
     result = anyio.run(
         _execute,
@@ -450,7 +492,7 @@ def resume(campaign: str | None, **kwargs: Any) -> None:
         sim_start,
         kwargs.get("webhook_listen"),
     )
-    _finish(console, result)
+    _finish(console, result, db_argument)
 
 
 def _now() -> datetime:
@@ -460,12 +502,12 @@ def _now() -> datetime:
     return clock_from_env().now()
 
 
-def _fetch_agent(settings: RunSettings, seed: int) -> Agent | None:
-    if not settings.agent_id:
-        return None
+def _agent_check(settings: RunSettings, seed: int) -> AgentCheck:
+    """The agent the list's vars are checked against (see `campaign.cli._agent_check`)."""
 
-    async def fetch() -> Agent:
+    @asynccontextmanager
+    async def client() -> AsyncIterator[VoicyClient]:
         async with connect(settings, seed=seed) as connection:
-            return await connection.client.get_agent(settings.agent_id or "")
+            yield connection.client
 
-    return anyio.run(fetch)
+    return find_agent(client, settings.agent_id)

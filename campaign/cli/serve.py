@@ -7,14 +7,17 @@ import socket
 import threading
 import time
 import webbrowser
+from pathlib import Path
 from urllib.parse import quote
 
 import click
+from sqlalchemy.engine import make_url
 
 from campaign.cli._base import main
 from campaign.cli.status import DB_HELP
 from campaign.errors import InputError
-from campaign.outcomes.source import open_existing
+from campaign.store.db import Database, database_url, open_db
+from campaign.store.rehearsals import ensure_apart, rehearsal_db_argument
 
 DEFAULT_PORT = 8700
 
@@ -76,7 +79,8 @@ def _url(host: str, port: int, token: str | None) -> str:
 @click.option(
     "--simulate",
     is_flag=True,
-    help="Campaigns started from the page call the built-in simulator (no API key).",
+    help="Campaigns started from the page are rehearsals on the built-in simulator "
+    "(no API key), stored in ./rehearsal.db unless --db says otherwise.",
 )
 def serve(
     db_path: str | None, host: str, port: int, open_browser: bool, token: str | None, simulate: bool
@@ -98,15 +102,28 @@ def serve(
     if token is not None and len(token) < 8:
         raise InputError("--token is too short: use at least 8 characters (or leave it out)")
     secret = webhook_secret()
-    db = open_existing(db_path)
+    db_argument = rehearsal_db_argument(db_path) if simulate else db_path
+    db, fresh = _open_or_create(db_argument)
+    if simulate:
+        ensure_apart(db, simulate=True)
     sock = _listen(host, port)
     port = sock.getsockname()[1]
     allowed = list(LOOPBACK_HOSTS) if loopback else None
     app = create_app(
-        db, token=token, allowed_hosts=allowed, simulate=simulate, webhook_secret=secret
+        db,
+        token=token,
+        allowed_hosts=allowed,
+        simulate=simulate,
+        webhook_secret=secret,
+        db_argument=db_argument,
     )
     url = _url(host, port, token)
     click.echo(f"Dashboard for {db.display_name()} at {url}")
+    if fresh:
+        click.echo(
+            f"{db.display_name()} is new and empty: start a first campaign from the "
+            "page with New campaign."
+        )
     click.echo(
         f"Voicy webhooks: POST {WEBHOOK_PATH}, signed with $VOICY_WEBHOOK_SECRET"
         if secret
@@ -131,6 +148,15 @@ def serve(
         sock.close()
         db.dispose()
     click.echo("Dashboard stopped.")
+
+
+def _open_or_create(db_argument: str | None) -> tuple[Database, bool]:
+    """The database to serve, and whether it was created now: serving a new one lets a
+    first campaign be started from the page."""
+    url = make_url(database_url(db_argument))
+    path = url.database if url.get_backend_name() == "sqlite" else None
+    fresh = bool(path) and path != ":memory:" and not Path(str(path)).expanduser().exists()
+    return open_db(db_argument), fresh
 
 
 def _open_when_started(server: object, url: str) -> None:

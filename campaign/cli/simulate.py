@@ -6,10 +6,11 @@ import time
 
 import click
 
+from campaign.caller_numbers import given_numbers
 from campaign.cli._base import main
 from campaign.clock import Clock, CompressedClock, SystemClock
 from campaign.errors import InputError
-from campaign.simulator import PLANS, Faults, World
+from campaign.simulator import DEFAULT_FROM_NUMBERS, PLANS, Faults, World
 from campaign.simulator.server import base_url_of, bind_socket, serve_forever
 
 _PROBABILITY = click.FloatRange(0.0, 1.0)
@@ -76,6 +77,14 @@ _PROBABILITY = click.FloatRange(0.0, 1.0)
     default=0,
     show_default=True,
     help="Seed of call outcomes and faults (same seed, same campaign).",
+)
+@click.option(
+    "--from",
+    "from_numbers",
+    multiple=True,
+    metavar="E164",
+    help="A number the simulated account owns (repeatable; default $VOICY_FROM_NUMBERS, "
+    "else +12125550100, +12125550101 and +442079460000).",
 )
 @click.option(
     "--webhook-url",
@@ -150,12 +159,14 @@ def simulate(
     webhook_late: float,
     webhook_reorder: float,
     webhook_forged: float,
+    from_numbers: tuple[str, ...],
 ) -> None:
     """Run a fake Voicy API locally, to try campaigns without placing real calls.
 
     With --webhook-url it also posts Voicy's call_ended webhook there when each call's
     post-call processing ends, signed with --webhook-secret, with the faults asked for.
     """
+    numbers = given_numbers(from_numbers) or DEFAULT_FROM_NUMBERS
     try:
         faults = Faults(
             p_5xx=p_5xx,
@@ -172,7 +183,9 @@ def simulate(
         # Anchored, so a runner given CAMPAIGN_CLOCK shares this compressed time exactly.
         compressed = CompressedClock.anchored(time_scale, epoch=time.time())
         clock, clock_env = compressed, f"CAMPAIGN_CLOCK={compressed.spec()} "
-    world = World(clock=clock, plan=PLANS[plan_name], seed=seed, faults=faults)
+    world = World(
+        clock=clock, plan=PLANS[plan_name], seed=seed, faults=faults, from_numbers=numbers
+    )
     sender = None
     if webhook_url:
         from campaign.simulator.webhooks import WebhookFaults, WebhookSender

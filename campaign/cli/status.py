@@ -42,4 +42,5 @@ def list_command(db_path: str | None, as_json: bool) -> None:
         data = [summary.to_json() for summary in summaries]
         click.echo(json.dumps(data, indent=2, ensure_ascii=False))
     else:
-        Console().print(render_campaign_list(summaries))
+        console = Console()
+        console.print(render_campaign_list(summaries, width=console.width))

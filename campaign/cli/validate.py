@@ -1,14 +1,16 @@
-"""`campaign validate CONTACTS`: read and check a list without a database or any call."""
+"""`campaign validate CONTACTS`: read and check a list without a database or any call
+(the agent's contract is read from agent-get / agent-list when an API key is set)."""
 
 from __future__ import annotations
 
+import shlex
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
-import anyio
 import click
 from rich.console import Console
 
+from campaign.cli._agent_check import AgentCheck, find_agent, print_agent_check
 from campaign.cli._base import main
 from campaign.cli._calendar_options import calendar_options, calendar_overrides, print_calendar
 from campaign.cli._import_options import (
@@ -17,7 +19,7 @@ from campaign.cli._import_options import (
     import_options_from_kwargs,
 )
 from campaign.errors import InputError
-from campaign.voicy.errors import NotFound
+from campaign.voicy.client import VoicyClient
 from campaign.voicy.models import Agent
 
 if TYPE_CHECKING:
@@ -33,7 +35,8 @@ __all__ = ["fetch_agent", "validate"]
     "--agent",
     "agent_id",
     metavar="ID",
-    help="Check the vars against this agent's contract (reads agent-get; needs VOICY_API_KEY).",
+    help="Check the vars against this agent's contract (reads agent-get; needs VOICY_API_KEY). "
+    "Default: the account's agent if agent-list returns exactly one, else unchecked.",
 )
 @click.option(
     "--rejected",
@@ -90,8 +93,11 @@ def validate(
     calendar_settings = RunSettings().with_overrides(**calendar_overrides(kwargs))
     calendar_of(calendar_settings)  # a bad --window fails before the list is read
     options = import_options_from_kwargs(kwargs, caller_numbers(from_numbers))
-    agent = fetch_agent(agent_id, base_url) if agent_id else None
-    stream = open_contacts(contacts, options, agent=agent)
+    if agent_id:
+        check = AgentCheck(fetch_agent(agent_id, base_url), f"--agent {agent_id}")
+    else:
+        check = find_agent(lambda: VoicyClient.from_env(base_url), None, need_key=False)
+    stream = open_contacts(contacts, options, agent=check.agent)
     console = Console()
     collect = NumberCollector(db)
     with RejectedWriter(rejected_path) as rejected:
@@ -102,6 +108,12 @@ def validate(
 
         summary = validation_summary(stream, on_chunk=on_chunk)
     print_validation(stream, console, summary)
+    print_agent_check(
+        check,
+        list(stream.var_mapping.values()),
+        console,
+        command=shlex.join(["python", "-m", "campaign", "validate", contacts]),
+    )
     now = clock_from_env().now()
     print_calendar(console, calendar_settings, summary, now)
     console.print(recent_calls_report(db, collect.numbers, now))
@@ -165,16 +177,7 @@ class RejectedWriter:
 
 
 def fetch_agent(agent_id: str, base_url: str | None = None) -> Agent:
-    """The agent's var contract from agent-get (the only API call validate makes)."""
-    from campaign.voicy.client import VoicyClient
-
-    async def get() -> Agent:
-        async with VoicyClient.from_env(base_url) as client:
-            return await client.get_agent(agent_id)
-
-    try:
-        return anyio.run(get)
-    except NotFound as exc:
-        raise InputError(
-            f"agent {agent_id!r} does not exist for this API key: check --agent"
-        ) from exc
+    """The agent's var contract from agent-get."""
+    agent = find_agent(lambda: VoicyClient.from_env(base_url), agent_id).agent
+    assert agent is not None
+    return agent

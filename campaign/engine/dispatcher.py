@@ -156,12 +156,12 @@ class Dispatcher:
         for candidate in batch:
             if len(chosen) >= free or self.ending.stopping or self.lines.api_full:
                 break
-            if candidate.zone is not None and candidate.zone in zone_holds:
+            if candidate.zone_key is not None and candidate.zone_key in zone_holds:
                 continue  # the zone's hold covers it
             hold = self.rules.hold(candidate, self.clock.now())
             if hold is not None:
                 if hold.scope is HoldScope.ZONE:
-                    zone = candidate.zone
+                    zone = candidate.zone_key
                     if zone is None:
                         if not zoned_ahead:  # the hold will cover the next ones too
                             self.ledger.zone_ahead(self.rules.zone_key, ZONE_AHEAD)

@@ -13,7 +13,7 @@ import io
 import re
 import threading
 from collections.abc import Mapping, Sequence
-from datetime import datetime
+from datetime import datetime, tzinfo
 from typing import TYPE_CHECKING, Any
 
 import matplotlib
@@ -71,8 +71,11 @@ def calls_over_time_chart(
     *,
     bucket_s: int,
     title: str = "Calls over time",
+    zone: tzinfo | None = None,
+    zone_label: str = "UTC",
 ) -> str:
-    """Stacked bars of placed calls per time bucket, by category (UTC axis)."""
+    """Stacked bars of placed calls per time bucket, by category; the axis reads in `zone`
+    (the reader's; default UTC), named by `zone_label`."""
     figure, axes = _figure(title)
     if not starts:
         return _empty(figure, axes, "over-time", "No calls placed yet")
@@ -90,12 +93,12 @@ def calls_over_time_chart(
             color=CATEGORY_COLORS.get(name, _FALLBACK_COLOR),
         )
         bottom = [b + v for b, v in zip(bottom, values, strict=True)]
-    locator = mdates.AutoDateLocator(maxticks=8)
+    locator = mdates.AutoDateLocator(maxticks=8, tz=zone)
     axes.xaxis.set_major_locator(locator)
-    axes.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator))
+    axes.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator, tz=zone))
     axes.set_ylabel(f"calls per {_bucket_words(bucket_s)}")
     axes.yaxis.set_major_locator(MaxNLocator(integer=True))
-    axes.set_xlabel("time (UTC)")
+    axes.set_xlabel(f"time ({zone_label})")
     axes.legend(frameon=False, fontsize=9)
     return _svg(figure, "over-time", title)
 

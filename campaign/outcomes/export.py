@@ -4,8 +4,10 @@ CSV is UTF-8 with a byte-order mark by default, so Excel (the reader most users 
 Hebrew and accents intact; `excel_csv=False` (`--no-bom`) for tools that mind. XLSX keeps
 every phone number,
 id and original cell as text, never writes a formula (a caller's words that begin with `=`
-stay words), and opens with a filterable, frozen header and readable column widths. Datetimes
-are ISO 8601 with their UTC offset in both. Files are written whole or not at all.
+stay words), and opens with a filterable, frozen header and readable column widths. UTC
+instants are ISO 8601 with their offset in both; the recipient's local times (`*_local`)
+are real date cells in XLSX and `2026-01-05 17:07:03` in CSV, which Excel reads as a date.
+Files are written whole or not at all.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ import os
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from typing import IO, Any
 
@@ -40,6 +43,7 @@ _TRUNCATED = " …[truncated]"
 _WIDTH_SAMPLE = 500
 _HEADER_FONT = Font(bold=True, color="FFFFFF")
 _HEADER_FILL = PatternFill("solid", fgColor="305496")
+_DATE_FORMAT = "yyyy-mm-dd hh:mm:ss"
 
 
 @dataclass(frozen=True)
@@ -105,7 +109,7 @@ def write_csv(
     frame: pd.DataFrame, target: str | os.PathLike[str] | IO[str], *, excel: bool = False
 ) -> None:
     """UTF-8 CSV; `excel` adds the byte-order mark Excel needs to read UTF-8."""
-    table = _text_times(frame)
+    table = _text_times(frame, local_as_text=True)
     if not isinstance(target, str | os.PathLike):
         table.to_csv(target, index=False, lineterminator="\n")
         return
@@ -118,8 +122,9 @@ def write_csv(
 def write_xlsx(
     frame: pd.DataFrame, target: str | os.PathLike[str], *, sheet: str = "Results"
 ) -> None:
-    """An .xlsx with text cells for text, a filterable frozen header and sized columns."""
-    table = _text_times(frame)
+    """An .xlsx with text cells for text, date cells for local times, a filterable frozen
+    header and sized columns."""
+    table = _text_times(frame, local_as_text=False)
     workbook = Workbook(write_only=True)
     # Any: the stubs of the write-only sheet lack column_dimensions and auto_filter.
     worksheet: Any = workbook.create_sheet(sheet)
@@ -150,6 +155,10 @@ def _cell(worksheet: WriteOnlyWorksheet, value: Any) -> Any:
         return None
     if isinstance(value, float) and math.isnan(value):
         return None
+    if isinstance(value, datetime):
+        cell = WriteOnlyCell(worksheet, value=value)
+        cell.number_format = _DATE_FORMAT
+        return cell
     if not isinstance(value, str):
         return value
     text = ILLEGAL_CHARACTERS_RE.sub("", value)
@@ -168,14 +177,23 @@ def _text_cell(worksheet: WriteOnlyWorksheet, text: str) -> Cell:
     return cell
 
 
-def _text_times(frame: pd.DataFrame) -> pd.DataFrame:
-    """Datetime columns as ISO 8601 text with offset (`2026-01-05T15:07:03+00:00`)."""
+def _text_times(frame: pd.DataFrame, *, local_as_text: bool) -> pd.DataFrame:
+    """UTC instants as ISO 8601 text with offset (`2026-01-05T15:07:03+00:00`); local times
+    (zone-less) as `2026-01-05 17:07:03` text, or as datetimes for date cells."""
     table = frame.copy()
     for column in table.columns:
         series = table[column]
         if isinstance(series.dtype, pd.DatetimeTZDtype):
             text = series.dt.tz_convert("UTC").dt.strftime("%Y-%m-%dT%H:%M:%S+00:00")
             table[column] = text.astype(object).where(series.notna(), None)
+        elif pd.api.types.is_datetime64_dtype(series.dtype):
+            if local_as_text:
+                values = series.dt.strftime("%Y-%m-%d %H:%M:%S").astype(object)
+            else:
+                values = pd.Series(
+                    series.dt.floor("s").dt.to_pydatetime(), index=series.index, dtype=object
+                )
+            table[column] = values.where(series.notna(), None)
     return table
 
 

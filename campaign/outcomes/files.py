@@ -17,7 +17,12 @@ def atomic_path(path: Path) -> Iterator[Path]:
     folder = path.expanduser().resolve().parent
     if not folder.is_dir():
         raise InputError(f"cannot write {path}: folder {folder} does not exist; create it first")
-    handle, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=folder)
+    try:
+        handle, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=folder)
+    except OSError as exc:
+        raise InputError(
+            f"cannot write {path}: {exc.strerror or exc} in folder {folder}; choose another folder"
+        ) from exc
     os.close(handle)
     temporary = Path(name)
     try:
@@ -29,6 +34,12 @@ def atomic_path(path: Path) -> Iterator[Path]:
     except PermissionError as exc:
         raise InputError(
             f"cannot write {path}: permission denied (is it open in Excel? close it and retry)"
+        ) from exc
+    except IsADirectoryError as exc:
+        raise InputError(f"cannot write {path}: it is a folder; give a file name") from exc
+    except OSError as exc:
+        raise InputError(
+            f"cannot write {path}: {exc.strerror or exc}; choose another file or folder"
         ) from exc
     finally:
         temporary.unlink(missing_ok=True)

@@ -195,14 +195,19 @@ def _decoded(
     frame: pd.DataFrame, times: tuple[str, ...], documents: tuple[str, ...]
 ) -> pd.DataFrame:
     """Stored datetimes (SQLite text in UTC, or driver datetimes) as aware UTC; JSON decoded
-    (a driver that decodes JSON itself, as psycopg does, hands over objects)."""
+    (a driver that decodes JSON itself, as psycopg does, hands over objects). A SQL NULL
+    document is None, never the NaN pandas puts in its place."""
     for name in times:
         frame[name] = pd.to_datetime(frame[name], utc=True, format="ISO8601")
     for name in documents:
         if name in frame:
             frame[name] = pd.Series(
-                [json.loads(v) if isinstance(v, str) else v for v in frame[name]],
-                index=frame.index,
-                dtype=object,
+                [_document(v) for v in frame[name]], index=frame.index, dtype=object
             )
     return frame
+
+
+def _document(value: Any) -> Any:
+    if isinstance(value, str):
+        return json.loads(value)
+    return value if isinstance(value, dict | list) else None

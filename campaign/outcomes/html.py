@@ -4,13 +4,15 @@ no network (a Content-Security-Policy forbids any fetch), readable on a phone.""
 from __future__ import annotations
 
 import os
-from datetime import UTC, datetime
+import re
 from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from jinja2 import Environment
 from markupsafe import Markup
 
 from campaign.durations import format_duration
+from campaign.localtime import local_text, zone_name
 from campaign.outcomes import charts
 from campaign.outcomes.figures import Figures
 from campaign.outcomes.files import atomic_path
@@ -52,7 +54,10 @@ th { font-weight:600; color:var(--muted); white-space:nowrap; }
 td.n, th.n { text-align:right; font-variant-numeric:tabular-nums; }
 footer { color:var(--muted); font-size:.8rem; margin:32px 0 8px; }
 @media (max-width:480px) { main { padding:10px; } .card .value { font-size:1.25rem; }
-  .charts { grid-template-columns:1fr; } }
+  .charts { grid-template-columns:1fr; }
+  /* Every table fits a phone's width: tighter cells, headers and long values may wrap. */
+  table { font-size:.85rem; } th, td { padding:5px 4px; } th { white-space:normal; }
+  td { overflow-wrap:anywhere; } }
 </style>
 </head>
 <body>
@@ -62,7 +67,7 @@ footer { color:var(--muted); font-size:.8rem; margin:32px 0 8px; }
 <p class="meta">
 {%- if f.campaign.source_name %}<span dir="auto">{{ f.campaign.source_name }}</span> · {% endif -%}
 {{ f.contacts }} rows, {{ f.people }} people to call
-{%- if started %} · started {{ started }} UTC, ran {{ ran }}{% endif %}</p>
+{%- if started %} · started {{ started }}, ran {{ ran }}{% endif %}</p>
 </header>
 
 <section class="cards" aria-label="Key figures">
@@ -114,8 +119,9 @@ footer { color:var(--muted); font-size:.8rem; margin:32px 0 8px; }
 {%- endfor %}</tbody></table></div>
 {% endif %}
 
-<footer>Generated {{ generated }} UTC by campaign {{ version }} from the campaign database.
-Times in charts are UTC except "by hour", which uses each recipient's local time.</footer>
+<footer>Generated {{ generated }} by campaign {{ version }} from the campaign database.
+Times are in {{ zone }} (where the report was made) except "by hour", which uses each
+recipient's local time.</footer>
 </main>
 </body>
 </html>
@@ -124,14 +130,17 @@ Times in charts are UTC except "by hour", which uses each recipient's local time
 _ENVIRONMENT = Environment(autoescape=True, keep_trailing_newline=True)
 
 
-def chart_svgs(figures: Figures) -> list[str]:
-    """The report's charts as SVG strings (the web dashboard shows the same ones)."""
+def chart_svgs(figures: Figures, zone: str | None = None) -> list[str]:
+    """The report's charts as SVG strings (the web dashboard shows the same ones); times
+    read in the IANA `zone` (the reader's), default UTC."""
     return [
         charts.outcomes_chart(figures.outcomes),
         charts.calls_over_time_chart(
             figures.calls_over_time.starts,
             figures.calls_over_time.series,
             bucket_s=figures.calls_over_time.bucket_s,
+            zone=ZoneInfo(zone) if zone else None,
+            zone_label=zone or "UTC",
         ),
         charts.talk_time_chart(figures.talk_times_s),
         charts.hour_of_day_chart(figures.calls_by_hour),
@@ -141,11 +150,12 @@ def chart_svgs(figures: Figures) -> list[str]:
 
 def render_html(figures: Figures) -> str:
     """The report page for `figures` as one HTML string."""
-    chart_list = chart_svgs(figures)
+    zone = zone_name()
+    chart_list = chart_svgs(figures, zone if _known_zone(zone) else None)
     campaign = figures.campaign
     started = ran = None
     if campaign.started_at:
-        started = _utc(campaign.started_at)
+        started = local_text(campaign.started_at)
         end = campaign.finished_at or figures.generated_at
         ran = format_duration((end - campaign.started_at).total_seconds())
     cost = cost_line(figures)
@@ -165,9 +175,16 @@ def render_html(figures: Figures) -> str:
         outcomes=ordered_outcomes(figures.outcomes),
         groups=[("By country", figures.by_country), ("By time zone", figures.by_timezone)],
         pct=percent,
-        generated=_utc(figures.generated_at),
+        generated=local_text(figures.generated_at),
+        zone=zone if _known_zone(zone) else "UTC",
         version=_version(),
     )
+
+
+def default_report_path(campaign_name: str) -> Path:
+    """`<campaign-name>-report.html`, safe as a file name."""
+    stem = re.sub(r"[^\w.-]+", "-", campaign_name).strip("-.") or "campaign"
+    return Path(f"{stem}-report.html")
 
 
 def write_html(figures: Figures, path: str | os.PathLike[str]) -> Path:
@@ -178,8 +195,12 @@ def write_html(figures: Figures, path: str | os.PathLike[str]) -> Path:
     return target
 
 
-def _utc(at: datetime) -> str:
-    return at.astimezone(UTC).strftime("%Y-%m-%d %H:%M")
+def _known_zone(name: str) -> bool:
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        return False
+    return True
 
 
 def _version() -> str:

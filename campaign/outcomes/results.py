@@ -4,16 +4,18 @@ This is the data `export` writes and `campaign.results()` returns. A results row
 original column under its original header with its original text, then what happened:
 
     to_number, outcome, call_status, attempts, call_id, started_at, ended_at, duration_s,
-    summary, error, duplicate_of, wait_reason, next_call_at, extracted.<name>...,
-    collected.<name>...
+    summary, error, duplicate_of, duplicate_of_outcome, wait_reason, next_call_at,
+    extracted.<name>..., collected.<name>...
 
 A row not final yet says why it waits (`wait_reason`: redial, window, scheduled,
 recently_called, daily_cap) and when its next call may be (`next_call_at`).
 
 Rejected and duplicate rows stay in, in input order, so the table joins back to the source.
-A duplicate row shows the result of the row it duplicates (the same person) and that row's
-line in `duplicate_of`. Call details come from the contact's last placed call. A generated
-column whose name an input column already uses is prefixed `campaign.` (a re-imported export).
+A duplicate row's outcome is `duplicate`, as in the report and status (it was not called
+itself); alongside it are the line it duplicates (`duplicate_of`), that row's outcome
+(`duplicate_of_outcome`) and that row's call details (the same person's result). Call
+details come from the contact's last placed call. A generated column whose name an input
+column already uses is prefixed `campaign.` (a re-imported export).
 """
 
 from __future__ import annotations
@@ -27,12 +29,18 @@ import pandas as pd
 from campaign.calls.vocab import Outcome
 from campaign.errors import InputError
 from campaign.outcomes.frames import CampaignRows
+from campaign.outcomes.recipients import recipient_zone
 
 PENDING = Outcome.PENDING.value
 DUPLICATE = Outcome.DUPLICATE.value
 #: Every value the `outcome` column takes (stored outcomes plus `pending`).
 OUTCOMES = tuple(outcome.value for outcome in Outcome)
 
+#: The recipient's local time of each call time, as plain (zone-less) datetimes a
+#: spreadsheet reads as dates, and the zone they are in; the UTC columns stay as they are.
+LOCAL_ZONE = "local_timezone"
+LOCAL_RESULT_COLUMNS = (LOCAL_ZONE, "started_at_local", "ended_at_local")
+LOCAL_CALL_COLUMNS = (LOCAL_ZONE, "requested_at_local", "started_at_local", "ended_at_local")
 RESULT_COLUMNS = (
     "to_number",
     "outcome",
@@ -45,8 +53,10 @@ RESULT_COLUMNS = (
     "summary",
     "error",
     "duplicate_of",
+    "duplicate_of_outcome",
     "wait_reason",
     "next_call_at",
+    *LOCAL_RESULT_COLUMNS,
 )
 CALL_COLUMNS = (
     "line",
@@ -65,6 +75,7 @@ CALL_COLUMNS = (
     "currency",
     "summary",
     "error",
+    *LOCAL_CALL_COLUMNS,
     "transcript",
 )
 EXTRACTED = "extracted."
@@ -72,9 +83,10 @@ COLLECTED = "collected."
 #: Columns holding phone numbers or ids: always text, never numbers.
 TEXT_COLUMNS = frozenset({"to_number", "from_number", "call_id"})
 
-# Columns a duplicate row takes from the row it duplicates.
+# Columns a duplicate row takes from the row it duplicates (its own outcome stays
+# `duplicate`; the other row's goes to `duplicate_of_outcome`).
 _CARRIED = (
-    "outcome",
+    "duplicate_of_outcome",
     "call_status",
     "attempts",
     "call_id",
@@ -82,6 +94,7 @@ _CARRIED = (
     "ended_at",
     "duration_s",
     "summary",
+    LOCAL_ZONE,
 )
 
 
@@ -117,13 +130,21 @@ def results_frame(rows: CampaignRows, *, only: Iterable[str] | None = None) -> p
             "summary": by_contact["summary"],
             "error": _errors(contacts, by_contact),
             "duplicate_of": contacts["duplicate_of_line"].astype("Int64"),
+            # Filled from the primary row for duplicates, below; empty for the others.
+            "duplicate_of_outcome": contacts["outcome"].fillna(PENDING).astype(object),
             "wait_reason": contacts["wait_reason"].where(pending, None),
             "next_call_at": contacts["next_attempt_at"].where(pending, pd.NaT),
+            LOCAL_ZONE: _zones(contacts),
         }
     )
     variables = _variables(by_contact)
     table = pd.concat([table, variables], axis=1)
     table = _carry_primary(contacts, table, [*_CARRIED, *variables.columns])
+    has_primary = contacts["duplicate_of_line"].notna()
+    table["duplicate_of_outcome"] = table["duplicate_of_outcome"].where(has_primary, None)
+    local = _local_times(table, table.pop(LOCAL_ZONE), ("started_at", "ended_at"))
+    base = [name for name in RESULT_COLUMNS if name not in LOCAL_RESULT_COLUMNS]
+    table = pd.concat([table[base], local, table.drop(columns=base)], axis=1)
     if only:
         table = table[_outcome_mask(table, parse_only(only))]
     return _with_originals(rows, contacts.loc[table.index], table.reset_index(drop=True))
@@ -156,9 +177,11 @@ def attempts_frame(rows: CampaignRows, *, only: Iterable[str] | None = None) -> 
             "currency": calls["currency"],
             "summary": calls["summary"],
             "error": calls["error"],
-            "transcript": transcript,
         }
     )
+    local = _local_times(table, _zones(owner), ("requested_at", "started_at", "ended_at"))
+    table = pd.concat([table, local], axis=1)
+    table["transcript"] = transcript
     table = pd.concat([table, _variables(calls)], axis=1)
     if only:
         table = table[_outcome_mask(table, parse_only(only))]
@@ -166,9 +189,15 @@ def attempts_frame(rows: CampaignRows, *, only: Iterable[str] | None = None) -> 
 
 
 def transcript_text(transcript: Any) -> str | None:
-    """A transcript as `role: words` lines (the older API gives it as one text already)."""
-    if transcript is None or isinstance(transcript, str):
+    """A transcript as `role: words` lines (the older API gives it as one text already).
+
+    A call without a transcript (failed calls, details not fetched) reads from the store as
+    None or, through pandas, NaN: both give None.
+    """
+    if isinstance(transcript, str):
         return transcript
+    if not isinstance(transcript, list | tuple):
+        return None
     lines = []
     for turn in transcript:
         if isinstance(turn, dict):
@@ -178,6 +207,35 @@ def transcript_text(transcript: Any) -> str | None:
         elif turn:
             lines.append(str(turn))
     return "\n".join(lines)
+
+
+def _zones(contacts: pd.DataFrame) -> pd.Series:
+    """Each contact's zone for local times (see `campaign.outcomes.recipients`)."""
+    return pd.Series(
+        [
+            recipient_zone(
+                number if isinstance(number, str) else None, zone if isinstance(zone, str) else None
+            )
+            for number, zone in zip(contacts["to_number"], contacts["timezone"], strict=True)
+        ],
+        index=contacts.index,
+        dtype=object,
+    )
+
+
+def _local_times(table: pd.DataFrame, zones: pd.Series, columns: tuple[str, ...]) -> pd.DataFrame:
+    """`<column>_local` for each of `columns`: the recipient's local time in `zones`, without
+    a zone (a spreadsheet reads it as a date), and the zone in `local_timezone`."""
+    zones = zones.set_axis(table.index)
+    local = pd.DataFrame({LOCAL_ZONE: zones}, index=table.index)
+    for column in columns:
+        values = pd.Series(pd.NaT, index=table.index, dtype="datetime64[ns]")
+        times = table[column]
+        for zone, rows in zones.groupby(zones).groups.items():
+            converted = pd.to_datetime(times.loc[rows], utc=True).dt.tz_convert(str(zone))
+            values.loc[rows] = converted.dt.tz_localize(None).to_numpy()
+        local[f"{column}_local"] = values
+    return local
 
 
 def variable_text(value: Any) -> Any:
@@ -230,10 +288,7 @@ def _carry_primary(contacts: pd.DataFrame, table: pd.DataFrame, columns: list[st
 
 
 def _outcome_mask(table: pd.DataFrame, wanted: frozenset[str]) -> pd.Series:
-    mask = table["outcome"].isin(wanted)
-    if DUPLICATE in wanted and "duplicate_of" in table:
-        mask |= table["duplicate_of"].notna()
-    return mask
+    return table["outcome"].isin(wanted)
 
 
 def _with_originals(rows: CampaignRows, owners: pd.DataFrame, table: pd.DataFrame) -> pd.DataFrame:

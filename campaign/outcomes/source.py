@@ -15,6 +15,7 @@ from sqlalchemy.engine import make_url
 
 from campaign.errors import InputError
 from campaign.store.db import Database, database_url, open_db
+from campaign.store.rehearsals import REHEARSAL_DB
 
 DatabaseLike = Database | str | os.PathLike[str] | None
 
@@ -25,9 +26,13 @@ def open_existing(db: str | os.PathLike[str] | None = None) -> Database:
     if url.get_backend_name() == "sqlite" and url.database not in (None, "", ":memory:"):
         path = Path(str(url.database)).expanduser()
         if not path.is_file():
+            hint = ""
+            rehearsals = path.parent / REHEARSAL_DB
+            if path.name != REHEARSAL_DB and rehearsals.is_file():
+                hint = f" (rehearsals, run with --simulate, are in {rehearsals}: --db {rehearsals})"
             raise InputError(
                 f"no campaign database at {path}; pass --db PATH (or set CAMPAIGN_DB) "
-                "to the file `python -m campaign run` created"
+                f"to the file `python -m campaign run` created{hint}"
             )
     return open_db(url.render_as_string(hide_password=False))
 

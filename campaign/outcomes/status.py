@@ -8,7 +8,6 @@ PostgreSQL several runners may share a campaign: each live one is listed.
 
 from __future__ import annotations
 
-import shlex
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from enum import StrEnum
@@ -27,10 +26,12 @@ from campaign.calls.vocab import (
     WaitReason,
 )
 from campaign.clock import Clock, SystemClock
+from campaign.outcomes.commands import resume_command
 from campaign.store.db import Database
 from campaign.store.inbox import WebhookStats, webhook_stats
 from campaign.store.models import Attempt, Campaign, Contact
 from campaign.store.queries import find_campaign, list_campaigns, outcome_counts, state_counts
+from campaign.store.rehearsals import is_rehearsal
 from campaign.store.runners import LiveRunner, holder_is_alive, live_runners
 
 _READY = "ready"
@@ -110,9 +111,14 @@ class CampaignStatus:
     def finished(self) -> bool:
         return CampaignState(self.state).ended
 
+    @property
+    def rehearsal(self) -> bool:
+        """Run with --simulate: simulated calls on a compressed clock."""
+        return is_rehearsal(self.settings)
+
     def to_json(self) -> dict[str, Any]:
         """A JSON-ready dict (datetimes as ISO 8601 with offset)."""
-        return _jsonable(asdict(self))
+        return _jsonable({**asdict(self), "rehearsal": self.rehearsal})
 
 
 @dataclass(frozen=True)
@@ -153,13 +159,6 @@ def stop_of(campaign: Campaign, state: str) -> Stop | None:
     if campaign.state == CampaignState.RUNNING and state == CampaignState.INTERRUPTED:
         return Stop.of(StopReason.RUNNER_GONE)
     return None
-
-
-def resume_command(name: str, db_argument: str | None = None) -> str:
-    words = ["python", "-m", "campaign", "resume", name]
-    if db_argument:
-        words += ["--db", db_argument]
-    return shlex.join(words)
 
 
 def campaign_status(

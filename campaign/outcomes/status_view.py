@@ -11,6 +11,7 @@ from rich.text import Text
 
 from campaign.calls.vocab import AttemptStatus, CampaignState, ContactState, Outcome, WaitReason
 from campaign.durations import format_duration
+from campaign.localtime import local_text
 from campaign.outcomes.status import CampaignStatus, CampaignSummary
 from campaign.store.inbox import WebhookStats
 
@@ -38,9 +39,15 @@ OUTCOME_ORDER: tuple[str, ...] = tuple(outcome.value for outcome in Outcome)
 WAIT_WORDS: dict[str, str] = {reason.value: reason.words for reason in WaitReason}
 
 
+REHEARSAL_WORDS = (
+    "simulated calls, nobody was called; its times are on the simulator's compressed "
+    "clock, which runs ahead of real time"
+)
+
+
 def local_time(at: datetime | None) -> str:
-    """`2026-01-05 16:07` in the terminal's time zone."""
-    return "-" if at is None else at.astimezone().strftime("%Y-%m-%d %H:%M")
+    """`2026-01-05 17:07 IST`: in this machine's time zone, named."""
+    return local_text(at)
 
 
 def relative(at: datetime, now: datetime) -> str:
@@ -65,6 +72,8 @@ def render_status(status: CampaignStatus) -> RenderableType:
     head.add_column()
     head.add_row("Campaign", status.name)
     head.add_row("State", state)
+    if status.rehearsal:
+        head.add_row("Rehearsal", REHEARSAL_WORDS)
     if status.stop is not None:
         stop = status.stop
         head.add_row("Last run", stop.words + (f": {stop.detail}" if stop.detail else ""))
@@ -175,26 +184,46 @@ def _runners_table(status: CampaignStatus) -> Table:
     return table
 
 
-def render_campaign_list(summaries: list[CampaignSummary]) -> RenderableType:
+_COUNTS = ("rows", "connected", "failed", "pending", "other")
+
+
+def render_campaign_list(
+    summaries: list[CampaignSummary], *, width: int | None = None
+) -> RenderableType:
+    """The campaigns as a table that fits `width` columns: headers and counts keep their
+    width, the `created` column goes first when the screen is narrow (a default name holds
+    the date already), and a long name wraps (80 columns once shortened every header to
+    `ro… co…`)."""
     if not summaries:
         return Text("No campaigns in this database yet; start one with `python -m campaign run`.")
+    created = [local_time(summary.created_at) for summary in summaries]
+    longest = max(len(summary.name) for summary in summaries)
+    counts = sum(len(name) for name in _COUNTS)
+    columns = 3 + len(_COUNTS)
+    needed = longest + len("interrupted") + len(created[0]) + counts + 2 * columns
+    show_created = width is None or needed <= width
     table = Table(box=None, header_style="bold")
-    table.add_column("campaign", no_wrap=True, overflow="fold")
-    table.add_column("state", no_wrap=True)
-    table.add_column("created", no_wrap=True)
-    for name in ("rows", "connected", "failed", "pending", "other"):
-        table.add_column(name, justify="right")
-    for summary in summaries:
-        counts = summary.outcomes
-        main = counts.get("connected", 0) + counts.get("failed", 0) + counts.get("pending", 0)
-        table.add_row(
+    table.add_column("campaign", overflow="fold", min_width=min(longest, 12))
+    table.add_column("state", no_wrap=True, min_width=len("interrupted"))
+    if show_created:
+        table.add_column("created", no_wrap=True)
+    for name in _COUNTS:
+        table.add_column(name, justify="right", no_wrap=True, min_width=len(name))
+    for summary, when in zip(summaries, created, strict=True):
+        counts_of = summary.outcomes
+        main = sum(counts_of.get(name, 0) for name in ("connected", "failed", "pending"))
+        cells: list[RenderableType] = [
             summary.name,
             Text(summary.state, style=STATE_STYLES.get(summary.state, "")),
-            local_time(summary.created_at),
+        ]
+        if show_created:
+            cells.append(when)
+        cells += [
             str(summary.contacts),
-            str(counts.get("connected", 0)),
-            str(counts.get("failed", 0)),
-            str(counts.get("pending", 0)),
+            str(counts_of.get("connected", 0)),
+            str(counts_of.get("failed", 0)),
+            str(counts_of.get("pending", 0)),
             str(summary.contacts - main),
-        )
+        ]
+        table.add_row(*cells)
     return table

@@ -94,7 +94,7 @@ class Contact(Base):
         Index("ix_contacts_position", "campaign_id", "position"),
         Index("ix_contacts_to_number", "to_number"),
         Index("ix_contacts_claimed_by", "claimed_by"),
-        Index("ix_contacts_zone", "campaign_id", "zone", "next_attempt_at"),
+        Index("ix_contacts_zone_key", "campaign_id", "zone_key", "next_attempt_at"),
         Index("ix_contacts_outcome", "campaign_id", "outcome"),
     )
 
@@ -121,7 +121,7 @@ class Contact(Base):
     wait_detail: Mapped[str | None] = mapped_column(Text, nullable=True)
     #: Contacts with the same zone key open and close together under the calling rules
     #: (their time zones); filled by the runner when its rules need it. See calls/holds.py.
-    zone: Mapped[str | None] = mapped_column(Text, nullable=True)
+    zone_key: Mapped[str | None] = mapped_column(Text, nullable=True)
     outcome: Mapped[str | None] = mapped_column(String(20), nullable=True)
     last_status: Mapped[str | None] = mapped_column(String(40), nullable=True)
     last_call_id: Mapped[str | None] = mapped_column(String(64), nullable=True)

@@ -45,6 +45,7 @@ def create_app(
     charts_in_process: bool | None = None,
     simulate: bool = False,
     upload_limit: int = DEFAULT_UPLOAD_LIMIT,
+    db_argument: str | None = None,
     webhook_secret: str | None = None,
 ) -> Starlette:
     """The dashboard over `db`.
@@ -56,6 +57,7 @@ def create_app(
     (default: only for an in-memory database, which no other process can open).
     `simulate`: campaigns started from the browser call the built-in simulator.
     `upload_limit`: largest list upload in bytes (see `campaign.web.launch`).
+    `db_argument`: the `--db` serve was given, repeated in the resume commands shown.
     `webhook_secret`: receive Voicy's call_ended at `POST /webhooks/voicy` (see
     `campaign.receiver`); that path skips the host/token/CSRF guard, it checks a signature.
     """
@@ -64,7 +66,9 @@ def create_app(
         db=db,
         clock=clock,
         views=Snapshots(
-            partial(compute_view, db, clock), max_age=live_max_age, background=live_max_age > 0
+            partial(compute_view, db, clock, db_argument),
+            max_age=live_max_age,
+            background=live_max_age > 0,
         ),
         charts=ChartCache(
             db,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from markupsafe import Markup
 from starlette.requests import Request
@@ -10,6 +11,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from campaign.calls.vocab import WaitReason
+from campaign.outcomes.status_view import REHEARSAL_WORDS
 from campaign.web.context import context_of
 from campaign.web.errors import BadRequest
 from campaign.web.params import NOTICES, parse_notice
@@ -59,6 +61,7 @@ def campaign_page(request: Request) -> Response:
             "notice": NOTICES.get(notice) if notice else None,
             "poll_ms": int(POLL_SECONDS * 1000),
             "database": context.db.display_name(),
+            "rehearsal_words": REHEARSAL_WORDS,
         },
     )
 
@@ -80,9 +83,13 @@ def campaign_charts(request: Request) -> Response:
     fragment = request.query_params.get("fragment")
     if fragment not in (None, "1"):
         raise BadRequest("fragment must be 1 or left out")
-    drawn = context.charts.get(campaign_id, version, settled=view.state != "running")
+    settled = view.state != "running"
+    zone = _zone(request.query_params.get("tz"))
+    drawn = context.charts.get(campaign_id, version, settled=settled, zone=zone)
     if fragment:
-        if drawn is None:
+        # A stopped campaign's charts are its last word: an older drawing that finished
+        # meanwhile is not them (the page would keep it for good), so ask again.
+        if drawn is None or (settled and drawn.version != version):
             return Response(
                 '<p class="muted">Drawing the charts…</p>',
                 status_code=202,
@@ -99,6 +106,19 @@ def campaign_charts(request: Request) -> Response:
             "database": context.db.display_name(),
         },
     )
+
+
+def _zone(value: str | None) -> str | None:
+    """The reader's IANA time zone the page's script sends (`tz`), checked; None: UTC."""
+    if not value or value == "UTC":
+        return None
+    if len(value) > 64:
+        raise BadRequest("tz must be an IANA time zone name such as Asia/Jerusalem")
+    try:
+        ZoneInfo(value)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise BadRequest("tz must be an IANA time zone name such as Asia/Jerusalem") from None
+    return value
 
 
 ROUTES = [

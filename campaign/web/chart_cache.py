@@ -47,29 +47,37 @@ class ChartCache:
         self.min_interval = min_interval
         self.in_process = in_process
         self._monotonic = monotonic
-        self._drawn: dict[int, DrawnCharts] = {}
-        self._drawing: dict[int, Future[DrawnCharts]] = {}
+        # By (campaign id, the reader's zone): the time axis differs from zone to zone.
+        self._drawn: dict[tuple[int, str | None], DrawnCharts] = {}
+        self._drawing: dict[tuple[int, str | None], Future[DrawnCharts]] = {}
         self._lock = threading.Lock()
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="campaign-charts")
         self._worker = None if in_process else ChartWorker()
 
     def get(
-        self, campaign_id: int, version: str, *, settled: bool = False, wait: float = 2.0
+        self,
+        campaign_id: int,
+        version: str,
+        *,
+        settled: bool = False,
+        wait: float = 2.0,
+        zone: str | None = None,
     ) -> DrawnCharts | None:
         """Charts for `version` of the data, an older drawing, or None if none is ready.
 
         `settled`: the campaign is not running, its data will not move: draw this version
-        now rather than after the interval.
+        now rather than after the interval. `zone`: the reader's IANA zone (None: UTC).
         """
+        key = (campaign_id, zone)
         with self._lock:
-            drawn = self._drawn.get(campaign_id)
+            drawn = self._drawn.get(key)
             fresh_enough = drawn is not None and not settled and self._too_soon(drawn)
             if drawn is not None and (drawn.version == version or fresh_enough):
                 return drawn
-            future = self._drawing.get(campaign_id)
+            future = self._drawing.get(key)
             if future is None:
-                future = self._executor.submit(self._draw, campaign_id, version)
-                self._drawing[campaign_id] = future
+                future = self._executor.submit(self._draw, key, version)
+                self._drawing[key] = future
         try:
             return future.result(timeout=wait)
         except FutureTimeout:
@@ -88,21 +96,22 @@ class ChartCache:
     def _too_soon(self, drawn: DrawnCharts) -> bool:
         return self._monotonic() - drawn.drawn_at < max(self.min_interval, 5 * drawn.took)
 
-    def _draw(self, campaign_id: int, version: str) -> DrawnCharts:
+    def _draw(self, key: tuple[int, str | None], version: str) -> DrawnCharts:
         started = self._monotonic()
+        campaign_id, zone = key
         try:
             ref = campaign_ref(self.db, campaign_id)
-            html = self._html(ref.name, version)
+            html = self._html(ref.name, version, zone)
             ended = self._monotonic()
             drawn = DrawnCharts(html=html, version=version, drawn_at=ended, took=ended - started)
             with self._lock:
-                self._drawn[campaign_id] = drawn
+                self._drawn[key] = drawn
             return drawn
         finally:
             with self._lock:
-                self._drawing.pop(campaign_id, None)
+                self._drawing.pop(key, None)
 
-    def _html(self, name: str, version: str) -> str:
+    def _html(self, name: str, version: str, zone: str | None) -> str:
         if self._worker is None:
-            return charts_html(self.db, name, version, self.clock)
-        return self._worker.draw(self.db.url, name, version)
+            return charts_html(self.db, name, version, self.clock, zone)
+        return self._worker.draw(self.db.url, name, version, zone)

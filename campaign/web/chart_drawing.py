@@ -15,11 +15,14 @@ from campaign.store.db import Database
 from campaign.web.templating import TEMPLATES
 
 
-def charts_html(db: Database, name: str, version: str, clock: Clock) -> str:
-    """The charts fragment of campaign `name`."""
+def charts_html(
+    db: Database, name: str, version: str, clock: Clock, zone: str | None = None
+) -> str:
+    """The charts fragment of campaign `name`, its times in the IANA `zone` (the reader's)."""
     figures = report_figures(db, name, clock=clock)
     return TEMPLATES.env.get_template("charts_fragment.html").render(
-        charts=[Markup(svg) for svg in chart_svgs(figures)],  # our SVG, no user text in it
+        charts=[Markup(svg) for svg in chart_svgs(figures, zone)],  # our SVG, no user text
         figures=figures,
         version=version,
+        zone=zone,
     )

@@ -1,7 +1,7 @@
 """Drawing charts in a process of their own, so the web server's interpreter stays free.
 
 The worker is `python -m campaign.web.chart_worker`: it reads one JSON request per line on
-stdin (`{"url", "name", "version"}`) and answers one JSON line (`{"html"}` or `{"error"}`).
+stdin (`{"url", "name", "version", "zone"}`) and answers one JSON line (`{"html"}` or `{"error"}`).
 A plain child process, not multiprocessing: nothing of the parent's main script runs again.
 """
 
@@ -31,13 +31,13 @@ class ChartWorker:
         self._process: subprocess.Popen[str] | None = None
         self._lock = threading.Lock()
 
-    def draw(self, url: str, name: str, version: str) -> str:
+    def draw(self, url: str, name: str, version: str, zone: str | None = None) -> str:
         with self._lock:
             process = self._running()
             assert process.stdin is not None and process.stdout is not None
             try:
                 process.stdin.write(
-                    json.dumps({"url": url, "name": name, "version": version}) + "\n"
+                    json.dumps({"url": url, "name": name, "version": version, "zone": zone}) + "\n"
                 )
                 process.stdin.flush()
                 line = process.stdout.readline()
@@ -74,9 +74,17 @@ class ChartWorker:
         return self._process
 
     def start(self) -> None:
-        """Start the worker now: its imports take seconds the first page need not wait."""
-        with self._lock:
+        """Start the worker now: its imports take seconds the first page need not wait.
+
+        Never waits: a worker busy drawing (holding the lock for seconds) is running already,
+        and a page asking to warm it must not wait for that drawing to end.
+        """
+        if not self._lock.acquire(blocking=False):
+            return
+        try:
             self._running()
+        finally:
+            self._lock.release()
 
     def _stop(self) -> None:
         process, self._process = self._process, None
@@ -106,9 +114,14 @@ def serve(requests: IO[str], answers: IO[str]) -> None:
             url = str(request["url"])
             if url not in databases:
                 databases[url] = open_db(url, migrate=False)
+            zone = request.get("zone")
             answer = {
                 "html": charts_html(
-                    databases[url], str(request["name"]), str(request["version"]), SystemClock()
+                    databases[url],
+                    str(request["name"]),
+                    str(request["version"]),
+                    SystemClock(),
+                    str(zone) if zone else None,
                 )
             }
         except CampaignNotFound as exc:

@@ -13,6 +13,7 @@ from typing import Any
 from sqlalchemy import select
 
 from campaign.calls.vocab import AttemptStatus
+from campaign.outcomes.recipients import recipient_zone
 from campaign.outcomes.results import variable_text
 from campaign.store.db import Database
 from campaign.store.models import Attempt, Contact
@@ -84,6 +85,8 @@ class ContactDetail:
     error: str | None
     timezone: str | None
     region: str | None
+    #: The zone the person's own times are shown in (their calls, the next one).
+    zone: str | None
     originals: list[tuple[str, str]]
     provided: list[tuple[str, str]]  # vars sent to the agent
     attempts: list[AttemptView]
@@ -134,6 +137,7 @@ def contact_detail(db: Database, campaign: CampaignRef, contact_id: int) -> Cont
             error=contact.error,
             timezone=contact.timezone,
             region=contact.region,
+            zone=recipient_zone(contact.to_number, contact.timezone),
             originals=_originals(contact.raw, campaign.source_columns),
             provided=_pairs(contact.vars),
             attempts=[_attempt(attempt) for attempt in attempts],

@@ -52,8 +52,8 @@ class WebContext:
         self.charts.close()
 
 
-def compute_view(db: Database, clock: Clock, key: Hashable) -> View:
-    """A fresh view for a snapshot key (see `Snapshots`)."""
+def compute_view(db: Database, clock: Clock, db_argument: str | None, key: Hashable) -> View:
+    """A fresh view for a snapshot key (see `Snapshots`); `db_argument` is serve's `--db`."""
     if key == LIST:
         now = clock.now()
         ids = campaign_ids(db)
@@ -64,7 +64,7 @@ def compute_view(db: Database, clock: Clock, key: Hashable) -> View:
         ]
     assert isinstance(key, tuple) and key[0] == "campaign"
     ref = campaign_ref(db, int(key[1]))
-    status = campaign_status(db, ref.name, clock=clock)
+    status = campaign_status(db, ref.name, clock=clock, db_argument=db_argument)
     return campaign_view(ref, status, waiting_contacts(db, ref, status.as_of))
 
 

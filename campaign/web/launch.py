@@ -18,6 +18,7 @@ from starlette.requests import Request
 from starlette.responses import FileResponse, RedirectResponse, Response
 from starlette.routing import Route
 
+from campaign.caller_numbers import given_numbers
 from campaign.campaigns.connect import connect
 from campaign.campaigns.create import prepare_campaign
 from campaign.contacts import ContactList, load_contacts, validation_summary
@@ -100,6 +101,9 @@ class Check:
     agent_error: str | None = None
     vars: list[dict[str, Any]] = field(default_factory=list)
     missing: list[str] = field(default_factory=list)
+    #: No agent to check the vars against: why, and each column with the var name it is sent as.
+    unchecked: str | None = None
+    sent_as: list[dict[str, str]] = field(default_factory=list)
     preview: list[dict[str, Any]] = field(default_factory=list)
     estimate: launch_form.Estimate | None = None
     calendar: Any = None  # campaign.rules.describe.CalendarView for the form's window
@@ -119,11 +123,21 @@ def _sheets(upload: StoredUpload) -> list[str]:
 
 
 async def _agents(settings: RunSettings, wanted: str) -> tuple[list[Agent], Agent | None]:
+    """The account's agents, and the one the vars are checked against: the one chosen, else
+    the only one (as `run` without --agent does); with several, none until one is chosen."""
     async with connect(settings) as connection:
         agents = await connection.client.list_agents()
-        chosen = wanted or (agents[0].agent_id if agents else "")
+        chosen = wanted or (agents[0].agent_id if len(agents) == 1 else "")
         agent = await connection.client.get_agent(chosen) if chosen else None
     return agents, agent
+
+
+def _unchecked_reason(result: Check) -> str:
+    if result.agent_error:
+        return "the account's agents could not be listed"
+    if not result.agents:
+        return "the account has no agent"
+    return f"the account has {len(result.agents)} agents and none is chosen"
 
 
 def _dnc_count(request: Request, contacts: ContactList) -> int:
@@ -164,7 +178,15 @@ async def check(request: Request, form: FormData | None = None) -> Check:
     except InputError as exc:
         result.calendar_error = exc.message
     mapped = {name: column for column, name in contacts.var_mapping.items()}
-    if result.agent is not None:
+    if result.agent is None:  # unchecked: the columns are sent under these names
+        result.unchecked = _unchecked_reason(result)
+        result.sent_as = [
+            {"column": column, "name": contacts.var_mapping.get(column, "")}
+            for column in contacts.columns
+            if column != contacts.phone_column
+            and (column in contacts.var_mapping or launch_form.is_free_mapping(values))
+        ]
+    else:
         for var in result.agent.vars_provided:
             required = needs_value(var)
             column = mapped.get(var.name, "")
@@ -208,9 +230,14 @@ def _page(
 
 
 def _known_numbers(launch: LaunchState) -> list[str]:
-    """Caller numbers offered as checkboxes: the simulator's (the API does not list them)."""
-    if not launch.simulate:
-        return []
+    """Caller numbers offered as checkboxes (the API does not list them): $VOICY_FROM_NUMBERS,
+    which a rehearsal's simulator owns too, else under simulate the simulator's own."""
+    try:
+        numbers = list(given_numbers())
+    except InputError:
+        numbers = []  # a malformed variable: the numbers are typed in the form instead
+    if numbers or not launch.simulate:
+        return numbers
     from campaign.simulator import DEFAULT_FROM_NUMBERS
 
     return list(DEFAULT_FROM_NUMBERS)

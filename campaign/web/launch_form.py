@@ -1,7 +1,8 @@
 """The new-campaign form's fields → the same ImportOptions and RunSettings the CLI builds.
 
 Field names follow the CLI options (`phone_column`, `region`, `sheet`, `concurrency`, ...);
-a var mapping is one field `map:<var>` per agent var holding the column (or empty).
+a var mapping is one field `map:<var>` per agent var holding the column (or empty), or,
+when no agent checks the vars, one field `as:<column>` per column holding its var name.
 """
 
 from __future__ import annotations
@@ -12,11 +13,15 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from campaign.caller_numbers import given_numbers
 from campaign.contacts import ImportOptions
 from campaign.engine.settings import DEFAULT_RETRY_DELAYS, RunSettings
 from campaign.errors import InputError
 
 MAP_PREFIX = "map:"
+AS_PREFIX = "as:"
+#: The `mapped` value of a form that names the columns' vars itself.
+FREE = "columns"
 #: Requests per call beyond the dial (status polls and detail fetches), on average.
 REQUESTS_PER_CALL = 0.7
 #: Real seconds a call line is busy at least (ringing, a short conversation, wrap-up).
@@ -31,13 +36,19 @@ def text(form: Mapping[str, Any], name: str) -> str:
 
 
 def import_options(form: Mapping[str, Any]) -> ImportOptions:
-    """ImportOptions from the form; `map:` fields become `--var COLUMN=name` specs."""
-    mapped = mapping_from(form)
+    """ImportOptions from the form; `map:` fields (an agent's vars) or `as:` fields (the
+    columns, when no agent checks them) become `--var COLUMN=name` specs."""
+    if is_free_mapping(form):
+        specs = [f"{column}={name}" for column, name in names_from(form).items() if name]
+        if not specs:
+            raise InputError("Give at least one column a var name, or choose the agent.")
+    else:
+        specs = [f"{column}={name}" for name, column in mapping_from(form).items() if column]
     return ImportOptions(
         phone_column=text(form, "phone_column") or None,
         region=text(form, "region") or None,
         sheet=text(form, "sheet") or None,
-        vars=[f"{column}={name}" for name, column in mapped.items() if column],
+        vars=specs,
         caller_numbers=tuple(_numbers(form)),
     )
 
@@ -48,6 +59,20 @@ def _numbers(form: Mapping[str, Any]) -> list[str]:
     if hasattr(form, "getlist"):
         numbers += [str(n) for n in form.getlist("from_number") if str(n).strip()]
     return numbers
+
+
+def is_free_mapping(form: Mapping[str, Any]) -> bool:
+    """The form sent the columns' var names (no agent to map to)."""
+    return text(form, "mapped") == FREE
+
+
+def names_from(form: Mapping[str, Any]) -> dict[str, str]:
+    """Column → the var name it is sent as (empty: not sent), from the `as:` fields."""
+    return {
+        key[len(AS_PREFIX) :]: text(form, key)
+        for key in form
+        if isinstance(key, str) and key.startswith(AS_PREFIX)
+    }
 
 
 def mapping_from(form: Mapping[str, Any]) -> dict[str, str]:
@@ -73,7 +98,7 @@ def _int(form: Mapping[str, Any], name: str, default: int, label: str) -> int:
 
 def run_settings(form: Mapping[str, Any], *, simulate: bool) -> RunSettings:
     """RunSettings from the form, on RunSettings' (the CLI's) defaults; checked as `run` does."""
-    from campaign.durations import parse_duration, parse_instant
+    from campaign.durations import parse_duration_with_unit, parse_instant
     from campaign.engine.rules_bridge import calendar_of
 
     defaults = RunSettings()
@@ -83,12 +108,12 @@ def run_settings(form: Mapping[str, Any], *, simulate: bool) -> RunSettings:
         raw = text(form, f"retry_{status}")
         if raw:
             try:
-                delays[status] = parse_duration(raw)
+                delays[status] = parse_duration_with_unit(raw)
             except ValueError as exc:
                 raise InputError(f"retry delay for {status}: {exc}") from exc
     start_at = text(form, "start_at") if text(form, "start_when") == "later" else ""
     settings = defaults.with_overrides(
-        from_numbers=tuple(dict.fromkeys(numbers)) or None,
+        from_numbers=given_numbers(numbers, env="") or None,
         agent_id=text(form, "agent_id") or None,
         concurrency=_int(form, "concurrency", defaults.concurrency, "Concurrency"),
         rate=_int(form, "rate", defaults.rate, "Rate"),

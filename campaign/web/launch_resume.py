@@ -14,6 +14,7 @@ from starlette.routing import Route
 from campaign.campaigns.resume import Resumable, interrupted_campaigns, prepare_resume
 from campaign.errors import InputError
 from campaign.store.db import Database
+from campaign.store.rehearsals import ensure_apart
 from campaign.web.context import context_of
 from campaign.web.guard import CSRF_FIELD, check_csrf
 from campaign.web.launch_state import launch_of
@@ -36,6 +37,7 @@ async def resume_here(request: Request) -> Response:
     if runners.is_running(ref.id):
         raise InputError(f"campaign {ref.name!r} already runs in this server")
     campaign, settings = await run_in_threadpool(prepare_resume, context.db, ref.name)
+    await run_in_threadpool(lambda: ensure_apart(context.db, simulate=settings.simulate))
     runners.start(campaign.id, settings)
     context.changed(campaign.id)
     return RedirectResponse(ref.url, status_code=303)

@@ -28,6 +28,7 @@ from campaign.engine.settings import RunSettings
 from campaign.errors import CampaignError
 from campaign.store.db import Database
 from campaign.store.queries import add_event
+from campaign.store.rehearsals import ensure_apart
 
 if TYPE_CHECKING:
     from campaign.simulator import World
@@ -99,10 +100,16 @@ class BrowserRunners:
 
     async def _run(self, launched: Launched, settings: RunSettings) -> None:
         try:
+            await anyio.to_thread.run_sync(
+                lambda: ensure_apart(self.db, simulate=settings.simulate)
+            )
             async with connect(settings, seed=self.seed, db=self.db) as connection:
                 launched.world = connection.world
                 launched.runner = build_runner(self.db, launched.campaign_id, settings, connection)
                 launched.result = await launched.runner.run()
+        except CampaignError as exc:  # refused (e.g. a rehearsal in a real database)
+            log.warning("campaign %s not run: %s", launched.campaign_id, exc.message)
+            launched.error = exc.message
         except Exception as exc:  # shown on the page; the campaign stays resumable
             log.exception("campaign %s stopped with an error", launched.campaign_id)
             launched.error = str(exc) or type(exc).__name__

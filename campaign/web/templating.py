@@ -11,8 +11,10 @@ from datetime import UTC, datetime
 from functools import cache
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
+from markupsafe import Markup
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.templating import Jinja2Templates
@@ -26,8 +28,24 @@ DASH = "–"
 
 
 def utc_text(at: datetime | None) -> str:
-    """`2026-01-05 15:07 UTC`; the page's script shows it in the reader's time zone."""
+    """`2026-01-05 15:07 UTC`; the page's script shows it in the reader's time zone (it
+    rewrites this exact form inside elements marked `data-local-times`)."""
     return DASH if at is None else at.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")
+
+
+def time_tag(at: datetime | None) -> Markup | str:
+    """`<time datetime="ISO UTC" data-local>UTC text</time>`: the page's script shows the
+    reader's own time zone; without scripts the UTC text stays."""
+    if at is None:
+        return DASH
+    return Markup('<time datetime="{}" data-local>{}</time>').format(iso(at), utc_text(at))
+
+
+def their_time(at: datetime | None, zone: str | None) -> str:
+    """`17:07 in Asia/Jerusalem`: the recipient's own time, for times about them."""
+    if at is None or not zone:
+        return ""
+    return f"{at.astimezone(ZoneInfo(zone)):%Y-%m-%d %H:%M} in {zone}"
 
 
 def iso(at: datetime | None) -> str:
@@ -77,7 +95,14 @@ def _environment() -> Environment:
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    environment.filters.update(utc=utc_text, iso=iso, number=number, duration=duration_text)
+    environment.filters.update(
+        utc=utc_text,
+        when=time_tag,
+        iso=iso,
+        number=number,
+        duration=duration_text,
+        their_time=their_time,
+    )
     environment.globals.update(static_url=static_url, percent=percent, DASH=DASH)
     return environment
 

@@ -23,8 +23,10 @@ def upgrade() -> None:
     op.add_column("campaigns", sa.Column("hold_reason", sa.String(20), nullable=True))
     op.add_column("campaigns", sa.Column("hold_detail", sa.Text(), nullable=True))
     op.add_column("contacts", sa.Column("wait_detail", sa.Text(), nullable=True))
-    op.add_column("contacts", sa.Column("zone", sa.Text(), nullable=True))
-    op.create_index("ix_contacts_zone", "contacts", ["campaign_id", "zone", "next_attempt_at"])
+    op.add_column("contacts", sa.Column("zone_key", sa.Text(), nullable=True))
+    op.create_index(
+        "ix_contacts_zone_key", "contacts", ["campaign_id", "zone_key", "next_attempt_at"]
+    )
     # The dispatcher reads never-called contacts in list order straight from this index.
     op.drop_index("ix_contacts_dispatch", table_name="contacts")
     op.create_index(
@@ -41,8 +43,8 @@ def downgrade() -> None:
     op.create_index("ix_contacts_dispatch", "contacts", ["campaign_id", "state", "next_attempt_at"])
     with op.batch_alter_table("contacts") as batch:
         batch.drop_index("ix_contacts_outcome")
-        batch.drop_index("ix_contacts_zone")
-        batch.drop_column("zone")
+        batch.drop_index("ix_contacts_zone_key")
+        batch.drop_column("zone_key")
         batch.drop_column("wait_detail")
     with op.batch_alter_table("campaigns") as batch:
         for column in ("hold_detail", "hold_reason", "hold_until", "stop_detail", "stop_reason"):

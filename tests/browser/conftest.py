@@ -110,13 +110,13 @@ def seeded(web_db: Database, hostile: Hostile) -> dict[str, int]:
     }
 
 
-def start_server(*args: str) -> tuple[str, subprocess.Popen[str]]:
+def start_server(*args: str, cwd: Path = ROOT) -> tuple[str, subprocess.Popen[str]]:
     process = subprocess.Popen(
         [sys.executable, "-m", "campaign", "serve", "--port", "0", *args],
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
-        cwd=ROOT,
+        cwd=cwd,
     )
     assert process.stdout is not None
     line = process.stdout.readline()
@@ -137,8 +137,10 @@ def stop_server(process: subprocess.Popen[str]) -> None:
 
 @pytest.fixture(scope="session")
 def server(web_db_path: Path, seeded: dict[str, int]) -> Iterator[str]:
-    """The dashboard's base URL (`http://127.0.0.1:PORT`)."""
-    url, process = start_server("--db", str(web_db_path))
+    """The dashboard's base URL (`http://127.0.0.1:PORT`). Served from the database's folder
+    as `--db campaign.db`, as a user would: the pages (and the README's picture) show that,
+    not a temporary path."""
+    url, process = start_server("--db", web_db_path.name, cwd=web_db_path.parent)
     yield url.rstrip("/")
     stop_server(process)
 

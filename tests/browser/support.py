@@ -53,7 +53,8 @@ def hostile_campaign(db: Database, name: str = HOSTILE_CAMPAIGN) -> Hostile:
                 "max_attempts": 2,
                 "window": "<i>09:00-17:00</i>",
                 "from_numbers": ["+15550000001"],
-            },
+                "simulate": True,
+            },  # the runner tests rehearse beside it
             source_name="<script>alert(6)</script>.csv",
             source_columns=["Name", "Phone"],
             phone_column="Phone",
@@ -119,7 +120,7 @@ def many_contacts(db: Database, name: str, count: int) -> int:
             created_at=T0,
             started_at=T0,
             finished_at=T0 + timedelta(hours=2),
-            settings={"max_attempts": 3},
+            settings={"max_attempts": 3, "simulate": True},
             source_name="many.csv",
             source_columns=["first_name", "last_name", "phone"],
             phone_column="phone",

@@ -23,8 +23,7 @@ SAMPLE = ROOT / "sample_lists" / "contacts.csv"
 
 @pytest.fixture
 def launch_server(tmp_path: Path) -> Iterator[tuple[str, Path]]:
-    db_path = tmp_path / "launch.db"
-    open_db(db_path).dispose()
+    db_path = tmp_path / "launch.db"  # serve creates it: a new user's first page
     url, process = start_server("--db", str(db_path), "--simulate")
     yield url.rstrip("/"), db_path
     stop_server(process)
@@ -41,11 +40,22 @@ def test_launch_from_the_page_runs_on_the_simulator_and_exports_the_same(
 ) -> None:
     base, db_path = launch_server
     expected = _validate_counts()
-    page.goto(f"{base}/new")
+    page.goto(f"{base}/")  # an empty database: the way in is New campaign
+    expect(page.locator("[data-empty]")).to_contain_text("No campaigns in this database yet")
+    page.locator("[data-empty]").get_by_role("link", name="New campaign").click()
+    expect(page).to_have_url(f"{base}/new")
     page.set_input_files("input[name=file]", str(SAMPLE))
     page.get_by_role("button", name="Upload and check").click()
     expect(page.locator('[data-count="valid"]')).to_have_text(str(expected["valid"]))
     expect(page.locator('[data-count="invalid"]')).to_have_text(str(expected["rejected"]))
+
+    # Two agents on the account and none chosen: the page says the vars are unchecked and
+    # shows what each column is sent as; choosing the agent checks them.
+    expect(page.locator("[data-unchecked]")).to_contain_text("not checked")
+    expect(page.locator('[data-as="first_name"]')).to_have_value("first_name")
+    page.select_option('[data-field="agent"]', label="Appointment reminder")
+    page.get_by_role("button", name="Check the vars").click()
+    expect(page.locator("[data-unchecked]")).to_have_count(0)
 
     # Break the first_name mapping: the start is blocked with a message naming the var.
     page.select_option('[data-map="first_name"]', "")
@@ -59,6 +69,8 @@ def test_launch_from_the_page_runs_on_the_simulator_and_exports_the_same(
     check_url = page.url
     second = page.context.new_page()
     second.goto(check_url)
+    second.select_option('[data-field="agent"]', label="Appointment reminder")
+    second.get_by_role("button", name="Check the vars").click()
 
     page.fill("input[name=name]", "from the page")
     page.get_by_role("button", name="Start the campaign").click()

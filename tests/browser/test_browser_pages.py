@@ -10,8 +10,11 @@ import subprocess
 import sys
 from pathlib import Path
 
-from playwright.sync_api import Dialog, Page, ViewportSize, expect
+from playwright.sync_api import Browser, Dialog, Page, ViewportSize, expect
+from sqlalchemy import select
 
+from campaign.store.db import Database
+from campaign.store.models import Contact
 from tests.browser.conftest import start_server, stop_server
 from tests.browser.support import (
     HOSTILE_NAME,
@@ -199,3 +202,75 @@ def test_a_non_loopback_bind_needs_the_token(
         expect(page.locator("p.summary")).to_contain_text("of 130")
     finally:
         stop_server(process)
+
+
+def test_the_html_report_fits_a_phone(
+    page: Page, web_db_path: Path, seeded: dict[str, int], tmp_path: Path, artifacts: Path
+) -> None:
+    """`report --html` on a 390 px screen: no table is cut (nor scrolls) at its right edge."""
+    page.set_viewport_size(PHONE)
+    for name in ("spring-recall", "many"):
+        target = tmp_path / f"{name}.html"
+        written = subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "campaign",
+                "report",
+                name,
+                "--html",
+                str(target),
+                "--db",
+                str(web_db_path),
+            ],
+            capture_output=True,
+            text=True,
+            timeout=120,
+            cwd=ROOT,
+        )
+        assert written.returncode == 0, written.stderr
+        page.goto(target.as_uri())
+        assert fits_the_screen(page)
+        tables = page.evaluate(
+            "Array.from(document.querySelectorAll('table')).map(t => "
+            "[t.parentElement.scrollWidth, t.parentElement.clientWidth])"
+        )
+        assert len(tables) >= 3 and all(inner <= shown for inner, shown in tables), tables
+        shoot(page, artifacts, f"report-{name}")
+
+
+def test_times_read_in_the_browsers_time_zone(
+    browser: Browser, server: str, seeded: dict[str, int], web_db: Database
+) -> None:
+    """A reader in Israel sees Israeli time on every page (the server sends UTC instants),
+    the charts' time axis in that zone, and a person's call in the person's own time."""
+    context = browser.new_context(timezone_id="Asia/Jerusalem", viewport=DESKTOP)
+    page = context.new_page()
+    try:
+        page.goto(f"{server}/campaigns/{seeded['spring-recall']}")
+        created = page.locator(".meta time").first
+        expect(created).to_have_text("2026-01-05 16:59 GMT+2")  # stored 14:59 UTC
+        assert created.get_attribute("datetime") == "2026-01-05T14:59:00+00:00"
+        expect(page.locator('[data-live="started"]')).to_have_text("2026-01-05 17:00 GMT+2")
+        expect(page.locator("[data-zone-note]")).to_have_text(
+            "times in your time zone (Asia/Jerusalem)"
+        )
+        expect(page.locator(".charts-box")).to_contain_text(
+            "times in Asia/Jerusalem except", timeout=20_000
+        )
+        assert "time (Asia/Jerusalem)" in page.locator(".charts-box").inner_html()
+
+        with web_db.read_session() as session:  # Alice, line 2: timezone America/Chicago
+            alice = session.scalar(
+                select(Contact.id).where(
+                    Contact.campaign_id == seeded["spring-recall"], Contact.line == 2
+                )
+            )
+        page.goto(f"{server}/campaigns/{seeded['spring-recall']}/contacts/{alice}")
+        started = page.locator("dt:text-is('Started') + dd")
+        expect(started.locator("time")).to_have_text("2026-01-05 17:07 GMT+2")  # 15:07 UTC
+        expect(started.locator("[data-their-time]")).to_have_text(
+            "(2026-01-05 09:07 in America/Chicago)"
+        )  # the person's own time
+    finally:
+        context.close()

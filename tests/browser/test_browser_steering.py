@@ -122,7 +122,9 @@ def test_pause_from_the_button_then_resume_finishes_without_duplicates(
     assert left > 0, "the runner finished before the pause: the test proves nothing"
     assert campaign_status(web_db, "spring-reminders").state == "paused"
     expect(page.locator("h1 [data-live-state]")).to_have_text("paused", timeout=LIVE_MS)
-    expect(page.locator('[data-live="resume_command"]')).to_contain_text("resume")
+    expect(page.locator('[data-live="resume_command"]')).to_have_text(
+        "python -m campaign resume spring-reminders --db campaign.db"
+    )  # serve's own --db
     expect(page.get_by_role("button", name="Pause")).to_be_hidden()
 
     resumed = campaign_cli(
@@ -137,6 +139,7 @@ def test_pause_from_the_button_then_resume_finishes_without_duplicates(
     for outcome, count in final["outcomes"].items():
         expect(page.locator(f'[data-live="outcome.{outcome}"]')).to_have_text(f"{count:,}")
     page.goto(f"{server}/campaigns/{campaign_id}")  # the README's picture: no notice
+    expect(page.locator("footer")).to_contain_text("Database: campaign.db")  # no temp path
     version = page.request.get(f"{server}/campaigns/{campaign_id}/live").json()["charts_version"]
     expect(page.locator(f'.charts[data-version="{version}"] svg.chart')).to_have_count(
         5, timeout=20_000

@@ -7,12 +7,14 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from datetime import datetime
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 
 from campaign.cli import main
+from campaign.localtime import local_text
 
 ROOT = Path(__file__).resolve().parents[2]
 ISRAELI_LIST = "name,phone\nDana,+972527654321\nAvi,+972547654321\nBob,+12025550123\n"
@@ -114,9 +116,12 @@ def test_rehearse_a_friday_afternoon_start(tmp_path: Path) -> None:
         "--until-idle", "--name", "friday",
     )  # fmt: skip
     assert done.returncode == 0, done.stderr
-    assert "Simulated clock starts at 2026-09-18T13:05:00+03:00" in done.stdout
+    # Times read in the user's zone (this machine's), named.
+    start = local_text(datetime.fromisoformat("2026-09-18T13:05+03:00"))
+    assert f"Simulated clock starts at {start}" in done.stdout
     # Friday after 13:00, then Shabbat: the next opening is Sunday 09:00 IDT.
-    assert "the next is due 2026-09-20T06:00+00:00" in " ".join(done.stdout.split())
+    due = local_text(datetime.fromisoformat("2026-09-20T06:00+00:00"))
+    assert f"the next is due {due}" in " ".join(done.stdout.split())
     again = campaign(
         tmp_path, "run", str(israeli), "--simulate", "--new",
         "--sim-start", "2026-09-18T12:00+03:00",

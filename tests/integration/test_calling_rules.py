@@ -509,7 +509,7 @@ async def test_a_holiday_holds_the_country_in_one_statement_and_says_which(
         contact = waiting[number]
         assert (contact.wait_reason, contact.wait_detail) == ("window", "holiday (Yom Kippur)")
         assert contact.next_attempt_at == at("2026-09-22T09:00+03:00")
-        assert contact.zone is not None and contact.zone.startswith("IL ")
+        assert contact.zone_key is not None and contact.zone_key.startswith("IL ")
     status = campaign_status(db, clock=clock)
     (window,) = [w for w in status.waiting if w.reason == "window"]
     assert (window.count, window.detail) == (3, "holiday (Yom Kippur)")

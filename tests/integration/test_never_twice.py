@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from campaign.calls.intents import Blocked, BlockedBy, Intent, write_intent
 from campaign.calls.vocab import AttemptStatus
@@ -40,6 +40,7 @@ from campaign.engine.progress import RunResult
 from campaign.engine.runner import Runner
 from campaign.engine.settings import RunSettings
 from campaign.errors import InputError
+from campaign.localtime import local_text
 from campaign.simulator import (
     DEFAULT_AGENT_ID,
     DEFAULT_FROM_NUMBERS,
@@ -51,7 +52,7 @@ from campaign.simulator import (
 )
 from campaign.simulator import server as simulator_server
 from campaign.store.db import Database, open_db
-from campaign.store.models import Attempt, Campaign, Contact
+from campaign.store.models import Attempt, Campaign, Contact, Suppression
 from tests.conftest import MakeWorld, RunRunner
 from tests.factories import fake_contacts, store_campaign, us_numbers
 
@@ -516,17 +517,19 @@ def test_the_same_list_again_is_refused_resumed_or_called_again_on_purpose(sim: 
     finally:
         db_file.dispose()
     assert waits == {"recently_called": 5}
-    due = (min(called_again) + DAY).isoformat(timespec="minutes")
+    due = local_text(min(called_again) + DAY)  # in the user's time zone, named
     assert f"every remaining contact waits; the next is due {due}" in waiting.stdout
     assert unfinished.state == "interrupted"
-    assert f"python -m campaign resume {unfinished.name}" in waiting.stdout
+    assert f"python -m campaign resume {unfinished.name} --db campaign.db" in waiting.stdout
 
     # The same list while that campaign is unfinished: exit 2 with the resume command.
     third = sim.run("run", contacts, *db)
     assert third.returncode == 2
     assert f"this list is campaign {unfinished.name}" in third.stderr
     assert "0 of 5 final" in third.stderr
-    assert f"resume it with `python -m campaign resume {unfinished.name}`" in third.stderr
+    # The printed command reaches the database the user gave.
+    resume = f"`python -m campaign resume {unfinished.name} --db campaign.db`"
+    assert f"resume it with {resume}" in third.stderr
     assert "--new" in third.stderr
     assert sum(sim.world.dial_counts.values()) == 10
     assert len(campaigns(sim.workdir / "campaign.db")) == 3
@@ -597,3 +600,48 @@ def test_two_campaigns_started_together_dial_each_shared_number_once(sim: Sim) -
         assert reason == "recently_called" and due == called_at[str(to_number)] + DAY
     split = Counter(campaign_id for number, campaign_id, _ in attempts if number in shared)
     print(f"shared numbers called by each campaign: {dict(split)}")
+
+
+def test_rehearsals_never_hold_back_or_share_a_database_with_real_calls(sim: Sim) -> None:
+    """The first hour's trap: rehearse a list twice, then call it for real. The rehearsals
+    live in ./rehearsal.db, so the real run finds no recent call, no same-list match and no
+    made-up opt-out, and dials everyone at once; mixing the two kinds is refused."""
+    numbers = us_numbers(6, start=700)
+    for number in numbers:
+        sim.world.script(number, ["user_hangup"])
+    contacts = sim.write_list("patients.csv", numbers)
+    rehearse = ["run", contacts, "--simulate", "--window", "any", "--opt-out-var", "opt_out"]
+    first = sim.run(*rehearse)
+    assert first.returncode == 0, first.stderr
+    second = sim.run(*rehearse, "--again")
+    assert second.returncode == 0, second.stderr
+    assert "--db rehearsal.db" in second.stdout  # the export/resume hints reach the file
+    assert (sim.workdir / "rehearsal.db").is_file()
+    assert not (sim.workdir / "campaign.db").exists()
+    assert sum(sim.world.dial_counts.values()) == 0  # the port's simulator saw nothing
+
+    real = sim.run("run", contacts, "--window", "any")
+    assert real.returncode == 0, real.stderr
+    assert "recently" not in real.stdout + real.stderr
+    assert dict(sim.world.dial_counts) == {n: 1 for n in numbers}
+    (campaign,) = campaigns(sim.workdir / "campaign.db")
+    assert campaign.state == "finished" and not campaign.settings["simulate"]
+
+    # Mixing is refused both ways, with the fix, before anyone is dialed.
+    into_real = sim.run(*rehearse, "--again", "--db", "campaign.db")
+    assert into_real.returncode == 2
+    assert "campaign.db holds real campaigns" in into_real.stderr
+    assert "rehearsals go to ./rehearsal.db" in into_real.stderr
+    into_rehearsals = sim.run("run", contacts, "--again", "--db", "rehearsal.db")
+    assert into_rehearsals.returncode == 2
+    assert "rehearsal.db holds rehearsals" in into_rehearsals.stderr
+    assert "--db NEW.db" in into_rehearsals.stderr
+    assert len(campaigns(sim.workdir / "campaign.db")) == 1
+    assert len(campaigns(sim.workdir / "rehearsal.db")) == 2
+    assert dict(sim.world.dial_counts) == {n: 1 for n in numbers}
+    db = open_db(sim.workdir / "campaign.db")
+    try:
+        with db.read_session() as session:
+            assert session.scalar(select(func.count()).select_from(Suppression)) == 0
+    finally:
+        db.dispose()

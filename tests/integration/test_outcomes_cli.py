@@ -5,12 +5,14 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import signal
 import subprocess
 import sys
 import time
 from pathlib import Path
 
+import pandas as pd
 import pytest
 from click.testing import CliRunner
 from openpyxl import load_workbook
@@ -138,6 +140,86 @@ def test_export_csv_xlsx_only_and_attempts(
     assert out.splitlines()[0].startswith("Name,Phone,City,Notes,line,attempt,outcome")
 
 
+def test_export_paths_never_print_a_traceback(
+    db_path: Path, finished: StoredCampaign, tmp_path: Path
+) -> None:
+    """Calls without a transcript (failed ones) export; a bad target is one line, exit 2."""
+
+    def cli(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [sys.executable, "-m", "campaign", *args, "--db", str(db_path)],
+            capture_output=True,
+            text=True,
+            cwd=tmp_path,
+            timeout=60,
+        )
+
+    calls = cli("export", "--attempts", "-o", "calls.csv")
+    assert calls.returncode == 0, calls.stderr
+    exported = pd.read_csv(tmp_path / "calls.csv", dtype=str, keep_default_na=False)
+    failed = exported[exported["call_status"].isin(["busy", "no_answer"])]
+    assert len(failed) == 4 and (failed["transcript"] == "").all()
+    assert exported["transcript"].str.contains("caller: Yes, Tuesday is fine.").any()
+    assert cli("export", "--attempts", "-o", "calls.xlsx").returncode == 0
+    (tmp_path / "folder.xlsx").mkdir()
+    (tmp_path / "folder.html").mkdir()
+    for args, words in (
+        (["export", "-o", "folder.xlsx"], "it is a folder"),
+        (["export", "--attempts", "-o", "missing/calls.csv"], "does not exist; create it"),
+        (["report", "--html", "folder.html"], "it is a folder"),
+    ):
+        failed = cli(*args)
+        assert failed.returncode == 2, failed.stderr
+        assert "Traceback" not in failed.stderr and len(failed.stderr.splitlines()) == 1
+        assert words in failed.stderr
+
+
+def test_list_at_80_columns_keeps_every_header_whole(
+    db: Database, db_path: Path, finished: StoredCampaign
+) -> None:
+    ready_campaign(db, "contacts-20261201-214726")  # a default name: list, date, time
+    listed = subprocess.run(
+        [sys.executable, "-m", "campaign", "list", "--db", str(db_path)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={**os.environ, "COLUMNS": "80"},
+    )
+    assert listed.returncode == 0, listed.stderr
+    header, *rows = listed.stdout.splitlines()
+    assert header.split() == [
+        "campaign",
+        "state",
+        "rows",
+        "connected",
+        "failed",
+        "pending",
+        "other",
+    ], listed.stdout
+    assert "…" not in listed.stdout and max(map(len, listed.stdout.splitlines())) <= 80
+    assert rows[0].split()[0] == "contacts-20261201-214726"
+    wide = subprocess.run(
+        [sys.executable, "-m", "campaign", "list", "--db", str(db_path)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={**os.environ, "COLUMNS": "120"},
+    )
+    assert wide.stdout.split()[:3] == ["campaign", "state", "created"]
+
+
+def test_report_html_has_a_default_file_name(
+    db_path: Path, finished: StoredCampaign, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    code, out = _cli("report", "--db", str(db_path), "--html")
+    assert code == 0, out
+    assert "to spring-recall-report.html" in out
+    assert (tmp_path / "spring-recall-report.html").read_text(encoding="utf-8").count("<svg") == 5
+    code, out = _cli("report", "--html", "spring-recall", "--db", str(db_path))
+    assert code == 2 and "put it first: report spring-recall --html" in out
+
+
 def test_report_terminal_and_html(db_path: Path, finished: StoredCampaign, tmp_path: Path) -> None:
     code, out = _cli("report", "--db", str(db_path))
     assert code == 0, out
@@ -177,6 +259,7 @@ def test_status_and_export_while_another_process_runs_then_crashes(
 ) -> None:
     contacts = 150
     ready_campaign(db, "live", contacts=contacts)
+    api.results(db, "live")  # warm: a first read loads the phone-zone data, not our subject
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     writer = subprocess.Popen(
         [sys.executable, "-c", WRITER, str(db_path), "live"],
@@ -228,3 +311,29 @@ def test_status_and_export_while_another_process_runs_then_crashes(
         "export", "live", "-o", str(db_path.parent / "live.xlsx"), "--db", str(db_path)
     )
     assert code == 0 and f"Wrote {contacts} rows" in out
+
+
+def test_times_read_in_the_users_time_zone(
+    db_path: Path, finished: StoredCampaign, tmp_path: Path
+) -> None:
+    """A user in Israel reads Israeli time, named, in status, list and the HTML report."""
+    env = {**os.environ, "TZ": "Asia/Jerusalem", "COLUMNS": "200"}
+
+    def cli(*args: str) -> str:
+        done = subprocess.run(
+            [sys.executable, "-m", "campaign", *args, "--db", str(db_path)],
+            capture_output=True,
+            text=True,
+            timeout=60,
+            env=env,
+            cwd=tmp_path,
+        )
+        assert done.returncode == 0, done.stderr
+        return done.stdout
+
+    assert re.search(r"Started\s+2026-01-05 17:00 IST", cli("status"))  # 15:00 UTC
+    assert "2026-01-05 16:59 IST" in cli("list")
+    cli("report", "--html", "report.html")
+    page = (tmp_path / "report.html").read_text(encoding="utf-8")
+    assert "started 2026-01-05 17:00 IST" in page and "Times are in Asia/Jerusalem" in page
+    assert "time (Asia/Jerusalem)" in page  # the calls-over-time axis

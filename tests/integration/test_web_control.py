@@ -181,6 +181,7 @@ def test_the_commands(db: Database, db_path: Path) -> None:
     assert campaign_row(db, campaign_id).state == "ready"
     paused = runner.invoke(main, ["pause", "--db", str(db_path)])
     assert paused.exit_code == 0 and "campaign latest paused" in paused.output
+    assert f"`python -m campaign resume latest --db {db_path}`" in paused.output
     canceled = runner.invoke(main, ["cancel", "latest", "--db", str(db_path)], input="y\n")
     assert canceled.exit_code == 0, canceled.output
     assert "3 contacts not yet final are marked canceled" in canceled.output

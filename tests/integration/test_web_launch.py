@@ -6,6 +6,8 @@ in the app's own task on the in-process simulator, whose `dial_counts` is the gr
 
 from __future__ import annotations
 
+import html
+import json
 import re
 import time
 from collections.abc import Iterator
@@ -15,7 +17,7 @@ import pytest
 from starlette.testclient import TestClient
 
 from campaign.contacts import ImportOptions, load_contacts, validation_summary
-from campaign.simulator import DEFAULT_FROM_NUMBERS
+from campaign.simulator import DEFAULT_AGENT_ID, DEFAULT_FROM_NUMBERS
 from campaign.simulator.agents import APPOINTMENT_AGENT
 from campaign.store.db import Database, open_db
 from campaign.store.models import Campaign
@@ -25,7 +27,9 @@ from tests.ground_truth import assert_never_twice, placed_per_number
 
 ROOT = Path(__file__).resolve().parents[2]
 SAMPLE = ROOT / "sample_lists" / "contacts.csv"
+#: The simulated account has two agents: the form names the one to check the vars against.
 MAPPED = {
+    "agent_id": DEFAULT_AGENT_ID,
     "mapped": "1",
     "map:first_name": "first_name",
     "map:appointment_date": "appointment_date",
@@ -137,6 +141,44 @@ def test_second_tab_starting_the_same_list_gets_a_clear_error(db: Database) -> N
         assert session.query(Campaign).count() == 1
 
 
+def test_without_a_chosen_agent_the_page_says_the_vars_are_unchecked_and_maps_columns(
+    db: Database,
+) -> None:
+    """Two agents and none chosen: nothing is checked, and the page says so and shows what
+    each column is sent as; renaming a Hebrew header there is what the calls then send."""
+    hebrew = "שם,phone,תאריך תור\nדנה,+972502345678,יום שלישי\nרון,+972502345679,\n"
+    with _client(db) as client:
+        page, url = _upload(client, "patients.csv", hebrew.encode())
+        assert "data-unchecked" in page and "the account has 2 agents" in page
+        assert 'data-as="שם" dir="auto" aria-label' in page and 'value="שם"' in page
+        assert "data-map=" not in page  # no agent, so no agent var to map
+        renamed = client.post(
+            url,
+            data={
+                "csrf": _csrf(client),
+                "action": "check",
+                "mapped": "columns",
+                "as:שם": "first_name",
+                "as:תאריך תור": "",
+            },
+        )
+        preview = re.findall(r'<td class="mono" dir="auto">([^<]*)</td>', renamed.text)
+        sent = [json.loads(html.unescape(cell)) for cell in preview]
+        assert sent == [{"first_name": "דנה"}, {"first_name": "רון"}]
+        chosen = client.post(
+            url,
+            data={
+                "csrf": _csrf(client),
+                "action": "check",
+                "agent_id": DEFAULT_AGENT_ID,
+                "mapped": "columns",
+                "as:שם": "first_name",
+                "as:תאריך תור": "",
+            },
+        )
+        assert "data-unchecked" not in chosen.text and 'data-map="first_name"' in chosen.text
+
+
 def test_unmapped_required_var_blocks_the_start(db: Database) -> None:
     with _client(db) as client:
         _, url = _upload(client, "contacts.csv", SAMPLE.read_bytes())
@@ -233,3 +275,15 @@ def test_workbook_sheet_is_chosen_and_a_wrong_one_explained(db: Database) -> Non
         notes = client.post(url, data={"csrf": _csrf(client), "action": "check", "sheet": "Notes"})
         assert "data-launch-error" in notes.text
         assert "data-start disabled" in notes.text
+
+
+def test_a_bare_number_as_a_retry_delay_is_refused_on_the_page(db: Database) -> None:
+    with _client(db) as client:
+        _, url = _upload(client, "contacts.csv", SAMPLE.read_bytes())
+        refused = client.post(
+            url, data={"csrf": _csrf(client), "action": "start", **MAPPED, "retry_busy": "10"}
+        )
+        assert refused.status_code == 400
+        assert "retry delay for busy: &#39;10&#39; has no unit: did you mean 10m?" in refused.text
+    with db.read_session() as session:
+        assert session.query(Campaign).count() == 0

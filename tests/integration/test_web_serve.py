@@ -22,13 +22,13 @@ from tests.outcomes_factory import finished_campaign
 
 
 @contextmanager
-def serving(*args: str) -> Iterator[tuple[str, subprocess.Popen[str]]]:
+def serving(*args: str, cwd: Path = ROOT) -> Iterator[tuple[str, subprocess.Popen[str]]]:
     process = subprocess.Popen(
         [sys.executable, "-m", "campaign", "serve", "--port", "0", *args],
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
-        cwd=ROOT,
+        cwd=cwd,
     )
     try:
         assert process.stdout is not None
@@ -89,7 +89,28 @@ def test_a_busy_port_and_a_missing_database_say_the_fix(db: Database, db_path: P
         busy = runner.invoke(main, ["serve", "--db", str(db_path), "--port", str(port)])
     assert busy.exit_code == 2
     assert f"port {port} on 127.0.0.1 is in use; pass another one" in busy.output
-    missing = runner.invoke(main, ["serve", "--db", str(db_path.with_name("none.db"))])
-    assert missing.exit_code == 2 and "no campaign database at" in missing.output
+    nowhere = db_path.parent / "no-such-folder" / "new.db"
+    missing = runner.invoke(main, ["serve", "--db", str(nowhere)])
+    assert missing.exit_code == 2 and "does not exist; create it first" in missing.output
     short = runner.invoke(main, ["serve", "--db", str(db_path), "--token", "abc"])
     assert short.exit_code == 2 and "too short" in short.output
+
+
+def test_serving_a_new_database_shows_the_empty_state_with_new_campaign(tmp_path: Path) -> None:
+    """`serve --db NEW.db`, or `serve` in a fresh folder: the page a first campaign starts from."""
+    fresh = tmp_path / "fresh"
+    fresh.mkdir()
+    for args, created in ((["--db", "first.db"], fresh / "first.db"), ([], fresh / "campaign.db")):
+        with serving(*args, cwd=fresh) as (url, process):
+            page = httpx.get(url, timeout=10)
+            assert page.status_code == 200
+            assert "No campaigns in this database yet" in page.text
+            assert '<a class="button primary" href="/new">New campaign</a>' in page.text
+            assert httpx.get(url + "new", timeout=10).status_code == 200
+        assert created.is_file()
+        assert process.stdout is not None and "new and empty" in process.stdout.read()
+    rehearsing = fresh / "rehearsals"
+    rehearsing.mkdir()
+    with serving("--simulate", cwd=rehearsing) as (url, _):
+        assert "New campaign" in httpx.get(url, timeout=10).text
+    assert (rehearsing / "rehearsal.db").is_file() and not (rehearsing / "campaign.db").exists()

@@ -7,8 +7,48 @@
 
   var CHART_REFRESH_MS = 10000;
 
+  /* Times: the server writes UTC (`2026-01-05 15:07 UTC`, and <time datetime="ISO">); the
+   * reader sees them in this browser's time zone. */
+  var ZONE = (function () {
+    try { return Intl.DateTimeFormat().resolvedOptions().timeZone || "UTC"; }
+    catch (e) { return "UTC"; }
+  }());
+  var UTC_STAMP = /(\d{4})-(\d{2})-(\d{2}) (\d{2}):(\d{2}) UTC/g;
+  var LOCAL = new Intl.DateTimeFormat("en-GB", {
+    timeZone: ZONE, year: "numeric", month: "2-digit", day: "2-digit", hour: "2-digit",
+    minute: "2-digit", hourCycle: "h23", timeZoneName: "short"
+  });
+
+  function localTime(date) {
+    var part = {};
+    LOCAL.formatToParts(date).forEach(function (p) { part[p.type] = p.value; });
+    return part.year + "-" + part.month + "-" + part.day + " " + part.hour + ":" +
+      part.minute + " " + part.timeZoneName;
+  }
+
+  function localizeText(text) {
+    return text.replace(UTC_STAMP, function (all, y, mo, d, h, mi) {
+      return localTime(new Date(Date.UTC(+y, +mo - 1, +d, +h, +mi)));
+    });
+  }
+
+  function localizeAll(root) {
+    root.querySelectorAll("time[data-local][datetime]").forEach(function (el) {
+      var at = new Date(el.getAttribute("datetime"));
+      if (!isNaN(at.getTime())) { el.textContent = localTime(at); }
+    });
+    root.querySelectorAll("[data-local-times]").forEach(function (el) {
+      el.textContent = localizeText(el.textContent);
+    });
+    root.querySelectorAll("[data-zone-note]").forEach(function (el) {
+      el.textContent = "times in your time zone (" + ZONE + ")";
+    });
+  }
+
   function setText(el, value) {
-    if (typeof value === "string" && el.textContent !== value) {
+    if (typeof value !== "string") { return; }
+    if (el.hasAttribute("data-local-times")) { value = localizeText(value); }
+    if (el.textContent !== value) {
       el.textContent = value;
     }
   }
@@ -50,7 +90,8 @@
       link.dir = "auto";
       link.textContent = item.name;
       li.appendChild(link);
-      [["muted", item.phone], ["why", item.why], ["due", item.due]].forEach(function (part) {
+      [["muted", item.phone], ["why", item.why], ["due", localizeText(item.due)]]
+        .forEach(function (part) {
         var span = document.createElement("span");
         span.className = part[0];
         span.textContent = part[1];
@@ -65,12 +106,14 @@
   function loadCharts(box, version) {
     box.dataset.chartsVersion = version;
     box.dataset.chartsLoadedAt = String(Date.now());
-    var url = box.dataset.chartsSrc + "&v=" + encodeURIComponent(version);
+    var url = box.dataset.chartsSrc + "&v=" + encodeURIComponent(version) +
+      "&tz=" + encodeURIComponent(ZONE);
     fetch(url, { credentials: "same-origin", cache: "no-store" }).then(function (response) {
       return response.text().then(function (html) {
         if (response.status === 200) {
           // Our own server's fragment: Jinja-escaped text and our chart SVG.
           box.innerHTML = html;
+          localizeAll(box);
         } else if (response.status === 202) {
           if (!box.querySelector("svg")) { box.innerHTML = html; }
           setTimeout(function () { loadCharts(box, version); }, 2000);
@@ -135,6 +178,7 @@
   }
 
   function start() {
+    localizeAll(document);
     document.querySelectorAll("[data-live-src]").forEach(poll);
     document.querySelectorAll("[data-charts-src]").forEach(function (box) {
       loadCharts(box, box.dataset.chartsInitial);

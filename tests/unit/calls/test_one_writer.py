@@ -23,7 +23,7 @@ DEFINITIONS = {ROOT / "store" / "models.py"}
 CONTACT_LIFE = {
     "state", "attempts", "next_attempt_at", "wait_reason", "wait_detail", "outcome",
     "last_status", "last_call_id", "error", "final_at", "claimed_by", "lease_until", "fence",
-    "zone",
+    "zone_key",
 }  # fmt: skip
 ATTEMPT_LIFE = {
     "state", "call_id", "runner", "answered_at", "started_at", "ended_at", "voicy_status",

@@ -8,7 +8,7 @@ import anyio
 import pytest
 
 from campaign.clock import CompressedClock, FakeClock, clock_from_env
-from campaign.durations import format_duration, parse_duration
+from campaign.durations import format_duration, parse_duration, parse_duration_with_unit
 
 
 @pytest.mark.parametrize(
@@ -32,6 +32,29 @@ def test_parse_duration(text: str, seconds: float) -> None:
 def test_parse_duration_rejects_with_the_forms_to_use(text: str) -> None:
     with pytest.raises(ValueError):
         parse_duration(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "seconds", "refused"),
+    [
+        ("10m", 600.0, None),
+        ("1h30m", 5400.0, None),
+        ("0", 0.0, None),  # 0 means off: no unit needed
+        (" 0.0 ", 0.0, None),
+        ("10", None, "'10' has no unit: did you mean 10m? Write the unit: 10s, 10m or 10h"),
+        ("2.5", None, "did you mean 2.5m?"),
+        ("-5", None, "negative duration"),
+        ("ten", None, "use forms like 45s"),
+    ],
+)
+def test_durations_people_type_need_a_unit(
+    text: str, seconds: float | None, refused: str | None
+) -> None:
+    if refused is None:
+        assert parse_duration_with_unit(text) == seconds
+        return
+    with pytest.raises(ValueError, match=refused.replace("?", r"\?").replace(".", r"\.")):
+        parse_duration_with_unit(text)
 
 
 def test_format_duration() -> None:

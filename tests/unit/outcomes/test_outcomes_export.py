@@ -128,3 +128,41 @@ def test_a_failed_write_leaves_no_partial_file(rows: CampaignRows, tmp_path: Pat
     with pytest.raises(ValueError):
         write_xlsx(frame, out / "r.xlsx")
     assert list(out.iterdir()) == []
+
+
+def test_local_times_are_the_recipients_and_read_as_dates(
+    db: Database, finished: StoredCampaign, tmp_path: Path
+) -> None:
+    """The UTC columns stay; each call time also comes in the recipient's local time, as a
+    date cell in XLSX and as `YYYY-MM-DD HH:MM:SS` (which Excel parses) in CSV."""
+    export(db, finished.name, tmp_path / "results.csv")
+    export(db, finished.name, tmp_path / "results.xlsx")
+    export(db, finished.name, tmp_path / "calls.xlsx", attempts=True)
+    back = pd.read_csv(tmp_path / "results.csv", dtype=str, keep_default_na=False).set_index("Name")
+    # Alice: America/Chicago (UTC-6 in January); דוד: Asia/Jerusalem (UTC+2).
+    assert back.loc["Alice", "started_at"] == "2026-01-05T15:07:03+00:00"
+    assert back.loc["Alice", ["local_timezone", "started_at_local"]].tolist() == [
+        "America/Chicago",
+        "2026-01-05 09:07:03",
+    ]
+    assert back.loc["דוד", ["local_timezone", "started_at_local"]].tolist() == [
+        "Asia/Jerusalem",
+        "2026-01-05 17:49:03",
+    ]
+    assert back.loc["Alice again", "started_at_local"] == "2026-01-05 09:07:03"  # the same call
+    assert back.loc["Bob", "started_at_local"] == ""  # never called
+    for name, sheet_name, column in (
+        ("results.xlsx", "Results", "started_at_local"),
+        ("calls.xlsx", "Calls", "requested_at_local"),
+    ):
+        sheet = load_workbook(tmp_path / name)[sheet_name]
+        header = [cell.value for cell in sheet[1]]
+        cell = sheet.cell(row=2, column=header.index(column) + 1)
+        assert cell.data_type == "d" and cell.is_date, (name, cell.value)
+        assert cell.number_format == "yyyy-mm-dd hh:mm:ss"
+        utc = sheet.cell(row=2, column=header.index(column.removesuffix("_local")) + 1)
+        assert utc.data_type == "s" and str(utc.value).endswith("+00:00")
+    results = load_workbook(tmp_path / "results.xlsx")["Results"]
+    header = [cell.value for cell in results[1]]
+    alice = results.cell(row=2, column=header.index("started_at_local") + 1).value
+    assert alice.isoformat() == "2026-01-05T09:07:03"

@@ -8,6 +8,7 @@ import pandas as pd
 import pytest
 
 from campaign.errors import InputError
+from campaign.outcomes.figures import compute_figures
 from campaign.outcomes.frames import CampaignRows, read_campaign_rows
 from campaign.outcomes.results import (
     RESULT_COLUMNS,
@@ -23,6 +24,7 @@ from tests.outcomes_factory import (
     HEBREW_LINE,
     INVALID_REASON,
     ROWS,
+    T0,
     StoredCampaign,
     finished_campaign,
     queued_contacts,
@@ -81,8 +83,10 @@ def test_rejected_and_duplicate_rows_keep_their_reasons(rows: CampaignRows) -> N
     assert frame.loc["Bob", "error"] == INVALID_REASON
     assert frame["to_number"].isna()["Bob"]
     duplicate = frame.loc["Alice again"]
-    assert duplicate["outcome"] == "connected"  # the primary row's outcome
+    assert duplicate["outcome"] == "duplicate"  # as the report and status count it
     assert duplicate["duplicate_of"] == 2
+    assert duplicate["duplicate_of_outcome"] == "connected"  # line 2's result alongside
+    assert frame["duplicate_of_outcome"].drop("Alice again").isna().all()
     assert duplicate["error"] == "duplicate of line 2"
     assert duplicate["summary"] == FORMULA_SUMMARY
     assert frame.loc["Eve", "outcome"] == "dnc"
@@ -166,3 +170,16 @@ def test_transcript_text_accepts_both_api_shapes() -> None:
     assert transcript_text(None) is None
     turns = [{"role": "agent", "content": "hi"}, {"role": "system", "content": None}]
     assert transcript_text(turns) == "agent: hi"
+
+
+@pytest.mark.parametrize("missing", [None, float("nan"), pd.NA, 3.0, {"role": "agent"}])
+def test_a_call_without_a_transcript_has_none(missing: object) -> None:
+    """pandas reads a SQL NULL transcript as NaN: it is no transcript, never a crash."""
+    assert transcript_text(missing) is None
+
+
+def test_the_exports_outcomes_are_the_reports(rows: CampaignRows) -> None:
+    """A duplicate row counts once, as `duplicate`, in the export as in the report."""
+    exported = results_frame(rows)["outcome"].value_counts().to_dict()
+    reported = compute_figures(rows, state="finished", now=T0).outcomes
+    assert exported == reported and reported["duplicate"] == 1

@@ -41,12 +41,12 @@ def test_a_store_of_revision_0003_upgrades_with_its_data(tmp_path: Path) -> None
             ).one()
             assert tuple(campaign) == ("interrupted", None, None, None)
             contact = connection.execute(
-                text("SELECT state, zone, wait_detail FROM contacts")
+                text("SELECT state, zone_key, wait_detail FROM contacts")
             ).one()
             assert tuple(contact) == ("queued", None, None)
             assert connection.execute(text("SELECT ended_by FROM attempts")).scalar() is None
         indexes = {i["name"]: i["column_names"] for i in inspect(db.engine).get_indexes("contacts")}
         assert indexes["ix_contacts_dispatch"][-1] == "position"
-        assert indexes["ix_contacts_zone"] == ["campaign_id", "zone", "next_attempt_at"]
+        assert indexes["ix_contacts_zone_key"] == ["campaign_id", "zone_key", "next_attempt_at"]
     finally:
         db.dispose()
