@@ -57,28 +57,8 @@ def sim(tmp_path: Path) -> Iterator[Sim]:
         yield Sim(world, env, tmp_path / "campaign.db", contacts)
 
 
-@pytest.mark.parametrize(
-    ("reason", "options", "env"),
-    [
-        (StopReason.FROM_NUMBERS_REFUSED, ("--from", NOT_OURS), {}),
-        (
-            StopReason.KEY_REFUSED,
-            ("--from", DEFAULT_FROM_NUMBERS[0]),
-            {"VOICY_API_KEY": "voicy_sk_test_wrong_key_000000zzzz"},
-        ),
-    ],
-)
-def test_a_refused_run_leaves_its_reason_and_fix_for_status(
-    sim: Sim, reason: StopReason, options: tuple[str, ...], env: dict[str, str]
-) -> None:
-    run = sim.cli(
-        "run", str(sim.contacts), "--name", "refused", "--window", "any", "--min-gap", "0",
-        "--until-idle",
-        *options, **env,
-    )  # fmt: skip
-    assert run.returncode == 1, run.stdout + run.stderr
-    assert sum(sim.world.dial_counts.values()) == 0  # nobody was called
-
+def check_status(sim: Sim, reason: StopReason) -> None:
+    """`status --json` and `status` say why the run stopped, what happened, and the fix."""
     shown = sim.cli("status", "refused", "--json")
     assert shown.returncode == 0, shown.stderr
     status = json.loads(shown.stdout)
@@ -92,3 +72,31 @@ def test_a_refused_run_leaves_its_reason_and_fix_for_status(
     said = " ".join(text.stdout.split())
     assert f"Last run {reason.words}" in said and f"To fix {reason.fix}" in said
     assert "python -m campaign resume refused" in said
+
+
+def test_every_from_number_refused_leaves_the_reason_and_fix_for_status(sim: Sim) -> None:
+    run = sim.cli(
+        "run", str(sim.contacts), "--name", "refused", "--window", "any", "--min-gap", "0",
+        "--until-idle", "--from", NOT_OURS,
+    )  # fmt: skip
+    assert run.returncode == 1, run.stdout + run.stderr
+    assert sum(sim.world.dial_counts.values()) == 0  # nobody was called
+    check_status(sim, StopReason.FROM_NUMBERS_REFUSED)
+
+
+def test_a_refused_key_leaves_the_reason_and_fix_for_status(sim: Sim) -> None:
+    # `run` checks the key before it stores anything (the agents); a key revoked later is
+    # refused by the first dial of a resume.
+    later = "2030-01-01T00:00:00+00:00"
+    first = sim.cli(
+        "run", str(sim.contacts), "--name", "refused", "--window", "any", "--min-gap", "0",
+        "--until-idle", "--from", DEFAULT_FROM_NUMBERS[0], "--start-at", later,
+    )  # fmt: skip
+    assert first.returncode == 0, first.stdout + first.stderr
+    resumed = sim.cli(
+        "resume", "refused", "--start-at", "2020-01-01T00:00:00+00:00",
+        VOICY_API_KEY="voicy_sk_test_wrong_key_000000zzzz",
+    )  # fmt: skip
+    assert resumed.returncode == 1, resumed.stdout + resumed.stderr
+    assert sum(sim.world.dial_counts.values()) == 0
+    check_status(sim, StopReason.KEY_REFUSED)
