@@ -40,7 +40,7 @@ def fate_columns(decision: Decision, now: datetime, error: str | None = None) ->
         return {
             "state": ContactState.DONE,
             "outcome": outcome,
-            "error": decision.error if outcome is not Outcome.CONNECTED else None,
+            "error": None if outcome.connected else decision.error,
             "final_at": now,
             "next_attempt_at": None,
             "wait_reason": None,

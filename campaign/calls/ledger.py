@@ -21,10 +21,18 @@ from campaign.voicy.models import CallDetail
 
 
 class Ledger:
-    def __init__(self, db: Database, campaign_id: int, fence: Fence | None = None) -> None:
+    def __init__(
+        self,
+        db: Database,
+        campaign_id: int,
+        fence: Fence | None = None,
+        judge: details.Judge | None = None,
+    ) -> None:
         self.db = db
         self.campaign_id = campaign_id
         self.fence = fence
+        #: Decides a connected contact's fate from its details (a goal, a callback).
+        self.judge = judge
 
     @property
     def owner(self) -> str | None:
@@ -111,7 +119,7 @@ class Ledger:
         """201s and call details waiting to be written, in one transaction."""
         with self.db.session() as session:
             answers.record_placed_many(session, placed, self.fence)
-            details.record_details(session, fetched, self.fence)
+            details.record_details(session, fetched, self.fence, self.judge)
 
     def unknown(self, attempt_id: int, error: str, now: datetime) -> bool:
         with self.db.session() as session:

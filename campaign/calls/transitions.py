@@ -33,6 +33,7 @@ class Step(StrEnum):
     LINKED = "linked"
     ENDED = "ended"
     DETAILS = "details"
+    JUDGED = "judged"
     RECOVERED = "recovered"
     STRANDED = "stranded"
     TAKEN_OVER = "taken_over"
@@ -86,6 +87,9 @@ TRANSITIONS: dict[Step, Transition] = {
              "ends.record_ended", "the call reached a final status: final, or a redial"),
         Transition(Step.DETAILS, _ANY_CONTACT, _ANY_CONTACT, (A.ENDED,), (A.ENDED,),
              "details.record_details", "a connected call's summary, transcript, vars, cost"),
+        Transition(Step.JUDGED, (C.DONE,), (C.DONE, C.QUEUED), (A.ENDED,), (A.ENDED,),
+             "details.record_details",
+             "its details judged (--goal, --callback-var): goal or not, or called again"),
         Transition(Step.RECOVERED, (C.ACTIVE,), (C.ACTIVE,), (A.INTENT,), (A.UNKNOWN,),
              "recovery.recover_after_crash", "a dead runner's unanswered intent: reconcile"),
         Transition(Step.STRANDED, (C.ACTIVE,), (C.QUEUED,), (), (), "recovery.requeue_stranded",

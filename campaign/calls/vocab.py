@@ -10,6 +10,7 @@ included) may name a state through it.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from enum import StrEnum
 
 
@@ -110,7 +111,9 @@ class Outcome(StrEnum):
     `pending` is never stored: it is how a contact without an outcome (NULL) is counted.
     """
 
-    CONNECTED = "connected"
+    GOAL_REACHED = "goal_reached"  # connected, and the agent extracted the --goal
+    NO_GOAL = "no_goal"  # connected without reaching the --goal
+    CONNECTED = "connected"  # connected (no --goal, or its details are not known)
     FAILED = "failed"
     PENDING = "pending"
     UNKNOWN = "unknown"
@@ -124,6 +127,11 @@ class Outcome(StrEnum):
         return self is not Outcome.PENDING
 
     @property
+    def connected(self) -> bool:
+        """The person answered (with or without reaching the goal)."""
+        return self in CONNECTED_OUTCOMES
+
+    @property
     def dialable(self) -> bool:
         """A row that is a person to call (not rejected at import, not a duplicate)."""
         return self not in (Outcome.INVALID, Outcome.DUPLICATE)
@@ -133,7 +141,18 @@ class Outcome(StrEnum):
         return _OUTCOME_WORDS[self]
 
 
+#: Outcomes of a contact whose call connected.
+CONNECTED_OUTCOMES = (Outcome.GOAL_REACHED, Outcome.NO_GOAL, Outcome.CONNECTED)
+
+
+def connected_count(counts: Mapping[str, int]) -> int:
+    """People reached, from counts by outcome (goal reached, no goal, or just connected)."""
+    return sum(int(counts.get(outcome, 0)) for outcome in CONNECTED_OUTCOMES)
+
+
 _OUTCOME_WORDS = {
+    Outcome.GOAL_REACHED: "connected and reached the goal",
+    Outcome.NO_GOAL: "connected without reaching the goal",
     Outcome.CONNECTED: "connected",
     Outcome.FAILED: "failed (busy, no answer or an error, after every attempt)",
     Outcome.PENDING: "not final yet",
@@ -153,6 +172,8 @@ class WaitReason(StrEnum):
     SCHEDULED = "scheduled"  # --start-at has not come yet (campaign-wide)
     RECENTLY_CALLED = "recently_called"  # --min-gap since any campaign's last call
     DAILY_CAP = "daily_cap"  # --max-attempts-per-day in the recipient's day
+    CALLBACK = "callback"  # the person asked to be called back then (--callback-var)
+    NO_GOAL = "no_goal"  # connected without the goal: --retry-delay no_goal=DUR
 
     @property
     def words(self) -> str:
@@ -165,6 +186,8 @@ _WAIT_WORDS = {
     WaitReason.SCHEDULED: "waiting for --start-at",
     WaitReason.RECENTLY_CALLED: "recently called (min gap)",
     WaitReason.DAILY_CAP: "at their daily call cap",
+    WaitReason.CALLBACK: "a callback they asked for",
+    WaitReason.NO_GOAL: "redial: connected without reaching the goal",
 }
 
 
@@ -183,6 +206,8 @@ class StopReason(StrEnum):
     LEASE_LOST = "lease_lost"
     LOCK_LOST = "lock_lost"
     ERROR = "error"
+    #: Recorded spend plus the calls in progress would pass --max-cost (exit 0).
+    SPEND_CAP = "spend_cap"
     #: Never written by a runner: a `running` campaign whose runner died (kill -9, power).
     RUNNER_GONE = "runner_gone"
 
@@ -242,6 +267,10 @@ _STOP_WORDS: dict[StopReason, tuple[str, str | None]] = {
         "see `python -m campaign status`; resume once that runner is gone",
     ),
     StopReason.ERROR: ("the runner stopped on an error", f"fix the cause shown, then {_RESUME}"),
+    StopReason.SPEND_CAP: (
+        "recorded spend plus the calls in progress would pass --max-cost",
+        "resume it with a higher --max-cost to call the rest",
+    ),
     StopReason.RUNNER_GONE: (
         "its runner stopped without saying why: killed, or its machine went down",
         _RESUME,

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from sqlalchemy import func, select
 
-from campaign.calls.vocab import AttemptStatus, CampaignState, Outcome
+from campaign.calls.vocab import CONNECTED_OUTCOMES, AttemptStatus, CampaignState
 from campaign.errors import InputError
 from campaign.store.db import Database, database_url, open_db
 from campaign.store.models import Attempt, Campaign, Contact
@@ -51,7 +51,7 @@ def check_same_list(db: Database, fingerprint: str, *, new: bool, again: bool) -
             if CampaignState(campaign.state).ended and not again:
                 connected = session.scalar(
                     select(func.count()).where(
-                        Contact.campaign_id == campaign.id, Contact.outcome == Outcome.CONNECTED
+                        Contact.campaign_id == campaign.id, Contact.outcome.in_(CONNECTED_OUTCOMES)
                     )
                 )
                 raise InputError(

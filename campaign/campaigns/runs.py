@@ -51,6 +51,7 @@ def build_runner(
         on_progress=on_progress,
         on_details=on_details,
         identity=identity,
+        openings=rules,
     )
 
 

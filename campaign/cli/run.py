@@ -16,6 +16,7 @@ from rich.console import Console
 from rich.markup import escape
 
 from campaign.caller_numbers import given_numbers
+from campaign.calls.vocab import StopReason
 from campaign.campaigns.connect import connect
 from campaign.campaigns.history import recent_calls_report
 from campaign.cli._agent_check import AgentCheck, find_agent, print_agent_check
@@ -257,7 +258,7 @@ def _finish(console: Console, result: RunResult, db_argument: str | None) -> Non
     )
     if result.fatal:
         sys.exit(1)
-    if result.idle:
+    if result.idle or result.stop_reason is StopReason.SPEND_CAP:
         sys.exit(0)
     sys.exit(EXIT_FOR_STATE.get(result.state, 0))
 

@@ -54,7 +54,8 @@ class DetailsFetcher:
 
     @property
     def pending(self) -> bool:
-        return bool(self._due)
+        """Details still to fetch, or fetched and not written yet."""
+        return bool(self._due) or self.recorder.details_waiting
 
     def forget(self) -> None:
         """Another runner owns these calls now (this one's lease ran out)."""

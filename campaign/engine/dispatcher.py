@@ -31,6 +31,7 @@ from campaign.engine.ending import Ending
 from campaign.engine.lines import Lines
 from campaign.engine.rules_bridge import CallerIds, DialRules
 from campaign.engine.settings import RunSettings
+from campaign.engine.spend import SpendCap
 from campaign.errors import FatalAPIError
 
 #: How many due contacts the dispatcher reads from the store at once.
@@ -59,6 +60,8 @@ class Dispatcher:
         lines: Lines,
         busy: Callable[[], int],
         ending: Ending,
+        details_left: Callable[[], bool] | None = None,
+        spend: SpendCap | None = None,
     ) -> None:
         self.ledger = ledger
         self.coordination = coordination
@@ -72,6 +75,8 @@ class Dispatcher:
         self.lines = lines
         self.busy = busy
         self.ending = ending
+        self.details_left = details_left
+        self.spend = spend
         self._in_team = ledger.owner is not None
         self._token_race = False
         self._held: Hold | None = None  # the campaign-wide hold as last written
@@ -90,6 +95,13 @@ class Dispatcher:
             if free <= 0 or lines.api_full:
                 await lines.freed.wait(self._recheck_at(self.clock.time() + 5.0))
                 continue
+            if self.spend is not None:
+                fits = self.spend.allowed(free)
+                if fits <= 0:
+                    if await self._spend_capped():
+                        return
+                    continue
+                free = fits
             held_until = self._campaign_held(now)
             if held_until is not None:
                 if ending.stopping:
@@ -105,11 +117,24 @@ class Dispatcher:
                 started = await self._dial_batch(tg, batch, free)
             finally:
                 self.coordination.release([c.contact_id for c in batch])  # claims not dialed
+            if self.spend is not None:
+                self.spend.started(started)
             if started == 0:
                 if self._in_team and not self._token_race:
                     await lines.freed.wait(self._recheck_at(self.clock.time() + 3600.0))
                 else:
                     await anyio.sleep(0)
+
+    async def _spend_capped(self) -> bool:
+        """No dial fits under --max-cost: wait for this runner's calls in progress (what
+        they cost may leave room), else stop with the spend cap (True)."""
+        assert self.spend is not None
+        if self.busy() or self.spend.pending():
+            await self.lines.freed.wait(self._recheck_at(self.clock.time() + 5.0))
+            self.spend.refresh()
+            return False
+        self.ending.stop(StopReason.SPEND_CAP, self.spend.describe())
+        return True
 
     def _recheck_at(self, otherwise: float) -> float:
         """In a team, look again soon: other runners free lines and claims."""
@@ -135,6 +160,8 @@ class Dispatcher:
         queue = self.ledger.queue()
         # Other runners' calls (their redials, or a take-over) keep this one here.
         elsewhere = self.coordination.work_elsewhere()
+        if self.details_left is not None and self.details_left():
+            elsewhere = True  # a connected call's details may still queue it again
         busy = self.busy()
         if self.ending.nothing_left(queue, busy, elsewhere):
             return True

@@ -137,14 +137,18 @@ class Ending:
                 RunEnd(CampaignState.CANCELED, reason),
                 f"campaign {name} canceled; contacts not yet called are marked canceled",
             )
-        if not self.stopping and not remaining and open_calls == 0 and not details_left:
+        capped = reason is StopReason.SPEND_CAP
+        done = not remaining and open_calls == 0 and not details_left
+        if done and (not self.stopping or capped):
             return Conclusion(
                 RunEnd(CampaignState.FINISHED, StopReason.COMPLETED), f"campaign {name} finished"
             )
-        paused = reason is StopReason.PAUSED
+        # The spend cap waits for a person (a higher --max-cost), as a pause does.
+        paused = reason is StopReason.PAUSED or capped
         state = CampaignState.PAUSED if paused else CampaignState.INTERRUPTED
+        higher = " --max-cost HIGHER" if capped else ""
         return Conclusion(
             RunEnd(state, reason, self.detail),
             f"campaign {name} {'paused' if paused else 'stopped'}{why}; continue with "
-            f"`python -m campaign resume {name}`",
+            f"`python -m campaign resume {name}{higher}`",
         )

@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from campaign.calls.fate import Decision
-from campaign.calls.vocab import Outcome
+from campaign.calls.vocab import Outcome, WaitReason
 from campaign.engine.settings import RETRYABLE, RunSettings
 from campaign.voicy.models import StatusCategory
 
@@ -19,7 +19,14 @@ NOT_PLACED_BACKOFF = (5.0, 15.0, 60.0, 300.0)
 #: After this many consecutive not-placed dials a contact is given up as failed.
 MAX_NOT_PLACED = 8
 
-__all__ = ["MAX_NOT_PLACED", "NOT_PLACED_BACKOFF", "Decision", "after_call", "after_not_placed"]
+__all__ = [
+    "MAX_NOT_PLACED",
+    "NOT_PLACED_BACKOFF",
+    "Decision",
+    "after_call",
+    "after_details",
+    "after_not_placed",
+]
 
 
 def after_call(
@@ -43,6 +50,45 @@ def after_call(
         )
         return Decision.ends(Outcome.FAILED, reason)
     return Decision.ends(Outcome.UNKNOWN, f"call ended with unknown status {status}")
+
+
+def after_details(
+    *,
+    goal_reached: bool | None,
+    callback_at: datetime | None,
+    placed_attempts: int,
+    settings: RunSettings,
+    ended_at: datetime,
+    callback_words: str | None = None,
+) -> Decision | None:
+    """A connected call's fate from what it said (None: it stays plain `connected`).
+
+    `goal_reached` is None without a --goal. The goal wins over everything: nobody is
+    called again once they reached it. Then a callback the person asked for (`callback_at`,
+    already moved into their calling window), then `--retry-delay no_goal=DUR`; each only
+    while --max-attempts allows another call.
+    """
+    if goal_reached:
+        return Decision.ends(Outcome.GOAL_REACHED)
+    more = placed_attempts < settings.max_attempts
+    if callback_at is not None and more:
+        return Decision(
+            final=False,
+            next_attempt_at=callback_at,
+            reason=WaitReason.CALLBACK,
+            detail=callback_words,
+        )
+    delay = settings.no_goal_delay
+    if goal_reached is False and delay is not None and more:
+        return Decision(
+            final=False,
+            next_attempt_at=ended_at + timedelta(seconds=delay),
+            reason=WaitReason.NO_GOAL,
+            detail=f"connected without the goal (attempt {placed_attempts})",
+        )
+    if goal_reached is False:
+        return Decision.ends(Outcome.NO_GOAL)
+    return None
 
 
 def after_not_placed(not_placed_so_far: int, now: datetime, retry_at: float | None) -> Decision:

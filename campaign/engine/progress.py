@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session
 
 from campaign.calls.holds import CampaignHold, waiting_columns
 from campaign.calls.tally import tally
-from campaign.calls.vocab import ContactState, Outcome
+from campaign.calls.vocab import ContactState, Outcome, connected_count
 from campaign.clock import Clock
 from campaign.engine.budget import RequestBudget
 from campaign.engine.ending import Ending
@@ -55,7 +55,7 @@ class Progress:
 
     @property
     def connected(self) -> int:
-        return self.outcomes.get(Outcome.CONNECTED, 0)
+        return connected_count(self.outcomes)
 
     @property
     def failed(self) -> int:

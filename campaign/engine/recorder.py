@@ -8,6 +8,7 @@ Every scan flushes first, so an end is never recorded before its call_id.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 
 import anyio
@@ -21,8 +22,10 @@ MAX_BATCH = 128
 
 
 class Recorder:
-    def __init__(self, ledger: Ledger) -> None:
+    def __init__(self, ledger: Ledger, on_details: Callable[[], None] | None = None) -> None:
         self.ledger = ledger
+        #: Told after details were written (they may have queued a contact again).
+        self.on_details = on_details
         self._placed: list[Answer] = []
         self._details: list[tuple[int, CallDetail]] = []
 
@@ -40,12 +43,18 @@ class Recorder:
     def pending(self) -> int:
         return len(self._placed) + len(self._details)
 
+    @property
+    def details_waiting(self) -> bool:
+        return bool(self._details)
+
     def flush(self) -> None:
         if not self._placed and not self._details:
             return
         placed, self._placed = self._placed, []
         details, self._details = self._details, []
         self.ledger.answers(placed, details)
+        if details and self.on_details is not None:
+            self.on_details()
 
     async def loop(self) -> None:
         while True:

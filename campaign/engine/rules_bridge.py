@@ -38,6 +38,7 @@ __all__ = [
     "CallerIds",
     "CallingRules",
     "DialRules",
+    "Openings",
     "calendar_of",
     "check_rules",
     "parse_instant",
@@ -60,6 +61,15 @@ class DialRules(Protocol):
     def campaign_hold(self, now: datetime) -> Hold | None: ...
 
     def hold(self, candidate: Candidate, now: datetime) -> Hold | None: ...
+
+
+class Openings(Protocol):
+    """The recipient's zone and calling calendar, for times chosen after a call (a callback,
+    a redial): `opening` moves an instant into the next opening of the calendar."""
+
+    def zone_of(self, e164: str, timezone: str | None) -> str | None: ...
+
+    def opening(self, e164: str, timezone: str | None, at: datetime) -> datetime: ...
 
 
 class CallerIds(Protocol):
@@ -112,6 +122,21 @@ class CallingRules:
         """The calendar answers alike for a country and a set of zones: `IL Asia/Jerusalem`."""
         zones = " ".join(sorted(self.windows.zones(e164, timezone).zones))
         return f"{country_of_number(e164) or '-'} {zones}"
+
+    def zone_of(self, e164: str, timezone: str | None) -> str | None:
+        """The recipient's (first) zone: the one their phrases ("tomorrow at 5") mean."""
+        zones = self.windows.zones(e164, timezone).zones
+        return zones[0] if zones else None
+
+    def opening(self, e164: str, timezone: str | None, at: datetime) -> datetime:
+        """`at` when the recipient's calendar is open then, else its next opening (a day
+        later when it never opens: the dispatcher's hold then says why)."""
+        if not self.windows.restricted:
+            return at
+        answer = self.windows.availability(e164, timezone, at)
+        if answer.open:
+            return at
+        return answer.opens_at or at + _NEVER_OPEN_RETRY
 
     def campaign_hold(self, now: datetime) -> Hold | None:
         if self.start_at is not None and now < self.start_at:

@@ -34,12 +34,14 @@ from campaign.engine.dispatcher import Dispatcher
 from campaign.engine.ending import Ending
 from campaign.engine.heartbeat import Heartbeat
 from campaign.engine.journal import Journal
+from campaign.engine.judge import DetailsJudge
 from campaign.engine.lines import Lines
 from campaign.engine.progress import Progress, ProgressReporter, RequestCounters, RunResult
 from campaign.engine.reconcile import DEFAULT_GRACE
 from campaign.engine.recorder import Recorder
-from campaign.engine.rules_bridge import CallerIds, DialRules
+from campaign.engine.rules_bridge import CallerIds, DialRules, Openings
 from campaign.engine.settings import RunSettings
+from campaign.engine.spend import SpendCap
 from campaign.engine.tracker import Tracker
 from campaign.store.db import Database
 from campaign.store.queries import add_event
@@ -69,6 +71,7 @@ class Runner:
         on_details: DetailsHook | None = None,
         identity: RunnerIdentity | None = None,
         grace: timedelta = DEFAULT_GRACE,
+        openings: Openings | None = None,
     ) -> None:
         self.db = db
         self.campaign_id = campaign_id
@@ -91,10 +94,12 @@ class Runner:
         gate(client, self.budget)
         owner = self.coordination.owner
         fence = Fence(owner, self._refused) if owner is not None else None
-        self.ledger = Ledger(db, campaign_id, fence)
+        # A goal or a callback var: the details of a connected call decide its fate again.
+        judge = DetailsJudge.for_settings(settings, openings)
+        self.ledger = Ledger(db, campaign_id, fence, judge)
         self.lines = Lines(clock)
         self.ending = Ending(clock, settings, self.lines.freed)
-        self.recorder = Recorder(self.ledger)
+        self.recorder = Recorder(self.ledger, self.lines.freed.ring)
         self.details = DetailsFetcher(
             client,
             self.ledger,
@@ -118,6 +123,11 @@ class Runner:
             grace=grace,
         )
         self.ending.when_lease_lost(self.tracker.forget, self.details.forget)
+        self.spend = (
+            SpendCap(db, campaign_id, settings.max_cost, pending=lambda: self.details.pending)
+            if settings.max_cost is not None
+            else None
+        )
         journal = Journal(db, campaign_id, clock)
         dialer = Dialer(
             client,
@@ -143,6 +153,9 @@ class Runner:
             lines=self.lines,
             busy=self.busy_lines,
             ending=self.ending,
+            # Judged details may queue a contact again: dialing is not over until written.
+            details_left=(lambda: self.details.pending) if judge is not None else None,
+            spend=self.spend,
         )
         self.counters = RequestCounters(db, campaign_id, self.budget)
         self.heartbeat = Heartbeat(

@@ -14,6 +14,9 @@ DEFAULT_RETRY_DELAYS: dict[str, float] = {
     "error": 300.0,
 }
 RETRYABLE = ("busy", "no_answer", "error")
+#: `--retry-delay no_goal=DUR`: redial a connected call that missed the --goal (off unless
+#: given, never set by `--retry-delay 30m`).
+NO_GOAL = "no_goal"
 
 
 @dataclass(frozen=True)
@@ -37,6 +40,12 @@ class RunSettings:
     max_attempts_per_day: int | None = None
     local_presence: bool = False
     opt_out_var: str | None = None
+    #: `--goal VAR[=VALUE]` (see campaign.engine.goals).
+    goal: str | None = None
+    #: `--callback-var VAR`: an extracted time the person asked to be called back at.
+    callback_var: str | None = None
+    #: `--max-cost AMOUNT`: no new dial once spend would pass it (see engine/spend.py).
+    max_cost: float | None = None
     start_at: str | None = None
     stop_at: str | None = None
     until_idle: bool = False
@@ -50,6 +59,8 @@ class RunSettings:
             raise InputError("--rate must be at least 1 request per minute")
         if self.max_attempts < 1:
             raise InputError("--max-attempts must be at least 1")
+        if self.max_cost is not None and self.max_cost < 0:
+            raise InputError("--max-cost must be 0 or more (e.g. --max-cost 25.50)")
 
     def to_json(self) -> dict[str, Any]:
         data = asdict(self)
@@ -75,6 +86,12 @@ class RunSettings:
     def retry_delay(self, status: str) -> float:
         return float(self.retry_delays.get(status, self.retry_delays.get("*", 300.0)))
 
+    @property
+    def no_goal_delay(self) -> float | None:
+        """Seconds before redialing a connected call that missed the goal; None: never."""
+        value = self.retry_delays.get(NO_GOAL)
+        return None if value is None else float(value)
+
 
 def parse_retry_delays(specs: list[str] | tuple[str, ...]) -> dict[str, float]:
     """`--retry-delay 10m` (all retryable statuses) or `--retry-delay busy=10m` (one)."""
@@ -84,10 +101,10 @@ def parse_retry_delays(specs: list[str] | tuple[str, ...]) -> dict[str, float]:
         try:
             if sep:
                 key = status.strip().lower().replace("-", "_")
-                if key not in RETRYABLE:
+                if key not in (*RETRYABLE, NO_GOAL):
                     raise InputError(
                         f"--retry-delay {spec!r}: unknown status {status!r}; "
-                        f"use one of {', '.join(RETRYABLE)} (e.g. busy=10m)"
+                        f"use one of {', '.join((*RETRYABLE, NO_GOAL))} (e.g. busy=10m)"
                     )
                 delays[key] = parse_duration(value)
             else:

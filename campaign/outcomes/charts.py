@@ -26,6 +26,8 @@ if TYPE_CHECKING:
     from matplotlib.typing import RcKeyType
 
 OUTCOME_COLORS = {
+    "goal_reached": "#1b5e20",
+    "no_goal": "#81c784",
     "connected": "#2e7d32",
     "failed": "#c62828",
     "pending": "#0277bd",

@@ -16,12 +16,16 @@ from typing import Any
 import pandas as pd
 import phonenumbers
 
+from campaign.calls.vocab import CONNECTED_OUTCOMES
 from campaign.clock import Clock, SystemClock
 from campaign.outcomes.frames import CampaignInfo, CampaignRows, read_campaign_rows
 from campaign.outcomes.results import DUPLICATE, PENDING, variable_text
 from campaign.outcomes.source import DatabaseLike, reading
 from campaign.outcomes.status import Stop, campaign_status
 from campaign.rules.zones import contact_timezones
+
+#: The stored outcomes of people reached.
+CONNECTED_VALUES = [outcome.value for outcome in CONNECTED_OUTCOMES]
 
 #: Bucket sizes for "calls over time", smallest first; the first giving <= 48 bars wins.
 _BUCKETS = (60, 300, 900, 3600, 3 * 3600, 6 * 3600, 86400, 7 * 86400)
@@ -125,7 +129,7 @@ def compute_figures(
         contacts=len(contacts),
         people=int((people["import_status"] == "valid").sum()),
         dialed=len(dialed),
-        connected=int((people["outcome"] == "connected").sum()),
+        connected=int(people["outcome"].isin(CONNECTED_VALUES).sum()),
         outcomes={str(k): int(v) for k, v in outcome.value_counts().items()},
         attempts_distribution=dict(sorted(Counter(int(n) for n in dialed["attempts"]).items())),
         calls=len(calls),
@@ -188,7 +192,7 @@ def _locations(people: pd.DataFrame) -> pd.DataFrame:
             "zone": [found[0] if found else "UTC" for found in zones],
             "zone_label": [_zone_label(found) for found in zones],
             "dialed": (reachable["attempts"] > 0).to_numpy(),
-            "connected": (reachable["outcome"] == "connected").to_numpy(),
+            "connected": reachable["outcome"].isin(CONNECTED_VALUES).to_numpy(),
         }
     )
 

@@ -9,7 +9,14 @@ from rich.console import Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 
-from campaign.calls.vocab import AttemptStatus, CampaignState, ContactState, Outcome, WaitReason
+from campaign.calls.vocab import (
+    AttemptStatus,
+    CampaignState,
+    ContactState,
+    Outcome,
+    WaitReason,
+    connected_count,
+)
 from campaign.durations import format_duration
 from campaign.localtime import local_text
 from campaign.outcomes.status import CampaignStatus, CampaignSummary
@@ -24,6 +31,8 @@ STATE_STYLES: dict[str, str] = {
     CampaignState.READY: "bold cyan",
 }
 OUTCOME_STYLES: dict[str, str] = {
+    Outcome.GOAL_REACHED: "bold green",
+    Outcome.NO_GOAL: "green",
     Outcome.CONNECTED: "green",
     Outcome.FAILED: "red",
     Outcome.PENDING: "cyan",
@@ -211,7 +220,8 @@ def render_campaign_list(
         table.add_column(name, justify="right", no_wrap=True, min_width=len(name))
     for summary, when in zip(summaries, created, strict=True):
         counts_of = summary.outcomes
-        main = sum(counts_of.get(name, 0) for name in ("connected", "failed", "pending"))
+        reached = connected_count(counts_of)
+        main = reached + sum(counts_of.get(name, 0) for name in ("failed", "pending"))
         cells: list[RenderableType] = [
             summary.name,
             Text(summary.state, style=STATE_STYLES.get(summary.state, "")),
@@ -220,7 +230,7 @@ def render_campaign_list(
             cells.append(when)
         cells += [
             str(summary.contacts),
-            str(counts_of.get("connected", 0)),
+            str(reached),
             str(counts_of.get("failed", 0)),
             str(counts_of.get("pending", 0)),
             str(summary.contacts - main),

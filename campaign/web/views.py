@@ -13,7 +13,13 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from campaign.calls.tally import Tally, tally
-from campaign.calls.vocab import CampaignState, Outcome, WaitReason
+from campaign.calls.vocab import (
+    CONNECTED_OUTCOMES,
+    CampaignState,
+    Outcome,
+    WaitReason,
+    connected_count,
+)
 from campaign.durations import format_duration
 from campaign.outcomes.status import CampaignStatus, CampaignSummary
 from campaign.outcomes.status_view import OUTCOME_ORDER, webhook_text
@@ -273,13 +279,13 @@ def list_row(campaign_id: int, summary: CampaignSummary, now: datetime) -> ListR
     elapsed = (now - summary.started_at).total_seconds() if summary.started_at else None
     eta = eta_of(summary.state, elapsed, progress, now)
     counts = summary.outcomes
-    shown = (Outcome.CONNECTED, Outcome.FAILED, Outcome.PENDING)
+    shown = (*CONNECTED_OUTCOMES, Outcome.FAILED, Outcome.PENDING)
     main = sum(counts.get(name, 0) for name in shown)
     live = {
         "state": summary.state,
         "percent": percent_done(progress),
         "progress": progress_text(progress),
-        "connected": number(counts.get(Outcome.CONNECTED, 0)),
+        "connected": number(connected_count(counts)),
         "failed": number(counts.get(Outcome.FAILED, 0)),
         "pending": number(counts.get(Outcome.PENDING, 0)),
         "other": number(summary.contacts - main),
