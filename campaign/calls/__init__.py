@@ -9,7 +9,7 @@ new input (a webhook delivery, a goal, a callback, a holiday) call the functions
                   │ the min gap, the daily cap; --start-at campaign-wide)  │
                   ▼ due (team: claimed first)                              │
                 intent ─dial─┬─▶ placed (201) ─▶ tracked ─▶ ended ─┬───────┘
-                             │     ▲ linked: found in call-list     └─▶ final ─▶ details
+                             │     ▲ linked: found in call-list     └─▶ final ─▶ details ─┐
                              ├─▶ unknown (timeout, 5xx, dropped)       (of connected calls)
                              │     └─ not found within the grace ─▶ not placed
                              └─▶ not placed (4xx, a connect error)
@@ -17,6 +17,8 @@ new input (a webhook delivery, a goal, a callback, a holiday) call the functions
     crash:    intent ─▶ unknown (reconciled first); active, no open attempt ─▶ queued
     team:     a dead runner's open calls ─▶ the live runner's (its intents ─▶ unknown)
     cancel:   queued ─▶ final (canceled)
+    judged:   final (connected) ─▶ goal_reached | no_goal, or queued (a callback, no_goal
+              redial): the details of its latest call, read by the engine's judge
 
 Every step is a committed write before the next request, so a `kill -9` anywhere leaves a
 state a resume finishes without a duplicate call. The transition table
@@ -36,6 +38,7 @@ state a resume finishes without a duplicate call. The transition table
     linked       active>active       unknown>placed                answers.record_linked
     ended        active>queued|done  placed>ended                  ends.record_ended
     details      (unchanged)         ended>ended                   details.record_details
+    judged       done>done|queued    ended>ended                   details.record_details
     recovered    active>active       intent>unknown                recovery.recover_after_crash
     stranded     active>queued       .                             recovery.requeue_stranded
     taken_over   active>active       intent>unknown (others kept)  recovery.take_over

@@ -111,9 +111,9 @@ class Outcome(StrEnum):
     `pending` is never stored: it is how a contact without an outcome (NULL) is counted.
     """
 
+    CONNECTED = "connected"  # connected (no --goal, or its details are not known)
     GOAL_REACHED = "goal_reached"  # connected, and the agent extracted the --goal
     NO_GOAL = "no_goal"  # connected without reaching the --goal
-    CONNECTED = "connected"  # connected (no --goal, or its details are not known)
     FAILED = "failed"
     PENDING = "pending"
     UNKNOWN = "unknown"

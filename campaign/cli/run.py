@@ -32,6 +32,11 @@ from campaign.cli._import_options import (
     import_options,
     import_options_from_kwargs,
 )
+from campaign.cli._outcome_options import (
+    outcome_options,
+    outcome_overrides,
+    print_extracted_check,
+)
 from campaign.cli._progress import ProgressDisplay
 from campaign.clock import Clock
 from campaign.durations import parse_duration_with_unit, parse_instant
@@ -190,7 +195,7 @@ def engine_options(func: _F) -> _F:
     ]
     for option in reversed(options):
         func = option(func)
-    return calendar_options(func)
+    return outcome_options(calendar_options(func))
 
 
 def _settings_from(kwargs: dict[str, Any], base: RunSettings | None) -> RunSettings:
@@ -211,6 +216,7 @@ def _settings_from(kwargs: dict[str, Any], base: RunSettings | None) -> RunSetti
         "max_attempts_per_day": kwargs.get("max_attempts_per_day"),
         "local_presence": kwargs.get("local_presence"),
         "opt_out_var": kwargs.get("opt_out_var"),
+        **outcome_overrides(kwargs),
     }
     numbers = given_numbers(kwargs.get("from_numbers") or ())
     if numbers:
@@ -385,6 +391,7 @@ def run(
         console,
         command=shlex.join(["python", "-m", "campaign", *how]),
     )
+    print_extracted_check(check.agent, settings.goal, settings.callback_var, console)
     if dry_run:
         _dry_run(contact_list, summary, db_argument, console, settings, allow_rejects)
     if summary["mostly_rejected"]:

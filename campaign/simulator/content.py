@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import random
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 
 from campaign.simulator.agents import PAYMENT_AGENT_ID, SimAgent
@@ -44,6 +45,7 @@ class _Conversation:
 
 
 def call_cost(call: SimCall) -> float:
+    """Per talking minute, as Voicy bills (a short call still costs its seconds)."""
     return round(call.outcome.talk_seconds / 60.0 * COST_PER_MINUTE, 4)
 
 
@@ -62,8 +64,12 @@ def connected_content(call: SimCall, agent: SimAgent) -> CallContent:
     rng = random.Random(call.outcome.content_seed)
     values = {**agent.provided_defaults(), **call.vars_provided}
     hebrew = call.to_number.startswith("+972")
-    talk = _payment if agent.agent_id == PAYMENT_AGENT_ID else _appointment
-    conversation = talk(rng, values, call.final_status == "inactivity", hebrew)
+    inactive = call.final_status == "inactivity"
+    if agent.agent_id == PAYMENT_AGENT_ID:
+        conversation = _payment(rng, values, inactive, hebrew)
+    else:
+        end = call.answer_at + call.outcome.talk_seconds
+        conversation = _appointment(rng, values, inactive, hebrew, end)
     return CallContent(
         transcript=_lay_out(conversation, call),
         summary=conversation.summary,
@@ -92,8 +98,32 @@ def _still_there(c: _Conversation, hebrew: bool) -> None:
     c.summary = "The person picked up but said nothing; the call ended for inactivity."
 
 
+#: What people say when asked to be called back, as the agent extracts it: phrases in the
+#: recipient's language, an ISO time now and then, and a few that are not a time at all.
+_CALLBACKS_EN = ("tomorrow at 5pm", "in two hours", "Monday at 10am", "tomorrow at 10:00")
+_CALLBACKS_HE = ("מחר בחמש", "בעוד שעתיים", "יום ראשון בעשר", "מחר ב-17:00")
+_NOT_A_TIME = ("when I'm less busy", "later", "אחר כך")
+
+
+def _callback_request(rng: random.Random, hebrew: bool, call_end: float) -> str:
+    u = rng.random()
+    if u < 0.15:  # ISO 8601, a day later at the same minute, as the recipient's offset
+        offset = "+02:00" if hebrew else "Z"
+        at = datetime.fromtimestamp(call_end + 86400, tz=UTC)
+        if hebrew:
+            at = at.astimezone(timezone(timedelta(hours=2)))
+        return at.strftime("%Y-%m-%dT%H:%M:00") + offset
+    if u < 0.25:
+        return rng.choice(_NOT_A_TIME)
+    return rng.choice(_CALLBACKS_HE if hebrew else _CALLBACKS_EN)
+
+
 def _appointment(
-    rng: random.Random, values: dict[str, Any], inactive: bool, hebrew: bool
+    rng: random.Random,
+    values: dict[str, Any],
+    inactive: bool,
+    hebrew: bool,
+    call_end: float = 0.0,
 ) -> _Conversation:
     clinic = str(values.get("clinic_name") or "our clinic")
     when = str(values.get("appointment_date") or "")
@@ -124,8 +154,11 @@ def _appointment(
         c.say("caller", "אל תתקשרו אליי יותר." if hebrew else "Please stop calling me.")
         c.summary = "The person asked not to be called again."
     else:
-        callback = rng.choice(("tomorrow 10:00", "this evening after 6pm", "Monday morning"))
-        c.say("caller", "אני לא יכול/ה לדבר עכשיו." if hebrew else f"Can you call back {callback}?")
+        callback = _callback_request(rng, hebrew, call_end)
+        if hebrew:
+            c.say("caller", f"אני לא יכול/ה לדבר עכשיו, תתקשרו {callback}.")
+        else:
+            c.say("caller", f"Can you call back {callback}?")
         c.summary = f"The person could not confirm and asked for a call back {callback}."
         c.collected["preferred_slots"] = rng.sample(["Mon 09:30", "Tue 14:00", "Wed 11:15"], 2)
     c.say("agent", "תודה, יום טוב!" if hebrew else "Thank you, goodbye!")

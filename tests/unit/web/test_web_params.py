@@ -31,7 +31,7 @@ def test_defaults_and_a_full_query() -> None:
         ("per_page=30", "per_page must be one of 25, 50, 100, 200"),
         ("sort=position", "sort must be one of line, name, phone"),
         ("order=up", "order must be asc or desc, not 'up'"),
-        ("outcome=won", "outcome must be one of connected, failed"),
+        ("outcome=won", "outcome must be one of connected, goal_reached, no_goal, failed"),
         ("q=a&q=b", "give q once, not 2 times"),
     ],
 )
