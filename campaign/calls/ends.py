@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session
 from campaign.calls.fate import Decision, fate_columns
 from campaign.calls.fencing import Fence, registered
 from campaign.calls.transitions import Step, attempt_from
-from campaign.calls.vocab import AttemptStatus, EndSource
+from campaign.calls.vocab import AttemptStatus, EndSource, Outcome
 from campaign.store.models import Attempt, Contact
 
 
@@ -44,9 +44,18 @@ class CallEnd:
 
 
 def record_ended(
-    session: Session, ends: Iterable[CallEnd], now: datetime, fence: Fence | None = None
+    session: Session,
+    ends: Iterable[CallEnd],
+    now: datetime,
+    fence: Fence | None = None,
+    once_connected: Outcome | None = None,
 ) -> list[tuple[CallEnd, Decision]]:
-    """Final statuses (e.g. of one scan) in the caller's transaction; what was recorded."""
+    """Final statuses (e.g. of one scan) in the caller's transaction; what was recorded.
+
+    `once_connected` (a campaign with a goal or callbacks): the outcome of a contact whose
+    last redial failed after an earlier call connected (a callback or a no-goal redial that
+    met a busy line): it reads as reached (`no_goal`, `connected`), never as failed.
+    """
     ends = list(ends)
     if fence is not None:
         ends = _team_ends(session, ends, fence)
@@ -99,6 +108,13 @@ def record_ended(
     for end in ends:
         contact_id = open_rows[end.attempt_id]
         decision = end.decide(int(placed.get(contact_id) or 0))
+        failed = decision.final and decision.outcome is Outcome.FAILED
+        if (
+            once_connected is not None
+            and failed
+            and _connected_before(session, contact_id, end.attempt_id)
+        ):
+            decision = Decision.ends(once_connected)
         decisions.append((end, decision))
         columns = {"last_status": end.status, **fate_columns(decision, now)}
         # One executemany per shape of row: a final contact and a redial set other columns.
@@ -113,6 +129,21 @@ def record_ended(
             rows,
         )
     return decisions
+
+
+def _connected_before(session: Session, contact_id: int, attempt_id: int) -> bool:
+    return (
+        session.scalar(
+            select(Attempt.id)
+            .where(
+                Attempt.contact_id == contact_id,
+                Attempt.id != attempt_id,
+                Attempt.category == "connected",
+            )
+            .limit(1)
+        )
+        is not None
+    )
 
 
 def _table(model: type[Attempt] | type[Contact]) -> Table:

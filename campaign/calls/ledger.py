@@ -15,7 +15,7 @@ from campaign.calls import answers, details, due, ends, holds, intents, reads, r
 from campaign.calls.fate import Decision
 from campaign.calls.fencing import Fence
 from campaign.calls.holds import Hold
-from campaign.calls.vocab import Action, AttemptStatus
+from campaign.calls.vocab import Action, AttemptStatus, Outcome
 from campaign.store.db import Database
 from campaign.voicy.models import CallDetail
 
@@ -27,12 +27,15 @@ class Ledger:
         campaign_id: int,
         fence: Fence | None = None,
         judge: details.Judge | None = None,
+        once_connected: Outcome | None = None,
     ) -> None:
         self.db = db
         self.campaign_id = campaign_id
         self.fence = fence
         #: Decides a connected contact's fate from its details (a goal, a callback).
         self.judge = judge
+        #: With a judge: the outcome of a contact reached once whose redials failed.
+        self.once_connected = once_connected
 
     @property
     def owner(self) -> str | None:
@@ -143,7 +146,7 @@ class Ledger:
         self, found: Iterable[ends.CallEnd], now: datetime
     ) -> list[tuple[ends.CallEnd, Decision]]:
         with self.db.session() as session:
-            return ends.record_ended(session, found, now, self.fence)
+            return ends.record_ended(session, found, now, self.fence, self.once_connected)
 
     def details_failed(self, attempt_id: int, error: str) -> None:
         with self.db.session() as session:

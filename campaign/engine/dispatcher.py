@@ -129,7 +129,7 @@ class Dispatcher:
         """No dial fits under --max-cost: wait for this runner's calls in progress (what
         they cost may leave room), else stop with the spend cap (True)."""
         assert self.spend is not None
-        if self.busy() or self.spend.pending():
+        if self.busy() or self.spend.pending() or not self.spend.reached():
             await self.lines.freed.wait(self._recheck_at(self.clock.time() + 5.0))
             self.spend.refresh()
             return False

@@ -146,9 +146,9 @@ class Ending:
         # The spend cap waits for a person (a higher --max-cost), as a pause does.
         paused = reason is StopReason.PAUSED or capped
         state = CampaignState.PAUSED if paused else CampaignState.INTERRUPTED
-        higher = " --max-cost HIGHER" if capped else ""
+        higher = " and a higher --max-cost" if capped else ""
         return Conclusion(
             RunEnd(state, reason, self.detail),
             f"campaign {name} {'paused' if paused else 'stopped'}{why}; continue with "
-            f"`python -m campaign resume {name}{higher}`",
+            f"`python -m campaign resume {name}`{higher}",
         )

@@ -23,7 +23,7 @@ from campaign.calls.fencing import Fence
 from campaign.calls.ledger import Ledger
 from campaign.calls.reads import open_attempt_count
 from campaign.calls.recovery import TakeOver
-from campaign.calls.vocab import CampaignState, StopReason
+from campaign.calls.vocab import CampaignState, Outcome, StopReason
 from campaign.clock import Clock
 from campaign.engine.budget import gate
 from campaign.engine.coordination import coordination_for
@@ -96,7 +96,10 @@ class Runner:
         fence = Fence(owner, self._refused) if owner is not None else None
         # A goal or a callback var: the details of a connected call decide its fate again.
         judge = DetailsJudge.for_settings(settings, openings)
-        self.ledger = Ledger(db, campaign_id, fence, judge)
+        reached = Outcome.NO_GOAL if settings.goal else Outcome.CONNECTED
+        self.ledger = Ledger(
+            db, campaign_id, fence, judge, once_connected=reached if judge is not None else None
+        )
         self.lines = Lines(clock)
         self.ending = Ending(clock, settings, self.lines.freed)
         self.recorder = Recorder(self.ledger, self.lines.freed.ring)
@@ -124,7 +127,13 @@ class Runner:
         )
         self.ending.when_lease_lost(self.tracker.forget, self.details.forget)
         self.spend = (
-            SpendCap(db, campaign_id, settings.max_cost, pending=lambda: self.details.pending)
+            SpendCap(
+                db,
+                campaign_id,
+                settings.max_cost,
+                first_wave=settings.concurrency,
+                pending=lambda: self.details.pending,
+            )
             if settings.max_cost is not None
             else None
         )

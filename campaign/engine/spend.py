@@ -2,12 +2,14 @@
 the calls in progress would pass it.
 
 Read from the store (`campaign.store.spend`), never from this process's memory, so every
-runner of a campaign (PostgreSQL) shares one cap. The read is kept for `FRESH_FOR` real
-seconds; dials this runner started meanwhile count as calls in progress, so a stale read
-never lets more through than a fresh one would. When no dial fits and this runner has
-nothing in progress (no call, no details to fetch), the run stops with `SPEND_CAP`; with
-calls in progress it waits for them: what they really cost may leave room for more.
-`resume --max-cost HIGHER` lifts it.
+runner of a campaign (PostgreSQL) shares one cap. A call in progress is expected to cost
+what a connected call costs, cautiously (`Spend.per_call_in_flight`); while that cost is
+still being learned, no more than one wave of lines (`first_wave`) may be costing at once.
+The read is kept for `FRESH_FOR` real seconds; dials this runner started meanwhile count as
+calls in progress, so a stale read never lets more through than a fresh one would. When no
+dial fits and this runner has nothing in progress (no call, no details to fetch), the run
+stops with `SPEND_CAP`; with calls in progress it waits for them: what they really cost may
+leave room for more. `resume --max-cost HIGHER` lifts it.
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ class SpendCap:
         campaign_id: int,
         cap: float,
         *,
+        first_wave: int = 10,
         pending: Callable[[], bool] = lambda: False,
         monotonic: Callable[[], float] = time.monotonic,
     ) -> None:
@@ -37,6 +40,8 @@ class SpendCap:
         self.pending = pending
         self.campaign_id = campaign_id
         self.cap = cap
+        #: Before any cost is known, calls that may cost at most (one wave of lines).
+        self.first_wave = first_wave
         self._monotonic = monotonic
         self._read: Spend | None = None
         self._read_at = 0.0
@@ -56,12 +61,23 @@ class SpendCap:
         spend = self.spend()
         if spend.total >= self.cap:
             return 0
-        per_call = spend.per_call
+        per_call = spend.per_call_in_flight
         in_flight = spend.in_flight + self._started_since
-        if per_call <= 0:
-            return wanted  # nothing learned yet: the first calls teach the cost
+        wave = max(0, self.first_wave - in_flight)
+        if not per_call:  # no cost known yet: one wave of calls teaches it
+            return min(wanted, wave)
         room = self.cap - spend.total - per_call * in_flight
-        return max(0, min(wanted, int(room // per_call)))
+        fits = max(0, min(wanted, int(room // per_call)))
+        return fits if spend.learned else min(fits, wave)
+
+    def reached(self) -> bool:
+        """The cap is reached for good: what is recorded and expected leaves no room for
+        one more call (False while the cost of a call is not known yet)."""
+        spend = self.spend()
+        if spend.total >= self.cap:
+            return True
+        per_call = spend.per_call_in_flight
+        return bool(per_call) and spend.committed(1) > self.cap
 
     def started(self, count: int) -> None:
         """Dials this runner started since the last read (counted as in progress)."""
@@ -73,7 +89,6 @@ class SpendCap:
     def describe(self) -> str:
         spend = self.spend()
         currency = f" {spend.currency}" if spend.currency else ""
-        return (
-            f"spent {spend.total:.2f}{currency} of {self.cap:.2f}{currency}; a call costs "
-            f"about {spend.per_call:.2f}{currency} so far"
-        )
+        per = spend.per_connected
+        each = f"; a connected call costs about {per:.2f}{currency}" if per else ""
+        return f"spent {spend.total:.2f}{currency} of {self.cap:.2f}{currency}{each}"
