@@ -27,6 +27,14 @@ from campaign.calls.vocab import (
 )
 from campaign.clock import Clock, SystemClock
 from campaign.outcomes.commands import resume_command
+from campaign.outcomes.goals import (
+    Callback,
+    GoalFigures,
+    SpendFigures,
+    callbacks_due,
+    goal_figures,
+    spend_figures,
+)
 from campaign.store.db import Database
 from campaign.store.inbox import WebhookStats, webhook_stats
 from campaign.store.models import Attempt, Campaign, Contact
@@ -106,6 +114,13 @@ class CampaignStatus:
     #: Voicy webhooks received (this campaign's deliveries, the database's refusals); None
     #: while the database never received one.
     webhooks: WebhookStats | None = None
+    #: `--goal`: {var, value, reached, connected, rate}; None without a goal.
+    goal: GoalFigures | None = None
+    #: Recorded spend and the cap; None while no call has a cost and no cap is set.
+    spend: SpendFigures | None = None
+    #: Contacts waiting for a callback they asked for (all of them), and the first ones.
+    callbacks_waiting: int = 0
+    callbacks: list[Callback] = field(default_factory=list)
 
     @property
     def finished(self) -> bool:
@@ -118,7 +133,10 @@ class CampaignStatus:
 
     def to_json(self) -> dict[str, Any]:
         """A JSON-ready dict (datetimes as ISO 8601 with offset)."""
-        return _jsonable({**asdict(self), "rehearsal": self.rehearsal})
+        data = {**asdict(self), "rehearsal": self.rehearsal}
+        data["goal"] = self.goal.to_json() if self.goal is not None else None
+        data["spend"] = self.spend.to_json() if self.spend is not None else None
+        return _jsonable(data)
 
 
 @dataclass(frozen=True)
@@ -227,6 +245,7 @@ def _snapshot(
         runner = Runner(first.id, first.pid, first.host, first.heartbeat_at, alive=True)
     max_attempts = settings.get("max_attempts")
     webhooks = webhook_stats(session, campaign.id)
+    callbacks_waiting, callbacks = callbacks_due(session, campaign.id)
     return CampaignStatus(
         name=campaign.name,
         state=state,
@@ -257,6 +276,10 @@ def _snapshot(
         settings=settings,
         runners=team,
         webhooks=webhooks if webhooks.any else None,
+        goal=goal_figures(session, campaign.id, settings, outcomes),
+        spend=spend_figures(session, campaign.id, settings, outcomes),
+        callbacks_waiting=callbacks_waiting,
+        callbacks=callbacks,
     )
 
 

@@ -19,6 +19,7 @@ from campaign.calls.vocab import (
 )
 from campaign.durations import format_duration
 from campaign.localtime import local_text
+from campaign.outcomes.goals_view import add_goal_rows
 from campaign.outcomes.status import CampaignStatus, CampaignSummary
 from campaign.store.inbox import WebhookStats
 
@@ -143,6 +144,9 @@ def render_status(status: CampaignStatus) -> RenderableType:
     work.add_row("API requests", f"{status.requests_used} ({status.rate_limited} rate-limited)")
     if status.webhooks is not None:
         work.add_row("Webhooks", webhook_text(status.webhooks, now))
+    add_goal_rows(
+        work, status.goal, status.spend, status.callbacks_waiting, status.callbacks
+    )  # fmt: skip
 
     parts: list[RenderableType] = [head, Text(""), outcomes, Text(""), work]
     if status.resume_command and status.state != "running":
