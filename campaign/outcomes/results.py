@@ -7,6 +7,10 @@ original column under its original header with its original text, then what happ
     summary, error, duplicate_of, duplicate_of_outcome, wait_reason, next_call_at,
     extracted.<name>..., collected.<name>...
 
+With a `--goal`, `goal_reached` follows `outcome`: `true`, `false`, or blank when the
+person was never reached. An extracted callback time is kept as said
+(`extracted.<callback var>`), parseable or not.
+
 A row not final yet says why it waits (`wait_reason`: redial, window, scheduled,
 recently_called, daily_cap) and when its next call may be (`next_call_at`).
 
@@ -78,6 +82,8 @@ CALL_COLUMNS = (
     *LOCAL_CALL_COLUMNS,
     "transcript",
 )
+#: With a --goal: after `outcome`, `true`/`false`, blank when never connected.
+GOAL_COLUMN = "goal_reached"
 EXTRACTED = "extracted."
 COLLECTED = "collected."
 #: Columns holding phone numbers or ids: always text, never numbers.
@@ -145,9 +151,22 @@ def results_frame(rows: CampaignRows, *, only: Iterable[str] | None = None) -> p
     local = _local_times(table, table.pop(LOCAL_ZONE), ("started_at", "ended_at"))
     base = [name for name in RESULT_COLUMNS if name not in LOCAL_RESULT_COLUMNS]
     table = pd.concat([table[base], local, table.drop(columns=base)], axis=1)
+    if rows.campaign.settings.get("goal"):
+        table.insert(2, GOAL_COLUMN, _goal_reached(contacts, rows.attempts))
     if only:
         table = table[_outcome_mask(table, parse_only(only))]
     return _with_originals(rows, contacts.loc[table.index], table.reset_index(drop=True))
+
+
+def _goal_reached(contacts: pd.DataFrame, attempts: pd.DataFrame) -> pd.Series:
+    """`true` / `false` for each contact reached at least once, blank when never connected."""
+    reached_once = set(attempts.loc[attempts["category"] == "connected", "contact_id"])
+    connected = contacts["id"].isin(reached_once) | contacts["outcome"].isin(
+        [Outcome.GOAL_REACHED.value, Outcome.NO_GOAL.value]
+    )
+    goal = contacts["outcome"] == Outcome.GOAL_REACHED.value
+    values = goal.map({True: "true", False: "false"}).astype(object)
+    return values.where(connected, None)
 
 
 def attempts_frame(rows: CampaignRows, *, only: Iterable[str] | None = None) -> pd.DataFrame:
