@@ -11,7 +11,7 @@ import click
 from rich.console import Console
 from rich.markup import escape
 
-from campaign.engine.goals import Goal
+from campaign.goals import Goal
 from campaign.voicy.models import Agent
 
 _F = TypeVar("_F", bound=Callable[..., Any])

@@ -2,7 +2,7 @@
 
 `DetailsJudge` is the `campaign.calls.details.Judge` a runner hands its ledger when the
 campaign has a `--goal` or a `--callback-var`: it reads the call's extracted vars (the goal
-through `campaign.engine.goals`, the callback time through `campaign.rules.callbacks`, in
+through `campaign.goals`, the callback time through `campaign.rules.callbacks`, in
 the recipient's zone), moves a callback or a redial into the recipient's next calling
 opening (so neither falls on a closed day, a holiday or Shabbat), and leaves the decision
 itself to the pure `policy.after_details`.
@@ -15,10 +15,10 @@ from zoneinfo import ZoneInfo
 
 from campaign.calls.details import ConnectedCall
 from campaign.calls.fate import Decision
-from campaign.engine.goals import Goal
 from campaign.engine.policy import after_details
 from campaign.engine.rules_bridge import Openings
 from campaign.engine.settings import RunSettings
+from campaign.goals import Goal
 from campaign.rules.callbacks import callback_time
 
 

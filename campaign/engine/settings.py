@@ -40,7 +40,7 @@ class RunSettings:
     max_attempts_per_day: int | None = None
     local_presence: bool = False
     opt_out_var: str | None = None
-    #: `--goal VAR[=VALUE]` (see campaign.engine.goals).
+    #: `--goal VAR[=VALUE]` (see campaign.goals).
     goal: str | None = None
     #: `--callback-var VAR`: an extracted time the person asked to be called back at.
     callback_var: str | None = None

@@ -160,6 +160,23 @@ def attempts_chart(distribution: Mapping[int, int], *, title: str = "Calls per p
     return _svg(figure, "attempts", title)
 
 
+def goal_rate_chart(
+    keys: Sequence[str], rates: Sequence[float], *, title: str, xlabel: str, chart_id: str
+) -> str:
+    """Bars of the goal rate (share of connected calls reaching the goal) per group."""
+    figure, axes = _figure(title, height=2.8)
+    if not keys:
+        return _empty(figure, axes, chart_id, "No connected calls yet")
+    bars = axes.bar(list(keys), [100 * r for r in rates], color=OUTCOME_COLORS["goal_reached"])
+    axes.bar_label(bars, labels=[f"{r:.0%}" for r in rates], padding=2, fontsize=8)
+    axes.set_xlabel(xlabel)
+    axes.set_ylabel("goal reached (% of connected calls)")
+    axes.set_ylim(0, 110)
+    if len(keys) > 6:
+        axes.tick_params(axis="x", labelrotation=45)
+    return _svg(figure, chart_id, title)
+
+
 def _figure(title: str, *, height: float = _SIZE[1]) -> tuple[Figure, Axes]:
     with _LOCK, matplotlib.rc_context(_RC):
         figure = Figure(figsize=(_SIZE[0], height), layout="constrained")

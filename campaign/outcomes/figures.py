@@ -19,6 +19,7 @@ import phonenumbers
 from campaign.calls.vocab import CONNECTED_OUTCOMES
 from campaign.clock import Clock, SystemClock
 from campaign.outcomes.frames import CampaignInfo, CampaignRows, read_campaign_rows
+from campaign.outcomes.goal_rates import GoalRates, goal_rates
 from campaign.outcomes.results import DUPLICATE, PENDING, variable_text
 from campaign.outcomes.source import DatabaseLike, reading
 from campaign.outcomes.status import Stop, campaign_status
@@ -30,6 +31,7 @@ CONNECTED_VALUES = [outcome.value for outcome in CONNECTED_OUTCOMES]
 #: Bucket sizes for "calls over time", smallest first; the first giving <= 48 bars wins.
 _BUCKETS = (60, 300, 900, 3600, 3 * 3600, 6 * 3600, 86400, 7 * 86400)
 _MAX_BARS = 48
+_NO_ZONES = pd.Series(dtype=object)
 _TOP_VALUES = 5
 _VALUE_WIDTH = 40
 
@@ -91,6 +93,8 @@ class Figures:
     stop: Stop | None = None
     #: Contacts not final yet that wait, by `WaitReason` value.
     waiting: dict[str, int] = field(default_factory=dict)
+    #: With a --goal: its rates overall, by attempt, by local hour, by from-number.
+    goal: GoalRates | None = None
 
     @property
     def reach_rate(self) -> float | None:
@@ -148,6 +152,7 @@ def compute_figures(
         costed_calls=len(costs),
         stop=stop,
         waiting=dict(waiting or {}),
+        goal=goal_rates(rows, located.set_index("id")["zone"] if not located.empty else _NO_ZONES),
     )
 
 

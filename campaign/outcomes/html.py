@@ -145,6 +145,29 @@ def chart_svgs(figures: Figures, zone: str | None = None) -> list[str]:
         charts.talk_time_chart(figures.talk_times_s),
         charts.hour_of_day_chart(figures.calls_by_hour),
         charts.attempts_chart(figures.attempts_distribution),
+        *goal_charts(figures),
+    ]
+
+
+def goal_charts(figures: Figures) -> list[str]:
+    """With a --goal: its rate by attempt number, by the recipient's hour, by from-number."""
+    goal = figures.goal
+    if goal is None:
+        return []
+    groups = (
+        ("by-attempt", "Goal rate by attempt", "attempt", goal.by_attempt),
+        ("by-hour", "Goal rate by hour (recipient's local time)", "hour", goal.by_hour),
+        ("by-from", "Goal rate by from-number", "from-number", goal.by_from),
+    )
+    return [
+        charts.goal_rate_chart(
+            [row.key for row in rows],
+            [row.rate or 0.0 for row in rows],
+            title=title,
+            xlabel=xlabel,
+            chart_id=f"goal-{chart_id}",
+        )
+        for chart_id, title, xlabel, rows in groups
     ]
 
 

@@ -9,6 +9,7 @@ from rich.text import Text
 from campaign.calls.vocab import WaitReason
 from campaign.durations import format_duration
 from campaign.outcomes.figures import Figures, GroupRow
+from campaign.outcomes.goal_rates import GoalRates, RateRow
 from campaign.outcomes.status_view import (
     OUTCOME_STYLES,
     STATE_STYLES,
@@ -67,6 +68,8 @@ def render_report(figures: Figures) -> RenderableType:
     cost = cost_line(figures)
     if cost:
         head.add_row("Estimated cost", cost)
+    if figures.goal is not None:
+        head.add_row("Goal", goal_line(figures.goal))
 
     parts: list[RenderableType] = [head, Text("")]
     parts.append(_outcomes_table(figures))
@@ -82,6 +85,8 @@ def render_report(figures: Figures) -> RenderableType:
             parts += [Text(""), _group_table(title, rows)]
     if figures.top_values:
         parts += [Text(""), _values_table(figures)]
+    if figures.goal is not None:
+        parts += goal_tables(figures.goal)
     return Group(*parts)
 
 
@@ -184,4 +189,43 @@ def _values_table(figures: Figures) -> Table:
         else:
             values = Text(", ".join(f"{value} ×{count}" for value, count in variable.top))
         table.add_row(variable.name, str(variable.answered), values)
+    return table
+
+
+def goal_line(goal: GoalRates) -> str:
+    if goal.rate is None:
+        return f"{goal.goal}: nobody reached yet"
+    return (
+        f"{goal.goal}: {goal.people_goal} of {goal.people_reached} people reached ({goal.rate:.0%})"
+    )
+
+
+def goal_tables(goal: GoalRates) -> list[RenderableType]:
+    """The goal rate by attempt, by the recipient's hour and by from-number, with bars."""
+    parts: list[RenderableType] = []
+    for title, column, rows in (
+        ("Goal rate by attempt", "attempt", goal.by_attempt),
+        ("Goal rate by hour (recipient's local time)", "hour", goal.by_hour),
+        ("Goal rate by from-number", "from", goal.by_from),
+    ):
+        if rows:
+            parts += [Text(""), _rate_table(title, column, rows)]
+    return parts
+
+
+def _rate_table(title: str, column: str, rows: list[RateRow]) -> Table:
+    table = Table(title=title, title_justify="left", box=None)
+    table.add_column(column)
+    table.add_column("connected calls", justify="right")
+    table.add_column("goal reached", justify="right")
+    table.add_column("rate", justify="right")
+    table.add_column("")
+    for row in rows:
+        table.add_row(
+            row.key,
+            str(row.calls),
+            str(row.reached),
+            percent(row.reached, row.calls),
+            _bar(row.reached, row.calls, "green"),
+        )
     return table
