@@ -456,6 +456,10 @@ def _dry_run(
     print_calendar(console, settings, summary, now)
     numbers = [row.e164 for row in contact_list.rows("valid") if row.e164]
     console.print(recent_calls_report(db_arg, numbers, now))
+    from campaign.campaigns.estimate import cost_estimate_report
+
+    # As the calls record it: --agent, or none (the numbers' own agent).
+    console.print(cost_estimate_report(db_arg, settings.agent_id, len(numbers)))
     console.print("Dry run: nothing was stored and nobody was called.")
     check_rejects(summary, allow_rejects)
     sys.exit(0 if contact_list.counts["valid"] else 2)
