@@ -112,7 +112,9 @@ def test_only_keeps_the_asked_outcomes(rows: CampaignRows) -> None:
 
 
 def test_only_rejects_an_unknown_outcome_with_the_choices() -> None:
-    with pytest.raises(InputError, match=r"--only answered.*connected, goal_reached, no_goal, failed"):
+    with pytest.raises(
+        InputError, match=r"--only answered.*connected, goal_reached, no_goal, failed"
+    ):
         parse_only(["answered"])
     assert parse_only(["Failed, pending"]) == {"failed", "pending"}
 
