@@ -124,6 +124,7 @@ class Runner:
             lines=self.lines,
             ending=self.ending,
             grace=grace,
+            openings=openings,
         )
         self.ending.when_lease_lost(self.tracker.forget, self.details.forget)
         self.spend = (

@@ -49,6 +49,7 @@ from campaign.engine.reconcile import (
     scan_floor,
 )
 from campaign.engine.recorder import Recorder
+from campaign.engine.rules_bridge import Openings
 from campaign.engine.settings import RunSettings
 from campaign.voicy import errors as verr
 from campaign.voicy.models import CallDetail, CallSummary, StatusCategory
@@ -128,8 +129,11 @@ class Tracker:
         lines: Lines,
         ending: Ending,
         grace: timedelta = DEFAULT_GRACE,
+        openings: Openings | None = None,
     ) -> None:
         self.client = client
+        #: Moves a redial's due time into the recipient's next calling opening.
+        self.openings = openings
         self.ledger = ledger
         self.recorder = recorder
         self.clock = clock
@@ -320,10 +324,17 @@ class Tracker:
             if call.start_timestamp is not None and call.duration_ms is not None
             else now
         )
-        status, settings = call.call_status, self.settings
+        status, settings, openings = call.call_status, self.settings, self.openings
+        to_number = tracked.to_number
 
         def decide(placed: int) -> Decision:
-            return after_call(category, status, placed, settings, now)
+            decision = after_call(category, status, placed, settings, now)
+            if openings is not None and not decision.final and decision.next_attempt_at:
+                # Never due on a closed day (a holiday, Shabbat): at the next opening.
+                due = openings.opening(to_number, None, decision.next_attempt_at)
+                if due != decision.next_attempt_at:
+                    decision = Decision.again_at(due, decision.reason)
+            return decision
 
         return CallEnd(
             attempt_id=tracked.attempt_id,

@@ -3,7 +3,7 @@ clock, real SQLite files; every run is checked for no duplicate call."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import select
@@ -149,3 +149,29 @@ async def test_spend_cap_pauses_then_resume_with_a_higher_cap_finishes(
     assert past is not None and past.answer_rate == 1.0
     assert "about" in describe_estimate(past, 10, None)
     assert "no estimate yet" in describe_estimate(cost_estimate(db, "agent_other", 10), 10, None)
+
+
+async def test_redial_and_callback_never_fall_on_shabbat(
+    db: Database, make_world: MakeWorld, run_runner: RunRunner
+) -> None:
+    # Friday 12:30 in Israel (10:30 UTC): the default calendar closes at 13:00 until Sunday.
+    start = datetime(2026, 12, 4, 10, 30, tzinfo=UTC)
+    world = make_world(CompressedClock(200.0, start=start), seed=8)
+    busy, asks = "+972521234567", "+972541234567"
+    world.script(busy, ["busy", "user_hangup"])
+    world.script(asks, CONNECTS)
+    world.script_extracted(asks, {"cb": "in two hours"})  # Friday ~14:30: closed
+    run = settings(window="default", callback_var="cb", until_idle=True)
+    run = run.with_overrides(retry_delays={"busy": 3600.0, "no_answer": 3600.0, "error": 60.0})
+    cid = store_campaign(db, fake_contacts([busy, asks]), run, world.clock)
+    _, result = await run_runner(db, world, cid, run)
+    assert result.stop_reason is StopReason.IDLE
+    sunday_nine = datetime(2026, 12, 6, 7, 0, tzinfo=UTC)  # 09:00 in Israel
+    with db.read_session() as session:
+        due = dict(
+            session.execute(
+                select(Contact.to_number, Contact.next_attempt_at).where(Contact.campaign_id == cid)
+            ).all()
+        )
+    assert due == {busy: sunday_nine, asks: sunday_nine}
+    assert world.dial_counts == {busy: 1, asks: 1}
