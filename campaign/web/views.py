@@ -21,6 +21,7 @@ from campaign.calls.vocab import (
     connected_count,
 )
 from campaign.durations import format_duration
+from campaign.outcomes.goals_view import goal_text, spend_text
 from campaign.outcomes.status import CampaignStatus, CampaignSummary
 from campaign.outcomes.status_view import OUTCOME_ORDER, webhook_text
 from campaign.web.contact_queries import ContactLine
@@ -180,6 +181,9 @@ def live_fields(status: CampaignStatus) -> dict[str, str]:
         "as_of": utc_text(now),
         "as_of_iso": iso(now),
         "resume_command": status.resume_command or "",
+        "goal": goal_text(status.goal) if status.goal is not None else "",
+        "spend": spend_text(status.spend) if status.spend is not None else "",
+        "callbacks": _callbacks(status),
     }
     for name in outcome_names(status.outcomes):
         fields[f"outcome.{name}"] = number(status.outcomes.get(name, 0))
@@ -193,6 +197,14 @@ def live_fields(status: CampaignStatus) -> dict[str, str]:
             else DASH
         )
     return fields
+
+
+def _callbacks(status: CampaignStatus) -> str:
+    if not status.callbacks_waiting:
+        return ""
+    first = status.callbacks[0] if status.callbacks else None
+    soonest = f"; the first {utc_text(first.at)}" if first is not None and first.at else ""
+    return f"{number(status.callbacks_waiting)} asked to be called back{soonest}"
 
 
 def outcome_names(outcomes: Mapping[str, int]) -> list[str]:

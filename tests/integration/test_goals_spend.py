@@ -91,6 +91,15 @@ async def test_goal_no_goal_redials_and_callbacks(
     assert status["goal"]["var"] == "confirmed"
     assert status["goal"]["reached"] == 1 and status["goal"]["connected"] == 5
     assert status["spend"]["total"] > 0 and status["spend"]["currency"] == "USD"
+    # The page shows the goal and the spend from the same store.
+    from starlette.testclient import TestClient
+
+    from campaign.web.app import create_app
+
+    with TestClient(create_app(db, live_max_age=0, charts_in_process=True)) as client:
+        page = client.get(f"/campaigns/{cid}").text
+    assert "confirmed is true: 1 of 5 people reached (20%)" in page
+    assert 'data-live="spend">' in page and "USD a connected call" in page
 
 
 async def test_callback_waits_and_is_listed(
