@@ -36,7 +36,18 @@ def cost_line(figures: Figures) -> str | None:
     if not figures.cost:
         return None
     totals = ", ".join(f"{total:,.2f} {currency}" for currency, total in figures.cost.items())
-    return f"{totals} over {figures.costed_calls} calls (as reported by the API)"
+    line = f"{totals} over {figures.costed_calls} calls (as reported by the API)"
+    if len(figures.cost) == 1 and figures.costed_calls:
+        ((currency, total),) = figures.cost.items()
+        line += f"; {total / figures.costed_calls:,.2f} {currency} a connected call"
+        goals = figures.goal.people_goal if figures.goal is not None else 0
+        if goals:
+            line += f", {total / goals:,.2f} {currency} a goal reached"
+        pending = figures.outcomes.get("pending", 0)
+        if pending and figures.dialed:
+            rest = total / figures.dialed * pending
+            line += f"; about {rest:,.2f} {currency} more for the {pending} people left"
+    return line
 
 
 def render_report(figures: Figures) -> RenderableType:
