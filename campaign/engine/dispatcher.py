@@ -160,9 +160,11 @@ class Dispatcher:
         queue = self.ledger.queue()
         # Other runners' calls (their redials, or a take-over) keep this one here.
         elsewhere = self.coordination.work_elsewhere()
-        if self.details_left is not None and self.details_left():
-            elsewhere = True  # a connected call's details may still queue it again
         busy = self.busy()
+        if self.details_left is not None and self.details_left():
+            # A connected call's details may still queue it again (a callback, no goal):
+            # neither over nor idle until they are written.
+            busy += 1
         if self.ending.nothing_left(queue, busy, elsewhere):
             return True
         horizon = self.clock.time() + (5.0 if busy else 3600.0)
