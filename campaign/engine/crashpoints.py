@@ -10,7 +10,14 @@ from __future__ import annotations
 import os
 import signal
 
-POINTS = ("before_intent", "after_intent", "after_answer", "after_placed", "during_tracking")
+POINTS = (
+    "before_intent",
+    "after_intent",
+    "after_answer",
+    "after_placed",
+    "during_tracking",
+    "after_end",  # ends written, a connected call's details (its goal, callback) not yet
+)
 
 _spec = os.environ.get("CAMPAIGN_CRASH_AT", "")
 _target, _, _count = _spec.partition(":")

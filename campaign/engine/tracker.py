@@ -265,6 +265,8 @@ class Tracker:
         if ends:
             crash_point("during_tracking")
             recorded = self.ledger.ended(ends, now)
+            if any(end.category == "connected" for end, _ in recorded):
+                crash_point("after_end")
             own = [end for end in ends if not end.teammate]
             mine = {end.attempt_id for end, _ in recorded if not end.teammate}
             for end in own:

@@ -114,6 +114,27 @@ def test_kill_9_at_each_step_then_resume_completes_without_duplicate(
     assert_complete_and_never_twice(setup)
 
 
+def test_kill_9_before_a_connected_calls_details_then_resume_judges_the_goal(
+    setup: Setup,
+) -> None:
+    """Killed after connected ends were written, before their details (the goal): resume
+    fetches the details, judges the goal and redials who missed it, nobody twice."""
+    goal = ["--goal", "confirmed", "--retry-delay", "no_goal=20s"]
+    first = run_cli(setup, "run", str(setup.contacts), *RUN_OPTIONS, *goal, crash_at="after_end:2")
+    assert first.returncode == -signal.SIGKILL, first.stderr
+    assert query(setup.db, "SELECT count(*) FROM contacts WHERE outcome = 'connected'")
+    resumed = run_cli(setup, "resume")
+    assert resumed.returncode == 0, resumed.stdout + resumed.stderr
+    assert_complete_and_never_twice(setup)
+    reached = dict(query(setup.db, "SELECT outcome, count(*) FROM contacts GROUP BY outcome"))
+    assert "connected" not in reached and reached.get("goal_reached"), reached
+    unjudged = query(
+        setup.db,
+        "SELECT count(*) FROM attempts WHERE category = 'connected' AND NOT details_fetched",
+    )
+    assert unjudged == [(0,)]
+
+
 def test_kill_9_at_random_moments(setup: Setup) -> None:
     proc = subprocess.Popen(
         campaign_cmd("run", str(setup.contacts), *RUN_OPTIONS, "--db", str(setup.db)),
