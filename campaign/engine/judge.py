@@ -19,7 +19,7 @@ from campaign.engine.policy import after_details
 from campaign.engine.rules_bridge import Openings
 from campaign.engine.settings import RunSettings
 from campaign.goals import Goal
-from campaign.rules.callbacks import callback_time
+from campaign.rules.callbacks import callback_time, load_parser
 
 
 class DetailsJudge:
@@ -28,6 +28,8 @@ class DetailsJudge:
         self.goal = Goal.parse(settings.goal)
         self.callback_var = settings.callback_var
         self.openings = openings
+        if self.callback_var:
+            load_parser()  # judged inside the details' transaction: be ready before
 
     @classmethod
     def for_settings(

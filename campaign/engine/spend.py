@@ -14,6 +14,7 @@ leave room for more. `resume --max-cost HIGHER` lifts it.
 
 from __future__ import annotations
 
+import dataclasses
 import time
 from collections.abc import Callable
 
@@ -44,6 +45,8 @@ class SpendCap:
         self.first_wave = first_wave
         self._monotonic = monotonic
         self._read: Spend | None = None
+        self._prior: float | None = None
+        self._prior_known = False
         self._read_at = 0.0
         self._started_since = 0
 
@@ -51,7 +54,10 @@ class SpendCap:
         now = self._monotonic()
         if self._read is None or now - self._read_at >= FRESH_FOR:
             with self.db.read_session() as session:
-                self._read = spend_of(session, self.campaign_id)
+                read = spend_of(session, self.campaign_id, with_prior=not self._prior_known)
+            if not self._prior_known:
+                self._prior, self._prior_known = read.prior, True
+            self._read = dataclasses.replace(read, prior=self._prior)
             self._read_at = now
             self._started_since = 0
         return self._read

@@ -112,7 +112,7 @@ def spend_figures(
     session: Session, campaign_id: int, settings: dict[str, Any], outcomes: dict[str, int]
 ) -> SpendFigures | None:
     """None while no call has a cost and no cap is set."""
-    spend = spend_of(session, campaign_id)
+    spend = spend_of(session, campaign_id, with_prior=False)
     cap = settings.get("max_cost")
     if not spend.costed and cap is None:
         return None

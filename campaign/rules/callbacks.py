@@ -17,7 +17,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-__all__ = ["callback_time"]
+__all__ = ["callback_time", "load_parser"]
 
 #: Hebrew number words, longest first (so "אחת עשרה" is read before "אחת").
 _HEBREW_NUMBERS = (
@@ -57,6 +57,11 @@ def callback_time(value: Any, ended_at: datetime, zone: str | None) -> datetime 
     if found is None or found <= ended_at:
         return None
     return found.astimezone(UTC)
+
+
+def load_parser() -> None:
+    """Import dateparser now (it takes a while): not inside the transaction of a first call."""
+    import dateparser  # noqa: F401
 
 
 def _zone(name: str | None) -> ZoneInfo:

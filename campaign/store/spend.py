@@ -62,7 +62,9 @@ class Spend:
         return self.total + (self.per_call_in_flight or 0.0) * (self.in_flight + extra_calls)
 
 
-def spend_of(session: Session, campaign_id: int) -> Spend:
+def spend_of(session: Session, campaign_id: int, *, with_prior: bool = True) -> Spend:
+    """The campaign's spend; `with_prior`: and, before its first cost, the past calls' mean
+    (a scan of this database's calls with the agent: the cap reads it once)."""
     connected = Attempt.category == "connected"
     uncosted = connected & Attempt.cost.is_(None) & Attempt.details_fetched.is_(False)
     ended = Attempt.state == AttemptStatus.ENDED
@@ -78,7 +80,7 @@ def spend_of(session: Session, campaign_id: int) -> Spend:
     ).one()
     total, currency, ended_calls, costed, in_flight, dearest = row
     prior = None
-    if not costed:
+    if not costed and with_prior:
         agent = session.scalar(
             select(Attempt.agent_id).where(Attempt.campaign_id == campaign_id).limit(1)
         )
