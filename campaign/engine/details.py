@@ -85,6 +85,10 @@ class DetailsFetcher:
                         self.on_details(attempt_id, detail)
                 if self._due:
                     self._due.popleft()
+                if not self._due:
+                    # The last one due: written now, so `pending` (a contact the details
+                    # may queue again) turns false only once they are in the store.
+                    self.recorder.flush()
                 self.lines.freed.ring()
         finally:
             request_kind.reset(token)
