@@ -1,7 +1,8 @@
 """A contact list read chunk by chunk: memory stays flat however long the list is.
 
 `open_contacts` decides once how to read the file (plan.py), then every pass over
-`chunks()` reads it again from the start, a chunk of rows at a time, each chunk a small
+`chunks()` reads it again from the start, a chunk of rows at a time (prepared on every core
+by pool.py for a long list), each chunk a small
 ContactList whose rows know their file lines and their duplicates in earlier chunks. A full
 pass also leaves behind the facts of the whole list: counts, fingerprint and warnings, so
 `run` reads a list twice at most (check, then store) and `validate` once.
@@ -15,10 +16,12 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from campaign.contacts.chunk import PHASES, ChunkState, process_chunk
+from campaign.contacts.chunk import PHASES, ChunkState, finish_chunk
 from campaign.contacts.fingerprint import Fingerprint
+from campaign.contacts.headers import Table
 from campaign.contacts.model import ContactCounts, ContactList, ContactRow, ContactStatus
 from campaign.contacts.plan import ListPlan
+from campaign.contacts.pool import prepared_chunks
 
 #: Rows per chunk for a streamed list: big enough for numpy to pay off, small enough that
 #: a chunk's Python objects stay well under 100 MiB.
@@ -67,19 +70,17 @@ class ContactStream:
         state = ChunkState()
         fingerprint = Fingerprint(self.plan.mapping)
         totals = dict.fromkeys(("total", "valid", "invalid", "duplicate"), 0)
-        started = clock = time.perf_counter()
-        for grid in self.plan.grids(self.chunk_rows):
-            table = self.plan.layout.table(grid)
-            clock = state.lap("reading", clock)
-            if not len(table.frame):
-                continue
-            chunk = process_chunk(self.plan, table, state, workers=self.workers)
+        started = time.perf_counter()
+        tables = prepared_chunks(
+            self.plan, self._tables(state), workers=self.workers, chunk_rows=self.chunk_rows
+        )
+        for table, prepared in tables:
+            chunk = finish_chunk(self.plan, table, prepared, state)
             chunk.first_position = totals["total"]
             fingerprint.add(chunk)
             for key, value in chunk.counts.as_dict().items():
                 totals[key] += value
             yield chunk
-            clock = time.perf_counter()
         timings = dict(state.timings)
         timings["total"] = time.perf_counter() - started
         self._facts = _Facts(
@@ -88,6 +89,16 @@ class ContactStream:
             [*self.plan.warnings, *state.warnings(self.plan)],
             timings,
         )
+
+    def _tables(self, state: ChunkState) -> Iterator[Table]:
+        """The data rows of each chunk of the file (blank chunks left out)."""
+        clock = time.perf_counter()
+        for grid in self.plan.grids(self.chunk_rows):
+            table = self.plan.layout.table(grid)
+            state.lap("reading", clock)
+            if len(table.frame):
+                yield table
+            clock = time.perf_counter()
 
     def _known(self) -> _Facts:
         if self._facts is None:

@@ -59,6 +59,35 @@ def test_chunks_give_the_rows_of_one_read(write_file: WriteFile, chunk_rows: int
     assert whole.counts.duplicate > 50
 
 
+def test_chunks_prepared_by_worker_processes_give_the_rows_of_one_read(
+    write_file: WriteFile, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Workers normalize chunks while this process deduplicates them: the same rows, reasons,
+    duplicates (with differing values, across chunks) and lines as one read in-process."""
+    from campaign.contacts import pool
+
+    monkeypatch.setattr(pool, "POOL_MIN_CHUNK_ROWS", 1)
+    started: list[int] = []
+    real = pool._pooled
+
+    def counting(*args: object, **kwargs: object):  # type: ignore[no-untyped-def]
+        started.append(1)
+        return real(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(pool, "_pooled", counting)
+    path = write_file("list.csv", _messy_list(600))
+    options = ImportOptions(region_column="country")
+    whole = load_contacts(path, options)
+    stream = open_contacts(path, options, chunk_rows=50, workers=2)
+    chunked = pd.concat([part.frame for part in stream.chunks()], ignore_index=True)
+    assert started == [1]
+    pd.testing.assert_frame_equal(chunked, whole.frame)
+    assert stream.counts == whole.counts
+    assert stream.warnings == whole.warnings
+    assert stream.fingerprint == list_fingerprint(whole)
+    assert any("with different values" in r for r in whole.frame["_reason"].dropna())
+
+
 def test_chunks_of_the_sample_lists(write_file: WriteFile) -> None:
     for name in ("contacts.csv", "contacts_semicolon.csv", "contacts_he.csv", "contacts.xlsx"):
         whole = load_contacts(SAMPLES / name)
