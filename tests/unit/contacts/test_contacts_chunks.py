@@ -5,6 +5,7 @@ from __future__ import annotations
 import random
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 import pytest
@@ -68,19 +69,19 @@ def test_chunks_prepared_by_worker_processes_give_the_rows_of_one_read(
 
     monkeypatch.setattr(pool, "POOL_MIN_CHUNK_ROWS", 1)
     started: list[int] = []
-    real = pool._pooled
 
-    def counting(*args: object, **kwargs: object):  # type: ignore[no-untyped-def]
-        started.append(1)
-        return real(*args, **kwargs)  # type: ignore[arg-type]
+    class CountedPool(pool.ProcessPoolExecutor):
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            started.append(kwargs["max_workers"])
+            super().__init__(*args, **kwargs)
 
-    monkeypatch.setattr(pool, "_pooled", counting)
+    monkeypatch.setattr(pool, "ProcessPoolExecutor", CountedPool)
     path = write_file("list.csv", _messy_list(600))
     options = ImportOptions(region_column="country")
     whole = load_contacts(path, options)
     stream = open_contacts(path, options, chunk_rows=50, workers=2)
     chunked = pd.concat([part.frame for part in stream.chunks()], ignore_index=True)
-    assert started == [1]
+    assert started == [2]
     pd.testing.assert_frame_equal(chunked, whole.frame)
     assert stream.counts == whole.counts
     assert stream.warnings == whole.warnings
