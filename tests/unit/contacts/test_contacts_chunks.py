@@ -10,11 +10,17 @@ from typing import Any
 import pandas as pd
 import pytest
 
-from campaign.contacts import ImportOptions, list_fingerprint, load_contacts, open_contacts
+from campaign.contacts import ImportOptions, list_fingerprint, open_contacts
 from campaign.contacts.dedupe import SeenNumbers
+from campaign.contacts.model import ContactList
 
 WriteFile = Callable[..., Path]
 SAMPLES = Path(__file__).resolve().parents[3] / "sample_lists"
+
+
+def load_contacts(path: Path, options: ImportOptions | None = None) -> ContactList:
+    """The list in one read: one chunk, in this process (what every chunking is held to)."""
+    return open_contacts(path, options, chunk_rows=None, workers=1).collect()
 
 
 def _messy_list(rows: int, seed: int = 3) -> str:
