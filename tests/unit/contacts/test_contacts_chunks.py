@@ -129,3 +129,32 @@ def test_seen_numbers_merge_runs_and_find_every_key() -> None:
     assert hashes[:50].tolist() == keys[:50]
     assert found.tolist() == [True] * 50 + [False, 7 in keys]
     assert lines[:50].tolist() == [k * 2 for k in keys[:50]]
+
+
+def test_a_kept_first_pass_gives_the_second_its_rows_without_the_work(
+    write_file: WriteFile, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`run` reads a list twice: the second pass replays the first's prepared chunks (the
+    same rows, reasons, duplicates and lines), and only a complete pass is kept."""
+    from campaign.contacts import stream as stream_module
+
+    path = write_file("list.csv", _messy_list(600))
+    options = ImportOptions(region_column="country")
+    whole = load_contacts(path, options)
+    calls: list[int] = []
+    real = stream_module.prepared_chunks
+
+    def counted(*args: Any, **kwargs: Any) -> Any:
+        calls.append(1)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(stream_module, "prepared_chunks", counted)
+    stream = open_contacts(path, options, chunk_rows=64, keep_prepared=True)
+    partial = stream.chunks()
+    next(partial)
+    partial.close()  # type: ignore[attr-defined]  # a pass that stops early is not kept
+    passes = [pd.concat([c.frame for c in stream.chunks()], ignore_index=True) for _ in "ab"]
+    assert len(calls) == 2  # the stopped pass and the first full one; the third replayed
+    for frame in passes:
+        pd.testing.assert_frame_equal(frame, whole.frame)
+    assert stream.counts == whole.counts and stream.fingerprint == list_fingerprint(whole)
