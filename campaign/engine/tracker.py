@@ -19,7 +19,7 @@ runner would; the others scan only for their own unknown dials.
 
 from __future__ import annotations
 
-from collections.abc import AsyncGenerator
+from collections.abc import AsyncGenerator, Callable
 from contextlib import aclosing
 from datetime import UTC, datetime, timedelta
 from typing import Protocol
@@ -49,12 +49,27 @@ from campaign.engine.reconcile import (
     scan_floor,
 )
 from campaign.engine.recorder import Recorder
+from campaign.engine.scan_schedule import (
+    KINDS,
+    PRIOR_CONNECTED,
+    PRIOR_FAILED,
+    Coverage,
+    EndAges,
+    OpenCall,
+    expected_idle,
+)
 from campaign.engine.settings import RunSettings
 from campaign.voicy import errors as verr
 from campaign.voicy.models import CallDetail, CallSummary, StatusCategory
 
 #: A placed call not seen in any scan for this long is looked up directly.
 STUCK_AFTER = timedelta(hours=3)
+#: A scan is worth it once open calls have likely wasted this many line-seconds (polling),
+#: or this many with webhooks live (their requests are what the webhooks save).
+SCAN_PRICE = 1.0
+SCAN_PRICE_WEBHOOKS = 2.0
+#: How often (clock seconds) the schedule looks again while nothing rings.
+SCHEDULE_TICK = 0.25
 
 
 class CallLister(Protocol):
@@ -145,6 +160,14 @@ class Tracker:
         self.scans = 0
         self.lag = ClockLag()
         self._changed = Alarm(clock)
+        #: When this campaign's calls ended (per kind), and what the webhooks cover.
+        self.ages = {"connected": EndAges(PRIOR_CONNECTED), "failed": EndAges(PRIOR_FAILED)}
+        self.coverage = Coverage()
+        #: Whether webhook deliveries are arriving (set by the delivery consumer).
+        self.webhooks_live: Callable[[], bool] = lambda: False
+        #: Told (call id, kind) when a scan or a lookup ends an own call.
+        self.on_end: Callable[[str, str], None] | None = None
+        self._last_scan = -1e18
 
     @property
     def open_calls(self) -> int:
@@ -211,6 +234,75 @@ class Tracker:
         spare = self.budget.rate * 0.9 - self.budget.used_last_minute(exclude="call-list")
         return min(10.0, max(0.5, 60.0 / max(1.0, spare)))
 
+    async def _until_scan(self) -> None:
+        """Wait for the next scan: a fixed --poll-interval, or the schedule (see
+        `scan_schedule`): once the open calls have likely wasted a scan's worth of line
+        time, never sooner than the budget's spare requests allow. Unknown dials and the
+        team's calls keep the budget's cadence."""
+        if self.settings.poll_interval or self._in_team:
+            await self.clock.sleep(self.poll_interval())
+            return
+        while self.tracked or self.unknown:
+            floor = self._last_scan + self.poll_interval()
+            now = self.clock.time()
+            if now >= floor and (self.unknown or self.idle_estimate() >= self._price()):
+                return
+            await self._changed.wait(max(floor, now + SCHEDULE_TICK))
+
+    def _price(self) -> float:
+        return SCAN_PRICE_WEBHOOKS if self.webhooks_live() else SCAN_PRICE
+
+    def idle_estimate(self) -> float:
+        """Line-seconds the tracked calls have likely been idle since last seen running."""
+        now = self.clock.now()
+        calls = [
+            OpenCall(
+                (now - t.requested_at).total_seconds(),
+                ((t.seen_running_at or t.requested_at) - t.requested_at).total_seconds(),
+            )
+            for t in self.tracked.values()
+        ]
+        return expected_idle(
+            calls, self.ages, coverage=self.coverage, webhooks_live=self.webhooks_live()
+        )
+
+    def learn_end(self, tracked: TrackedCall, category: str, ended_at: datetime | None) -> None:
+        """A call of this runner ended at `ended_at` (as the API says): its age teaches the
+        schedule when calls of its kind end."""
+        if ended_at is None or category not in ("connected", "failed"):
+            return
+        kind = category if category in KINDS else "failed"
+        self.ages[kind].observe((ended_at - tracked.requested_at).total_seconds())
+
+    # --- what the delivery consumer asks ---------------------------------------------------
+
+    def tracked_call(self, call_id: str) -> TrackedCall | None:
+        return self.tracked.get(call_id)
+
+    def unknown_dial(self, attempt_id: int) -> UnknownDial | None:
+        return self.unknown.get(attempt_id)
+
+    def as_tracked(self, dial: UnknownDial, call_id: str, status: str) -> TrackedCall:
+        """An unknown dial seen as the call a delivery names (not tracked yet)."""
+        return TrackedCall(
+            dial.attempt_id,
+            dial.contact_id,
+            call_id,
+            dial.to_number,
+            dial.from_number,
+            dial.requested_at,
+            status,
+        )
+
+    def released(self, call_ids: list[str], attempt_ids: list[int]) -> None:
+        """These calls ended elsewhere (a webhook delivery): their lines are free now."""
+        for call_id in call_ids:
+            self.tracked.pop(call_id, None)
+        for attempt_id in attempt_ids:
+            self.unknown.pop(attempt_id, None)
+        if call_ids or attempt_ids:
+            self.lines.call_ended()
+
     def _covers_team(self) -> bool:
         return self._in_team and self.coordination.covers_team(self.poll_interval())
 
@@ -219,7 +311,9 @@ class Tracker:
             if not self.tracked and not self.unknown and not self._covers_team():
                 await self._changed.wait(self.clock.time() + 30.0)
                 continue
-            await self.clock.sleep(self.poll_interval())
+            await self._until_scan()
+            if not self.tracked and not self.unknown and not self._in_team:
+                continue  # every open call was told ended meanwhile (webhooks)
             if self._in_team and not self.unknown and not self._covers_team():
                 self.recorder.flush()
                 self._team_calls()  # the scanner records own calls' ends: let them go
@@ -238,6 +332,7 @@ class Tracker:
             self.recorder.flush()  # so the team view sees this runner's placed calls
             team = self._team_calls()
         scanned_at = self.clock.now()
+        self._last_scan = self.clock.time()
         found = await scan(self.client, {**team, **self.tracked}, self.unknown, self.lag)
         self.recorder.flush()  # answers waiting to be written go first
         self.scans += 1
@@ -254,7 +349,11 @@ class Tracker:
                 continue
             tracked.status = call.call_status
             if call.category in ("connected", "failed"):
-                ends.append(self._end(tracked, call, call.category, now, teammate=teammate))
+                ends.append(self.end_of(tracked, call, call.category, now, teammate=teammate))
+                if not teammate:
+                    self.learn_end(tracked, call.category, ends[-1].ended_at)
+            else:
+                tracked.seen_running_at = scanned_at
         for call_id, tracked in list(self.tracked.items()):
             if call_id not in found.seen and now - tracked.requested_at > STUCK_AFTER:
                 ends.append(await self._check_stuck(tracked, now))
@@ -265,6 +364,8 @@ class Tracker:
             mine = {end.attempt_id for end, _ in recorded if not end.teammate}
             for end in own:
                 self.tracked.pop(end.call_id, None)
+                if end.attempt_id in mine and self.on_end is not None:
+                    self.on_end(end.call_id, end.category)
                 if end.attempt_id in mine and end.category == "connected":
                     self.details.queue(end.attempt_id, end.call_id)
             elsewhere = [end.attempt_id for end in own if end.attempt_id not in mine]
@@ -304,7 +405,7 @@ class Tracker:
         for attempt_id, call_id in self.ledger.details_due(attempt_ids):
             self.details.queue(attempt_id, call_id)
 
-    def _end(
+    def end_of(
         self,
         tracked: TrackedCall,
         call: CallSummary,
@@ -349,7 +450,7 @@ class Tracker:
         if category == "in_progress":
             category = "unknown"
         summary = CallSummary(call_id=tracked.call_id, call_status=status)
-        return self._end(tracked, summary, category, now, source=EndSource.FETCHED)
+        return self.end_of(tracked, summary, category, now, source=EndSource.FETCHED)
 
     def _reconcile(self, found: ScanResult, now: datetime) -> None:
         call_ids = [c.call_id for calls in found.candidates.values() for c in calls]
