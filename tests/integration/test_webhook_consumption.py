@@ -14,6 +14,7 @@ import subprocess
 import sys
 import time
 from collections import Counter
+from collections.abc import Callable
 from pathlib import Path
 
 import anyio
@@ -50,14 +51,20 @@ pytestmark = pytest.mark.anyio
 async def _rehearse(
     db: Database, world: World, settings: RunSettings, numbers: list[str], clock: CompressedClock
 ) -> int:
-    campaign = create_campaign(db, fake_contacts(numbers), settings, now=clock.now())
+    rows = fake_contacts(numbers)
+    campaign = create_campaign(db, rows, settings, now=clock.now())  # type: ignore[arg-type]
     client = VoicyClient(
         TEST_API_KEY,
         "http://voicy.sim/functions/v1",
         transport=in_process_transport(world),
         clock=clock,
     )
-    woken: list[object] = []
+    woken: list[Callable[..., None]] = []
+
+    def wake(*args: object) -> None:
+        for hook in woken:
+            hook(*args)
+
     async with (
         client,
         listening(
@@ -65,7 +72,7 @@ async def _rehearse(
             "127.0.0.1:0",
             clock=clock,
             world=world,
-            on_delivery=lambda *a: [w(*a) for w in woken],  # type: ignore[operator]
+            on_delivery=wake,
         ),
     ):
         runner = build_runner(db, campaign.id, settings, Connection(client, clock, world))
@@ -146,7 +153,11 @@ def _query(db: Path, sql: str) -> list[tuple[object, ...]]:
         return conn.execute(sql).fetchall()
 
 
-async def _until(predicate, timeout: float = 30.0) -> None:  # type: ignore[no-untyped-def]
+def _count(db: Path, sql: str) -> int:
+    return int(_query(db, sql)[0][0])  # type: ignore[call-overload]
+
+
+async def _until(predicate: Callable[[], object], timeout: float = 30.0) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         try:
@@ -194,8 +205,7 @@ async def test_kill_9_while_deliveries_arrive_then_resume_uses_the_inbox(tmp_pat
             await _until(
                 lambda: (
                     db_path.exists()
-                    and _query(db_path, "SELECT count(*) FROM attempts WHERE state='placed'")[0][0]
-                    >= 5
+                    and _count(db_path, "SELECT count(*) FROM attempts WHERE state='placed'") >= 5
                 )
             )
             process.kill()  # SIGKILL, while calls are in progress
