@@ -133,6 +133,9 @@ class DeliveryConsumer:
         items, consumed = self._settle(entries, items, consumed, now)
         if not items and not consumed:
             return 0
+        self._last_used = self.clock.time()  # deliveries arrive: webhooks are live
+        for call_id in consumed:
+            self._told(call_id)
         ended = self.ledger.delivered(items, now, consumed=consumed)
         recorded = {end.attempt_id for end, _ in ended}
         # A tracked call a delivery names has ended, recorded here or not; an unknown dial
@@ -146,7 +149,6 @@ class DeliveryConsumer:
             if self.on_details is not None and item.detail.category == "connected":
                 self.on_details(item.attempt_id, item.detail)
         self.used += len(items)
-        self._last_used = self.clock.time()
         return len(items)
 
     def _due(self, entry: InboxEntry) -> bool:
@@ -254,12 +256,18 @@ class DeliveryConsumer:
     def _learn(self, item: Delivered, received_at: datetime) -> None:
         detail = item.detail
         kind = "connected" if detail.category == "connected" else "failed"
-        self._awaiting.pop(item.call_id, None)
-        self.tracker.coverage.record(kind, True)
+        self._told(item.call_id, kind)
         if detail.end_timestamp is not None:
             lag = received_at.timestamp() - detail.end_timestamp / 1000
             if 0 <= lag < 600:
                 self.tracker.coverage.observe_lag(lag)
+
+    def _told(self, call_id: str, kind: str | None = None) -> None:
+        """A delivery came for a call a scan ended first: the webhooks cover its kind."""
+        awaited = self._awaiting.pop(call_id, None)
+        kind = kind or (awaited[0] if awaited is not None else None)
+        if kind is not None:
+            self.tracker.coverage.record(kind, True)
 
     def _expire(self) -> None:
         """Polled ends whose delivery did not come in time: not covered."""

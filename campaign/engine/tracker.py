@@ -64,10 +64,11 @@ from campaign.voicy.models import CallDetail, CallSummary, StatusCategory
 
 #: A placed call not seen in any scan for this long is looked up directly.
 STUCK_AFTER = timedelta(hours=3)
-#: A scan is worth it once open calls have likely wasted this many line-seconds (polling),
-#: or this many with webhooks live (their requests are what the webhooks save).
-SCAN_PRICE = 1.0
-SCAN_PRICE_WEBHOOKS = 2.0
+#: With webhooks live, a scan is worth it once the open calls have likely wasted this many
+#: line-seconds (without them, scans take what the budget leaves: see `poll_interval`).
+SCAN_PRICE_WEBHOOKS = 4.0
+#: A redial's delay counts from the hang-up when the API's date of it is this close to ours.
+REDIAL_FROM_WITHIN = timedelta(seconds=60)
 #: How often (clock seconds) the schedule looks again while nothing rings.
 SCHEDULE_TICK = 0.25
 
@@ -239,18 +240,15 @@ class Tracker:
         `scan_schedule`): once the open calls have likely wasted a scan's worth of line
         time, never sooner than the budget's spare requests allow. Unknown dials and the
         team's calls keep the budget's cadence."""
-        if self.settings.poll_interval or self._in_team:
+        if self.settings.poll_interval or self._in_team or not self.webhooks_live():
             await self.clock.sleep(self.poll_interval())
             return
         while self.tracked or self.unknown:
             floor = self._last_scan + self.poll_interval()
             now = self.clock.time()
-            if now >= floor and (self.unknown or self.idle_estimate() >= self._price()):
+            if now >= floor and (self.unknown or self.idle_estimate() >= SCAN_PRICE_WEBHOOKS):
                 return
             await self._changed.wait(max(floor, now + SCHEDULE_TICK))
-
-    def _price(self) -> float:
-        return SCAN_PRICE_WEBHOOKS if self.webhooks_live() else SCAN_PRICE
 
     def idle_estimate(self) -> float:
         """Line-seconds the tracked calls have likely been idle since last seen running."""
@@ -422,9 +420,12 @@ class Tracker:
             else now
         )
         status, settings = call.call_status, self.settings
+        # A redial's delay counts from the hang-up (as the API dates it, within reason),
+        # not from when this runner learned of it: a scan's or a delivery's lag is no wait.
+        hung_up = now if ended is None else max(now - REDIAL_FROM_WITHIN, min(now, ended))
 
         def decide(placed: int) -> Decision:
-            return after_call(category, status, placed, settings, now)
+            return after_call(category, status, placed, settings, hung_up)
 
         return CallEnd(
             attempt_id=tracked.attempt_id,

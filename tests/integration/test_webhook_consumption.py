@@ -21,11 +21,14 @@ import anyio
 import pytest
 from sqlalchemy import func, select
 
+from campaign.calls.vocab import EndSource
 from campaign.campaigns.connect import Connection
 from campaign.campaigns.create import create_campaign
 from campaign.campaigns.runs import build_runner
 from campaign.clock import CompressedClock
 from campaign.engine.settings import RunSettings
+from campaign.outcomes.status import campaign_status
+from campaign.outcomes.status_view import sources_text
 from campaign.receiver import SECRET_ENV, listening, serve_webhooks
 from campaign.receiver.listen import SIMULATE_FAULTS_ENV
 from campaign.simulator import (
@@ -120,6 +123,12 @@ async def test_lost_repeated_and_forged_deliveries_change_no_outcome_and_save_ca
     gets = world.requests_by_endpoint["call-get"]
     assert gets < len(connected)
     assert pending == 0  # every delivery was used
+    # status (and --json, and the page) say where the results came from.
+    status = campaign_status(db)
+    assert status.results_by_source == {source.value: sources[source.value] for source in EndSource}
+    assert sum(status.results_by_source.values()) == len(world.calls)
+    assert "polled (call-list)" in sources_text(status.results_by_source)
+    assert status.to_json()["results_by_source"] == status.results_by_source
 
 
 async def test_a_delivery_resolves_a_dial_whose_outcome_was_unknown(db: Database) -> None:
