@@ -115,3 +115,50 @@ def expected_idle(
                 waste = told * min(waste, coverage.lag) + (1 - told) * waste
             idle += p * waste
     return idle
+
+
+#: With webhooks live, a scan is worth it once the open calls have likely wasted this many
+#: line-seconds, while scans stay within `SCANS_PER_DIAL` of the dials (plus a few to
+#: start); past that allowance only a much larger waste (a lost delivery, surely) buys one.
+SCAN_PRICE = 1.5
+SCAN_PRICE_OVER = 8.0
+SCANS_PER_DIAL = 0.4
+FIRST_SCANS = 5
+
+
+@dataclass
+class ScanSchedule:
+    """What the tracker learned about when calls end and what deliveries tell, and whether
+    a scan is worth its request now (with webhooks live; without them scans take what the
+    budget leaves)."""
+
+    ages: dict[str, EndAges] = field(
+        default_factory=lambda: {
+            "connected": EndAges(PRIOR_CONNECTED),
+            "failed": EndAges(PRIOR_FAILED),
+        }
+    )
+    coverage: Coverage = field(default_factory=Coverage)
+    dials: int = 0
+    scans_live: int = 0
+
+    def dialed(self) -> None:
+        self.dials += 1
+
+    def scanned(self, webhooks_live: bool) -> None:
+        if webhooks_live:
+            self.scans_live += 1
+
+    def ended(self, category: str, age: float) -> None:
+        """A call of this runner's ended `age` seconds after its dial was requested."""
+        if category in KINDS:
+            self.ages[category].observe(age)
+
+    def idle(self, calls: Iterable[OpenCall], webhooks_live: bool) -> float:
+        return expected_idle(calls, self.ages, coverage=self.coverage, webhooks_live=webhooks_live)
+
+    def worth_scanning(self, calls: Iterable[OpenCall]) -> bool:
+        """With webhooks live: whether the open calls' likely waste buys a scan now."""
+        allowance = SCANS_PER_DIAL * self.dials + FIRST_SCANS - self.scans_live
+        price = SCAN_PRICE if allowance > 0 else SCAN_PRICE_OVER
+        return self.idle(calls, True) >= price

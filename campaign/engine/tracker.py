@@ -15,6 +15,12 @@ team (`Coordination.covers_team`: its oldest live runner, or anyone when the tea
 overdue) also covers the placed calls of the other runners and records the ends it sees;
 each attempt stays its dialer's, who fetches the details. The team spends on scans what one
 runner would; the others scan only for their own unknown dials.
+
+When the scans come: without webhooks, as often as the request budget's spare allows (see
+`poll_interval`). With webhook deliveries arriving (`engine.deliveries` ends those calls
+through `released`), only when the open calls have likely wasted a scan's worth of line
+time where no delivery will tell (`scan_schedule`). Either way a redial's delay counts
+from the hang-up the API dates, not from when the end was learned.
 """
 
 from __future__ import annotations
@@ -49,24 +55,13 @@ from campaign.engine.reconcile import (
     scan_floor,
 )
 from campaign.engine.recorder import Recorder
-from campaign.engine.scan_schedule import (
-    KINDS,
-    PRIOR_CONNECTED,
-    PRIOR_FAILED,
-    Coverage,
-    EndAges,
-    OpenCall,
-    expected_idle,
-)
+from campaign.engine.scan_schedule import Coverage, OpenCall, ScanSchedule
 from campaign.engine.settings import RunSettings
 from campaign.voicy import errors as verr
 from campaign.voicy.models import CallDetail, CallSummary, StatusCategory
 
 #: A placed call not seen in any scan for this long is looked up directly.
 STUCK_AFTER = timedelta(hours=3)
-#: With webhooks live, a scan is worth it once the open calls have likely wasted this many
-#: line-seconds (without them, scans take what the budget leaves: see `poll_interval`).
-SCAN_PRICE_WEBHOOKS = 4.0
 #: A redial's delay counts from the hang-up when the API's date of it is this close to ours.
 REDIAL_FROM_WITHIN = timedelta(seconds=60)
 #: How often (clock seconds) the schedule looks again while nothing rings.
@@ -161,9 +156,8 @@ class Tracker:
         self.scans = 0
         self.lag = ClockLag()
         self._changed = Alarm(clock)
-        #: When this campaign's calls ended (per kind), and what the webhooks cover.
-        self.ages = {"connected": EndAges(PRIOR_CONNECTED), "failed": EndAges(PRIOR_FAILED)}
-        self.coverage = Coverage()
+        #: When this campaign's calls end, what the webhooks cover, scans spent.
+        self.schedule = ScanSchedule()
         #: Whether webhook deliveries are arriving (set by the delivery consumer).
         self.webhooks_live: Callable[[], bool] = lambda: False
         #: Told (call id, kind) when a scan or a lookup ends an own call.
@@ -206,6 +200,7 @@ class Tracker:
             intent.requested_at,
             status,
         )
+        self.schedule.dialed()
         self._changed.ring()
 
     def add_unknown(self, intent: Intent) -> None:
@@ -216,6 +211,7 @@ class Tracker:
             intent.from_number,
             intent.requested_at,
         )
+        self.schedule.dialed()
         self._changed.ring()
 
     def forget(self) -> None:
@@ -246,31 +242,31 @@ class Tracker:
         while self.tracked or self.unknown:
             floor = self._last_scan + self.poll_interval()
             now = self.clock.time()
-            if now >= floor and (self.unknown or self.idle_estimate() >= SCAN_PRICE_WEBHOOKS):
+            if now >= floor and (self.unknown or self.schedule.worth_scanning(self._open())):
                 return
             await self._changed.wait(max(floor, now + SCHEDULE_TICK))
 
-    def idle_estimate(self) -> float:
-        """Line-seconds the tracked calls have likely been idle since last seen running."""
+    @property
+    def coverage(self) -> Coverage:
+        """What the webhook deliveries cover (the delivery consumer records it)."""
+        return self.schedule.coverage
+
+    def _open(self) -> list[OpenCall]:
+        """The tracked calls' ages, now and when a scan last saw each running."""
         now = self.clock.now()
-        calls = [
+        return [
             OpenCall(
                 (now - t.requested_at).total_seconds(),
                 ((t.seen_running_at or t.requested_at) - t.requested_at).total_seconds(),
             )
             for t in self.tracked.values()
         ]
-        return expected_idle(
-            calls, self.ages, coverage=self.coverage, webhooks_live=self.webhooks_live()
-        )
 
     def learn_end(self, tracked: TrackedCall, category: str, ended_at: datetime | None) -> None:
         """A call of this runner ended at `ended_at` (as the API says): its age teaches the
         schedule when calls of its kind end."""
-        if ended_at is None or category not in ("connected", "failed"):
-            return
-        kind = category if category in KINDS else "failed"
-        self.ages[kind].observe((ended_at - tracked.requested_at).total_seconds())
+        if ended_at is not None:
+            self.schedule.ended(category, (ended_at - tracked.requested_at).total_seconds())
 
     # --- what the delivery consumer asks ---------------------------------------------------
 
@@ -334,6 +330,7 @@ class Tracker:
         found = await scan(self.client, {**team, **self.tracked}, self.unknown, self.lag)
         self.recorder.flush()  # answers waiting to be written go first
         self.scans += 1
+        self.schedule.scanned(self.webhooks_live())
         now = self.clock.now()
         self._learn(found, scanned_at)
         if self.unknown:
