@@ -120,9 +120,9 @@ def expected_idle(
 #: With webhooks live, a scan is worth it once the open calls have likely wasted this many
 #: line-seconds, while scans stay within `SCANS_PER_DIAL` of the dials (plus a few to
 #: start); past that allowance only a much larger waste (a lost delivery, surely) buys one.
-SCAN_PRICE = 1.5
+SCAN_PRICE = 1.0
 SCAN_PRICE_OVER = 8.0
-SCANS_PER_DIAL = 0.4
+SCANS_PER_DIAL = 0.35
 FIRST_SCANS = 5
 
 
