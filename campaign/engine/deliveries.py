@@ -2,8 +2,9 @@
 
 The receiver (`campaign.receiver`, in this process or another one writing the same
 database) stores each verified call_ended in the inbox; this part reads the campaign's
-pending entries (every `INBOX_EVERY` clock seconds, or at once when the receiver in this
-process rings `arrived`) and turns each one into what a scan would have found:
+pending entries (every `INBOX_EVERY` clock seconds while deliveries arrive, every
+`INBOX_EVERY_QUIET` before, at once when the receiver in this process rings `arrived`)
+and turns each one into what a scan would have found:
 
 - a call this runner tracks: ended through `calls` (`EndSource.WEBHOOK`, the same `CallEnd`
   and redial rules as a polled end), its details recorded from the delivery (no call-get),
@@ -43,9 +44,11 @@ from campaign.store.inbox import InboxEntry
 from campaign.voicy.models import CallDetail, CallSummary
 from campaign.voicy.webhooks import WebhookRefused, parse_call_ended
 
-#: How often the inbox is read (clock seconds) when nothing rings, and at most how often
-#: in real seconds (deliveries arriving together are read together).
+#: How often the inbox is read (clock seconds) when nothing rings: while deliveries arrive,
+#: and before any did (a receiver in another process); and at most how often in real
+#: seconds (deliveries arriving together are read together).
 INBOX_EVERY = 0.5
+INBOX_EVERY_QUIET = 2.0
 READ_FLOOR = 0.02
 #: Deliveries count as live for this long after the last one used (clock seconds).
 LIVE_FOR = 180.0
@@ -111,7 +114,8 @@ class DeliveryConsumer:
 
     async def loop(self) -> None:
         while True:
-            await self._wake.wait(self.clock.time() + INBOX_EVERY)
+            every = INBOX_EVERY if self.live else INBOX_EVERY_QUIET
+            await self._wake.wait(self.clock.time() + every)
             await anyio.sleep(READ_FLOOR)  # on a compressed clock too: a read costs real time
             self.consume_once()
 
