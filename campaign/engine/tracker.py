@@ -25,9 +25,8 @@ from the hang-up the API dates, not from when the end was learned.
 
 from __future__ import annotations
 
-from collections.abc import AsyncGenerator, Callable
-from contextlib import aclosing
-from datetime import UTC, datetime, timedelta
+from collections.abc import Callable
+from datetime import datetime, timedelta
 from typing import Protocol
 
 from campaign.calls.ends import CallEnd
@@ -39,11 +38,11 @@ from campaign.calls.vocab import AttemptStatus, EndSource, StopReason
 from campaign.clock import Clock
 from campaign.engine.alarm import Alarm
 from campaign.engine.budget import RequestBudget
+from campaign.engine.call_end import call_end
 from campaign.engine.coordination import Coordination
 from campaign.engine.crashpoints import crash_point
 from campaign.engine.ending import Ending
 from campaign.engine.lines import Lines
-from campaign.engine.policy import after_call
 from campaign.engine.reconcile import (
     DEFAULT_GRACE,
     LIST_LAG,
@@ -52,62 +51,22 @@ from campaign.engine.reconcile import (
     TrackedCall,
     UnknownDial,
     resolve,
-    scan_floor,
 )
 from campaign.engine.recorder import Recorder
+from campaign.engine.scan import CallLister, scan
 from campaign.engine.scan_schedule import Coverage, OpenCall, ScanSchedule
 from campaign.engine.settings import RunSettings
 from campaign.voicy import errors as verr
-from campaign.voicy.models import CallDetail, CallSummary, StatusCategory
+from campaign.voicy.models import CallSummary, StatusCategory
 
 #: A placed call not seen in any scan for this long is looked up directly.
 STUCK_AFTER = timedelta(hours=3)
-#: A redial's delay counts from the hang-up when the API's date of it is this close to ours.
-REDIAL_FROM_WITHIN = timedelta(seconds=60)
 #: How often (clock seconds) the schedule looks again while nothing rings.
 SCHEDULE_TICK = 0.25
 
 
-class CallLister(Protocol):
-    def iter_calls(
-        self, *, direction: str, start_after_ms: int, sort_order: str
-    ) -> AsyncGenerator[CallSummary, None]: ...
-
-    async def get_call(self, call_id: str) -> CallDetail: ...
-
-
 class DetailsQueue(Protocol):
     def queue(self, attempt_id: int, call_id: str) -> None: ...
-
-
-async def scan(
-    client: CallLister,
-    tracked: dict[str, TrackedCall],
-    unknown: dict[int, UnknownDial],
-    lag: ClockLag | None = None,
-) -> ScanResult:
-    """One pass over call-list covering every tracked call and unknown dial (from where
-    `reconcile.scan_floor` says)."""
-    result = ScanResult()
-    lower_ms = scan_floor(tracked.values(), unknown.values(), lag or ClockLag())
-    if lower_ms is None:
-        return result
-    wanted = set(tracked)
-    pairs = {(u.from_number, u.to_number) for u in unknown.values()}
-    # Every scan is budgeted as "call-list": the team's scan election and the adaptive
-    # interval both count scans by that kind.
-    calls = client.iter_calls(direction="outgoing", start_after_ms=lower_ms, sort_order="ascending")
-    async with aclosing(calls):
-        async for call in calls:
-            if call.call_id in wanted:
-                result.seen[call.call_id] = call
-            pair = (call.from_number or "", call.to_number or "")
-            if pair in pairs:
-                result.candidates.setdefault(pair, []).append(call)
-            # Unknown dials need the whole range; tracked calls only until all are seen.
-            if not unknown and len(result.seen) == len(wanted):
-                break
-    return result
 
 
 def _tracked(attempt: OpenAttempt) -> TrackedCall:
@@ -410,31 +369,9 @@ class Tracker:
         teammate: bool = False,
         source: EndSource = EndSource.POLLED,
     ) -> CallEnd:
-        started = _ms(call.start_timestamp)
-        ended = (
-            _ms(call.start_timestamp + call.duration_ms)
-            if call.start_timestamp is not None and call.duration_ms is not None
-            else now
-        )
-        status, settings = call.call_status, self.settings
-        # A redial's delay counts from the hang-up (as the API dates it, within reason),
-        # not from when this runner learned of it: a scan's or a delivery's lag is no wait.
-        hung_up = now if ended is None else max(now - REDIAL_FROM_WITHIN, min(now, ended))
-
-        def decide(placed: int) -> Decision:
-            return after_call(category, status, placed, settings, hung_up)
-
-        return CallEnd(
-            attempt_id=tracked.attempt_id,
-            status=status,
-            category=category,
-            started_at=started,
-            ended_at=ended,
-            duration_ms=call.duration_ms,
-            decide=decide,
-            source=source,
-            teammate=teammate,
-            call_id=tracked.call_id,
+        """The end a final status makes, under this run's settings (see `call_end`)."""
+        return call_end(
+            tracked, call, category, now, self.settings, teammate=teammate, source=source
         )
 
     async def _check_stuck(self, tracked: TrackedCall, now: datetime) -> CallEnd:
@@ -477,7 +414,3 @@ class Tracker:
             )
             self.unknown.pop(dial.attempt_id, None)
             self.lines.freed.ring()
-
-
-def _ms(value: int | None) -> datetime | None:
-    return None if value is None else datetime.fromtimestamp(value / 1000, tz=UTC)
