@@ -159,6 +159,9 @@ class ScanSchedule:
 
     def worth_scanning(self, calls: Iterable[OpenCall]) -> bool:
         """With webhooks live: whether the open calls' likely waste buys a scan now."""
-        allowance = SCANS_PER_DIAL * self.dials + FIRST_SCANS - self.scans_live
+        # Where every kind of call fires (failed ones too), a scan can only beat a delivery's
+        # lag: the allowance grows to a scan per dial, spent where ends are likeliest.
+        per_dial = SCANS_PER_DIAL + (1 - SCANS_PER_DIAL) * self.coverage.share("failed")
+        allowance = per_dial * self.dials + FIRST_SCANS - self.scans_live
         price = SCAN_PRICE if allowance > 0 else SCAN_PRICE_OVER
         return self.idle(calls, True) >= price
