@@ -103,5 +103,6 @@ def record_delivered(
     found = [item.end for item in usable if item.end is not None]
     recorded = ends.record_ended(session, found, now, fence) if found else []
     details.record_details(session, [(item.attempt_id, item.detail) for item in usable], fence)
-    inbox.mark_consumed(session, [*(item.call_id for item in delivered), *consumed], now)
+    # A delivery whose link was refused stays pending: its call may be another attempt's.
+    inbox.mark_consumed(session, [*(item.call_id for item in usable), *consumed], now)
     return recorded
