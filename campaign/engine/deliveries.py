@@ -145,6 +145,9 @@ class DeliveryConsumer:
         # A tracked call a delivery names has ended, recorded here or not; an unknown dial
         # is free only if the link held (its call id may belong to another attempt).
         linked = [a for a in released[1] if a in recorded]
+        for item in items:
+            if item.link and item.attempt_id not in recorded:
+                self._later[item.call_id] = self.clock.time() + RETRY_AFTER
         self.tracker.released(released[0], linked)
         self.details.drop({item.attempt_id for item in items})
         received = {e.call_id: e.received_at for e in entries}
