@@ -50,6 +50,7 @@ from campaign.voicy.webhooks import WebhookRefused, parse_call_ended
 INBOX_EVERY = 0.5
 INBOX_EVERY_QUIET = 2.0
 READ_FLOOR = 0.02
+READ_FLOOR_QUIET = 0.1
 #: Deliveries count as live for this long after the last one used (clock seconds).
 LIVE_FOR = 180.0
 #: A call-get waits this long after a polled end for a delivery, before any lag is known.
@@ -114,9 +115,10 @@ class DeliveryConsumer:
 
     async def loop(self) -> None:
         while True:
-            every = INBOX_EVERY if self.live else INBOX_EVERY_QUIET
-            await self._wake.wait(self.clock.time() + every)
-            await anyio.sleep(READ_FLOOR)  # on a compressed clock too: a read costs real time
+            live = self.live
+            await self._wake.wait(self.clock.time() + (INBOX_EVERY if live else INBOX_EVERY_QUIET))
+            # On a compressed clock too a read costs real time: at most so many a second.
+            await anyio.sleep(READ_FLOOR if live else READ_FLOOR_QUIET)
             self.consume_once()
 
     def consume_once(self) -> int:
