@@ -4,7 +4,14 @@ from __future__ import annotations
 
 import pytest
 
-from campaign.engine.scan_schedule import Coverage, EndAges, OpenCall, expected_idle
+from campaign.engine.scan_schedule import (
+    FIRST_SCANS,
+    Coverage,
+    EndAges,
+    OpenCall,
+    ScanSchedule,
+    expected_idle,
+)
 
 
 def _ages(connected: list[float], failed: list[float]) -> dict[str, EndAges]:
@@ -64,3 +71,22 @@ def test_the_lag_kept_is_the_largest_recent_one_and_decays() -> None:
     coverage.observe_lag(1.0)
     assert coverage.lag == pytest.approx(9.0)
     assert coverage.share("connected") == 0.0
+
+
+def test_scans_stay_within_their_allowance_per_dial_unless_a_call_is_surely_over() -> None:
+    schedule = ScanSchedule()
+    for age in (4.0, 8.0):
+        schedule.ended("failed", age)
+    for age in (20.0, 30.0):
+        schedule.ended("connected", age)
+    likely = [OpenCall(10.0, 6.0)] * 6  # ~0.67 line-s each: 4 in all
+    assert schedule.worth_scanning(likely)
+    for _ in range(FIRST_SCANS):
+        schedule.scanned(webhooks_live=True)
+    assert not schedule.worth_scanning(likely)  # allowance spent, no dial since
+    for _ in range(3):
+        schedule.dialed()
+    assert schedule.worth_scanning(likely)  # 3 dials bought a scan back
+    schedule.scanned(webhooks_live=True)
+    surely_over = [OpenCall(100.0, 60.0)]  # 20 line-s: a lost delivery, surely
+    assert schedule.worth_scanning(surely_over)
