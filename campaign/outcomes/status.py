@@ -22,6 +22,7 @@ from campaign.calls.vocab import (
     AttemptStatus,
     CampaignState,
     ContactState,
+    EndSource,
     StopReason,
     WaitReason,
 )
@@ -121,6 +122,9 @@ class CampaignStatus:
     #: Contacts waiting for a callback they asked for (all of them), and the first ones.
     callbacks_waiting: int = 0
     callbacks: list[Callback] = field(default_factory=list)
+    #: Ended calls by how the runner learned the end (EndSource: webhook / polled /
+    #: fetched), every one (zeros too).
+    results_by_source: dict[str, int] = field(default_factory=dict)
 
     @property
     def finished(self) -> bool:
@@ -280,7 +284,17 @@ def _snapshot(
         spend=spend_figures(session, campaign.id, settings, outcomes),
         callbacks_waiting=callbacks_waiting,
         callbacks=callbacks,
+        results_by_source=_every(EndSource, _ends_by_source(session, campaign.id)),
     )
+
+
+def _ends_by_source(session: Session, campaign_id: int) -> dict[str, int]:
+    rows = session.execute(
+        select(Attempt.ended_by, func.count())
+        .where(Attempt.campaign_id == campaign_id, Attempt.ended_by.is_not(None))
+        .group_by(Attempt.ended_by)
+    ).all()
+    return {str(source): int(count) for source, count in rows}
 
 
 def _attempts_by_state(session: Session, campaign_id: int) -> dict[str, int]:
