@@ -28,7 +28,7 @@ from sqlalchemy.orm import Session
 from campaign.calls import answers, details, ends
 from campaign.calls.fate import Decision
 from campaign.calls.fencing import Fence
-from campaign.calls.vocab import AttemptStatus
+from campaign.calls.vocab import AttemptStatus, Outcome
 from campaign.store import inbox
 from campaign.store.models import Attempt
 from campaign.voicy.models import CallDetail
@@ -89,9 +89,12 @@ def record_delivered(
     fence: Fence | None = None,
     *,
     consumed: Iterable[str] = (),
+    judge: details.Judge | None = None,
+    once_connected: Outcome | None = None,
 ) -> list[tuple[ends.CallEnd, Decision]]:
     """Use deliveries in the caller's transaction; `consumed`: call ids of deliveries that
-    say nothing new (marked used too). Returns the ends recorded."""
+    say nothing new (marked used too); `judge`, `once_connected`: the goal and callbacks,
+    as for call-get's details (see `details.record_details`). Returns the ends recorded."""
     delivered = list(delivered)
     usable: list[Delivered] = []
     for item in delivered:
@@ -101,8 +104,10 @@ def record_delivered(
             continue  # another attempt has this call, or the dial was resolved meanwhile
         usable.append(item)
     found = [item.end for item in usable if item.end is not None]
-    recorded = ends.record_ended(session, found, now, fence) if found else []
-    details.record_details(session, [(item.attempt_id, item.detail) for item in usable], fence)
+    recorded = ends.record_ended(session, found, now, fence, once_connected) if found else []
+    details.record_details(
+        session, [(item.attempt_id, item.detail) for item in usable], fence, judge
+    )
     # A delivery whose link was refused stays pending: its call may be another attempt's.
     inbox.mark_consumed(session, [*(item.call_id for item in usable), *consumed], now)
     return recorded

@@ -170,7 +170,15 @@ class Ledger:
     ) -> list[tuple[ends.CallEnd, Decision]]:
         """Webhook deliveries used (ends, links, details) and marked consumed, at once."""
         with self.db.session() as session:
-            return deliveries.record_delivered(session, items, now, self.fence, consumed=consumed)
+            return deliveries.record_delivered(
+                session,
+                items,
+                now,
+                self.fence,
+                consumed=consumed,
+                judge=self.judge,
+                once_connected=self.once_connected,
+            )
 
     def pending_deliveries(self, limit: int = 500) -> list[InboxEntry]:
         """The campaign's inbox entries not used yet, oldest first."""
