@@ -26,6 +26,7 @@ from campaign.calls.vocab import (
     WaitReason,
 )
 from campaign.clock import Clock, SystemClock
+from campaign.outcomes.calendar_status import CalendarStatus, calendar_status
 from campaign.outcomes.commands import resume_command
 from campaign.store.db import Database
 from campaign.store.inbox import WebhookStats, webhook_stats
@@ -106,6 +107,9 @@ class CampaignStatus:
     #: Voicy webhooks received (this campaign's deliveries, the database's refusals); None
     #: while the database never received one.
     webhooks: WebhookStats | None = None
+    #: Each country's schedule and next opening, for the contacts still to call (None: none
+    #: left). See campaign.outcomes.calendar_status.
+    calendar: CalendarStatus | None = None
 
     @property
     def finished(self) -> bool:
@@ -257,6 +261,7 @@ def _snapshot(
         settings=settings,
         runners=team,
         webhooks=webhooks if webhooks.any else None,
+        calendar=None if ended else calendar_status(session, campaign.id, settings, now),
     )
 
 

@@ -12,6 +12,7 @@ from rich.text import Text
 from campaign.calls.vocab import AttemptStatus, CampaignState, ContactState, Outcome, WaitReason
 from campaign.durations import format_duration
 from campaign.localtime import local_text
+from campaign.outcomes.calendar_status import CalendarStatus
 from campaign.outcomes.status import CampaignStatus, CampaignSummary
 from campaign.store.inbox import WebhookStats
 
@@ -136,9 +137,32 @@ def render_status(status: CampaignStatus) -> RenderableType:
         work.add_row("Webhooks", webhook_text(status.webhooks, now))
 
     parts: list[RenderableType] = [head, Text(""), outcomes, Text(""), work]
+    if status.calendar is not None and status.calendar.countries:
+        parts += [Text(""), render_calendar(status.calendar, now)]
     if status.resume_command and status.state != "running":
         parts += [Text(""), Text.assemble(("To resume: ", "bold"), status.resume_command)]
     return Group(*parts)
+
+
+def render_calendar(calendar: CalendarStatus, now: datetime) -> RenderableType:
+    """Each country's schedule and when it opens next, for the contacts still to call."""
+    table = Table.grid(padding=(0, 2))
+    table.add_column(style="bold")
+    table.add_column()
+    for country in calendar.countries:
+        count = f"{country.contacts:,} to call"
+        text = Text(f"{country.schedule} ({country.source}); {country.holidays}")
+        if country.open_now:
+            text.append("; open now", style="green")
+        elif country.next_opening is not None:
+            opens = f"{local_time(country.next_opening)} ({relative(country.next_opening, now)})"
+            text.append(f"; closed now: {country.closed_because}, opens {opens}", style="yellow")
+        else:
+            text.append(f"; never opens: {country.closed_because}", style="bold red")
+        table.add_row(f"{country.country} ({count})", text)
+    if calendar.other_countries:
+        table.add_row("", calendar.other_countries)
+    return Group(Text("Calling calendar, in each recipient's local time", style="bold"), table)
 
 
 def _counted(counts: dict[str, int], vocabulary: type[ContactState | AttemptStatus]) -> str:

@@ -186,6 +186,7 @@ def live_fields(status: CampaignStatus) -> dict[str, str]:
             if found and found.next_due
             else DASH
         )
+        fields[f"waiting.{reason}.detail"] = (found.detail or "") if found else ""
     return fields
 
 

@@ -168,7 +168,9 @@ def test_the_override_is_said_with_its_evidence_and_fix() -> None:
         "the from-numbers are IL numbers, but only 0 of 5 national numbers of the list are "
         "valid IL numbers and 5 are valid US numbers"
     )
-    assert choice.warning is not None and choice.warning.endswith("Pass --region IL if the list really is IL")
+    assert choice.warning is not None and choice.warning.endswith(
+        "Pass --region IL if the list really is IL"
+    )
     assert choose_region(None, IL_CALLERS, ISRAELI).reason == (
         "the from-numbers are IL numbers and 5 of 5 national numbers of the list fit"
     )
