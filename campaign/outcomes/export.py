@@ -30,6 +30,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
 from campaign.errors import InputError
+from campaign.outcomes.direction import is_rtl_table
 from campaign.outcomes.files import atomic_path
 from campaign.outcomes.frames import read_campaign_rows
 from campaign.outcomes.results import attempts_frame, results_frame
@@ -123,11 +124,13 @@ def write_xlsx(
     frame: pd.DataFrame, target: str | os.PathLike[str], *, sheet: str = "Results"
 ) -> None:
     """An .xlsx with text cells for text, date cells for local times, a filterable frozen
-    header and sized columns."""
+    header and sized columns; right-to-left when the content is Hebrew (or Arabic)."""
     table = _text_times(frame, local_as_text=False)
     workbook = Workbook(write_only=True)
     # Any: the stubs of the write-only sheet lack column_dimensions and auto_filter.
     worksheet: Any = workbook.create_sheet(sheet)
+    if is_rtl_table(frame):
+        worksheet.sheet_view.rightToLeft = True
     headers = [str(column) for column in table.columns]
     for index, width in enumerate(_column_widths(table, headers), start=1):
         worksheet.column_dimensions[get_column_letter(index)].width = width
