@@ -140,8 +140,6 @@ def speaks_hebrew(agent: SimAgent, to_number: str, values: dict[str, Any]) -> bo
     return any(_HEBREW.search(str(value)) for value in values.values() if value)
 
 
-
-
 def _say(key: str, hebrew: bool, **values: str) -> str:
     return _PHRASES[key][hebrew].format(**values)
 
