@@ -20,6 +20,7 @@ from starlette.responses import Response
 from starlette.templating import Jinja2Templates
 
 from campaign.durations import format_duration
+from campaign.web import i18n
 
 HERE = Path(__file__).resolve().parent
 TEMPLATES_DIR = HERE / "templates"
@@ -63,9 +64,10 @@ def relative_text(at: datetime | None, now: datetime) -> str:
 
 
 def number(value: int | float | None) -> str:
+    """`1,234` in the page's language (Babel)."""
     if value is None:
         return DASH
-    return f"{value:,}" if isinstance(value, int) else f"{value:,.1f}"
+    return i18n.format_number(value)
 
 
 def percent(part: int, whole: int) -> str:
@@ -87,6 +89,11 @@ def static_url(name: str) -> str:
     return f"/static/{name}?v={static_version(name)}"
 
 
+def vocabulary_words() -> dict[str, str]:
+    """Campaign states and outcomes in the page's language, for the live updates' script."""
+    return {value: i18n.word(value) for value in i18n.VOCABULARY}
+
+
 def _environment() -> Environment:
     environment = Environment(
         loader=FileSystemLoader(TEMPLATES_DIR),
@@ -94,6 +101,11 @@ def _environment() -> Environment:
         undefined=StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
+        extensions=["jinja2.ext.i18n"],
+    )
+    # The strings marked in the templates, in the language of the page being rendered.
+    environment.install_gettext_callables(  # type: ignore[attr-defined]
+        i18n.gettext_, i18n.ngettext_, newstyle=True
     )
     environment.filters.update(
         utc=utc_text,
@@ -102,8 +114,15 @@ def _environment() -> Environment:
         number=number,
         duration=duration_text,
         their_time=their_time,
+        word=i18n.word,
     )
-    environment.globals.update(static_url=static_url, percent=percent, DASH=DASH)
+    environment.globals.update(
+        static_url=static_url,
+        percent=percent,
+        DASH=DASH,
+        vocabulary_words=vocabulary_words,
+        word=i18n.word,
+    )
     return environment
 
 
@@ -118,10 +137,30 @@ def render(
     status_code: int = 200,
     headers: dict[str, str] | None = None,
 ) -> Response:
-    values = {"csrf_token": csrf_token_of(request), **(context or {})}
-    return TEMPLATES.TemplateResponse(
-        request, name, values, status_code=status_code, headers=headers
-    )
+    language, just_chosen = i18n.chosen(request)
+    values = {
+        "csrf_token": csrf_token_of(request),
+        "lang": language,
+        "text_dir": i18n.direction(language),
+        "language_links": [
+            (code, words, i18n.switch_url(request, code))
+            for code, words in i18n.LANGUAGES.items()
+            if code != language
+        ],
+        **(context or {}),
+    }
+    token = i18n.use(language)
+    try:  # the template is rendered here, in the request's language
+        response = TEMPLATES.TemplateResponse(
+            request, name, values, status_code=status_code, headers=headers
+        )
+    finally:
+        i18n.reset(token)
+    if just_chosen:
+        response.set_cookie(
+            i18n.COOKIE, language, max_age=i18n.COOKIE_MAX_AGE, httponly=True, samesite="lax"
+        )
+    return response
 
 
 def csrf_token_of(request: Request) -> str:
