@@ -76,6 +76,13 @@
         el.value = data.progress.done;
         el.textContent = live.percent || "";
       });
+      /* The progress sentence in the page's own language: its words come with the page. */
+      scope.querySelectorAll("[data-progress-words]").forEach(function (el) {
+        setText(el, el.getAttribute("data-progress-words")
+          .replace("{done}", data.progress.done.toLocaleString("en"))
+          .replace("{total}", data.progress.total.toLocaleString("en"))
+          .replace("{percent}", live.percent || ""));
+      });
     }
     var flags = data.flags || {};
     scope.querySelectorAll("[data-show-if]").forEach(function (el) {
