@@ -103,6 +103,9 @@ def _environment() -> Environment:
         lstrip_blocks=True,
         extensions=["jinja2.ext.i18n"],
     )
+    # Vars shown as JSON read as the user wrote them (`{"שם": "יוסי"}`, not `\u05e9…`), in
+    # the list's order; tojson still escapes <, >, & and ' for HTML.
+    environment.policies["json.dumps_kwargs"] = {"sort_keys": False, "ensure_ascii": False}
     # The strings marked in the templates, in the language of the page being rendered.
     environment.install_gettext_callables(  # type: ignore[attr-defined]
         i18n.gettext_, i18n.ngettext_, newstyle=True

@@ -53,6 +53,10 @@ def test_the_check_page_names_the_region_and_the_differing_duplicate(db: Databas
     assert "data-duplicates-differing" in page and "line 12 = line 2" in page
     assert "data-mostly-rejected" not in page
     assert 'data-count="valid">15<' in page
+    # The file keeps its Hebrew name, isolated from the text around it; vars read as text.
+    assert "Check <bdi>מרפאה-תורים.csv</bdi>" in page
+    assert re.search(r'data-preview>.*"first_name": "יוסי"', page, re.S)
+    assert "\\u05" not in page
 
 
 def test_the_check_page_warns_when_most_rows_are_rejected(db: Database) -> None:
