@@ -2,6 +2,8 @@
 
     CampaignError (exit 2 unless said otherwise)
     ├── InputError        a list, file or option the user must fix       exit 2
+    │   └── PhoneColumnUnknown  no (or several) phone columns: `columns` lists the
+    │                     list's columns, for a page that lets the user pick one
     ├── CampaignNotFound  no such campaign in the database                exit 2
     ├── CampaignBusy      another live runner holds the campaign          exit 2
     └── FatalAPIError     the API refuses the whole campaign (401, every
@@ -23,6 +25,19 @@ class CampaignError(Exception):
 
 class InputError(CampaignError):
     """Bad input: the message says what is wrong and how to fix it."""
+
+
+class PhoneColumnUnknown(InputError):
+    """The phone column could not be told: `problem` says why (without the CLI's fix),
+    `columns` are the list's columns and `candidates` the ones that could be it."""
+
+    def __init__(
+        self, message: str, problem: str, columns: list[str], candidates: list[str]
+    ) -> None:
+        super().__init__(message)
+        self.problem = problem
+        self.columns = columns
+        self.candidates = candidates
 
 
 class CampaignNotFound(CampaignError):
