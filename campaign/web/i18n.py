@@ -48,6 +48,14 @@ VOCABULARY: tuple[str, ...] = (
     *(outcome.value for outcome in Outcome),
     *(reason.words for reason in WaitReason),
     REHEARSAL_WORDS,
+    # Words the templates show from a variable: how the phone column was found, and the
+    # public-holiday choices of the launch form.
+    "option",
+    "header",
+    "content",
+    "skip (not under window any)",
+    "skip",
+    "call anyway",
 )
 
 _current: ContextVar[str] = ContextVar("campaign_web_language", default=DEFAULT)
