@@ -16,7 +16,7 @@ from urllib.parse import urlencode
 from babel.core import negotiate_locale
 from starlette.requests import Request
 
-from campaign.calls.vocab import CampaignState, Outcome, WaitReason
+from campaign.calls.vocab import CampaignState, Outcome, StopReason, WaitReason
 from campaign.i18n import (
     DEFAULT,
     LANGUAGES,
@@ -38,6 +38,7 @@ __all__ = [
     "direction",
     "format_number",
     "gettext_",
+    "language_of",
     "negotiated",
     "ngettext_",
     "reset",
@@ -56,6 +57,8 @@ VOCABULARY: tuple[str, ...] = (
     *(outcome.value for outcome in Outcome),
     *(reason.words for reason in WaitReason),
     REHEARSAL_WORDS,
+    *(reason.words for reason in StopReason),
+    *(reason.fix for reason in StopReason if reason.fix),
     # Words the templates show from a variable: how the phone column was found, and the
     # public-holiday choices of the launch form.
     "option",
@@ -76,6 +79,10 @@ def chosen(request: Request) -> tuple[str, bool]:
     if cookie in LANGUAGES:
         return cookie, False
     return negotiated(request.headers.get("accept-language", "")), False
+
+
+def language_of(request: Request) -> str:
+    return chosen(request)[0]
 
 
 def negotiated(header: str) -> str:

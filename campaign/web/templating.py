@@ -58,9 +58,13 @@ def relative_text(at: datetime | None, now: datetime) -> str:
         return DASH
     seconds = (at - now).total_seconds()
     if abs(seconds) < 1:
-        return "now"
-    words = format_duration(abs(seconds))
-    return f"in {words}" if seconds > 0 else f"{words} ago"
+        return i18n.gettext_("now")
+    words = {"time": format_duration(abs(seconds))}
+    return (
+        i18n.gettext_("in %(time)s") % words
+        if seconds > 0
+        else i18n.gettext_("%(time)s ago") % words
+    )
 
 
 def number(value: int | float | None) -> str:
