@@ -43,7 +43,9 @@ def test_hebrew_pages_are_right_to_left_and_the_switch_is_remembered(
         expect(page.locator("[data-live-state]")).to_have_text("הסתיים")
         # The sentences of the live counters too, from the live JSON in the reader's language.
         expect(page.locator('[data-live="progress"]')).to_have_text("6 מתוך 6 אנשים הסתיימו (100%)")
-        live = page.request.get(f"{server}/campaigns/{seeded['spring-recall']}/live").json()
+        live = page.request.get(
+            f"{server}/campaigns/{seeded['spring-recall']}/live", headers={"accept-language": "he"}
+        ).json()
         assert live["live"]["runner"] == "אין"  # a finished campaign has no runner
         page.set_viewport_size(PHONE)
         assert fits_the_screen(page)
