@@ -7,7 +7,7 @@ the language of what is rendered next (a context variable: each request, each re
 own); numbers are formatted for it by Babel. The web pages choose the language of a request
 in `campaign.web.i18n`; the HTML report takes `report --html --lang he`.
 
-To add a string: mark it, then `pybabel extract -F babel.cfg -o messages.pot .` and
+To add a string: mark it, then `pybabel extract -F babel.cfg -k gettext_ -o messages.pot .` and
 `pybabel update -i messages.pot -d campaign/locale`, and translate it in the .po file; a
 test fails while a marked string has no Hebrew translation.
 """

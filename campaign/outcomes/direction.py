@@ -40,6 +40,5 @@ def is_rtl_table(frame: pd.DataFrame) -> bool:
     """The table reads right-to-left (see the module docstring)."""
     if any(has_rtl_letter(str(column)) for column in frame.columns):
         return True
-    head = frame.head(SAMPLE_ROWS)
-    texts = head.select_dtypes(include="object")
-    return is_rtl_text(value for column in texts.columns for value in texts[column])
+    head = frame.head(SAMPLE_ROWS)  # non-text cells are skipped by is_rtl_text
+    return is_rtl_text(value for column in head.columns for value in head[column].tolist())
