@@ -22,6 +22,7 @@ from campaign.calls.vocab import (
     AttemptStatus,
     CampaignState,
     ContactState,
+    EndSource,
     StopReason,
     WaitReason,
 )
@@ -110,6 +111,9 @@ class CampaignStatus:
     #: Each country's schedule and next opening, for the contacts still to call (None: none
     #: left). See campaign.outcomes.calendar_status.
     calendar: CalendarStatus | None = None
+    #: Ended calls by how the runner learned the end (EndSource: webhook / polled /
+    #: fetched), every one (zeros too).
+    results_by_source: dict[str, int] = field(default_factory=dict)
 
     @property
     def finished(self) -> bool:
@@ -262,7 +266,17 @@ def _snapshot(
         runners=team,
         webhooks=webhooks if webhooks.any else None,
         calendar=None if ended else calendar_status(session, campaign.id, settings, now),
+        results_by_source=_every(EndSource, _ends_by_source(session, campaign.id)),
     )
+
+
+def _ends_by_source(session: Session, campaign_id: int) -> dict[str, int]:
+    rows = session.execute(
+        select(Attempt.ended_by, func.count())
+        .where(Attempt.campaign_id == campaign_id, Attempt.ended_by.is_not(None))
+        .group_by(Attempt.ended_by)
+    ).all()
+    return {str(source): int(count) for source, count in rows}
 
 
 def _attempts_by_state(session: Session, campaign_id: int) -> dict[str, int]:
