@@ -238,13 +238,18 @@ class Tracker:
             self.recorder.flush()  # so the team view sees this runner's placed calls
             team = self._team_calls()
         scanned_at = self.clock.now()
-        found = await scan(self.client, {**team, **self.tracked}, self.unknown, self.lag)
+        # The dials this scan covers, fixed before it starts: a dial that becomes unknown
+        # while the scan pages (a take-over, a timed-out dial) was not looked for in it, and
+        # "not in this scan" must not make it "not placed" (that would dial it twice).
+        covered = dict(self.unknown)
+        found = await scan(self.client, {**team, **self.tracked}, covered, self.lag)
         self.recorder.flush()  # answers waiting to be written go first
         self.scans += 1
         now = self.clock.now()
         self._learn(found, scanned_at)
-        if self.unknown:
-            self._reconcile(found, now)
+        covered = {i: d for i, d in covered.items() if i in self.unknown}
+        if covered:
+            self._reconcile(found, covered, now)
         ends: list[CallEnd] = []
         for call_id, call in found.seen.items():
             tracked = self.tracked.get(call_id)
@@ -351,10 +356,11 @@ class Tracker:
         summary = CallSummary(call_id=tracked.call_id, call_status=status)
         return self._end(tracked, summary, category, now, source=EndSource.FETCHED)
 
-    def _reconcile(self, found: ScanResult, now: datetime) -> None:
+    def _reconcile(self, found: ScanResult, covered: dict[int, UnknownDial], now: datetime) -> None:
+        """Resolve the unknown dials `found` was scanned for (and only those)."""
         call_ids = [c.call_id for calls in found.candidates.values() for c in calls]
         claimed = self.ledger.claimed_call_ids(call_ids)
-        resolution = resolve(self.unknown, found, claimed, now, self.grace)
+        resolution = resolve(covered, found, claimed, now, self.grace)
         for match in resolution.matches:
             dial = match.dial
             if self.ledger.linked(dial.attempt_id, match.call.call_id, match.call.call_status, now):
