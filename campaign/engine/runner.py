@@ -13,6 +13,7 @@ on SQLite or in a team on PostgreSQL, the differences live in `Coordination`.
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable
 from datetime import timedelta
 
@@ -41,6 +42,7 @@ from campaign.engine.recorder import Recorder
 from campaign.engine.rules_bridge import CallerIds, DialRules
 from campaign.engine.settings import RunSettings
 from campaign.engine.tracker import Tracker
+from campaign.errors import StoreUnavailable
 from campaign.store.db import Database
 from campaign.store.queries import add_event
 from campaign.voicy.client import VoicyClient
@@ -209,11 +211,16 @@ class Runner:
             self.recorder.flush()
             return self._finish()
         except Exception as exc:
+            unwritable = _store_unavailable(exc)
+            if unwritable is not None:
+                # Dialing stopped with the task group; what was not written is reconciled
+                # from the API on resume (its intents are in the store), never redialed.
+                raise unwritable.with_resume(self._name or str(self.campaign_id)) from None
             with anyio.CancelScope(shield=True):
                 self._failed(exc)
             raise
         finally:
-            with anyio.CancelScope(shield=True):
+            with anyio.CancelScope(shield=True), contextlib.suppress(StoreUnavailable):
                 self.recorder.flush()
                 self.coordination.leave()
 
@@ -283,3 +290,15 @@ class Runner:
                 )
         except Exception:  # the store may be what failed; status then reads the runner gone
             return
+
+
+def _store_unavailable(exc: BaseException) -> StoreUnavailable | None:
+    """The store refusing writes, found in `exc` or among a task group's errors."""
+    if isinstance(exc, StoreUnavailable):
+        return exc
+    if isinstance(exc, BaseExceptionGroup):
+        for inner in exc.exceptions:
+            found = _store_unavailable(inner)
+            if found is not None:
+                return found
+    return None
