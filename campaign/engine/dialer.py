@@ -18,6 +18,7 @@ from campaign.calls.intents import Intent
 from campaign.calls.ledger import Ledger
 from campaign.calls.vocab import StopReason
 from campaign.clock import Clock
+from campaign.engine.api_health import ApiHealth
 from campaign.engine.crashpoints import crash_point, crash_point_armed
 from campaign.engine.ending import Ending
 from campaign.engine.journal import Journal
@@ -59,6 +60,7 @@ class Dialer:
         ending: Ending,
         journal: Journal,
         clock: Clock,
+        health: ApiHealth | None = None,
     ) -> None:
         self.client = client
         self.ledger = ledger
@@ -69,6 +71,7 @@ class Dialer:
         self.ending = ending
         self.journal = journal
         self.clock = clock
+        self.health = health
 
     def start(self, tg: TaskGroup, intent: Intent) -> None:
         """Send the dial of a committed intent in its own task."""
@@ -103,6 +106,8 @@ class Dialer:
         self.open_calls.add_placed(intent, result.call_id, result.call_status)
 
     def failed(self, intent: Intent, exc: verr.VoicyError) -> None:
+        if self.health is not None:
+            self.health.failed(exc)  # an outage-like failure: nobody else is dialed
         now = self.clock.now()
         message = f"{type(exc).__name__}: {exc}"
         ledger = self.ledger

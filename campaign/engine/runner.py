@@ -26,6 +26,7 @@ from campaign.calls.reads import open_attempt_count
 from campaign.calls.recovery import TakeOver
 from campaign.calls.vocab import CampaignState, StopReason
 from campaign.clock import Clock
+from campaign.engine.api_health import ApiHealth
 from campaign.engine.budget import gate
 from campaign.engine.coordination import coordination_for
 from campaign.engine.coordination.lock import RunnerIdentity
@@ -46,6 +47,7 @@ from campaign.errors import StoreUnavailable
 from campaign.store.db import Database
 from campaign.store.queries import add_event
 from campaign.voicy.client import VoicyClient
+from campaign.voicy.models import RateLimit
 
 __all__ = ["Progress", "RunResult", "Runner"]
 
@@ -91,6 +93,14 @@ class Runner:
         )
         self.budget = self.coordination.budget
         gate(client, self.budget)
+        journal = Journal(db, campaign_id, clock)
+        self.health = ApiHealth(
+            clock,
+            probe=lambda: client.list_calls(direction="outgoing", limit=1),
+            unknown_dials=lambda: len(self.tracker.unknown),
+            note=journal.note,
+        )
+        _watch_answers(client, self.health)
         owner = self.coordination.owner
         fence = Fence(owner, self._refused) if owner is not None else None
         self.ledger = Ledger(db, campaign_id, fence)
@@ -118,9 +128,9 @@ class Runner:
             lines=self.lines,
             ending=self.ending,
             grace=grace,
+            health=self.health,
         )
         self.ending.when_lease_lost(self.tracker.forget, self.details.forget)
-        journal = Journal(db, campaign_id, clock)
         dialer = Dialer(
             client,
             self.ledger,
@@ -131,6 +141,7 @@ class Runner:
             ending=self.ending,
             journal=journal,
             clock=clock,
+            health=self.health,
         )
         self.dispatcher = Dispatcher(
             self.ledger,
@@ -145,6 +156,7 @@ class Runner:
             lines=self.lines,
             busy=self.busy_lines,
             ending=self.ending,
+            health=self.health,
         )
         self.counters = RequestCounters(db, campaign_id, self.budget)
         self.heartbeat = Heartbeat(
@@ -158,7 +170,7 @@ class Runner:
         )
         self.progress = ProgressReporter(
             db, campaign_id, clock=clock, budget=self.budget, busy=self.busy_lines,
-            ending=self.ending,
+            ending=self.ending, api_down=lambda: self.health.down_since,
         )  # fmt: skip
         self._name = ""
 
@@ -203,6 +215,7 @@ class Runner:
                 tg.start_soon(self.tracker.loop)
                 tg.start_soon(self.details.loop)
                 tg.start_soon(self.recorder.loop)
+                tg.start_soon(self.health.loop)
                 if self.on_progress is not None:
                     tg.start_soon(self.progress.loop, self.on_progress)
                 await self.dispatcher.loop(tg)
@@ -302,3 +315,15 @@ def _store_unavailable(exc: BaseException) -> StoreUnavailable | None:
             if found is not None:
                 return found
     return None
+
+
+def _watch_answers(client: VoicyClient, health: ApiHealth) -> None:
+    """Every HTTP answer (after the budget's own hook) tells `health` the API answers."""
+    budget_hook = client.on_response
+
+    def on_response(endpoint: str, status: int, rate_limit: RateLimit | None) -> None:
+        if budget_hook is not None:
+            budget_hook(endpoint, status, rate_limit)
+        health.answered(status)
+
+    client.on_response = on_response

@@ -32,6 +32,7 @@ from campaign.calls.reads import OpenAttempt
 from campaign.calls.vocab import AttemptStatus, EndSource, StopReason
 from campaign.clock import Clock
 from campaign.engine.alarm import Alarm
+from campaign.engine.api_health import ApiHealth
 from campaign.engine.budget import RequestBudget
 from campaign.engine.coordination import Coordination
 from campaign.engine.crashpoints import crash_point
@@ -128,8 +129,10 @@ class Tracker:
         lines: Lines,
         ending: Ending,
         grace: timedelta = DEFAULT_GRACE,
+        health: ApiHealth | None = None,
     ) -> None:
         self.client = client
+        self.health = health
         self.ledger = ledger
         self.recorder = recorder
         self.clock = clock
@@ -229,7 +232,9 @@ class Tracker:
             except verr.AuthError as exc:
                 self.ending.stop(StopReason.KEY_REFUSED, exc.message)
                 await self.clock.sleep(5.0)
-            except verr.VoicyError:
+            except verr.VoicyError as exc:
+                if self.health is not None:
+                    self.health.failed(exc)
                 await self.clock.sleep(self.poll_interval())
 
     async def scan_once(self) -> None:
