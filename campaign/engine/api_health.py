@@ -46,7 +46,7 @@ class ApiHealth:
         *,
         probe: Callable[[], Awaitable[object]],
         unknown_dials: Callable[[], int],
-        note: Callable[[str, str], None],
+        note: Callable[[str, str, dict[str, str] | None], None],
     ) -> None:
         self.clock = clock
         self._probe = probe
@@ -99,6 +99,7 @@ class ApiHealth:
                 "api_back",
                 f"Voicy API answering again (unavailable since {self.since.isoformat()}); "
                 "reconciling the dials it left unknown before dialing again",
+                None,
             )
             self.state = ApiState.RECONCILING
             if self._unknown_dials() == 0:
@@ -140,5 +141,6 @@ class ApiHealth:
                         "api_down",
                         f"Voicy API unavailable since {self.since.isoformat()} "
                         f"({self.last_error}); no dial until it answers",
+                        {"since": self.since.isoformat()},
                     )
                 wait = min(PROBE_MAX, wait * 2)

@@ -29,7 +29,7 @@ from campaign.clock import Clock, SystemClock
 from campaign.outcomes.commands import resume_command
 from campaign.store.db import Database
 from campaign.store.inbox import WebhookStats, webhook_stats
-from campaign.store.models import Attempt, Campaign, Contact
+from campaign.store.models import Attempt, Campaign, Contact, Event
 from campaign.store.queries import find_campaign, list_campaigns, outcome_counts, state_counts
 from campaign.store.rehearsals import is_rehearsal
 from campaign.store.runners import LiveRunner, holder_is_alive, live_runners
@@ -106,6 +106,8 @@ class CampaignStatus:
     #: Voicy webhooks received (this campaign's deliveries, the database's refusals); None
     #: while the database never received one.
     webhooks: WebhookStats | None = None
+    #: While a running campaign's runner finds the Voicy API unavailable: since when.
+    api_down_since: datetime | None = None
 
     @property
     def finished(self) -> bool:
@@ -257,7 +259,22 @@ def _snapshot(
         settings=settings,
         runners=team,
         webhooks=webhooks if webhooks.any else None,
+        api_down_since=_api_down_since(session, campaign.id) if state == "running" else None,
     )
+
+
+def _api_down_since(session: Session, campaign_id: int) -> datetime | None:
+    """When the API outage the runner reported began, unless it reported it over."""
+    last = session.execute(
+        select(Event.kind, Event.data, Event.at)
+        .where(Event.campaign_id == campaign_id, Event.kind.in_(("api_down", "api_back")))
+        .order_by(Event.id.desc())
+        .limit(1)
+    ).first()
+    if last is None or last.kind != "api_down":
+        return None
+    since = (last.data or {}).get("since")
+    return datetime.fromisoformat(since) if isinstance(since, str) else last.at
 
 
 def _attempts_by_state(session: Session, campaign_id: int) -> dict[str, int]:

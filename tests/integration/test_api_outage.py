@@ -16,7 +16,9 @@ from pathlib import Path
 import pytest
 
 from campaign.clock import CompressedClock
+from campaign.outcomes.status import campaign_status
 from campaign.simulator import DEFAULT_FROM_NUMBERS, PLANS, TEST_API_KEY, World, running_server
+from campaign.store.db import open_db
 from tests.factories import us_numbers
 from tests.integration.test_engine_crash import (
     RUN_OPTIONS,
@@ -68,6 +70,13 @@ def test_an_api_outage_is_ridden_out_without_a_dial_into_it(tmp_path: Path) -> N
         )
         world.outage(0.0, refused=60.0, unavailable=120.0)
         outage = world.outages[0]
+        store = open_db(setup.db, migrate=False)
+        try:  # `status` (and the page) read it from the store while it lasts
+            wait_for(lambda: campaign_status(store).api_down_since is not None)
+            shown = campaign_status(store)
+        finally:
+            store.dispose()
+        assert shown.state == "running"
         out, _ = proc.communicate(timeout=180)
         done = subprocess.CompletedProcess(proc.args, proc.returncode, out, "")
         assert done.returncode == 0, done.stdout + done.stderr

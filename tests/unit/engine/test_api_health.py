@@ -29,7 +29,7 @@ def _health(unknown: list[int]) -> tuple[ApiHealth, Probe, list[tuple[str, str]]
         FakeClock(),
         probe=probe,
         unknown_dials=lambda: unknown[0],
-        note=lambda k, m: notes.append((k, m)),
+        note=lambda k, m, d: notes.append((k, m)),
     )
     return health, probe, notes
 
