@@ -26,6 +26,7 @@ from campaign.engine.lines import Lines
 from campaign.engine.policy import after_not_placed, requeue_now
 from campaign.engine.recorder import Recorder
 from campaign.engine.rules_bridge import CallerIds
+from campaign.store.outage import is_server_gone
 from campaign.voicy import errors as verr
 from campaign.voicy.models import DialResult
 
@@ -72,17 +73,26 @@ class Dialer:
         self.journal = journal
         self.clock = clock
         self.health = health
+        #: Attempts whose dial request is on its way (their intents are not orphans).
+        self.in_flight: set[int] = set()
 
     def start(self, tg: TaskGroup, intent: Intent) -> None:
         """Send the dial of a committed intent in its own task."""
         self.lines.dialing += 1
+        self.in_flight.add(intent.attempt_id)
         tg.start_soon(self._dial, intent)
 
     async def _dial(self, intent: Intent) -> None:
         try:
             with anyio.CancelScope(shield=self.ending.stopping):
                 await self._send(intent)
+        except Exception as exc:
+            if not is_server_gone(exc):
+                raise
+            # The answer could not be written: once the database is back this intent
+            # becomes unknown and is reconciled from call-list (never simply redialed).
         finally:
+            self.in_flight.discard(intent.attempt_id)
             self.lines.dialing -= 1
             self.lines.freed.ring()
 

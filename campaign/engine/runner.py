@@ -30,6 +30,7 @@ from campaign.engine.api_health import ApiHealth
 from campaign.engine.budget import gate
 from campaign.engine.coordination import coordination_for
 from campaign.engine.coordination.lock import RunnerIdentity
+from campaign.engine.db_outage import DbOutage
 from campaign.engine.details import DetailsFetcher, DetailsHook
 from campaign.engine.dialer import Dialer
 from campaign.engine.dispatcher import Dispatcher
@@ -131,7 +132,9 @@ class Runner:
             health=self.health,
         )
         self.ending.when_lease_lost(self.tracker.forget, self.details.forget)
-        dialer = Dialer(
+        self.journal = journal
+        self.db_outage = DbOutage(db, limit=settings.db_outage, on_back=self._store_back)
+        self.dialer = dialer = Dialer(
             client,
             self.ledger,
             self.recorder,
@@ -197,6 +200,29 @@ class Runner:
     def _lost(self, reason: StopReason) -> None:
         self.ending.stop(reason)
 
+    def _store_back(self, seconds: float) -> None:
+        """The database server answers again after `seconds` of outage: renew the lease
+        (stop if a teammate took this runner's calls), write the kept answers, make unknown
+        the intents whose answer could not be written, track every open call again, and
+        let teammates renew their leases before anyone is taken over."""
+        lost = self.coordination.beat()
+        if lost is not None:
+            self.ending.stop(lost)
+            return
+        self.recorder.flush()
+        now = self.clock.now()
+        orphans = self.ledger.recover_after_outage(
+            self.identity.owner, set(self.dialer.in_flight), now
+        )
+        self.tracker.load()
+        self.coordination.hold_take_overs(2 * self.coordination.heartbeat_every + 1.0)
+        self.journal.note(
+            "db_back",
+            f"database reachable again after {seconds:.1f} s; {orphans} dial(s) whose answer "
+            "could not be written are reconciled from the call list",
+        )
+        self.lines.freed.ring()
+
     def _adopt(self, taken: TakeOver) -> None:
         """Open calls taken over from runners whose lease ran out (PostgreSQL)."""
         self.tracker.load(taken.attempts)
@@ -210,15 +236,17 @@ class Runner:
         alone = self.coordination.join()
         try:
             self._prepare(alone)
+            ride = self.db_outage.ride  # each loop waits out a database server outage
             async with anyio.create_task_group() as tg:
-                tg.start_soon(self.heartbeat.loop)
-                tg.start_soon(self.tracker.loop)
-                tg.start_soon(self.details.loop)
-                tg.start_soon(self.recorder.loop)
+                tg.start_soon(ride, self.heartbeat.loop)
+                tg.start_soon(ride, self.tracker.loop)
+                tg.start_soon(ride, self.details.loop)
+                tg.start_soon(ride, self.recorder.loop)
                 tg.start_soon(self.health.loop)
                 if self.on_progress is not None:
-                    tg.start_soon(self.progress.loop, self.on_progress)
-                await self.dispatcher.loop(tg)
+                    on_progress = self.on_progress
+                    tg.start_soon(ride, lambda: self.progress.loop(on_progress))
+                await ride(lambda: self.dispatcher.loop(tg))
                 await self.ending.drain(self.busy_lines, lambda: self.details.pending)
                 tg.cancel_scope.cancel()
             self.recorder.flush()

@@ -165,8 +165,8 @@ class Tracker:
         with `attempt_ids`, only those (just taken over from a dead runner)."""
         for attempt in self.ledger.open_attempts(attempt_ids):
             if attempt.state is AttemptStatus.PLACED and attempt.call_id:
-                self.tracked[attempt.call_id] = _tracked(attempt)
-            else:
+                self.tracked.setdefault(attempt.call_id, _tracked(attempt))
+            elif attempt.attempt_id not in self.unknown:
                 self.unknown[attempt.attempt_id] = UnknownDial(
                     attempt.attempt_id,
                     attempt.contact_id,
