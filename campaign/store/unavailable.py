@@ -25,15 +25,21 @@ def store_problem(exc: DBAPIError, where: str, sqlite: bool) -> StoreUnavailable
         return None
     text = str(exc.orig).lower()
     folder = Path(where).expanduser().resolve().parent
-    if "disk is full" in text or "disk i/o error" in text:
+    if "disk is full" in text:
         return StoreUnavailable(
             f"database {where}: the disk is full, nothing more can be written (no call is "
             "dialed without its record)",
             fix=f"free space on the disk of {folder} (or move the file elsewhere)",
         )
-    if "readonly database" in text or "read-only" in text:
+    if "disk i/o error" in text:
         return StoreUnavailable(
-            f"database {where} cannot be written: the file or its folder is read-only",
+            f"database {where}: the disk refused a write (full, failing, or turned read-only)",
+            fix=f"check the disk of {folder} (free space, `dmesg`, mount options)",
+        )
+    if "readonly database" in text or "read-only" in text or "unable to open" in text:
+        return StoreUnavailable(
+            f"database {where} cannot be written: the file, its folder or its filesystem is "
+            "read-only (or the folder is gone)",
             fix=f"make {where} and {folder} writable (chmod u+w, or remount read-write)",
         )
     if "database is locked" in text:

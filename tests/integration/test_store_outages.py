@@ -12,7 +12,10 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from sqlalchemy import text
 
+from campaign.errors import StoreUnavailable
+from campaign.store.db import open_db
 from tests.integration.test_engine_crash import (
     RUN_OPTIONS,
     Setup,
@@ -84,3 +87,27 @@ def test_a_full_disk_stops_the_run_cleanly_and_resume_finishes_it(
     resumed = run_cli(setup, "resume")
     assert resumed.returncode == 0, resumed.stdout + resumed.stderr
     assert_complete_and_never_twice(setup)
+
+
+def test_a_read_only_filesystem_is_one_clear_error_and_writes_go_on_after(
+    small_disk: Path,
+) -> None:
+    path = small_disk / "campaign.db"
+    db = open_db(path)
+    with db.session() as session:
+        session.execute(text("CREATE TABLE t (x INTEGER)"))
+    db.dispose()
+    subprocess.run(["mount", "-o", "remount,ro", str(small_disk)], check=True)
+    try:
+        db = open_db(path, migrate=False)
+        with pytest.raises(StoreUnavailable) as caught, db.session() as session:
+            session.execute(text("INSERT INTO t VALUES (1)"))
+        db.dispose()
+    finally:
+        subprocess.run(["mount", "-o", "remount,rw", str(small_disk)], check=True)
+    message = caught.value.with_resume("spring").message
+    assert str(path) in message and "read-only" in message and "remount" in message
+    db = open_db(path, migrate=False)
+    with db.session() as session:
+        session.execute(text("INSERT INTO t VALUES (1)"))
+    db.dispose()
