@@ -20,6 +20,7 @@ from enum import StrEnum
 
 from campaign.clock import Clock
 from campaign.engine.alarm import Alarm
+from campaign.store.outage import is_server_gone
 from campaign.voicy import errors as verr
 
 #: Clock seconds before the first probe, and the most between two probes.
@@ -95,7 +96,7 @@ class ApiHealth:
             return
         if self.state is ApiState.DOWN:
             assert self.since is not None
-            self._note(
+            self._say(
                 "api_back",
                 f"Voicy API answering again (unavailable since {self.since.isoformat()}); "
                 "reconciling the dials it left unknown before dialing again",
@@ -107,6 +108,15 @@ class ApiHealth:
         else:  # one failure, then an answer: no outage, nothing to wait for
             self._answering()
         self.back.ring()
+
+    def _say(self, kind: str, message: str, data: dict[str, str] | None) -> None:
+        """Journal it; with the database server gone too, the line is skipped (the state
+        still changes: dialing must not wait for the store to hear about the API)."""
+        try:
+            self._note(kind, message, data)
+        except Exception as exc:
+            if not is_server_gone(exc):
+                raise
 
     def _answering(self) -> None:
         self.state = ApiState.ANSWERING
@@ -137,7 +147,7 @@ class ApiHealth:
                     self.state = ApiState.DOWN
                     self.outages += 1
                     assert self.since is not None
-                    self._note(
+                    self._say(
                         "api_down",
                         f"Voicy API unavailable since {self.since.isoformat()} "
                         f"({self.last_error}); no dial until it answers",

@@ -242,7 +242,7 @@ class Runner:
                 tg.start_soon(ride, self.tracker.loop)
                 tg.start_soon(ride, self.details.loop)
                 tg.start_soon(ride, self.recorder.loop)
-                tg.start_soon(self.health.loop)
+                tg.start_soon(ride, self.health.loop)
                 if self.on_progress is not None:
                     on_progress = self.on_progress
                     tg.start_soon(ride, lambda: self.progress.loop(on_progress))
