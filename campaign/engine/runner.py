@@ -30,7 +30,7 @@ from campaign.engine.api_health import ApiHealth
 from campaign.engine.budget import gate
 from campaign.engine.coordination import coordination_for
 from campaign.engine.coordination.lock import RunnerIdentity
-from campaign.engine.db_outage import DbOutage
+from campaign.engine.db_outage import PROBE_MAX, DbOutage
 from campaign.engine.details import DetailsFetcher, DetailsHook
 from campaign.engine.dialer import Dialer
 from campaign.engine.dispatcher import Dispatcher
@@ -215,7 +215,9 @@ class Runner:
             self.identity.owner, set(self.dialer.in_flight), now
         )
         self.tracker.load()
-        self.coordination.hold_take_overs(2 * self.coordination.heartbeat_every + 1.0)
+        # A teammate may reconnect up to one probe interval later, then renews at its beat.
+        beat = self.coordination.heartbeat_every
+        self.coordination.hold_take_overs(PROBE_MAX + 2 * beat + 1.0)
         self.journal.note(
             "db_back",
             f"database reachable again after {seconds:.1f} s; {orphans} dial(s) whose answer "
