@@ -48,6 +48,7 @@ class ApiHealth:
         probe: Callable[[], Awaitable[object]],
         unknown_dials: Callable[[], int],
         note: Callable[[str, str, dict[str, str] | None], None],
+        back: Alarm | None = None,
     ) -> None:
         self.clock = clock
         self._probe = probe
@@ -58,8 +59,9 @@ class ApiHealth:
         self.since: datetime | None = None
         self.last_error = ""
         self.outages = 0
-        #: Rings when dialing may go on again.
-        self.back: Alarm = Alarm(clock)
+        #: Rings when dialing may go on again (the dispatcher's wake-up alarm, so that a
+        #: stop asked during an outage wakes it too).
+        self.back: Alarm = back or Alarm(clock)
         self._changed = Alarm(clock)
 
     # --- what the dispatcher asks -------------------------------------------------------
@@ -133,7 +135,7 @@ class ApiHealth:
                 wait = PROBE_FIRST
                 await self._changed.wait(self.clock.time() + 3600.0)
                 continue
-            await self.back.wait(self.clock.time() + wait)
+            await self.clock.sleep(wait)
             if self.state not in (ApiState.SUSPECT, ApiState.DOWN):
                 continue  # something answered meanwhile
             try:

@@ -94,18 +94,19 @@ class Runner:
         )
         self.budget = self.coordination.budget
         gate(client, self.budget)
+        owner = self.coordination.owner
+        fence = Fence(owner, self._refused) if owner is not None else None
+        self.ledger = Ledger(db, campaign_id, fence)
+        self.lines = Lines(clock)
         journal = Journal(db, campaign_id, clock)
         self.health = ApiHealth(
             clock,
             probe=lambda: client.list_calls(direction="outgoing", limit=1),
             unknown_dials=lambda: len(self.tracker.unknown),
             note=journal.note,
+            back=self.lines.freed,
         )
         _watch_answers(client, self.health)
-        owner = self.coordination.owner
-        fence = Fence(owner, self._refused) if owner is not None else None
-        self.ledger = Ledger(db, campaign_id, fence)
-        self.lines = Lines(clock)
         self.ending = Ending(clock, settings, self.lines.freed)
         self.recorder = Recorder(self.ledger)
         self.details = DetailsFetcher(
