@@ -18,6 +18,8 @@ from collections.abc import Awaitable, Callable
 from datetime import datetime
 from enum import StrEnum
 
+import anyio
+
 from campaign.clock import Clock
 from campaign.engine.alarm import Alarm
 from campaign.store.outage import is_server_gone
@@ -62,7 +64,9 @@ class ApiHealth:
         #: Rings when dialing may go on again (the dispatcher's wake-up alarm, so that a
         #: stop asked during an outage wakes it too).
         self.back: Alarm = back or Alarm(clock)
-        self._changed = Alarm(clock)
+        #: Set when a failure makes the probe needed (no clock: a fake clock's sleep
+        #: would move time for everyone).
+        self._failing = anyio.Event()
 
     # --- what the dispatcher asks -------------------------------------------------------
 
@@ -87,10 +91,10 @@ class ApiHealth:
         if self.state is ApiState.ANSWERING:
             self.since = self.clock.now()
             self.state = ApiState.SUSPECT
-            self._changed.ring()
+            self._failing.set()
         elif self.state is ApiState.RECONCILING:  # the outage goes on
             self.state = ApiState.DOWN
-            self._changed.ring()
+            self._failing.set()
 
     def answered(self, status: int) -> None:
         """An HTTP answer came back (any endpoint): below 500, the API is answering."""
@@ -133,7 +137,8 @@ class ApiHealth:
         while True:
             if self.state not in (ApiState.SUSPECT, ApiState.DOWN):
                 wait = PROBE_FIRST
-                await self._changed.wait(self.clock.time() + 3600.0)
+                self._failing = anyio.Event()
+                await self._failing.wait()
                 continue
             await self.clock.sleep(wait)
             if self.state not in (ApiState.SUSPECT, ApiState.DOWN):
