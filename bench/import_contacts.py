@@ -184,7 +184,7 @@ def child_import_store(path: str, db_url: str) -> None:
     from campaign.store.db import open_db
 
     started = time.perf_counter()
-    stream = open_contacts(path, ImportOptions())
+    stream = open_contacts(path, ImportOptions(), keep_prepared=True)  # as `run` opens it
     validation_summary(stream)
     checked = time.perf_counter()
     db = open_db(db_url)

@@ -43,7 +43,9 @@ state a resume finishes without a duplicate call. The transition table
 
 Modules: `vocab` (the enums every surface loops over), `transitions`, `fate` (a contact's
 `Decision` in columns), `births`, `due` (due contacts, team claims), `intents`, `answers`,
-`ends`, `details`, `holds` (set-based waits), `recovery` (crashes, take-overs), `fencing`
+`ends`, `details`, `deliveries` (a webhook's call_ended used: the same `ended`, `linked`
+and `details` steps, and the inbox entry marked consumed, in one transaction), `holds`
+(set-based waits), `recovery` (crashes, take-overs), `fencing`
 (team ownership of writes), `runs` (the campaign row's run state and stop reason),
 `ledger` (the runner's handle: one transaction per step), `tally` (done / left / ETA).
 """

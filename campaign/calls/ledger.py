@@ -11,12 +11,25 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime
 
-from campaign.calls import answers, details, due, ends, holds, intents, reads, recovery, runs
+from campaign.calls import (
+    answers,
+    deliveries,
+    details,
+    due,
+    ends,
+    holds,
+    intents,
+    reads,
+    recovery,
+    runs,
+)
 from campaign.calls.fate import Decision
 from campaign.calls.fencing import Fence
 from campaign.calls.holds import Hold
 from campaign.calls.vocab import Action, AttemptStatus
+from campaign.store import inbox
 from campaign.store.db import Database
+from campaign.store.inbox import InboxEntry
 from campaign.voicy.models import CallDetail
 
 
@@ -136,6 +149,26 @@ class Ledger:
     ) -> list[tuple[ends.CallEnd, Decision]]:
         with self.db.session() as session:
             return ends.record_ended(session, found, now, self.fence)
+
+    def delivered(
+        self,
+        items: Iterable[deliveries.Delivered],
+        now: datetime,
+        *,
+        consumed: Iterable[str] = (),
+    ) -> list[tuple[ends.CallEnd, Decision]]:
+        """Webhook deliveries used (ends, links, details) and marked consumed, at once."""
+        with self.db.session() as session:
+            return deliveries.record_delivered(session, items, now, self.fence, consumed=consumed)
+
+    def pending_deliveries(self, limit: int = 500) -> list[InboxEntry]:
+        """The campaign's inbox entries not used yet, oldest first."""
+        with self.db.read_session() as session:
+            return inbox.pending_deliveries(session, self.campaign_id, limit=limit)
+
+    def attempts_named(self, attempt_ids: Iterable[int]) -> dict[int, deliveries.AttemptView]:
+        with self.db.read_session() as session:
+            return deliveries.attempts_named(session, attempt_ids)
 
     def details_failed(self, attempt_id: int, error: str) -> None:
         with self.db.session() as session:

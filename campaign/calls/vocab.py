@@ -254,3 +254,15 @@ class EndSource(StrEnum):
 
     POLLED = "polled"  # a call-list scan saw its final status
     FETCHED = "fetched"  # looked up with call-get (a call no scan saw for hours)
+    WEBHOOK = "webhook"  # Voicy's call_ended delivery, from the inbox (no call-get)
+
+    @property
+    def words(self) -> str:
+        return _SOURCE_WORDS[self]
+
+
+_SOURCE_WORDS = {
+    EndSource.POLLED: "seen ending in a call-list scan",
+    EndSource.FETCHED: "looked up with call-get",
+    EndSource.WEBHOOK: "told by Voicy's call_ended webhook",
+}

@@ -382,8 +382,9 @@ def run(
     # The user's own numbers are evidence for the default region (not the simulator's).
     options = import_options_from_kwargs(kwargs, given_numbers(kwargs.get("from_numbers") or ()))
     check = _agent_check(settings, kwargs.get("seed", 0))
-    # Read in chunks: once to check (counts, fingerprint, the summary), once to store.
-    contact_list = open_contacts(contacts, options, agent=check.agent)
+    # Read in chunks: once to check (counts, fingerprint, the summary), once to store (from
+    # the first pass's normalized chunks, kept in a temporary file).
+    contact_list = open_contacts(contacts, options, agent=check.agent, keep_prepared=True)
     summary = validation_summary(contact_list)
     how = ["run", str(contacts), "--dry-run"] + (["--simulate"] if settings.simulate else [])
     print_agent_check(

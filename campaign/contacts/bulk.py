@@ -50,7 +50,7 @@ def default_workers() -> int:
     return max(1, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else 1)
 
 
-def _pool_context() -> multiprocessing.context.BaseContext:
+def pool_context() -> multiprocessing.context.BaseContext:
     """fork when this process has one thread: workers start at once, sharing what is loaded.
     With other threads running (the web server), fork could copy a lock some thread holds,
     so workers then start from a clean forkserver process instead (slower to start)."""
@@ -82,7 +82,7 @@ def parallel_map(
         return [func(item) for item in items]
     jobs = [(func, list(items[i : i + _CHUNK])) for i in range(0, len(items), _CHUNK)]
     results: list[_R] = []
-    context = _pool_context()
+    context = pool_context()
     forking = context.get_start_method() == "fork"
     if forking:
         # Forked workers share the parent's heap copy-on-write; a frozen heap keeps their

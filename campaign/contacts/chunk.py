@@ -1,8 +1,10 @@
 """One chunk of a list's rows → a ContactList of those rows, knowing the chunks before it.
 
 Normalizing, per-row options, vars, the agent contract and deduplication run here, in that
-order. `ChunkState` carries across chunks what must be: the numbers seen (for duplicates),
-the odd values met (for one warning per kind at the end), and the time spent per phase.
+order, in two steps: `prepare_chunk` needs nothing but the chunk (a worker process can do it,
+see pool.py) and `finish_chunk` the chunks before it. `ChunkState` carries across chunks what
+must be: the numbers seen (for duplicates), the odd values met (for one warning per kind at
+the end), and the time spent per phase.
 """
 
 from __future__ import annotations
@@ -22,10 +24,14 @@ from campaign.contacts.headers import Table
 from campaign.contacts.model import ContactList
 from campaign.contacts.plan import ListPlan
 from campaign.contacts.regions import resolve_region
-from campaign.contacts.vars import build_vars, missing_var_reasons
+from campaign.contacts.vars import (
+    missing_var_reasons,
+    stripped_columns,
+    vars_from_stripped,
+    vars_hashes,
+)
 
 _SHOWN_VALUES = 5
-_HASH_MASK = (1 << 64) - 1
 PHASES = ("reading", "normalizing", "vars", "deduplicating")
 
 
@@ -60,37 +66,97 @@ class ChunkState:
         return out
 
 
+@dataclass
+class PreparedChunk:
+    """What a chunk's rows give on their own, before duplicates across chunks are known:
+    picklable, so a worker process can compute it (pool.py) and the parent finish it."""
+
+    e164: np.ndarray
+    reasons: np.ndarray
+    row_warnings: np.ndarray
+    region_codes: np.ndarray
+    from_numbers: np.ndarray
+    agent_ids: np.ndarray
+    timezones: np.ndarray
+    row_vars: np.ndarray
+    #: A hash of each row's vars, the same in every process (duplicates with other values).
+    var_hashes: np.ndarray
+    unknown_regions: list[str]
+    unknown_zones: list[str]
+    timings: dict[str, float]
+
+
 def process_chunk(
     plan: ListPlan, table: Table, state: ChunkState, *, workers: int | None = None
 ) -> ContactList:
+    """prepare_chunk then finish_chunk, in this process."""
+    return finish_chunk(plan, table, prepare_chunk(plan, table.frame, workers=workers), state)
+
+
+def prepare_chunk(
+    plan: ListPlan, frame: pd.DataFrame, *, workers: int | None = None
+) -> PreparedChunk:
+    """Normalizing, per-row options, vars and the agent contract of one chunk's rows."""
     clock = time.perf_counter()
-    frame, roles, region = table.frame, plan.roles, plan.region.code
-    regions = _row_regions(frame, plan, state)
+    timings = dict.fromkeys(PHASES, 0.0)
+    roles = plan.roles
+    unknown_regions: dict[str, None] = {}
+    regions = _row_regions(frame, plan, unknown_regions)
     e164, reasons, row_warnings, region_codes = normalize_column(
         frame[roles.phone], regions, workers=workers
     )
-    clock = state.lap("normalizing", clock)
+    now = time.perf_counter()
+    timings["normalizing"] += now - clock
+    clock = now
 
     ok = _is_none(reasons)
     from_numbers = _from_numbers(frame, plan, reasons, ok, workers)
     agent_ids = _optional_text(frame, roles.agent)
-    timezones = _timezones(frame, plan, row_warnings, state)
-    row_vars = build_vars(frame, plan.mapping)
+    unknown_zones: dict[str, None] = {}
+    timezones = _timezones(frame, plan, row_warnings, unknown_zones)
+    stripped = stripped_columns(frame, plan.mapping)
+    row_vars = vars_from_stripped(plan.mapping, stripped, len(frame))
     agent = plan.agent
     if agent is not None:
         ok = _is_none(reasons)
         applies = ok & np.array([a is None or a == agent.agent_id for a in agent_ids], dtype=bool)
         contract = missing_var_reasons(row_vars, agent, applies)
         reasons = np.where(_is_none(contract), reasons, contract)
-    clock = state.lap("vars", clock)
-
-    ok = _is_none(reasons)
-    hashes = np.fromiter(
-        (hash(tuple(one.items())) & _HASH_MASK for one in row_vars),
-        dtype=np.uint64,
-        count=len(row_vars),
+    hashes = vars_hashes(stripped, len(frame))
+    timings["vars"] += time.perf_counter() - clock
+    return PreparedChunk(
+        e164=e164,
+        reasons=reasons,
+        row_warnings=row_warnings,
+        region_codes=region_codes,
+        from_numbers=from_numbers,
+        agent_ids=agent_ids,
+        timezones=timezones,
+        row_vars=_object_array(row_vars),
+        var_hashes=hashes,
+        unknown_regions=list(unknown_regions),
+        unknown_zones=list(unknown_zones),
+        timings=timings,
     )
-    duplicate, duplicate_of, differs = find_duplicates(e164, ok, table.lines, hashes, state.seen)
+
+
+def finish_chunk(
+    plan: ListPlan, table: Table, prepared: PreparedChunk, state: ChunkState
+) -> ContactList:
+    """Duplicates against the chunks before, each row's status, and the chunk as a list."""
+    clock = time.perf_counter()
+    for phase, seconds in prepared.timings.items():
+        state.timings[phase] += seconds
+    for value in prepared.unknown_regions:
+        state.unknown_regions.setdefault(value, None)
+    for value in prepared.unknown_zones:
+        state.unknown_zones.setdefault(value, None)
+    frame, roles, region, agent = table.frame, plan.roles, plan.region.code, plan.agent
+    e164, reasons = prepared.e164, prepared.reasons
+    ok = _is_none(reasons)
+    duplicate, duplicate_of, differs = find_duplicates(
+        e164, ok, table.lines, prepared.var_hashes, state.seen
+    )
     status = np.full(len(frame), "invalid", dtype=object)
     status[ok] = "valid"
     status[duplicate] = "duplicate"
@@ -109,12 +175,12 @@ def process_chunk(
         "_status": status,
         "_reason": reasons,
         "_duplicate_of": duplicate_of,
-        "_vars": _object_array(row_vars),
-        "_from_number": from_numbers,
-        "_agent_id": agent_ids,
-        "_timezone": timezones,
-        "_region": region_codes,
-        "_warning": row_warnings,
+        "_vars": prepared.row_vars,
+        "_from_number": prepared.from_numbers,
+        "_agent_id": prepared.agent_ids,
+        "_timezone": prepared.timezones,
+        "_region": prepared.region_codes,
+        "_warning": prepared.row_warnings,
     }
     for name, values in reserved.items():
         dtype = np.int64 if name == "_line" else object
@@ -158,7 +224,7 @@ def _object_array(values: list[Any]) -> np.ndarray:
     return array
 
 
-def _row_regions(frame: pd.DataFrame, plan: ListPlan, state: ChunkState) -> str | np.ndarray:
+def _row_regions(frame: pd.DataFrame, plan: ListPlan, unknown: dict[str, None]) -> str | np.ndarray:
     """The default region, or one per row from the region column (default where blank)."""
     default = plan.region.code
     column = plan.roles.region
@@ -168,7 +234,7 @@ def _row_regions(frame: pd.DataFrame, plan: ListPlan, state: ChunkState) -> str 
     resolved = [resolve_region(value) for value in uniques]
     for value, code in zip(uniques, resolved, strict=True):
         if code is None and str(value).strip():
-            state.unknown_regions.setdefault(str(value), None)
+            unknown.setdefault(str(value), None)
     per_value = np.array([code or default for code in resolved], dtype=object)
     return per_value[codes]
 
@@ -210,7 +276,7 @@ def _zone(name: str) -> str | None:
 
 
 def _timezones(
-    frame: pd.DataFrame, plan: ListPlan, row_warnings: np.ndarray, state: ChunkState
+    frame: pd.DataFrame, plan: ListPlan, row_warnings: np.ndarray, unknown: dict[str, None]
 ) -> np.ndarray:
     """Per-row IANA zone from the time zone column; an unknown name is a warning, not a guess."""
     values = _optional_text(frame, plan.roles.timezone)
@@ -224,7 +290,7 @@ def _timezones(
             previous = row_warnings[position]
             row_warnings[position] = note if previous is None else f"{previous}; {note}"
         for value in values[bad]:
-            state.unknown_zones.setdefault(str(value), None)
+            unknown.setdefault(str(value), None)
     return zones
 
 

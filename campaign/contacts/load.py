@@ -24,12 +24,15 @@ def open_contacts(
     filename: str | None = None,
     workers: int | None = None,
     chunk_rows: int | None = DEFAULT_CHUNK_ROWS,
+    keep_prepared: bool = False,
 ) -> ContactStream:
     """Decide how to read the list (InputError with the fix when it cannot be read at all)
-    and give it as a stream of chunks of `chunk_rows` rows (None: one chunk)."""
+    and give it as a stream of chunks of `chunk_rows` rows (None: one chunk).
+    `keep_prepared`: the list will be read again (check, then store): the first full pass
+    keeps its normalized chunks in a temporary file for the next ones (spill.py)."""
     src = read_source(source, filename)
     plan = plan_list(src, options or ImportOptions(), agent)
-    return ContactStream(plan, chunk_rows=chunk_rows, workers=workers)
+    return ContactStream(plan, chunk_rows=chunk_rows, workers=workers, keep_prepared=keep_prepared)
 
 
 def load_contacts(
@@ -48,7 +51,7 @@ def load_contacts(
     the fix when the file cannot be used at all. The whole list is in memory: large lists
     are better read with `open_contacts`.
     """
-    stream = open_contacts(
-        source, options, agent=agent, filename=filename, workers=workers, chunk_rows=None
-    )
+    # Read in chunks (prepared on every core for a long list) and put together: the same
+    # list as one read (tests/unit/contacts/test_contacts_chunks.py holds them equal).
+    stream = open_contacts(source, options, agent=agent, filename=filename, workers=workers)
     return stream.collect()

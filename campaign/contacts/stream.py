@@ -1,7 +1,8 @@
 """A contact list read chunk by chunk: memory stays flat however long the list is.
 
 `open_contacts` decides once how to read the file (plan.py), then every pass over
-`chunks()` reads it again from the start, a chunk of rows at a time, each chunk a small
+`chunks()` reads it again from the start, a chunk of rows at a time (prepared on every core
+by pool.py for a long list), each chunk a small
 ContactList whose rows know their file lines and their duplicates in earlier chunks. A full
 pass also leaves behind the facts of the whole list: counts, fingerprint and warnings, so
 `run` reads a list twice at most (check, then store) and `validate` once.
@@ -15,10 +16,13 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from campaign.contacts.chunk import PHASES, ChunkState, process_chunk
+from campaign.contacts.chunk import PHASES, ChunkState, PreparedChunk, finish_chunk
 from campaign.contacts.fingerprint import Fingerprint
+from campaign.contacts.headers import Table
 from campaign.contacts.model import ContactCounts, ContactList, ContactRow, ContactStatus
 from campaign.contacts.plan import ListPlan
+from campaign.contacts.pool import prepared_chunks
+from campaign.contacts.spill import PreparedSpill
 
 #: Rows per chunk for a streamed list: big enough for numpy to pay off, small enough that
 #: a chunk's Python objects stay well under 100 MiB.
@@ -38,11 +42,14 @@ class ContactStream:
 
     def __init__(
         self, plan: ListPlan, *, chunk_rows: int | None = DEFAULT_CHUNK_ROWS,
-        workers: int | None = None,
+        workers: int | None = None, keep_prepared: bool = False,
     ) -> None:  # fmt: skip
         self.plan = plan
         self.chunk_rows = chunk_rows
         self.workers = workers
+        #: Keep the first full pass's prepared chunks (spill.py) for the passes after it.
+        self.keep_prepared = keep_prepared
+        self._spill: PreparedSpill | None = None
         self._facts: _Facts | None = None
         roles = plan.roles
         self.source_name = plan.source.name
@@ -67,19 +74,29 @@ class ContactStream:
         state = ChunkState()
         fingerprint = Fingerprint(self.plan.mapping)
         totals = dict.fromkeys(("total", "valid", "invalid", "duplicate"), 0)
-        started = clock = time.perf_counter()
-        for grid in self.plan.grids(self.chunk_rows):
-            table = self.plan.layout.table(grid)
-            clock = state.lap("reading", clock)
-            if not len(table.frame):
-                continue
-            chunk = process_chunk(self.plan, table, state, workers=self.workers)
+        started = time.perf_counter()
+        spill = self._spill
+        recording: PreparedSpill | None = None
+        tables: Iterator[tuple[Table, PreparedChunk]]
+        if spill is not None:  # a full pass before: its prepared chunks, not the work again
+            tables = zip(self._tables(state), spill.replay(), strict=True)
+        else:
+            tables = prepared_chunks(
+                self.plan, self._tables(state), workers=self.workers, chunk_rows=self.chunk_rows
+            )
+            recording = PreparedSpill() if self.keep_prepared else None
+        for table, prepared in tables:
+            if recording is not None:
+                recording.add(prepared)  # before finish_chunk, which fills in its reasons
+            chunk = finish_chunk(self.plan, table, prepared, state)
             chunk.first_position = totals["total"]
             fingerprint.add(chunk)
             for key, value in chunk.counts.as_dict().items():
                 totals[key] += value
             yield chunk
-            clock = time.perf_counter()
+        if recording is not None:
+            recording.finish()
+            self._spill = recording
         timings = dict(state.timings)
         timings["total"] = time.perf_counter() - started
         self._facts = _Facts(
@@ -88,6 +105,16 @@ class ContactStream:
             [*self.plan.warnings, *state.warnings(self.plan)],
             timings,
         )
+
+    def _tables(self, state: ChunkState) -> Iterator[Table]:
+        """The data rows of each chunk of the file (blank chunks left out)."""
+        clock = time.perf_counter()
+        for grid in self.plan.grids(self.chunk_rows):
+            table = self.plan.layout.table(grid)
+            state.lap("reading", clock)
+            if len(table.frame):
+                yield table
+            clock = time.perf_counter()
 
     def _known(self) -> _Facts:
         if self._facts is None:

@@ -77,13 +77,23 @@ def build_mapping(
 
 def build_vars(frame: pd.DataFrame, mapping: dict[str, str]) -> list[dict[str, str]]:
     """One dict per row: trimmed values, empty cells left out."""
-    if not mapping:
-        return [{} for _ in range(len(frame))]
-    names = list(mapping.values())
-    stripped = [
+    return vars_from_stripped(mapping, stripped_columns(frame, mapping), len(frame))
+
+
+def stripped_columns(frame: pd.DataFrame, mapping: dict[str, str]) -> list[np.ndarray]:
+    """The trimmed cells of each var column (object arrays, in mapping order)."""
+    return [
         np.array([cell.strip() for cell in frame[column].tolist()], dtype=object)
         for column in mapping
     ]
+
+
+def vars_from_stripped(
+    mapping: dict[str, str], stripped: list[np.ndarray], size: int
+) -> list[dict[str, str]]:
+    if not mapping:
+        return [{} for _ in range(size)]
+    names = list(mapping.values())
     # Most rows fill every var column: dict(zip()) is the fast path for them.
     complete = np.logical_and.reduce([values != "" for values in stripped]).tolist()
     return [
@@ -92,6 +102,15 @@ def build_vars(frame: pd.DataFrame, mapping: dict[str, str]) -> list[dict[str, s
         else {name: cell for name, cell in zip(names, row, strict=True) if cell}
         for row, full in zip(zip(*stripped, strict=True), complete, strict=True)
     ]
+
+
+def vars_hashes(stripped: list[np.ndarray], size: int) -> np.ndarray:
+    """A 64-bit hash of each row's vars (uint64): equal vars, equal hashes. pandas' keyed
+    SipHash, so the same in every process (a worker's hashes meet the parent's)."""
+    if not stripped:
+        return np.zeros(size, dtype=np.uint64)
+    table = pd.DataFrame({str(i): values for i, values in enumerate(stripped)})
+    return pd.util.hash_pandas_object(table, index=False).to_numpy(dtype=np.uint64)
 
 
 def needs_value(var: AgentVar) -> bool:

@@ -45,12 +45,21 @@ class DetailsFetcher:
         self.ending = ending
         self.lines = lines
         self.on_details = on_details
-        self._due: deque[tuple[int, str]] = deque()
+        self._due: deque[tuple[int, str, float]] = deque()
         self._wake = Alarm(clock)
+        #: Seconds to wait for a webhook delivery before asking call-get (0: ask at once);
+        #: set by the delivery consumer while deliveries arrive.
+        self.delivery_wait: Callable[[], float] = lambda: 0.0
 
     def queue(self, attempt_id: int, call_id: str) -> None:
-        self._due.append((attempt_id, call_id))
+        self._due.append((attempt_id, call_id, self.clock.time() + self.delivery_wait()))
         self._wake.ring()
+
+    def drop(self, attempt_ids: set[int]) -> None:
+        """These calls' details came another way (a webhook delivery): no call-get."""
+        if attempt_ids:
+            self._due = deque(item for item in self._due if item[0] not in attempt_ids)
+            self._wake.ring()
 
     @property
     def pending(self) -> bool:
@@ -67,7 +76,10 @@ class DetailsFetcher:
                 if not self._due:
                     await self._wake.wait(self.clock.time() + 30.0)
                     continue
-                attempt_id, call_id = self._due[0]
+                attempt_id, call_id, not_before = self._due[0]
+                if self.clock.time() < not_before:
+                    await self._wake.wait(not_before)
+                    continue
                 try:
                     detail = await self.client.get_call(call_id)
                 except verr.NotFound as exc:
@@ -82,7 +94,7 @@ class DetailsFetcher:
                     self.recorder.details(attempt_id, detail)
                     if self.on_details is not None:
                         self.on_details(attempt_id, detail)
-                if self._due:
+                if self._due and self._due[0][0] == attempt_id:
                     self._due.popleft()
                 self.lines.freed.ring()
         finally:

@@ -39,6 +39,8 @@ class TrackedCall:
     started_ms: int | None = None
     #: A whole scan passed without it although it was placed a while ago.
     missed: bool = False
+    #: When a scan last saw it running (None: not yet; its request time stands in).
+    seen_running_at: datetime | None = None
 
 
 def _ms(at: datetime) -> int:
@@ -140,3 +142,22 @@ def resolve(
         else:
             still.append(dial)
     return Resolution(matches, not_placed, still)
+
+
+def dial_for_delivery(
+    unknown: Iterable[UnknownDial],
+    from_number: str | None,
+    to_number: str | None,
+    start_ms: int | None,
+) -> UnknownDial | None:
+    """The unknown dial a delivered call (not claimed by any attempt) belongs to: the same
+    pair, requested before the call started (less the skew margin); the oldest such dial,
+    as `resolve` matches them."""
+    fits = [
+        dial
+        for dial in unknown
+        if dial.to_number == to_number
+        and (not from_number or dial.from_number == from_number)
+        and (start_ms is None or start_ms >= _ms(dial.requested_at) - SKEW_MS)
+    ]
+    return min(fits, key=lambda d: (d.requested_at, d.attempt_id), default=None)

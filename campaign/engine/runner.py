@@ -3,6 +3,7 @@
     Dispatcher ──intents──▶ Dialer ──201──▶ Tracker ──scan──▶ ends ──▶ DetailsFetcher
        (due, holds,           └─unknown─▶ Tracker (reconcile) ─found─▶ tracked
         caller ID, tokens)                           └─grace─▶ not placed ─▶ queued again
+    inbox (webhooks) ──▶ DeliveryConsumer ──▶ ends + details (no call-get), lines freed
     Heartbeat: pause / cancel asked, the lock or lease, take-overs, request counters
     Ending: the one place that decides the run is over, why, and the campaign's state
 
@@ -31,6 +32,7 @@ from campaign.engine.budget import gate
 from campaign.engine.coordination import coordination_for
 from campaign.engine.coordination.lock import RunnerIdentity
 from campaign.engine.db_outage import PROBE_MAX, DbOutage
+from campaign.engine.deliveries import DeliveryConsumer
 from campaign.engine.details import DetailsFetcher, DetailsHook
 from campaign.engine.dialer import Dialer
 from campaign.engine.dispatcher import Dispatcher
@@ -132,6 +134,14 @@ class Runner:
             grace=grace,
             health=self.health,
         )
+        self.deliveries = DeliveryConsumer(
+            self.ledger,
+            self.tracker,
+            self.details,
+            self.recorder,
+            clock=clock,
+            on_details=on_details,
+        )
         self.ending.when_lease_lost(self.tracker.forget, self.details.forget)
         self.journal = journal
         self.db_outage = DbOutage(db, limit=settings.db_outage, on_back=self._store_back)
@@ -186,6 +196,11 @@ class Runner:
     @property
     def stopping(self) -> bool:
         return self.ending.stopping
+
+    def delivery_arrived(self, *_: object) -> None:
+        """The receiver in this process stored a delivery: use it now (else within
+        `INBOX_EVERY`)."""
+        self.deliveries.arrived()
 
     def request_stop(self, reason: StopReason = StopReason.INTERRUPTED) -> None:
         """Stop dialing, follow the calls in progress to their end (Ctrl-C, serve stopping)."""
@@ -244,6 +259,7 @@ class Runner:
                 tg.start_soon(ride, self.heartbeat.loop)
                 tg.start_soon(ride, self.tracker.loop)
                 tg.start_soon(ride, self.details.loop)
+                tg.start_soon(ride, self.deliveries.loop)
                 tg.start_soon(ride, self.recorder.loop)
                 tg.start_soon(ride, self.health.loop)
                 if self.on_progress is not None:
@@ -278,6 +294,9 @@ class Runner:
         self._name = start.name
         self.progress.begin(start.name)
         self.tracker.load()
+        # Deliveries that arrived while no runner was up (kill -9, a pause) end their calls
+        # before anything else; the scans and call-gets then cover only what is left.
+        self.deliveries.consume_once()
         if start.pending_cancel:
             # A cancel that had to wait for open calls: settle them, then cancel; dial nothing.
             self.ending.stop(StopReason.CANCELED)

@@ -15,13 +15,18 @@ team (`Coordination.covers_team`: its oldest live runner, or anyone when the tea
 overdue) also covers the placed calls of the other runners and records the ends it sees;
 each attempt stays its dialer's, who fetches the details. The team spends on scans what one
 runner would; the others scan only for their own unknown dials.
+
+When the scans come: without webhooks, as often as the request budget's spare allows (see
+`poll_interval`). With webhook deliveries arriving (`engine.deliveries` ends those calls
+through `released`), only when the open calls have likely wasted a scan's worth of line
+time where no delivery will tell (`scan_schedule`). Either way a redial's delay counts
+from the hang-up the API dates, not from when the end was learned.
 """
 
 from __future__ import annotations
 
-from collections.abc import AsyncGenerator
-from contextlib import aclosing
-from datetime import UTC, datetime, timedelta
+from collections.abc import Callable
+from datetime import datetime, timedelta
 from typing import Protocol
 
 from campaign.calls.ends import CallEnd
@@ -34,11 +39,11 @@ from campaign.clock import Clock
 from campaign.engine.alarm import Alarm
 from campaign.engine.api_health import ApiHealth
 from campaign.engine.budget import RequestBudget
+from campaign.engine.call_end import call_end
 from campaign.engine.coordination import Coordination
 from campaign.engine.crashpoints import crash_point
 from campaign.engine.ending import Ending
 from campaign.engine.lines import Lines
-from campaign.engine.policy import after_call
 from campaign.engine.reconcile import (
     DEFAULT_GRACE,
     LIST_LAG,
@@ -47,57 +52,22 @@ from campaign.engine.reconcile import (
     TrackedCall,
     UnknownDial,
     resolve,
-    scan_floor,
 )
 from campaign.engine.recorder import Recorder
+from campaign.engine.scan import CallLister, scan
+from campaign.engine.scan_schedule import Coverage, OpenCall, ScanSchedule
 from campaign.engine.settings import RunSettings
 from campaign.voicy import errors as verr
-from campaign.voicy.models import CallDetail, CallSummary, StatusCategory
+from campaign.voicy.models import CallSummary, StatusCategory
 
 #: A placed call not seen in any scan for this long is looked up directly.
 STUCK_AFTER = timedelta(hours=3)
-
-
-class CallLister(Protocol):
-    def iter_calls(
-        self, *, direction: str, start_after_ms: int, sort_order: str
-    ) -> AsyncGenerator[CallSummary, None]: ...
-
-    async def get_call(self, call_id: str) -> CallDetail: ...
+#: How often (clock seconds) the schedule looks again while nothing rings.
+SCHEDULE_TICK = 0.25
 
 
 class DetailsQueue(Protocol):
     def queue(self, attempt_id: int, call_id: str) -> None: ...
-
-
-async def scan(
-    client: CallLister,
-    tracked: dict[str, TrackedCall],
-    unknown: dict[int, UnknownDial],
-    lag: ClockLag | None = None,
-) -> ScanResult:
-    """One pass over call-list covering every tracked call and unknown dial (from where
-    `reconcile.scan_floor` says)."""
-    result = ScanResult()
-    lower_ms = scan_floor(tracked.values(), unknown.values(), lag or ClockLag())
-    if lower_ms is None:
-        return result
-    wanted = set(tracked)
-    pairs = {(u.from_number, u.to_number) for u in unknown.values()}
-    # Every scan is budgeted as "call-list": the team's scan election and the adaptive
-    # interval both count scans by that kind.
-    calls = client.iter_calls(direction="outgoing", start_after_ms=lower_ms, sort_order="ascending")
-    async with aclosing(calls):
-        async for call in calls:
-            if call.call_id in wanted:
-                result.seen[call.call_id] = call
-            pair = (call.from_number or "", call.to_number or "")
-            if pair in pairs:
-                result.candidates.setdefault(pair, []).append(call)
-            # Unknown dials need the whole range; tracked calls only until all are seen.
-            if not unknown and len(result.seen) == len(wanted):
-                break
-    return result
 
 
 def _tracked(attempt: OpenAttempt) -> TrackedCall:
@@ -148,6 +118,13 @@ class Tracker:
         self.scans = 0
         self.lag = ClockLag()
         self._changed = Alarm(clock)
+        #: When this campaign's calls end, what the webhooks cover, scans spent.
+        self.schedule = ScanSchedule()
+        #: Whether webhook deliveries are arriving (set by the delivery consumer).
+        self.webhooks_live: Callable[[], bool] = lambda: False
+        #: Told (call id, kind) when a scan or a lookup ends an own call.
+        self.on_end: Callable[[str, str], None] | None = None
+        self._last_scan = -1e18
 
     @property
     def open_calls(self) -> int:
@@ -185,6 +162,7 @@ class Tracker:
             intent.requested_at,
             status,
         )
+        self.schedule.dialed()
         self._changed.ring()
 
     def add_unknown(self, intent: Intent) -> None:
@@ -195,6 +173,7 @@ class Tracker:
             intent.from_number,
             intent.requested_at,
         )
+        self.schedule.dialed()
         self._changed.ring()
 
     def forget(self) -> None:
@@ -214,6 +193,72 @@ class Tracker:
         spare = self.budget.rate * 0.9 - self.budget.used_last_minute(exclude="call-list")
         return min(10.0, max(0.5, 60.0 / max(1.0, spare)))
 
+    async def _until_scan(self) -> None:
+        """Wait for the next scan: a fixed --poll-interval, or the schedule (see
+        `scan_schedule`): once the open calls have likely wasted a scan's worth of line
+        time, never sooner than the budget's spare requests allow. Unknown dials and the
+        team's calls keep the budget's cadence."""
+        if self.settings.poll_interval or self._in_team or not self.webhooks_live():
+            await self.clock.sleep(self.poll_interval())
+            return
+        while self.tracked or self.unknown:
+            floor = self._last_scan + self.poll_interval()
+            now = self.clock.time()
+            if now >= floor and (self.unknown or self.schedule.worth_scanning(self._open())):
+                return
+            await self._changed.wait(max(floor, now + SCHEDULE_TICK))
+
+    @property
+    def coverage(self) -> Coverage:
+        """What the webhook deliveries cover (the delivery consumer records it)."""
+        return self.schedule.coverage
+
+    def _open(self) -> list[OpenCall]:
+        """The tracked calls' ages, now and when a scan last saw each running."""
+        now = self.clock.now()
+        return [
+            OpenCall(
+                (now - t.requested_at).total_seconds(),
+                ((t.seen_running_at or t.requested_at) - t.requested_at).total_seconds(),
+            )
+            for t in self.tracked.values()
+        ]
+
+    def learn_end(self, tracked: TrackedCall, category: str, ended_at: datetime | None) -> None:
+        """A call of this runner ended at `ended_at` (as the API says): its age teaches the
+        schedule when calls of its kind end."""
+        if ended_at is not None:
+            self.schedule.ended(category, (ended_at - tracked.requested_at).total_seconds())
+
+    # --- what the delivery consumer asks ---------------------------------------------------
+
+    def tracked_call(self, call_id: str) -> TrackedCall | None:
+        return self.tracked.get(call_id)
+
+    def unknown_dial(self, attempt_id: int) -> UnknownDial | None:
+        return self.unknown.get(attempt_id)
+
+    def as_tracked(self, dial: UnknownDial, call_id: str, status: str) -> TrackedCall:
+        """An unknown dial seen as the call a delivery names (not tracked yet)."""
+        return TrackedCall(
+            dial.attempt_id,
+            dial.contact_id,
+            call_id,
+            dial.to_number,
+            dial.from_number,
+            dial.requested_at,
+            status,
+        )
+
+    def released(self, call_ids: list[str], attempt_ids: list[int]) -> None:
+        """These calls ended elsewhere (a webhook delivery): their lines are free now."""
+        for call_id in call_ids:
+            self.tracked.pop(call_id, None)
+        for attempt_id in attempt_ids:
+            self.unknown.pop(attempt_id, None)
+        if call_ids or attempt_ids:
+            self.lines.call_ended()
+
     def _covers_team(self) -> bool:
         return self._in_team and self.coordination.covers_team(self.poll_interval())
 
@@ -222,7 +267,9 @@ class Tracker:
             if not self.tracked and not self.unknown and not self._covers_team():
                 await self._changed.wait(self.clock.time() + 30.0)
                 continue
-            await self.clock.sleep(self.poll_interval())
+            await self._until_scan()
+            if not self.tracked and not self.unknown and not self._in_team:
+                continue  # every open call was told ended meanwhile (webhooks)
             if self._in_team and not self.unknown and not self._covers_team():
                 self.recorder.flush()
                 self._team_calls()  # the scanner records own calls' ends: let them go
@@ -243,6 +290,7 @@ class Tracker:
             self.recorder.flush()  # so the team view sees this runner's placed calls
             team = self._team_calls()
         scanned_at = self.clock.now()
+        self._last_scan = self.clock.time()
         # The dials this scan covers, fixed before it starts: a dial that becomes unknown
         # while the scan pages (a take-over, a timed-out dial) was not looked for in it, and
         # "not in this scan" must not make it "not placed" (that would dial it twice).
@@ -250,6 +298,7 @@ class Tracker:
         found = await scan(self.client, {**team, **self.tracked}, covered, self.lag)
         self.recorder.flush()  # answers waiting to be written go first
         self.scans += 1
+        self.schedule.scanned(self.webhooks_live())
         now = self.clock.now()
         self._learn(found, scanned_at)
         covered = {i: d for i, d in covered.items() if i in self.unknown}
@@ -264,7 +313,11 @@ class Tracker:
                 continue
             tracked.status = call.call_status
             if call.category in ("connected", "failed"):
-                ends.append(self._end(tracked, call, call.category, now, teammate=teammate))
+                ends.append(self.end_of(tracked, call, call.category, now, teammate=teammate))
+                if not teammate:
+                    self.learn_end(tracked, call.category, ends[-1].ended_at)
+            else:
+                tracked.seen_running_at = scanned_at
         for call_id, tracked in list(self.tracked.items()):
             if call_id not in found.seen and now - tracked.requested_at > STUCK_AFTER:
                 ends.append(await self._check_stuck(tracked, now))
@@ -275,6 +328,8 @@ class Tracker:
             mine = {end.attempt_id for end, _ in recorded if not end.teammate}
             for end in own:
                 self.tracked.pop(end.call_id, None)
+                if end.attempt_id in mine and self.on_end is not None:
+                    self.on_end(end.call_id, end.category)
                 if end.attempt_id in mine and end.category == "connected":
                     self.details.queue(end.attempt_id, end.call_id)
             elsewhere = [end.attempt_id for end in own if end.attempt_id not in mine]
@@ -314,7 +369,7 @@ class Tracker:
         for attempt_id, call_id in self.ledger.details_due(attempt_ids):
             self.details.queue(attempt_id, call_id)
 
-    def _end(
+    def end_of(
         self,
         tracked: TrackedCall,
         call: CallSummary,
@@ -324,28 +379,9 @@ class Tracker:
         teammate: bool = False,
         source: EndSource = EndSource.POLLED,
     ) -> CallEnd:
-        started = _ms(call.start_timestamp)
-        ended = (
-            _ms(call.start_timestamp + call.duration_ms)
-            if call.start_timestamp is not None and call.duration_ms is not None
-            else now
-        )
-        status, settings = call.call_status, self.settings
-
-        def decide(placed: int) -> Decision:
-            return after_call(category, status, placed, settings, now)
-
-        return CallEnd(
-            attempt_id=tracked.attempt_id,
-            status=status,
-            category=category,
-            started_at=started,
-            ended_at=ended,
-            duration_ms=call.duration_ms,
-            decide=decide,
-            source=source,
-            teammate=teammate,
-            call_id=tracked.call_id,
+        """The end a final status makes, under this run's settings (see `call_end`)."""
+        return call_end(
+            tracked, call, category, now, self.settings, teammate=teammate, source=source
         )
 
     async def _check_stuck(self, tracked: TrackedCall, now: datetime) -> CallEnd:
@@ -359,7 +395,7 @@ class Tracker:
         if category == "in_progress":
             category = "unknown"
         summary = CallSummary(call_id=tracked.call_id, call_status=status)
-        return self._end(tracked, summary, category, now, source=EndSource.FETCHED)
+        return self.end_of(tracked, summary, category, now, source=EndSource.FETCHED)
 
     def _reconcile(self, found: ScanResult, covered: dict[int, UnknownDial], now: datetime) -> None:
         """Resolve the unknown dials `found` was scanned for (and only those)."""
@@ -389,7 +425,3 @@ class Tracker:
             )
             self.unknown.pop(dial.attempt_id, None)
             self.lines.freed.ring()
-
-
-def _ms(value: int | None) -> datetime | None:
-    return None if value is None else datetime.fromtimestamp(value / 1000, tz=UTC)

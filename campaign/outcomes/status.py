@@ -22,6 +22,7 @@ from campaign.calls.vocab import (
     AttemptStatus,
     CampaignState,
     ContactState,
+    EndSource,
     StopReason,
     WaitReason,
 )
@@ -106,6 +107,9 @@ class CampaignStatus:
     #: Voicy webhooks received (this campaign's deliveries, the database's refusals); None
     #: while the database never received one.
     webhooks: WebhookStats | None = None
+    #: Ended calls by how the runner learned the end (EndSource: webhook / polled /
+    #: fetched), every one (zeros too).
+    results_by_source: dict[str, int] = field(default_factory=dict)
     #: While a running campaign's runner finds the Voicy API unavailable: since when.
     api_down_since: datetime | None = None
 
@@ -259,8 +263,18 @@ def _snapshot(
         settings=settings,
         runners=team,
         webhooks=webhooks if webhooks.any else None,
+        results_by_source=_every(EndSource, _ends_by_source(session, campaign.id)),
         api_down_since=_api_down_since(session, campaign.id) if state == "running" else None,
     )
+
+
+def _ends_by_source(session: Session, campaign_id: int) -> dict[str, int]:
+    rows = session.execute(
+        select(Attempt.ended_by, func.count())
+        .where(Attempt.campaign_id == campaign_id, Attempt.ended_by.is_not(None))
+        .group_by(Attempt.ended_by)
+    ).all()
+    return {str(source): int(count) for source, count in rows}
 
 
 def _api_down_since(session: Session, campaign_id: int) -> datetime | None:

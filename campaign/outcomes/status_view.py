@@ -9,7 +9,14 @@ from rich.console import Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 
-from campaign.calls.vocab import AttemptStatus, CampaignState, ContactState, Outcome, WaitReason
+from campaign.calls.vocab import (
+    AttemptStatus,
+    CampaignState,
+    ContactState,
+    EndSource,
+    Outcome,
+    WaitReason,
+)
 from campaign.durations import format_duration
 from campaign.localtime import local_text
 from campaign.outcomes.status import CampaignStatus, CampaignSummary
@@ -143,6 +150,8 @@ def render_status(status: CampaignStatus) -> RenderableType:
     work.add_row("API requests", f"{status.requests_used} ({status.rate_limited} rate-limited)")
     if status.webhooks is not None:
         work.add_row("Webhooks", webhook_text(status.webhooks, now))
+    if any(status.results_by_source.values()):
+        work.add_row("Ends learned", sources_text(status.results_by_source))
 
     parts: list[RenderableType] = [head, Text(""), outcomes, Text(""), work]
     if status.resume_command and status.state != "running":
@@ -154,6 +163,23 @@ def _counted(counts: dict[str, int], vocabulary: type[ContactState | AttemptStat
     """`3 waiting for a dial, 10 final`: each member of the enum with a count, in order."""
     parts = [f"{counts[m.value]} {m.words}" for m in vocabulary if counts.get(m.value)]
     return ", ".join(parts) or "none"
+
+
+def sources_text(by_source: dict[str, int]) -> str:
+    """`12 from webhooks, 30 polled, 1 fetched`: ended calls by how their end was learned."""
+    parts = [
+        f"{by_source.get(source.value, 0)} {_SOURCE_SHORT.get(source, source.value)}"
+        for source in EndSource
+        if by_source.get(source.value)
+    ]
+    return ", ".join(parts) or "none yet"
+
+
+_SOURCE_SHORT = {
+    EndSource.WEBHOOK: "from webhooks",
+    EndSource.POLLED: "polled (call-list)",
+    EndSource.FETCHED: "fetched (call-get)",
+}
 
 
 def webhook_text(

@@ -18,6 +18,8 @@ import phonenumbers
 from phonenumbers import timezone as phone_timezone
 from phonenumbers.tzdata import TIMEZONE_DATA
 
+from campaign.contacts.phones import time_zones_for_e164
+
 ZoneSource = Literal["column", "number", "country", "none"]
 
 _UNKNOWN = phone_timezone.UNKNOWN_TIMEZONE  # "Etc/Unknown"
@@ -75,11 +77,12 @@ def _usable(names: tuple[str, ...] | list[str]) -> list[str]:
 
 
 def number_timezones(e164: str) -> list[str]:
-    """IANA zones of the number's range (sorted); [] when phonenumbers does not know them."""
-    number = _parse(e164)
-    if number is None:
-        return []
-    return _usable(phone_timezone.time_zones_for_number(number))
+    """IANA zones of the number's range (sorted); [] when phonenumbers does not know them.
+
+    phonenumbers' time_zones_for_number with the number's type from the compiled library
+    (contacts.phones.time_zones_for_e164, cached): a 400,000-contact campaign's zones in
+    seconds, not minutes (the differential test holds the two equal)."""
+    return _usable(time_zones_for_e164(e164))
 
 
 def country_timezones(e164: str) -> list[str]:

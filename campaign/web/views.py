@@ -16,7 +16,7 @@ from campaign.calls.tally import Tally, tally
 from campaign.calls.vocab import CampaignState, Outcome, WaitReason
 from campaign.durations import format_duration
 from campaign.outcomes.status import CampaignStatus, CampaignSummary
-from campaign.outcomes.status_view import OUTCOME_ORDER, webhook_text
+from campaign.outcomes.status_view import OUTCOME_ORDER, sources_text, webhook_text
 from campaign.web.contact_queries import ContactLine
 from campaign.web.lookup import CampaignRef
 from campaign.web.templating import DASH, iso, number, percent, relative_text, utc_text
@@ -166,6 +166,7 @@ def live_fields(status: CampaignStatus) -> dict[str, str]:
         "webhooks": webhook_text(
             status.webhooks, now, lambda at: f"{utc_text(at)}, {relative_text(at, now)}"
         ),
+        "ends_learned": sources_text(status.results_by_source),
         "eta": eta_text(eta_of(status.state, status.elapsed_s, progress, now), now),
         "runner": _runner(status),
         "started": utc_text(status.started_at),

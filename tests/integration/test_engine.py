@@ -182,5 +182,7 @@ async def test_an_api_clock_behind_ours_is_learned_and_no_call_is_lost(
     assert result.state == "finished"
     assert_never_twice(db, campaign_id, world, max_attempts=1)
     # Scans missed the first calls (they started "before" the intents), looked back the
-    # whole margin for them, and learned the lag for the rest.
-    assert 55_000 <= runner.tracker.lag.lag_ms <= 61_000  # less the time to answer the dial
+    # whole margin for them, and learned the lag for the rest. Learned = 60 s less the time
+    # to answer the dial, which on a x200 clock is 200x the real latency: a busy machine's
+    # 100 ms reads as 20 s, so the bound is "most of the lag", never "none of it".
+    assert 30_000 <= runner.tracker.lag.lag_ms <= 61_000

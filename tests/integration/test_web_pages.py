@@ -20,6 +20,7 @@ from sqlalchemy import update
 
 from campaign.cli import main
 from campaign.outcomes.status import campaign_status, campaign_summaries
+from campaign.outcomes.status_view import sources_text
 from campaign.store.db import Database
 from campaign.store.models import Contact
 from campaign.web.app import create_app
@@ -70,6 +71,8 @@ def test_campaign_page_agrees_with_status(
     assert re.findall(r"data-live-state>(\w+)<", page.text) == [status["state"]] == ["finished"]
     assert values["requests"] == str(status["requests_used"])
     assert values["rate_limited"] == str(status["rate_limited"])
+    # Where the results came from (webhook / polled / fetched), as `status` counts them.
+    assert values["ends_learned"] == sources_text(status["results_by_source"])
     live = client.get(f"/campaigns/{finished.campaign_id}/live").json()
     assert live["state"] == "finished"
     assert {k: v for k, v in live["live"].items() if k.startswith("outcome.")} == {

@@ -5,15 +5,22 @@ from __future__ import annotations
 import random
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 import pytest
 
-from campaign.contacts import ImportOptions, list_fingerprint, load_contacts, open_contacts
+from campaign.contacts import ImportOptions, list_fingerprint, open_contacts
 from campaign.contacts.dedupe import SeenNumbers
+from campaign.contacts.model import ContactList
 
 WriteFile = Callable[..., Path]
 SAMPLES = Path(__file__).resolve().parents[3] / "sample_lists"
+
+
+def load_contacts(path: Path, options: ImportOptions | None = None) -> ContactList:
+    """The list in one read: one chunk, in this process (what every chunking is held to)."""
+    return open_contacts(path, options, chunk_rows=None, workers=1).collect()
 
 
 def _messy_list(rows: int, seed: int = 3) -> str:
@@ -59,6 +66,35 @@ def test_chunks_give_the_rows_of_one_read(write_file: WriteFile, chunk_rows: int
     assert whole.counts.duplicate > 50
 
 
+def test_chunks_prepared_by_worker_processes_give_the_rows_of_one_read(
+    write_file: WriteFile, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Workers normalize chunks while this process deduplicates them: the same rows, reasons,
+    duplicates (with differing values, across chunks) and lines as one read in-process."""
+    from campaign.contacts import pool
+
+    monkeypatch.setattr(pool, "POOL_MIN_CHUNK_ROWS", 1)
+    started: list[int] = []
+
+    class CountedPool(pool.ProcessPoolExecutor):
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            started.append(kwargs["max_workers"])
+            super().__init__(*args, **kwargs)
+
+    monkeypatch.setattr(pool, "ProcessPoolExecutor", CountedPool)
+    path = write_file("list.csv", _messy_list(600))
+    options = ImportOptions(region_column="country")
+    whole = load_contacts(path, options)
+    stream = open_contacts(path, options, chunk_rows=50, workers=2)
+    chunked = pd.concat([part.frame for part in stream.chunks()], ignore_index=True)
+    assert started == [2]
+    pd.testing.assert_frame_equal(chunked, whole.frame)
+    assert stream.counts == whole.counts
+    assert stream.warnings == whole.warnings
+    assert stream.fingerprint == list_fingerprint(whole)
+    assert any("with different values" in r for r in whole.frame["_reason"].dropna())
+
+
 def test_chunks_of_the_sample_lists(write_file: WriteFile) -> None:
     for name in ("contacts.csv", "contacts_semicolon.csv", "contacts_he.csv", "contacts.xlsx"):
         whole = load_contacts(SAMPLES / name)
@@ -93,3 +129,32 @@ def test_seen_numbers_merge_runs_and_find_every_key() -> None:
     assert hashes[:50].tolist() == keys[:50]
     assert found.tolist() == [True] * 50 + [False, 7 in keys]
     assert lines[:50].tolist() == [k * 2 for k in keys[:50]]
+
+
+def test_a_kept_first_pass_gives_the_second_its_rows_without_the_work(
+    write_file: WriteFile, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`run` reads a list twice: the second pass replays the first's prepared chunks (the
+    same rows, reasons, duplicates and lines), and only a complete pass is kept."""
+    from campaign.contacts import stream as stream_module
+
+    path = write_file("list.csv", _messy_list(600))
+    options = ImportOptions(region_column="country")
+    whole = load_contacts(path, options)
+    calls: list[int] = []
+    real = stream_module.prepared_chunks
+
+    def counted(*args: Any, **kwargs: Any) -> Any:
+        calls.append(1)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(stream_module, "prepared_chunks", counted)
+    stream = open_contacts(path, options, chunk_rows=64, keep_prepared=True)
+    partial = stream.chunks()
+    next(partial)
+    partial.close()  # type: ignore[attr-defined]  # a pass that stops early is not kept
+    passes = [pd.concat([c.frame for c in stream.chunks()], ignore_index=True) for _ in "ab"]
+    assert len(calls) == 2  # the stopped pass and the first full one; the third replayed
+    for frame in passes:
+        pd.testing.assert_frame_equal(frame, whole.frame)
+    assert stream.counts == whole.counts and stream.fingerprint == list_fingerprint(whole)

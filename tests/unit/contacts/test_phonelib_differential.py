@@ -19,6 +19,7 @@ from pathlib import Path
 
 import phonenumbers
 import pytest
+from phonenumbers import timezone as phone_timezone
 
 from campaign.contacts.phones import normalize_phone_tuple, time_zones_for_e164
 
@@ -119,6 +120,10 @@ def _differences(pairs: list[tuple[str, str]]) -> list[str]:
             zones_slow = time_zones_for_e164(slow[0], library=phonenumbers)
             if zones_fast != zones_slow:
                 out.append(f"{slow[0]} time zones: {zones_fast} / {zones_slow}")
+            own = phone_timezone.time_zones_for_number(phonenumbers.parse(slow[0], None))
+            expected = tuple(z for z in own if z != phone_timezone.UNKNOWN_TIMEZONE)
+            if zones_slow != expected:  # the prefix walk is phonenumbers' own
+                out.append(f"{slow[0]} time zones: {zones_slow} / phonenumbers' {expected}")
     return out
 
 

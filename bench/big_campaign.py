@@ -1,0 +1,102 @@
+"""Benchmark: a 400,000-contact campaign through the CLI, each step against its target.
+
+    python bench/big_campaign.py                         # 400,000 rows, SQLite
+    python bench/big_campaign.py --rows 400000 --postgres  # also PostgreSQL (COPY)
+
+Generates the messy list of bench/import_contacts.py (US/UK/EU formats, 10% duplicates, 1%
+invalid) and runs, each in a fresh process as a user would (`--simulate`, its own database):
+
+- `run LIST --start-at <a month later> --until-idle`: import + store + first dispatch (every
+  contact held by the one campaign-wide wait), against the bound (target <= 1.0x);
+- `resume NAME --until-idle` (target <= 5 s), `status NAME` (<= 2 s),
+  `export NAME -o results.csv` (<= 8 s) and `-o results.xlsx` (<= 40 s).
+
+The bound is measured in the same run: pure-Python phonenumbers parse + is_valid_number +
+format_number(E164) of every row, over the machine's cores (bench/import_contacts.py).
+Wall and CPU seconds (the process and its workers) and peak RSS are printed for each step;
+on a shared machine the CPU seconds are the fairer figure. The dashboard pages on a campaign
+this size: `python bench/dashboard.py --rows 400000`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import tempfile
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from import_contacts import (
+    BOUND_SAMPLE,
+    child_env,
+    cores,
+    generate,
+    phone_sample,
+    postgres_url,
+    raw_bound,
+    timed_child,
+)
+
+ROOT = Path(__file__).resolve().parents[1]
+TARGETS = {"run": None, "resume": 5.0, "status": 2.0, "export CSV": 8.0, "export XLSX": 40.0}
+
+
+def steps(path: Path, db: str, folder: Path, start_at: str) -> list[tuple[str, list[str]]]:
+    cli = [sys.executable, "-m", "campaign"]
+    return [
+        (
+            "run",
+            [*cli, "run", str(path), "--simulate", "--db", db, "--name", "big",
+             "--start-at", start_at, "--until-idle"],
+        ),
+        ("resume", [*cli, "resume", "big", "--simulate", "--db", db, "--until-idle"]),
+        ("status", [*cli, "status", "big", "--db", db]),
+        ("export CSV", [*cli, "export", "big", "--db", db, "-o", str(folder / "r.csv")]),
+        ("export XLSX", [*cli, "export", "big", "--db", db, "-o", str(folder / "r.xlsx")]),
+    ]  # fmt: skip
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0] if __doc__ else None)
+    parser.add_argument("--rows", type=int, default=400_000)
+    parser.add_argument("--postgres", action="store_true", help="also on PostgreSQL")
+    args = parser.parse_args()
+    from campaign.contacts import phonelib
+
+    print(f"phone library: {phonelib.describe()}; {cores()} cores; load {os.getloadavg()[0]:.1f}")
+    env = child_env()
+    start_at = (datetime.now(UTC) + timedelta(days=30)).replace(microsecond=0).isoformat()
+    with tempfile.TemporaryDirectory() as name:
+        folder = Path(name)
+        path = folder / f"contacts-{args.rows}.csv"
+        generate(path, args.rows)
+        sample, total = phone_sample(path, BOUND_SAMPLE)
+        bound = raw_bound(sample) * total / len(sample) / cores()
+        print(f"{args.rows:,} rows: bound {bound:.2f} s")
+        targets = [("SQLite", f"sqlite:///{folder}/big.db")]
+        if args.postgres:
+            pg = postgres_url()
+            if pg is not None:
+                targets.append(("PostgreSQL", pg[0]))
+        for store, db in targets:
+            print(f"\n{store}")
+            for label, command in steps(path, db, folder, start_at):
+                wall, rss, _, cpu = timed_child(command, env)
+                target = TARGETS[label]
+                against = (
+                    f"{wall / bound:5.2f}x bound (target <= 1.00), CPU {cpu / bound:.2f}x"
+                    if target is None
+                    else f"target <= {target:g} s: {'met' if wall <= target else 'NOT met'}"
+                )
+                print(
+                    f"  {label:<12} wall {wall:7.2f} s  CPU {cpu:7.2f} s  peak {rss:5,.0f} MiB"
+                    f"  {against}"
+                )
+        print(f"\nload at the end {os.getloadavg()[0]:.1f} (a shared machine inflates wall times)")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,131 @@
+"""Preparing a list's chunks on every core, in file order, a few chunks ahead of the reader.
+
+The parent process reads the file and keeps what spans chunks (duplicates, counts); worker
+processes get one chunk's cells at a time, never the list, and send back its normalized
+numbers, vars and reasons (`chunk.prepare_chunk`). At most `2 × workers` chunks are in
+flight, so memory stays flat however long the list is. A pool that cannot start or breaks
+(a script without a `__main__` guard under spawn) is not an error: the remaining chunks are
+prepared in this process.
+"""
+
+from __future__ import annotations
+
+import gc
+import logging
+from collections import deque
+from collections.abc import Iterator
+from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import replace
+from typing import TYPE_CHECKING
+
+from campaign.contacts.bulk import default_workers, pool_context
+from campaign.contacts.chunk import PreparedChunk, prepare_chunk
+from campaign.contacts.headers import Table
+from campaign.contacts.source import SourceFile
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from campaign.contacts.plan import ListPlan
+
+#: Chunks smaller than this are prepared in this process (a pool would cost more than it
+#: saves); the tests lower it to run small lists through the pool.
+POOL_MIN_CHUNK_ROWS = 5_000
+
+log = logging.getLogger("campaign.contacts")
+
+_plan: ListPlan | None = None
+
+
+def _start_worker(plan: ListPlan) -> None:
+    global _plan
+    _plan = plan
+
+
+def _prepare_in_worker(frame: pd.DataFrame) -> PreparedChunk:
+    assert _plan is not None, "worker started without its plan"
+    return prepare_chunk(_plan, frame, workers=1)
+
+
+def _without_file(plan: ListPlan) -> ListPlan:
+    """The plan as a worker needs it: everything but the file's bytes."""
+    source = plan.source
+    return replace(plan, source=SourceFile(source.name, b"", source.kind, source.extension))
+
+
+def prepared_chunks(
+    plan: ListPlan, tables: Iterator[Table], *, workers: int | None = None,
+    chunk_rows: int | None = None,
+) -> Iterator[tuple[Table, PreparedChunk]]:  # fmt: skip
+    """Each table with its PreparedChunk, in order: in worker processes from the second
+    chunk on when the list has several chunks of at least POOL_MIN_CHUNK_ROWS rows."""
+    count = default_workers() if workers is None else max(1, workers)
+    first = next(tables, None)
+    if first is None:
+        return
+    second = next(tables, None)
+    if second is None or count == 1 or (chunk_rows or 0) < POOL_MIN_CHUNK_ROWS:
+        yield first, prepare_chunk(plan, first.frame, workers=workers)
+        if second is not None:
+            yield second, prepare_chunk(plan, second.frame, workers=workers)
+            for table in tables:
+                yield table, prepare_chunk(plan, table.frame, workers=workers)
+        return
+    yield from _pooled(plan, _chain(first, second, tables), count)
+
+
+def _chain(first: Table, second: Table, rest: Iterator[Table]) -> Iterator[Table]:
+    yield first
+    yield second
+    yield from rest
+
+
+def _pooled(
+    plan: ListPlan, tables: Iterator[Table], workers: int
+) -> Iterator[tuple[Table, PreparedChunk]]:
+    context = pool_context()
+    forking = context.get_start_method() == "fork"
+    if forking:
+        gc.freeze()  # forked workers then leave the inherited heap shared (see bulk.py)
+    pending: deque[tuple[Table, Future[PreparedChunk] | None]] = deque()
+    broken = False
+    try:
+        pool = ProcessPoolExecutor(
+            max_workers=workers, mp_context=context, initializer=_start_worker,
+            initargs=(_without_file(plan),),
+        )  # fmt: skip
+    finally:
+        if forking:
+            gc.unfreeze()
+    with pool:
+        for table in tables:
+            pending.append((table, _submit(pool, table) if not broken else None))
+            while len(pending) > 2 * workers or (pending and pending[0][1] is None):
+                table_, future = pending.popleft()
+                prepared, broken = _result(plan, table_, future, broken)
+                yield table_, prepared
+        while pending:
+            table_, future = pending.popleft()
+            prepared, broken = _result(plan, table_, future, broken)
+            yield table_, prepared
+
+
+def _submit(pool: ProcessPoolExecutor, table: Table) -> Future[PreparedChunk] | None:
+    try:
+        return pool.submit(_prepare_in_worker, table.frame)
+    except (BrokenProcessPool, RuntimeError):
+        return None
+
+
+def _result(
+    plan: ListPlan, table: Table, future: Future[PreparedChunk] | None, broken: bool
+) -> tuple[PreparedChunk, bool]:
+    if future is not None:
+        try:
+            return future.result(), broken
+        except BrokenProcessPool:
+            if not broken:
+                log.warning("process pool unavailable; preparing the list in one process")
+            broken = True
+    return prepare_chunk(plan, table.frame, workers=1), broken
