@@ -82,9 +82,10 @@ def test_an_api_outage_is_ridden_out_without_a_dial_into_it(tmp_path: Path) -> N
         assert done.returncode == 0, done.stdout + done.stderr
         assert_complete_and_never_twice(setup)
         served = world.served_in_outage
-        # Only the dials already on their way when it began met the outage.
+        # Only the dials already on their way when it began met the outage (usually a few;
+        # none when every line was busy with a call at that instant).
         dials_into_it = served["call-dial:refused"] + served["call-dial:unavailable"]
-        assert 1 <= dials_into_it <= PLANS["standard"].concurrent_calls, served
+        assert dials_into_it <= PLANS["standard"].concurrent_calls, served
         assert served["read:unavailable"] > 0  # probed (and scanned) through it
         kinds = [kind for (kind,) in query(setup.db, "SELECT kind FROM events ORDER BY id")]
         assert "api_down" in kinds and "api_back" in kinds
