@@ -87,6 +87,15 @@ def render_status(status: CampaignStatus) -> RenderableType:
         head.add_row("Last run", stop.words + (f": {stop.detail}" if stop.detail else ""))
         if stop.fix and not status.finished:
             head.add_row("To fix", stop.fix)
+    if status.api_down_since is not None:
+        head.add_row(
+            "Voicy API",
+            Text(
+                f"unavailable since {local_time(status.api_down_since)}: not dialing, "
+                "retrying by itself",
+                style="bold red",
+            ),
+        )
     if status.source_name:
         head.add_row("List", status.source_name)
     if status.started_at:

@@ -233,6 +233,9 @@ def _setting_text(key: str, value: Any) -> str:
 
 
 def _state_note(status: CampaignStatus) -> str:
+    if status.api_down_since is not None:
+        since = utc_text(status.api_down_since)
+        return f"API unavailable since {since}: the runner is not dialing and retries by itself"
     action = status.requested_action
     if status.state != "running" or action not in ("pause", "cancel"):
         return ""
