@@ -2,10 +2,14 @@
 
     CampaignError (exit 2 unless said otherwise)
     ├── InputError        a list, file or option the user must fix       exit 2
+    │   └── PhoneColumnUnknown  no (or several) phone columns: `columns` lists the
+    │                     list's columns, for a page that lets the user pick one
     ├── CampaignNotFound  no such campaign in the database                exit 2
     ├── CampaignBusy      another live runner holds the campaign          exit 2
-    └── FatalAPIError     the API refuses the whole campaign (401, every
-                          from-number refused with 422)                  exit 1
+    ├── FatalAPIError     the API refuses the whole campaign (401, every
+    │                     from-number refused with 422)                  exit 1
+    └── StoreUnavailable  the database cannot be written (disk full, file
+                          read-only, locked by another program for long) exit 1
 
 Voicy API errors have their own tree in `campaign.voicy.errors`.
 """
@@ -25,6 +29,19 @@ class InputError(CampaignError):
     """Bad input: the message says what is wrong and how to fix it."""
 
 
+class PhoneColumnUnknown(InputError):
+    """The phone column could not be told: `problem` says why (without the CLI's fix),
+    `columns` are the list's columns and `candidates` the ones that could be it."""
+
+    def __init__(
+        self, message: str, problem: str, columns: list[str], candidates: list[str]
+    ) -> None:
+        super().__init__(message)
+        self.problem = problem
+        self.columns = columns
+        self.candidates = candidates
+
+
 class CampaignNotFound(CampaignError):
     pass
 
@@ -35,3 +52,21 @@ class CampaignBusy(CampaignError):
 
 class FatalAPIError(CampaignError):
     exit_code = 1
+
+
+class StoreUnavailable(CampaignError):
+    """The store refused a write for a reason outside the program: disk full, a read-only
+    file, a lock another program holds. Nothing unwritten was dialed; the message names the
+    path and the fix (and, once a run knows its campaign, the resume command)."""
+
+    exit_code = 1
+
+    def __init__(self, message: str, *, fix: str = "") -> None:
+        super().__init__(f"{message}; {fix}" if fix else message)
+        self.problem = message
+        self.fix = fix
+
+    def with_resume(self, name: str) -> StoreUnavailable:
+        """The same error, its fix followed by the resume command of campaign `name`."""
+        then = f"then resume with `python -m campaign resume {name}`"
+        return StoreUnavailable(self.problem, fix=f"{self.fix}, {then}" if self.fix else then)

@@ -366,8 +366,10 @@ def queued_contacts(
     first_line: int = 100,
     next_attempt_at: datetime | None = None,
     wait_reason: str | None = None,
+    numbers: list[str] | None = None,
 ) -> list[int]:
-    """Append `count` valid contacts still waiting for a call; returns their ids."""
+    """Append `count` valid contacts still waiting for a call (`numbers`, else made-up
+    +1555700… ones); returns their ids."""
     with db.session() as session:
         base = (
             session.scalar(
@@ -377,7 +379,7 @@ def queued_contacts(
         )
         contacts = []
         for i in range(count):
-            number = f"+1555700{first_line + i:04d}"
+            number = numbers[i] if numbers else f"+1555700{first_line + i:04d}"
             contact = Contact(
                 campaign_id=campaign_id,
                 position=base + i,

@@ -87,6 +87,10 @@ class PgCluster:
             "UTF8",
             "--no-sync",
         )
+        self.start_server()
+
+    def start_server(self) -> None:
+        """Start the (initialised) server; after `crash`, it recovers from its WAL."""
         self._run(
             str(self.bin_dir / "pg_ctl"),
             "-D",
@@ -98,6 +102,10 @@ class PgCluster:
             f"-p {self.port} -k {self.root} {_SERVER_OPTIONS}",
             "start",
         )
+
+    def crash(self) -> None:
+        """Stop the server as a crash would (`pg_ctl -m immediate stop`): connections drop."""
+        self._run(str(self.bin_dir / "pg_ctl"), "-D", str(self.data_dir), "-m", "immediate", "stop")
 
     def stop(self) -> None:
         with contextlib.suppress(subprocess.CalledProcessError, subprocess.TimeoutExpired):

@@ -165,7 +165,13 @@ def assert_complete_and_never_twice(setup: Team, max_attempts: int = 3) -> None:
         )
     )
     world = setup.world
-    assert dict(world.dial_counts) == dict(placed)
+    dialed = dict(world.dial_counts)
+    differ = {
+        n: (dialed.get(n, 0), placed.get(n, 0))
+        for n in set(dialed) | set(placed)
+        if dialed.get(n, 0) != placed.get(n, 0)
+    }
+    assert not differ, _explain(setup, differ)
     assert max(world.dial_counts.values()) <= max_attempts
     recorded = {c for (c,) in setup.query("SELECT call_id FROM attempts WHERE call_id IS NOT NULL")}
     assert recorded == {call.call_id for call in world.calls}
@@ -174,6 +180,26 @@ def assert_complete_and_never_twice(setup: Team, max_attempts: int = 3) -> None:
     )
     assert open_attempts == 0
     assert setup.scalar("SELECT count(*) FROM contacts WHERE outcome IS NULL") == 0
+
+
+def _explain(setup: Team, differ: dict[str, tuple[int, int]]) -> str:
+    """Numbers whose dials (simulator, store) differ, with their attempts and calls."""
+    lines = [f"(dialed, recorded) differ for {differ}"]
+    for number in differ:
+        lines += [
+            f"  attempt {row}"
+            for row in setup.query(
+                "SELECT id, number, state, runner, call_id, error, requested_at "
+                "FROM attempts WHERE to_number = :n ORDER BY id",
+                n=number,
+            )
+        ]
+        lines += [
+            f"  call {call.call_id} {call.from_number} {call.start_ms} {call.outcome.status}"
+            for call in setup.world.calls
+            if call.to_number == number
+        ]
+    return "\n".join(lines)
 
 
 def assert_within_plan(setup: Team) -> None:

@@ -200,6 +200,13 @@ class Ledger:
         with self.db.session() as session:
             return recovery.recover_after_crash(session, self.campaign_id, now)
 
+    def recover_after_outage(self, owner: str, in_flight: set[int], now: datetime) -> int:
+        """After a store outage: own intents left without an answer become unknown."""
+        with self.db.session() as session:
+            return recovery.recover_after_crash(
+                session, self.campaign_id, now, owner=owner, in_flight=in_flight
+            )
+
     def take_over(self, owner: str, now: datetime, *, sweep: bool = False) -> recovery.TakeOver:
         """Team: the open calls of dead runners become `owner`'s."""
         with self.db.session() as session:

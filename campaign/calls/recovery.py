@@ -11,6 +11,7 @@ its heartbeat fails and every write it still tries is refused by the fences.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -24,17 +25,33 @@ from campaign.store.models import Attempt, Contact, RunnerRecord
 from campaign.store.queries import add_event
 
 UNANSWERED = "runner stopped before the answer to this dial"
+UNANSWERED_IN_OUTAGE = "the database was unreachable when the answer to this dial came"
 
 
-def recover_after_crash(session: Session, campaign_id: int, now: datetime) -> int:
-    """Alone: every unanswered intent of the campaign becomes unknown; how many."""
+def recover_after_crash(
+    session: Session,
+    campaign_id: int,
+    now: datetime,
+    *,
+    owner: str | None = None,
+    in_flight: Iterable[int] = (),
+) -> int:
+    """Alone: every unanswered intent of the campaign becomes unknown; how many.
+
+    With `owner` (a runner back from a store outage): that runner's intents, except the
+    dials still `in_flight`, whose answers the outage kept from being written."""
+    where = [Attempt.campaign_id == campaign_id, Attempt.state.in_(attempt_from(Step.RECOVERED))]
+    error = UNANSWERED
+    if owner is not None:
+        where.append(Attempt.runner == owner)
+        error = UNANSWERED_IN_OUTAGE
+        keep = list(in_flight)
+        if keep:
+            where.append(Attempt.id.not_in(keep))
     result = session.execute(
         update(Attempt)
-        .where(
-            Attempt.campaign_id == campaign_id,
-            Attempt.state.in_(attempt_from(Step.RECOVERED)),
-        )
-        .values(state=AttemptStatus.UNKNOWN, error=UNANSWERED)
+        .where(*where)
+        .values(state=AttemptStatus.UNKNOWN, error=error)
         .execution_options(synchronize_session=False)
     )
     count = int(result.rowcount or 0)  # type: ignore[attr-defined]

@@ -21,7 +21,11 @@ from campaign.engine.progress import Progress as Snapshot
 
 
 def describe(p: Snapshot) -> str:
-    parts = [
+    parts = []
+    if p.api_down_since is not None:
+        since = p.api_down_since.astimezone().strftime("%a %H:%M:%S %Z")
+        parts.append(f"API unavailable since {since}: not dialing, retrying")
+    parts += [
         f"{p.in_progress} in progress",
         f"{p.connected} connected",
         f"{p.failed} failed",

@@ -12,6 +12,8 @@ from campaign.calls.vocab import Outcome
 from campaign.cli._base import main
 from campaign.cli.status import DB_HELP
 from campaign.errors import InputError
+from campaign.i18n import DEFAULT as DEFAULT_LANGUAGE
+from campaign.i18n import LANGUAGES
 from campaign.outcomes.source import reading
 
 #: The outcome names --only takes: the enum (no pandas needed for --help).
@@ -84,7 +86,15 @@ def export(
     "FILE [default: <campaign>-report.html].",
 )
 @click.option("--db", "db_path", metavar="PATH", help=DB_HELP)
-def report(campaign: str | None, html_path: str | None, db_path: str | None) -> None:
+@click.option(
+    "--lang",
+    "language",
+    type=click.Choice(sorted(LANGUAGES)),
+    default=DEFAULT_LANGUAGE,
+    show_default=True,
+    help="Language of the --html page (he: Hebrew, right to left).",
+)
+def report(campaign: str | None, html_path: str | None, db_path: str | None, language: str) -> None:
     """Report on CAMPAIGN (default: the latest): reach, outcomes, talk time, answers."""
     from campaign.outcomes.figures import report_figures
     from campaign.outcomes.report import render_report
@@ -101,6 +111,8 @@ def report(campaign: str | None, html_path: str | None, db_path: str | None) -> 
     from campaign.outcomes.html import default_report_path, write_html  # matplotlib: HTML only
 
     path = write_html(
-        figures, Path(html_path) if html_path else default_report_path(figures.campaign.name)
+        figures,
+        Path(html_path) if html_path else default_report_path(figures.campaign.name),
+        language,
     )
     click.echo(f"Wrote the report of {figures.campaign.name} to {path}")

@@ -127,6 +127,13 @@ def engine_options(func: _F) -> _F:
             help="On Ctrl-C, how long to track calls in progress (default 2m).",
         ),
         click.option(
+            "--db-outage",
+            callback=_duration,
+            metavar="DURATION",
+            help="How long to ride out a PostgreSQL outage (no dialing, calls kept in "
+            "memory, reconnecting) before a clean stop (default 10m).",
+        ),
+        click.option(
             "--min-gap",
             callback=_duration,
             metavar="DURATION",
@@ -206,6 +213,7 @@ def _settings_from(kwargs: dict[str, Any], base: RunSettings | None) -> RunSetti
         "max_attempts": kwargs.get("max_attempts"),
         "poll_interval": kwargs.get("poll_interval"),
         "drain_timeout": kwargs.get("drain_timeout"),
+        "db_outage": kwargs.get("db_outage"),
         "min_gap": kwargs.get("min_gap"),
         "until_idle": kwargs.get("until_idle"),
         "simulate": kwargs.get("simulate"),

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import NoReturn
 
@@ -23,7 +23,7 @@ from campaign.contacts.default_region import best_region
 from campaign.contacts.model import FoundBy
 from campaign.contacts.options import ImportOptions
 from campaign.contacts.phones import normalize_phone
-from campaign.errors import InputError
+from campaign.errors import InputError, PhoneColumnUnknown
 
 PHONE_HEADERS = frozenset(
     {
@@ -154,16 +154,16 @@ def _detect_phone(
         phone_like = [c for c in by_header if scores[c] >= CONTENT_THRESHOLD]
         if len(phone_like) == 1:
             return phone_like[0], "header"
-        _ambiguous(phone_like or by_header, source)
+        _ambiguous(phone_like or by_header, source, columns)
     scores = {c: _score(frame[c], region) for c in candidates}
     phone_like = [c for c in candidates if scores[c] >= CONTENT_THRESHOLD]
     if len(phone_like) == 1:
         return phone_like[0], "content"
     if len(phone_like) > 1:
-        _ambiguous(phone_like, source)
-    raise InputError(
-        f"no phone column in {source} (columns: {_listed(columns)}): name it 'phone' "
-        "or pass --phone-column NAME"
+        _ambiguous(phone_like, source, columns)
+    problem = f"no phone column in {source} (columns: {_listed(columns)})"
+    raise PhoneColumnUnknown(
+        f"{problem}: name it 'phone' or pass --phone-column NAME", problem, list(columns), []
     )
 
 
@@ -214,11 +214,10 @@ def is_date_column(values: pd.Series) -> bool:
     return bool(sample) and sum(looks_like_date(v) for v in sample) > len(sample) / 2
 
 
-def _ambiguous(candidates: Iterable[str], source: str) -> NoReturn:
-    raise InputError(
-        f"several columns of {source} could be the phone number ({_listed(candidates)}): "
-        "pass --phone-column NAME"
-    )
+def _ambiguous(candidates: Iterable[str], source: str, columns: Sequence[str]) -> NoReturn:
+    found = list(candidates)
+    problem = f"several columns of {source} could be the phone number ({_listed(found)})"
+    raise PhoneColumnUnknown(f"{problem}: pass --phone-column NAME", problem, list(columns), found)
 
 
 def _listed(columns: Iterable[str]) -> str:

@@ -1,10 +1,18 @@
 """The country of numbers written without +country code, when the user did not say.
 
 In order: `--region` when given; else the country of the from-numbers when they share one
-(an Israeli clinic calling from +972… numbers has an Israeli list); else the country under
-which most of the list's national numbers are valid, with the counts that show it; else US.
-Every choice carries its reason, which `validate`, the dry run and the web check page show.
-A per-row region column still wins over all of these, row by row.
+and the list does not contradict it (an Israeli clinic calling from +972… numbers has an
+Israeli list); else the country under which most of the list's national numbers are valid,
+with the counts that show it; else US. Every choice carries its reason, which `validate`,
+the dry run and the web check page show. A per-row region column still wins over all of
+these, row by row.
+
+"Contradict" means: the list has enough national numbers to be evidence (MIN_EVIDENCE),
+at most half of them are valid numbers of the from-numbers' country, and more than half are
+valid numbers of another country. Then the list's country is chosen and the choice says,
+loudly (`overrides`), that it is not the from-numbers' country and how to force that one:
+an American list called from an Israeli number must not be read as Israeli and rejected row
+by row. When the list fits no country well, the from-numbers' country stands.
 """
 
 from __future__ import annotations
@@ -37,8 +45,21 @@ _INTERNATIONAL_PREFIXES = ("+", "00")
 class RegionChoice:
     code: str
     source: RegionSource
-    #: Why, in words: "the from-numbers are IL (+972…)".
+    #: Why, in words: "the from-numbers are IL numbers".
     reason: str
+    #: The from-numbers' country, when the list's evidence overrode it (said loudly).
+    overrides: str | None = None
+
+    @property
+    def warning(self) -> str | None:
+        """The loud line when the from-numbers' country was not chosen, with the fix."""
+        if self.overrides is None:
+            return None
+        return (
+            f"numbers without +country code are read as {self.code}, not as "
+            f"{self.overrides} like the from-numbers: {self.reason}. "
+            f"Pass --region {self.overrides} if the list really is {self.overrides}"
+        )
 
 
 def choose_region(
@@ -51,21 +72,46 @@ def choose_region(
         code = require_region(explicit)
         return RegionChoice(code, "option", f"--region {explicit}")
     callers = from_number_country(from_numbers)
-    if callers is not None:
-        return RegionChoice(callers, "from_numbers", f"the from-numbers are {callers} numbers")
     national = national_values(phone_values)
-    ranking = rank_countries(national) if len(national) >= MIN_EVIDENCE else []
+    evidence = len(national) >= MIN_EVIDENCE
+    if callers is not None:
+        fits = sum(_valid(value, callers) for value in national) if evidence else 0
+        if not evidence or fits * 2 > len(national):
+            return RegionChoice(
+                callers,
+                "from_numbers",
+                "the from-numbers are " + callers + " numbers"
+                + (f" and {fits} of {len(national)} national numbers of the list fit"
+                   if evidence else ""),
+            )  # fmt: skip
+    ranking = rank_countries(national) if evidence else []
     # Several countries may fit most numbers (India's plan accepts many US numbers, Finland's
     # and Germany's many Israeli ones): the users' markets come first among them, in order.
-    most = [(code, fits) for code, fits in ranking if fits * 2 > len(national)]
+    most = [(code, n) for code, n in ranking if n * 2 > len(national) and code != callers]
     if most:
-        best, fits = min(most, key=lambda item: (_market_rank(item[0]), -item[1]))
-        others = [f"{code} {n}" for code, n in ranking if code != best][:2]
+        best, n = min(most, key=lambda item: (_market_rank(item[0]), -item[1]))
+        if callers is not None:
+            return RegionChoice(
+                best,
+                "list",
+                f"the from-numbers are {callers} numbers, but only {fits} of {len(national)} "
+                f"national numbers of the list are valid {callers} numbers and {n} are "
+                f"valid {best} numbers",
+                overrides=callers,
+            )
+        others = [f"{code} {k}" for code, k in ranking if code != best][:2]
         return RegionChoice(
             best,
             "list",
-            f"{fits} of {len(national)} national numbers of the list are valid {best} numbers"
+            f"{n} of {len(national)} national numbers of the list are valid {best} numbers"
             + (f"; {', '.join(others)} fit too, {best} goes first" if others else ""),
+        )
+    if callers is not None:
+        return RegionChoice(
+            callers,
+            "from_numbers",
+            f"the from-numbers are {callers} numbers; only {fits} of {len(national)} national "
+            "numbers of the list fit them, but no other country fits more than half",
         )
     return RegionChoice(
         FALLBACK,

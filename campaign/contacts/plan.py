@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from campaign.contacts.columns import ColumnRoles, detect_roles
-from campaign.contacts.default_region import RegionChoice, choose_region, from_number_country
+from campaign.contacts.default_region import RegionChoice, choose_region
 from campaign.contacts.headers import Layout, plan_layout
 from campaign.contacts.options import ImportOptions
 from campaign.contacts.read import Grid, iter_grids
@@ -51,8 +51,10 @@ class ListPlan:
 
 
 def plan_list(source: SourceFile, options: ImportOptions, agent: Agent | None) -> ListPlan:
+    # Only an explicit --region is known before the list is read: the from-numbers' country
+    # may be overruled by the list itself (default_region.choose_region), so the header and
+    # the phone column are found as for a list without one.
     known = require_region(options.region) if options.region else None
-    known = known or from_number_country(options.caller_numbers)
     first = next(iter_grids(source, options.sheet, HEAD_ROWS, first_rows=HEAD_ROWS))
     layout = plan_layout(source.name, first, known, HEAD_ROWS)
     head = layout.table(_head(first))
@@ -62,6 +64,8 @@ def plan_list(source: SourceFile, options: ImportOptions, agent: Agent | None) -
     specs = parse_var_specs(options.vars, columns, source.name)
     mapping = build_mapping(columns, roles, specs, agent)
     warnings = list(layout.warnings)
+    if region.warning:
+        warnings.append(region.warning)
     if agent is not None:
         warnings.extend(contract_warnings(mapping, agent))
     return ListPlan(

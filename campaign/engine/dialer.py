@@ -18,6 +18,7 @@ from campaign.calls.intents import Intent
 from campaign.calls.ledger import Ledger
 from campaign.calls.vocab import StopReason
 from campaign.clock import Clock
+from campaign.engine.api_health import ApiHealth
 from campaign.engine.crashpoints import crash_point, crash_point_armed
 from campaign.engine.ending import Ending
 from campaign.engine.journal import Journal
@@ -25,6 +26,7 @@ from campaign.engine.lines import Lines
 from campaign.engine.policy import after_not_placed, requeue_now
 from campaign.engine.recorder import Recorder
 from campaign.engine.rules_bridge import CallerIds
+from campaign.store.outage import is_server_gone
 from campaign.voicy import errors as verr
 from campaign.voicy.models import DialResult
 
@@ -59,6 +61,7 @@ class Dialer:
         ending: Ending,
         journal: Journal,
         clock: Clock,
+        health: ApiHealth | None = None,
     ) -> None:
         self.client = client
         self.ledger = ledger
@@ -69,17 +72,27 @@ class Dialer:
         self.ending = ending
         self.journal = journal
         self.clock = clock
+        self.health = health
+        #: Attempts whose dial request is on its way (their intents are not orphans).
+        self.in_flight: set[int] = set()
 
     def start(self, tg: TaskGroup, intent: Intent) -> None:
         """Send the dial of a committed intent in its own task."""
         self.lines.dialing += 1
+        self.in_flight.add(intent.attempt_id)
         tg.start_soon(self._dial, intent)
 
     async def _dial(self, intent: Intent) -> None:
         try:
             with anyio.CancelScope(shield=self.ending.stopping):
                 await self._send(intent)
+        except Exception as exc:
+            if not is_server_gone(exc):
+                raise
+            # The answer could not be written: once the database is back this intent
+            # becomes unknown and is reconciled from call-list (never simply redialed).
         finally:
+            self.in_flight.discard(intent.attempt_id)
             self.lines.dialing -= 1
             self.lines.freed.ring()
 
@@ -103,6 +116,8 @@ class Dialer:
         self.open_calls.add_placed(intent, result.call_id, result.call_status)
 
     def failed(self, intent: Intent, exc: verr.VoicyError) -> None:
+        if self.health is not None:
+            self.health.failed(exc)  # an outage-like failure: nobody else is dialed
         now = self.clock.now()
         message = f"{type(exc).__name__}: {exc}"
         ledger = self.ledger

@@ -23,6 +23,7 @@ from campaign.calls.intents import BlockedBy, Intent, IntentRequest
 from campaign.calls.ledger import Ledger
 from campaign.calls.vocab import StopReason
 from campaign.clock import Clock
+from campaign.engine.api_health import ApiHealth
 from campaign.engine.budget import RequestBudget
 from campaign.engine.coordination import Coordination
 from campaign.engine.crashpoints import crash_point
@@ -62,6 +63,7 @@ class Dispatcher:
         ending: Ending,
         details_left: Callable[[], bool] | None = None,
         spend: SpendCap | None = None,
+        health: ApiHealth | None = None,
     ) -> None:
         self.ledger = ledger
         self.coordination = coordination
@@ -77,6 +79,7 @@ class Dispatcher:
         self.ending = ending
         self.details_left = details_left
         self.spend = spend
+        self.health = health
         self._in_team = ledger.owner is not None
         self._token_race = False
         self._held: Hold | None = None  # the campaign-wide hold as last written
@@ -89,6 +92,10 @@ class Dispatcher:
             now = self.clock.now()
             if ending.past_stop_at(now):
                 return
+            if self.health is not None and not self.health.dialing_allowed:
+                # No dial into an outage: wait for the API (and its unknown dials) first.
+                await self.health.back.wait(ending.wake_by(self.clock.time() + 30.0))
+                continue
             free = self.settings.concurrency - self.busy()
             if free > 0 and not lines.api_full:
                 free = self.coordination.free_lines(free)
@@ -184,6 +191,8 @@ class Dispatcher:
         zoned_ahead = False
         for candidate in batch:
             if len(chosen) >= free or self.ending.stopping or self.lines.api_full:
+                break
+            if self.health is not None and not self.health.dialing_allowed:
                 break
             if candidate.zone_key is not None and candidate.zone_key in zone_holds:
                 continue  # the zone's hold covers it

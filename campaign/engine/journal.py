@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from campaign.clock import Clock
 from campaign.store.db import Database
 from campaign.store.queries import add_event
@@ -13,6 +15,8 @@ class Journal:
         self.campaign_id = campaign_id
         self.clock = clock
 
-    def note(self, kind: str, message: str) -> None:
+    def note(self, kind: str, message: str, data: dict[str, Any] | None = None) -> None:
         with self.db.session() as session:
-            add_event(session, self.clock.now(), kind, message, campaign_id=self.campaign_id)
+            add_event(
+                session, self.clock.now(), kind, message, campaign_id=self.campaign_id, data=data
+            )

@@ -52,6 +52,8 @@ class Progress:
     eta_seconds: float | None = None
     stopping: bool = False
     state: str = "running"
+    #: While the Voicy API is unavailable: since when (no dial is sent meanwhile).
+    api_down_since: datetime | None = None
 
     @property
     def connected(self) -> int:
@@ -111,8 +113,10 @@ class ProgressReporter:
         budget: RequestBudget,
         busy: Callable[[], int],
         ending: Ending,
+        api_down: Callable[[], datetime | None] = lambda: None,
     ) -> None:
         self.db = db
+        self.api_down = api_down
         self.campaign_id = campaign_id
         self.clock = clock
         self.budget = budget
@@ -165,6 +169,7 @@ class ProgressReporter:
             eta_seconds=counts.eta_seconds(since),
             stopping=stopping,
             state="stopping" if stopping else "running",
+            api_down_since=self.api_down(),
         )
 
     async def loop(self, on_progress: Callable[[Progress], None]) -> None:

@@ -15,6 +15,7 @@ import anyio
 
 from campaign.calls.answers import Answer
 from campaign.calls.ledger import Ledger
+from campaign.store.outage import is_server_gone
 from campaign.voicy.models import CallDetail
 
 FLUSH_EVERY = 0.02  # real seconds
@@ -32,12 +33,20 @@ class Recorder:
     def placed(self, attempt_id: int, call_id: str, status: str, now: datetime) -> None:
         self._placed.append((attempt_id, call_id, status, now))
         if len(self._placed) >= MAX_BATCH:
-            self.flush()
+            self._flush_kept()
 
     def details(self, attempt_id: int, detail: CallDetail) -> None:
         self._details.append((attempt_id, detail))
         if len(self._details) >= MAX_BATCH:
+            self._flush_kept()
+
+    def _flush_kept(self) -> None:
+        """Flush now; with the database server gone the answers wait (the loop retries)."""
+        try:
             self.flush()
+        except Exception as exc:
+            if not is_server_gone(exc):
+                raise
 
     @property
     def pending(self) -> int:
@@ -52,7 +61,13 @@ class Recorder:
             return
         placed, self._placed = self._placed, []
         details, self._details = self._details, []
-        self.ledger.answers(placed, details)
+        try:
+            self.ledger.answers(placed, details)
+        except BaseException:
+            # Not written: kept for the next flush (a store outage must not lose a call_id).
+            self._placed[:0] = placed
+            self._details[:0] = details
+            raise
         if details and self.on_details is not None:
             self.on_details()
 

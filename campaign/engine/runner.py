@@ -14,6 +14,7 @@ on SQLite or in a team on PostgreSQL, the differences live in `Coordination`.
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable
 from datetime import timedelta
 
@@ -26,9 +27,11 @@ from campaign.calls.reads import open_attempt_count
 from campaign.calls.recovery import TakeOver
 from campaign.calls.vocab import CampaignState, Outcome, StopReason
 from campaign.clock import Clock
+from campaign.engine.api_health import ApiHealth
 from campaign.engine.budget import gate
 from campaign.engine.coordination import coordination_for
 from campaign.engine.coordination.lock import RunnerIdentity
+from campaign.engine.db_outage import PROBE_MAX, DbOutage
 from campaign.engine.deliveries import DeliveryConsumer
 from campaign.engine.details import DetailsFetcher, DetailsHook
 from campaign.engine.dialer import Dialer
@@ -45,9 +48,11 @@ from campaign.engine.rules_bridge import CallerIds, DialRules, Openings
 from campaign.engine.settings import RunSettings
 from campaign.engine.spend import SpendCap
 from campaign.engine.tracker import Tracker
+from campaign.errors import StoreUnavailable
 from campaign.store.db import Database
 from campaign.store.queries import add_event
 from campaign.voicy.client import VoicyClient
+from campaign.voicy.models import RateLimit
 
 __all__ = ["Progress", "RunResult", "Runner"]
 
@@ -103,6 +108,15 @@ class Runner:
             db, campaign_id, fence, judge, once_connected=reached if judge is not None else None
         )
         self.lines = Lines(clock)
+        journal = Journal(db, campaign_id, clock)
+        self.health = ApiHealth(
+            clock,
+            probe=lambda: client.list_calls(direction="outgoing", limit=1),
+            unknown_dials=lambda: len(self.tracker.unknown),
+            note=journal.note,
+            back=self.lines.freed,
+        )
+        _watch_answers(client, self.health)
         self.ending = Ending(clock, settings, self.lines.freed)
         self.recorder = Recorder(self.ledger, self.lines.freed.ring)
         self.details = DetailsFetcher(
@@ -127,6 +141,7 @@ class Runner:
             ending=self.ending,
             grace=grace,
             openings=openings,
+            health=self.health,
         )
         self.deliveries = DeliveryConsumer(
             self.ledger,
@@ -148,8 +163,9 @@ class Runner:
             if settings.max_cost is not None
             else None
         )
-        journal = Journal(db, campaign_id, clock)
-        dialer = Dialer(
+        self.journal = journal
+        self.db_outage = DbOutage(db, limit=settings.db_outage, on_back=self._store_back)
+        self.dialer = dialer = Dialer(
             client,
             self.ledger,
             self.recorder,
@@ -159,6 +175,7 @@ class Runner:
             ending=self.ending,
             journal=journal,
             clock=clock,
+            health=self.health,
         )
         self.dispatcher = Dispatcher(
             self.ledger,
@@ -176,6 +193,7 @@ class Runner:
             # Judged details may queue a contact again: dialing is not over until written.
             details_left=(lambda: self.details.pending) if judge is not None else None,
             spend=self.spend,
+            health=self.health,
         )
         self.counters = RequestCounters(db, campaign_id, self.budget)
         self.heartbeat = Heartbeat(
@@ -189,7 +207,7 @@ class Runner:
         )
         self.progress = ProgressReporter(
             db, campaign_id, clock=clock, budget=self.budget, busy=self.busy_lines,
-            ending=self.ending,
+            ending=self.ending, api_down=lambda: self.health.down_since,
         )  # fmt: skip
         self._name = ""
 
@@ -221,6 +239,31 @@ class Runner:
     def _lost(self, reason: StopReason) -> None:
         self.ending.stop(reason)
 
+    def _store_back(self, seconds: float) -> None:
+        """The database server answers again after `seconds` of outage: renew the lease
+        (stop if a teammate took this runner's calls), write the kept answers, make unknown
+        the intents whose answer could not be written, track every open call again, and
+        let teammates renew their leases before anyone is taken over."""
+        lost = self.coordination.beat()
+        if lost is not None:
+            self.ending.stop(lost)
+            return
+        self.recorder.flush()
+        now = self.clock.now()
+        orphans = self.ledger.recover_after_outage(
+            self.identity.owner, set(self.dialer.in_flight), now
+        )
+        self.tracker.load()
+        # A teammate may reconnect up to one probe interval later, then renews at its beat.
+        beat = self.coordination.heartbeat_every
+        self.coordination.hold_take_overs(PROBE_MAX + 2 * beat + 1.0)
+        self.journal.note(
+            "db_back",
+            f"database reachable again after {seconds:.1f} s; {orphans} dial(s) whose answer "
+            "could not be written are reconciled from the call list",
+        )
+        self.lines.freed.ring()
+
     def _adopt(self, taken: TakeOver) -> None:
         """Open calls taken over from runners whose lease ran out (PostgreSQL)."""
         self.tracker.load(taken.attempts)
@@ -234,25 +277,33 @@ class Runner:
         alone = self.coordination.join()
         try:
             self._prepare(alone)
+            ride = self.db_outage.ride  # each loop waits out a database server outage
             async with anyio.create_task_group() as tg:
-                tg.start_soon(self.heartbeat.loop)
-                tg.start_soon(self.tracker.loop)
-                tg.start_soon(self.details.loop)
-                tg.start_soon(self.deliveries.loop)
-                tg.start_soon(self.recorder.loop)
+                tg.start_soon(ride, self.heartbeat.loop)
+                tg.start_soon(ride, self.tracker.loop)
+                tg.start_soon(ride, self.details.loop)
+                tg.start_soon(ride, self.deliveries.loop)
+                tg.start_soon(ride, self.recorder.loop)
+                tg.start_soon(ride, self.health.loop)
                 if self.on_progress is not None:
-                    tg.start_soon(self.progress.loop, self.on_progress)
-                await self.dispatcher.loop(tg)
+                    on_progress = self.on_progress
+                    tg.start_soon(ride, lambda: self.progress.loop(on_progress))
+                await ride(lambda: self.dispatcher.loop(tg))
                 await self.ending.drain(self.busy_lines, lambda: self.details.pending)
                 tg.cancel_scope.cancel()
             self.recorder.flush()
             return self._finish()
         except Exception as exc:
+            unwritable = _store_unavailable(exc)
+            if unwritable is not None:
+                # Dialing stopped with the task group; what was not written is reconciled
+                # from the API on resume (its intents are in the store), never redialed.
+                raise unwritable.with_resume(self._name or str(self.campaign_id)) from None
             with anyio.CancelScope(shield=True):
                 self._failed(exc)
             raise
         finally:
-            with anyio.CancelScope(shield=True):
+            with anyio.CancelScope(shield=True), contextlib.suppress(StoreUnavailable):
                 self.recorder.flush()
                 self.coordination.leave()
 
@@ -325,3 +376,27 @@ class Runner:
                 )
         except Exception:  # the store may be what failed; status then reads the runner gone
             return
+
+
+def _store_unavailable(exc: BaseException) -> StoreUnavailable | None:
+    """The store refusing writes, found in `exc` or among a task group's errors."""
+    if isinstance(exc, StoreUnavailable):
+        return exc
+    if isinstance(exc, BaseExceptionGroup):
+        for inner in exc.exceptions:
+            found = _store_unavailable(inner)
+            if found is not None:
+                return found
+    return None
+
+
+def _watch_answers(client: VoicyClient, health: ApiHealth) -> None:
+    """Every HTTP answer (after the budget's own hook) tells `health` the API answers."""
+    budget_hook = client.on_response
+
+    def on_response(endpoint: str, status: int, rate_limit: RateLimit | None) -> None:
+        if budget_hook is not None:
+            budget_hook(endpoint, status, rate_limit)
+        health.answered(status)
+
+    client.on_response = on_response

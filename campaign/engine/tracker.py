@@ -37,6 +37,7 @@ from campaign.calls.reads import OpenAttempt
 from campaign.calls.vocab import AttemptStatus, EndSource, StopReason
 from campaign.clock import Clock
 from campaign.engine.alarm import Alarm
+from campaign.engine.api_health import ApiHealth
 from campaign.engine.budget import RequestBudget
 from campaign.engine.call_end import call_end
 from campaign.engine.coordination import Coordination
@@ -100,10 +101,12 @@ class Tracker:
         ending: Ending,
         grace: timedelta = DEFAULT_GRACE,
         openings: Openings | None = None,
+        health: ApiHealth | None = None,
     ) -> None:
         self.client = client
         #: Moves a redial's due time into the recipient's next calling opening.
         self.openings = openings
+        self.health = health
         self.ledger = ledger
         self.recorder = recorder
         self.clock = clock
@@ -143,8 +146,8 @@ class Tracker:
         with `attempt_ids`, only those (just taken over from a dead runner)."""
         for attempt in self.ledger.open_attempts(attempt_ids):
             if attempt.state is AttemptStatus.PLACED and attempt.call_id:
-                self.tracked[attempt.call_id] = _tracked(attempt)
-            else:
+                self.tracked.setdefault(attempt.call_id, _tracked(attempt))
+            elif attempt.attempt_id not in self.unknown:
                 self.unknown[attempt.attempt_id] = UnknownDial(
                     attempt.attempt_id,
                     attempt.contact_id,
@@ -280,7 +283,9 @@ class Tracker:
             except verr.AuthError as exc:
                 self.ending.stop(StopReason.KEY_REFUSED, exc.message)
                 await self.clock.sleep(5.0)
-            except verr.VoicyError:
+            except verr.VoicyError as exc:
+                if self.health is not None:
+                    self.health.failed(exc)
                 await self.clock.sleep(self.poll_interval())
 
     async def scan_once(self) -> None:
@@ -290,14 +295,19 @@ class Tracker:
             team = self._team_calls()
         scanned_at = self.clock.now()
         self._last_scan = self.clock.time()
-        found = await scan(self.client, {**team, **self.tracked}, self.unknown, self.lag)
+        # The dials this scan covers, fixed before it starts: a dial that becomes unknown
+        # while the scan pages (a take-over, a timed-out dial) was not looked for in it, and
+        # "not in this scan" must not make it "not placed" (that would dial it twice).
+        covered = dict(self.unknown)
+        found = await scan(self.client, {**team, **self.tracked}, covered, self.lag)
         self.recorder.flush()  # answers waiting to be written go first
         self.scans += 1
         self.schedule.scanned(self.webhooks_live())
         now = self.clock.now()
         self._learn(found, scanned_at)
-        if self.unknown:
-            self._reconcile(found, now)
+        covered = {i: d for i, d in covered.items() if i in self.unknown}
+        if covered:
+            self._reconcile(found, covered, now)
         ends: list[CallEnd] = []
         for call_id, call in found.seen.items():
             tracked = self.tracked.get(call_id)
@@ -400,10 +410,11 @@ class Tracker:
         summary = CallSummary(call_id=tracked.call_id, call_status=status)
         return self.end_of(tracked, summary, category, now, source=EndSource.FETCHED)
 
-    def _reconcile(self, found: ScanResult, now: datetime) -> None:
+    def _reconcile(self, found: ScanResult, covered: dict[int, UnknownDial], now: datetime) -> None:
+        """Resolve the unknown dials `found` was scanned for (and only those)."""
         call_ids = [c.call_id for calls in found.candidates.values() for c in calls]
         claimed = self.ledger.claimed_call_ids(call_ids)
-        resolution = resolve(self.unknown, found, claimed, now, self.grace)
+        resolution = resolve(covered, found, claimed, now, self.grace)
         for match in resolution.matches:
             dial = match.dial
             if self.ledger.linked(dial.attempt_id, match.call.call_id, match.call.call_status, now):

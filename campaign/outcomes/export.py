@@ -27,6 +27,7 @@ import xlsxwriter
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
 from campaign.errors import InputError
+from campaign.outcomes.direction import is_rtl_table
 from campaign.outcomes.files import atomic_path
 from campaign.outcomes.frames import read_campaign_rows
 from campaign.outcomes.results import attempts_frame, results_frame
@@ -118,10 +119,12 @@ def write_xlsx(
     frame: pd.DataFrame, target: str | os.PathLike[str], *, sheet: str = "Results"
 ) -> None:
     """An .xlsx with text cells for text, date cells for local times, a filterable frozen
-    header and sized columns. Written by xlsxwriter in constant-memory mode: each row goes
-    to the file as it is made (a 400,000-row campaign in well under a minute, flat memory;
-    openpyxl's writer needed ~40 µs a cell here)."""
+    header and sized columns; right-to-left when the content is Hebrew (or Arabic). Written
+    by xlsxwriter in constant-memory mode: each row goes to the file as it is made (a
+    400,000-row campaign in well under a minute, flat memory; openpyxl's writer needed
+    ~40 µs a cell here)."""
     table = _text_times(frame, local_as_text=False)
+    rtl = is_rtl_table(frame)
     headers = [str(column) for column in table.columns]
     widths = _column_widths(table, headers)
     with atomic_path(Path(target)) as temporary:
@@ -136,16 +139,18 @@ def write_xlsx(
             },
         )
         try:
-            _write_sheet(workbook, sheet, table, headers, widths)
+            _write_sheet(workbook, sheet, table, headers, widths, rtl=rtl)
         finally:
             workbook.close()
 
 
 def _write_sheet(
     workbook: xlsxwriter.Workbook, name: str, table: pd.DataFrame, headers: list[str],
-    widths: list[float],
+    widths: list[float], *, rtl: bool = False,
 ) -> None:  # fmt: skip
     worksheet = workbook.add_worksheet(name)
+    if rtl:
+        worksheet.right_to_left()
     header = workbook.add_format(
         {"bold": True, "font_color": "#FFFFFF", "bg_color": "#305496", "valign": "vcenter"}
     )

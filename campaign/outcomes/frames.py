@@ -44,6 +44,7 @@ _CONTACT_FIELDS = (
     "attempts",
     "next_attempt_at",
     "wait_reason",
+    "wait_detail",
     "outcome",
     "last_status",
     "last_call_id",
@@ -140,10 +141,11 @@ def _contacts_frame(session: Session, campaign: Campaign) -> pd.DataFrame:
     # A campaign-wide hold (e.g. --start-at) is applied to the contacts it holds.
     hold = CampaignHold.of(campaign)
     if hold is not None:
-        next_at, reason, _ = waiting_columns(hold)
+        next_at, reason, detail = waiting_columns(hold)
         applied = {
             "next_attempt_at": type_coerce(next_at, String).label("next_attempt_at"),
             "wait_reason": reason.label("wait_reason"),
+            "wait_detail": detail.label("wait_detail"),
         }
         columns = [
             applied.get(name, column) for name, column in zip(_CONTACT_FIELDS, columns, strict=True)

@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from jinja2 import Environment
 from markupsafe import Markup
 
+from campaign import i18n
 from campaign.durations import format_duration
 from campaign.localtime import local_text, zone_name
 from campaign.outcomes import charts
@@ -19,115 +20,22 @@ from campaign.outcomes.files import atomic_path
 from campaign.outcomes.report import cost_line, percent, talk_line
 from campaign.outcomes.status_view import ordered_outcomes
 
-_TEMPLATE = """<!doctype html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<meta http-equiv="Content-Security-Policy"
-      content="default-src 'none'; style-src 'unsafe-inline'; img-src data:">
-<title>{{ f.campaign.name }} · campaign report</title>
-<style>
-:root { --fg:#1f2933; --muted:#616e7c; --line:#e4e7eb; --card:#f5f7fa; --accent:#2e7d32; }
-* { box-sizing: border-box; }
-body { margin:0; font:16px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,Arial,sans-serif;
-       color:var(--fg); background:#fff; }
-main { max-width:980px; margin:0 auto; padding:16px; }
-h1 { font-size:1.5rem; margin:0 0 4px; overflow-wrap:anywhere; }
-h2 { font-size:1.15rem; margin:28px 0 8px; }
-.meta { color:var(--muted); margin:0 0 16px; }
-.state { display:inline-block; padding:1px 10px; border-radius:12px; font-size:.85rem;
-         font-weight:600; color:#fff; background:#546e7a; vertical-align:middle; }
-.state.running { background:#2e7d32; } .state.finished { background:#1565c0; }
-.state.interrupted { background:#c62828; } .state.paused { background:#ef6c00; }
-.cards { display:grid; grid-template-columns:repeat(auto-fit,minmax(140px,1fr)); gap:10px; }
-.card { background:var(--card); border-radius:10px; padding:10px 12px; }
-.card .value { font-size:1.5rem; font-weight:700; }
-.card .label { color:var(--muted); font-size:.85rem; }
-.charts { display:grid; grid-template-columns:repeat(auto-fit,minmax(300px,1fr)); gap:16px; }
-figure { margin:0; }
-svg.chart { width:100%; height:auto; display:block; }
-.scroll { overflow-x:auto; -webkit-overflow-scrolling:touch; }
-table { border-collapse:collapse; width:100%; font-size:.95rem; }
-th, td { text-align:left; padding:6px 8px; border-bottom:1px solid var(--line); }
-th { font-weight:600; color:var(--muted); white-space:nowrap; }
-td.n, th.n { text-align:right; font-variant-numeric:tabular-nums; }
-footer { color:var(--muted); font-size:.8rem; margin:32px 0 8px; }
-@media (max-width:480px) { main { padding:10px; } .card .value { font-size:1.25rem; }
-  .charts { grid-template-columns:1fr; }
-  /* Every table fits a phone's width: tighter cells, headers and long values may wrap. */
-  table { font-size:.85rem; } th, td { padding:5px 4px; } th { white-space:normal; }
-  td { overflow-wrap:anywhere; } }
-</style>
-</head>
-<body>
-<main>
-<header>
-<h1 dir="auto">{{ f.campaign.name }} <span class="state {{ f.state }}">{{ f.state }}</span></h1>
-<p class="meta">
-{%- if f.campaign.source_name %}<span dir="auto">{{ f.campaign.source_name }}</span> · {% endif -%}
-{{ f.contacts }} rows, {{ f.people }} people to call
-{%- if started %} · started {{ started }}, ran {{ ran }}{% endif %}</p>
-</header>
+#: The page (strings marked for the catalog: see campaign.i18n), next to this module.
+_TEMPLATE = Path(__file__).resolve().parent / "templates" / "report.html"
 
-<section class="cards" aria-label="Key figures">
-<div class="card"><div class="value">{{ reach }}</div><div class="label">reach rate
- ({{ f.connected }} of {{ f.dialed }} dialed)</div></div>
-<div class="card"><div class="value">{{ f.connected }}</div><div class="label">connected</div></div>
-<div class="card"><div class="value">{{ f.calls }}</div><div class="label">calls placed</div></div>
-<div class="card"><div class="value">{{ talk_mean }}</div><div class="label">average talk time
- (median {{ talk_median }})</div></div>
-{%- if cost %}<div class="card"><div class="value">{{ cost_total }}</div>
-<div class="label">estimated cost</div></div>{% endif %}
-</section>
 
-<h2>Charts</h2>
-<section class="charts">
-{% for chart in chart_list %}<figure>{{ chart }}</figure>
-{% endfor %}</section>
+def _environment() -> Environment:
+    environment = Environment(
+        autoescape=True, keep_trailing_newline=True, extensions=["jinja2.ext.i18n"]
+    )
+    environment.install_gettext_callables(  # type: ignore[attr-defined]
+        i18n.gettext_, i18n.ngettext_, newstyle=True
+    )
+    environment.filters.update(word=i18n.word, number=i18n.format_number)
+    return environment
 
-<h2>Outcomes</h2>
-<div class="scroll"><table>
-<thead><tr><th>outcome</th><th class="n">rows</th><th class="n">share</th></tr></thead>
-<tbody>{% for name, count in outcomes %}
-<tr><td>{{ name }}</td><td class="n">{{ count }}</td>
-<td class="n">{{ pct(count, f.contacts) }}</td></tr>
-{%- endfor %}</tbody></table></div>
-<p class="meta">Talk time: {{ talk }}.{% if cost %} Cost: {{ cost }}.{% endif %}</p>
 
-{% for title, rows in groups %}{% if rows %}
-<h2>{{ title }}</h2>
-<div class="scroll"><table>
-<thead><tr><th>{{ title[3:] }}</th><th class="n">people</th><th class="n">dialed</th>
-<th class="n">connected</th><th class="n">reach</th></tr></thead>
-<tbody>{% for row in rows %}
-<tr><td>{{ row.key }}</td><td class="n">{{ row.contacts }}</td><td class="n">{{ row.dialed }}</td>
-<td class="n">{{ row.connected }}</td><td class="n">{{ pct(row.connected, row.dialed) }}</td></tr>
-{%- endfor %}</tbody></table></div>
-{% endif %}{% endfor %}
-
-{% if f.top_values %}
-<h2>Extracted answers</h2>
-<p class="meta">From each person's last call.</p>
-<div class="scroll"><table>
-<thead><tr><th>variable</th><th class="n">answered</th><th>top values</th></tr></thead>
-<tbody>{% for v in f.top_values %}
-<tr><td dir="auto">{{ v.name }}</td><td class="n">{{ v.answered }}</td><td dir="auto">
-{%- if v.top and v.top[0][1] == 1 and v.distinct > v.top|length %}<em>{{ v.distinct }} different
- values</em>{% else %}{% for value, count in v.top %}<bdi>{{ value }}</bdi> ×{{ count }}
-{%- if not loop.last %}, {% endif %}{% endfor %}{% endif %}</td></tr>
-{%- endfor %}</tbody></table></div>
-{% endif %}
-
-<footer>Generated {{ generated }} by campaign {{ version }} from the campaign database.
-Times are in {{ zone }} (where the report was made) except "by hour", which uses each
-recipient's local time.</footer>
-</main>
-</body>
-</html>
-"""
-
-_ENVIRONMENT = Environment(autoescape=True, keep_trailing_newline=True)
+_ENVIRONMENT = _environment()
 
 
 def chart_svgs(figures: Figures, zone: str | None = None) -> list[str]:
@@ -171,8 +79,16 @@ def goal_charts(figures: Figures) -> list[str]:
     ]
 
 
-def render_html(figures: Figures) -> str:
-    """The report page for `figures` as one HTML string."""
+def render_html(figures: Figures, language: str = i18n.DEFAULT) -> str:
+    """The report page for `figures` as one HTML string, in `language` (`en`, `he`)."""
+    token = i18n.use(language)
+    try:
+        return _render(figures, i18n.current())
+    finally:
+        i18n.reset(token)
+
+
+def _render(figures: Figures, language: str) -> str:
     zone = zone_name()
     chart_list = chart_svgs(figures, zone if _known_zone(zone) else None)
     campaign = figures.campaign
@@ -182,7 +98,9 @@ def render_html(figures: Figures) -> str:
         end = campaign.finished_at or figures.generated_at
         ran = format_duration((end - campaign.started_at).total_seconds())
     cost = cost_line(figures)
-    return _ENVIRONMENT.from_string(_TEMPLATE).render(
+    return _ENVIRONMENT.from_string(_TEMPLATE.read_text(encoding="utf-8")).render(
+        lang=language,
+        text_dir=i18n.direction(language),
         f=figures,
         started=started,
         ran=ran,
@@ -196,7 +114,10 @@ def render_html(figures: Figures) -> str:
         cost_total=", ".join(f"{t:,.2f} {c}" for c, t in figures.cost.items()),
         chart_list=[Markup(svg) for svg in chart_list],  # our own SVG, not user text
         outcomes=ordered_outcomes(figures.outcomes),
-        groups=[("By country", figures.by_country), ("By time zone", figures.by_timezone)],
+        groups=[
+            (i18n.gettext_("By country"), i18n.gettext_("country"), figures.by_country),
+            (i18n.gettext_("By time zone"), i18n.gettext_("time zone"), figures.by_timezone),
+        ],
         pct=percent,
         generated=local_text(figures.generated_at),
         zone=zone if _known_zone(zone) else "UTC",
@@ -210,9 +131,11 @@ def default_report_path(campaign_name: str) -> Path:
     return Path(f"{stem}-report.html")
 
 
-def write_html(figures: Figures, path: str | os.PathLike[str]) -> Path:
+def write_html(
+    figures: Figures, path: str | os.PathLike[str], language: str = i18n.DEFAULT
+) -> Path:
     target = Path(path)
-    page = render_html(figures)
+    page = render_html(figures, language)
     with atomic_path(target) as temporary:
         temporary.write_text(page, encoding="utf-8")
     return target

@@ -4,7 +4,8 @@ This is the data `export` writes and `campaign.results()` returns. A results row
 original column under its original header with its original text, then what happened:
 
     to_number, outcome, call_status, attempts, call_id, started_at, ended_at, duration_s,
-    summary, error, duplicate_of, duplicate_of_outcome, wait_reason, next_call_at,
+    summary, error, duplicate_of, duplicate_of_outcome, wait_reason, wait_detail,
+    next_call_at,
     extracted.<name>..., collected.<name>...
 
 With a `--goal`, `goal_reached` follows `outcome`: `true`, `false`, or blank when the
@@ -12,7 +13,8 @@ person was never reached. An extracted callback time is kept as said
 (`extracted.<callback var>`), parseable or not.
 
 A row not final yet says why it waits (`wait_reason`: redial, window, scheduled,
-recently_called, daily_cap) and when its next call may be (`next_call_at`).
+recently_called, daily_cap), in words where the rule said more (`wait_detail`: `holiday (Yom
+Kippur)`, `closed day (Saturday)`), and when its next call may be (`next_call_at`).
 
 Rejected and duplicate rows stay in, in input order, so the table joins back to the source.
 A duplicate row's outcome is `duplicate`, as in the report and status (it was not called
@@ -59,6 +61,7 @@ RESULT_COLUMNS = (
     "duplicate_of",
     "duplicate_of_outcome",
     "wait_reason",
+    "wait_detail",
     "next_call_at",
     *LOCAL_RESULT_COLUMNS,
 )
@@ -139,6 +142,7 @@ def results_frame(rows: CampaignRows, *, only: Iterable[str] | None = None) -> p
             # Filled from the primary row for duplicates, below; empty for the others.
             "duplicate_of_outcome": contacts["outcome"].fillna(PENDING).astype(object),
             "wait_reason": contacts["wait_reason"].where(pending, None),
+            "wait_detail": contacts["wait_detail"].where(pending, None),
             "next_call_at": contacts["next_attempt_at"].where(pending, pd.NaT),
             LOCAL_ZONE: _zones(contacts),
         }

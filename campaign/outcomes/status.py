@@ -27,6 +27,7 @@ from campaign.calls.vocab import (
     WaitReason,
 )
 from campaign.clock import Clock, SystemClock
+from campaign.outcomes.calendar_status import CalendarStatus, calendar_status
 from campaign.outcomes.commands import resume_command
 from campaign.outcomes.goals import (
     Callback,
@@ -38,7 +39,7 @@ from campaign.outcomes.goals import (
 )
 from campaign.store.db import Database
 from campaign.store.inbox import WebhookStats, webhook_stats
-from campaign.store.models import Attempt, Campaign, Contact
+from campaign.store.models import Attempt, Campaign, Contact, Event
 from campaign.store.queries import find_campaign, list_campaigns, outcome_counts, state_counts
 from campaign.store.rehearsals import is_rehearsal
 from campaign.store.runners import LiveRunner, holder_is_alive, live_runners
@@ -122,9 +123,14 @@ class CampaignStatus:
     #: Contacts waiting for a callback they asked for (all of them), and the first ones.
     callbacks_waiting: int = 0
     callbacks: list[Callback] = field(default_factory=list)
+    #: Each country's schedule and next opening, for the contacts still to call (None: none
+    #: left). See campaign.outcomes.calendar_status.
+    calendar: CalendarStatus | None = None
     #: Ended calls by how the runner learned the end (EndSource: webhook / polled /
     #: fetched), every one (zeros too).
     results_by_source: dict[str, int] = field(default_factory=dict)
+    #: While a running campaign's runner finds the Voicy API unavailable: since when.
+    api_down_since: datetime | None = None
 
     @property
     def finished(self) -> bool:
@@ -284,7 +290,9 @@ def _snapshot(
         spend=spend_figures(session, campaign.id, settings, outcomes),
         callbacks_waiting=callbacks_waiting,
         callbacks=callbacks,
+        calendar=None if ended else calendar_status(session, campaign.id, settings, now),
         results_by_source=_every(EndSource, _ends_by_source(session, campaign.id)),
+        api_down_since=_api_down_since(session, campaign.id) if state == "running" else None,
     )
 
 
@@ -295,6 +303,20 @@ def _ends_by_source(session: Session, campaign_id: int) -> dict[str, int]:
         .group_by(Attempt.ended_by)
     ).all()
     return {str(source): int(count) for source, count in rows}
+
+
+def _api_down_since(session: Session, campaign_id: int) -> datetime | None:
+    """When the API outage the runner reported began, unless it reported it over."""
+    last = session.execute(
+        select(Event.kind, Event.data, Event.at)
+        .where(Event.campaign_id == campaign_id, Event.kind.in_(("api_down", "api_back")))
+        .order_by(Event.id.desc())
+        .limit(1)
+    ).first()
+    if last is None or last.kind != "api_down":
+        return None
+    since = (last.data or {}).get("since")
+    return datetime.fromisoformat(since) if isinstance(since, str) else last.at
 
 
 def _attempts_by_state(session: Session, campaign_id: int) -> dict[str, int]:

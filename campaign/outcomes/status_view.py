@@ -20,6 +20,7 @@ from campaign.calls.vocab import (
 )
 from campaign.durations import format_duration
 from campaign.localtime import local_text
+from campaign.outcomes.calendar_status import CalendarStatus
 from campaign.outcomes.goals_view import add_goal_rows
 from campaign.outcomes.status import CampaignStatus, CampaignSummary
 from campaign.store.inbox import WebhookStats
@@ -90,6 +91,15 @@ def render_status(status: CampaignStatus) -> RenderableType:
         head.add_row("Last run", stop.words + (f": {stop.detail}" if stop.detail else ""))
         if stop.fix and not status.finished:
             head.add_row("To fix", stop.fix)
+    if status.api_down_since is not None:
+        head.add_row(
+            "Voicy API",
+            Text(
+                f"unavailable since {local_time(status.api_down_since)}: not dialing, "
+                "retrying by itself",
+                style="bold red",
+            ),
+        )
     if status.source_name:
         head.add_row("List", status.source_name)
     if status.started_at:
@@ -152,9 +162,32 @@ def render_status(status: CampaignStatus) -> RenderableType:
     )  # fmt: skip
 
     parts: list[RenderableType] = [head, Text(""), outcomes, Text(""), work]
+    if status.calendar is not None and status.calendar.countries:
+        parts += [Text(""), render_calendar(status.calendar, now)]
     if status.resume_command and status.state != "running":
         parts += [Text(""), Text.assemble(("To resume: ", "bold"), status.resume_command)]
     return Group(*parts)
+
+
+def render_calendar(calendar: CalendarStatus, now: datetime) -> RenderableType:
+    """Each country's schedule and when it opens next, for the contacts still to call."""
+    table = Table.grid(padding=(0, 2))
+    table.add_column(style="bold")
+    table.add_column()
+    for country in calendar.countries:
+        count = f"{country.contacts:,} to call"
+        text = Text(f"{country.schedule} ({country.source}); {country.holidays}")
+        if country.open_now:
+            text.append("; open now", style="green")
+        elif country.next_opening is not None:
+            opens = f"{local_time(country.next_opening)} ({relative(country.next_opening, now)})"
+            text.append(f"; closed now: {country.closed_because}, opens {opens}", style="yellow")
+        else:
+            text.append(f"; never opens: {country.closed_because}", style="bold red")
+        table.add_row(f"{country.country} ({count})", text)
+    if calendar.other_countries:
+        table.add_row("", calendar.other_countries)
+    return Group(Text("Calling calendar, in each recipient's local time", style="bold"), table)
 
 
 def _counted(counts: dict[str, int], vocabulary: type[ContactState | AttemptStatus]) -> str:

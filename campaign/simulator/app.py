@@ -97,6 +97,11 @@ def create_app(world: World) -> Starlette:
     """The ASGI app serving `world`."""
 
     async def call_dial(request: Request) -> Response:
+        outage = world.outage_phase("call-dial")
+        if outage == "refused":
+            return DroppedResponse()
+        if outage == "unavailable":
+            return error(503, "Service temporarily unavailable, please retry")
         fault = world.draw_dial_fault()
         if fault == "5xx":
             return error(503, "Service temporarily unavailable, please retry")
@@ -148,7 +153,10 @@ def create_app(world: World) -> Starlette:
     def read(handler: Handler) -> Handler:
         # Reads only ever fail with a 5xx fault, refused before any work.
         async def guarded(request: Request) -> Response:
-            if world.draw_read_fault():
+            outage = world.outage_phase("read")
+            if outage == "refused":
+                return DroppedResponse()
+            if outage == "unavailable" or world.draw_read_fault():
                 return error(503, "Service temporarily unavailable, please retry")
             return await handler(request)
 

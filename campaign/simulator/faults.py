@@ -6,6 +6,9 @@ Dial faults are exclusive; one uniform draw per dial picks at most one of them:
 - `drop`: the call IS created, then the connection closes with no complete answer.
 - `slow`: the call IS created, the answer comes `slow_seconds` later on the world's clock.
 Reads (call-get, call-list, agent-*) only ever get the `5xx` fault.
+
+An outage (`OutageWindow`, scheduled with `World.outage`) is not drawn: for its window on
+the world's clock every request is dropped unanswered, then answered 503, then served.
 """
 
 from __future__ import annotations
@@ -84,3 +87,27 @@ class FaultPicker:
         if hit:
             self.served["5xx"] += 1
         return hit
+
+
+OutagePhase = Literal["refused", "unavailable"]
+
+
+@dataclass(frozen=True)
+class OutageWindow:
+    """An API outage on the world's clock: from `start`, `refused` seconds in which every
+    request is read and dropped unanswered (the closest an in-process server comes to a
+    refused connection: no call is created, the client cannot tell), then `unavailable`
+    seconds of 503 to everything, then back."""
+
+    start: float
+    refused: float = 0.0
+    unavailable: float = 0.0
+
+    @property
+    def end(self) -> float:
+        return self.start + self.refused + self.unavailable
+
+    def phase(self, now: float) -> OutagePhase | None:
+        if now < self.start or now >= self.end:
+            return None
+        return "refused" if now < self.start + self.refused else "unavailable"

@@ -26,7 +26,14 @@ from campaign.simulator.calls import (
     check_final_status,
     plan_outcome,
 )
-from campaign.simulator.faults import NO_FAULTS, DialFault, FaultPicker, Faults
+from campaign.simulator.faults import (
+    NO_FAULTS,
+    DialFault,
+    FaultPicker,
+    Faults,
+    OutagePhase,
+    OutageWindow,
+)
 from campaign.simulator.limits import PLANS, Admission, Plan, RequestBudget
 
 TEST_API_KEY = "voicy_sk_test_simulator_7f3a9c2e51d84b06"
@@ -104,6 +111,9 @@ class World:
         self._scripted_extracted: dict[str, dict[str, Any]] = {}
         self._budget = RequestBudget(plan.requests_per_minute)
         self._faults = FaultPicker(self.faults, seed)
+        #: Scheduled API outages (`outage`); requests served during them, by phase.
+        self.outages: list[OutageWindow] = []
+        self.served_in_outage: Counter[str] = Counter()
         # Ground truth.
         self.dial_counts: Counter[str] = Counter()
         self.requests_by_endpoint: Counter[str] = Counter()
@@ -133,6 +143,23 @@ class World:
             if fault == "5xx":
                 self._faults.count(fault)
             return fault
+
+    def outage(self, start_in: float, *, refused: float = 0.0, unavailable: float = 0.0) -> None:
+        """Schedule an API outage `start_in` seconds from now (see `OutageWindow`)."""
+        with self._lock:
+            start = self.clock.time() + start_in
+            self.outages.append(OutageWindow(start, refused, unavailable))
+
+    def outage_phase(self, endpoint: str) -> OutagePhase | None:
+        """The outage phase a request to `endpoint` meets now (counted), or None."""
+        with self._lock:
+            now = self.clock.time()
+            for window in self.outages:
+                phase = window.phase(now)
+                if phase is not None:
+                    self.served_in_outage[f"{endpoint}:{phase}"] += 1
+                    return phase
+            return None
 
     def draw_read_fault(self) -> bool:
         with self._lock:

@@ -17,10 +17,11 @@ from typing import Any
 
 from sqlalchemy import create_engine, event, inspect
 from sqlalchemy.engine import Engine, make_url
-from sqlalchemy.exc import ArgumentError, OperationalError
+from sqlalchemy.exc import ArgumentError, DBAPIError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from campaign.errors import InputError
+from campaign.store.unavailable import BUSY_WAIT, store_problem
 
 DEFAULT_DB = "campaign.db"
 #: How long an open waits for another process creating the same database's schema.
@@ -49,7 +50,8 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=FULL")
-    cursor.execute("PRAGMA busy_timeout=15000")
+    # Another program holding the file (a backup, a viewer) is waited for this long.
+    cursor.execute(f"PRAGMA busy_timeout={int(BUSY_WAIT * 1000)}")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.close()
 
@@ -70,9 +72,18 @@ class Database:
 
     @contextmanager
     def session(self) -> Iterator[Session]:
-        """One transaction: committed on success, rolled back on error."""
-        with self._sessions() as session, session.begin():
-            yield session
+        """One transaction: committed on success, rolled back on error.
+
+        A write the store refuses for a reason outside the program (disk full, read-only,
+        locked too long) raises `StoreUnavailable`, naming the path and the fix."""
+        try:
+            with self._sessions() as session, session.begin():
+                yield session
+        except DBAPIError as exc:
+            problem = store_problem(exc, self.display_name(), self.dialect == "sqlite")
+            if problem is None:
+                raise
+            raise problem from exc
 
     def read_session(self) -> Session:
         return self._sessions()
@@ -100,7 +111,7 @@ def open_db(db: str | os.PathLike[str] | None = None, *, migrate: bool = True) -
                 raise InputError(
                     f"--db {database}: folder {parent} does not exist; create it first"
                 )
-        kwargs["connect_args"] = {"timeout": 15, "check_same_thread": False}
+        kwargs["connect_args"] = {"timeout": BUSY_WAIT, "check_same_thread": False}
     else:
         kwargs["pool_pre_ping"] = True
     try:

@@ -12,6 +12,7 @@ from starlette.routing import Route
 
 from campaign.calls.vocab import WaitReason
 from campaign.outcomes.status_view import REHEARSAL_WORDS
+from campaign.web import i18n
 from campaign.web.context import context_of
 from campaign.web.errors import BadRequest
 from campaign.web.params import NOTICES, parse_notice
@@ -26,7 +27,7 @@ _VERSION = re.compile(r"^[\w.-]{1,64}$")
 def campaign_list(request: Request) -> Response:
     context = context_of(request)
     context.charts.warm()  # a campaign page, with charts, is likely the next request
-    rows = context.campaign_list()
+    rows = context.campaign_list(i18n.language_of(request))
     return render(
         request,
         "campaigns.html",
@@ -40,7 +41,7 @@ def campaign_list(request: Request) -> Response:
 
 def campaign_list_live(request: Request) -> Response:
     context = context_of(request)
-    rows = context.campaign_list()
+    rows = context.campaign_list(i18n.language_of(request))
     return JSONResponse(
         {"as_of": iso(context.clock.now()), "campaigns": [row.to_json() for row in rows]}
     )
@@ -50,7 +51,7 @@ def campaign_page(request: Request) -> Response:
     context = context_of(request)
     notice = parse_notice(request.query_params)
     context.charts.warm()
-    view = context.campaign(request.path_params["campaign_id"])
+    view = context.campaign(request.path_params["campaign_id"], i18n.language_of(request))
     return render(
         request,
         "campaign.html",
@@ -67,7 +68,9 @@ def campaign_page(request: Request) -> Response:
 
 
 def campaign_live(request: Request) -> Response:
-    view = context_of(request).campaign(request.path_params["campaign_id"])
+    view = context_of(request).campaign(
+        request.path_params["campaign_id"], i18n.language_of(request)
+    )
     return JSONResponse(view.to_json())
 
 
@@ -75,7 +78,7 @@ def campaign_charts(request: Request) -> Response:
     """The charts as an HTML fragment (`?fragment=1`, for the page's script) or a page."""
     context = context_of(request)
     campaign_id = request.path_params["campaign_id"]
-    view = context.campaign(campaign_id)
+    view = context.campaign(campaign_id, i18n.language_of(request))
     asked = request.query_params.get("v")  # only busts caches: the server knows its data
     if asked is not None and not _VERSION.match(asked):
         raise BadRequest("v must be the charts version the live update gave (letters, digits, -)")

@@ -24,7 +24,7 @@ from campaign.campaigns.create import prepare_campaign
 from campaign.contacts import ContactList, load_contacts, validation_summary
 from campaign.contacts.vars import needs_value
 from campaign.engine.settings import RunSettings
-from campaign.errors import CampaignError, InputError
+from campaign.errors import CampaignError, InputError, PhoneColumnUnknown
 from campaign.store.models import Suppression
 from campaign.voicy.models import Agent
 from campaign.web import launch_form
@@ -108,6 +108,9 @@ class Check:
     estimate: launch_form.Estimate | None = None
     calendar: Any = None  # campaign.rules.describe.CalendarView for the form's window
     calendar_error: str | None = None
+    #: The phone column could not be told: the list's columns to pick it from, and why.
+    columns: list[str] = field(default_factory=list)
+    phone_problem: str | None = None
 
 
 def _sheets(upload: StoredUpload) -> list[str]:
@@ -166,6 +169,11 @@ async def check(request: Request, form: FormData | None = None) -> Check:
             agent=result.agent,
             filename=upload.filename,
         )
+    except PhoneColumnUnknown as exc:
+        # Said in the page's terms: pick the column in the list of every column.
+        result.columns, result.phone_problem = exc.columns, exc.problem
+        result.error = f"{exc.problem}: choose the phone column above and check again"
+        return result
     except InputError as exc:
         result.error = exc.message
         return result

@@ -14,6 +14,7 @@ from campaign.campaigns.control import (
     cancel_campaign,
     pause_campaign,
 )
+from campaign.web import i18n
 from campaign.web.context import context_of
 from campaign.web.guard import CSRF_FIELD, check_csrf
 from campaign.web.lookup import campaign_ref
@@ -47,7 +48,7 @@ async def cancel(request: Request) -> Response:
 
 def confirm_cancel(request: Request) -> Response:
     context = context_of(request)
-    view = context.campaign(request.path_params["campaign_id"])
+    view = context.campaign(request.path_params["campaign_id"], i18n.language_of(request))
     return render(
         request,
         "confirm_cancel.html",

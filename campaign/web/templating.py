@@ -20,6 +20,7 @@ from starlette.responses import Response
 from starlette.templating import Jinja2Templates
 
 from campaign.durations import format_duration
+from campaign.web import i18n
 
 HERE = Path(__file__).resolve().parent
 TEMPLATES_DIR = HERE / "templates"
@@ -57,15 +58,20 @@ def relative_text(at: datetime | None, now: datetime) -> str:
         return DASH
     seconds = (at - now).total_seconds()
     if abs(seconds) < 1:
-        return "now"
-    words = format_duration(abs(seconds))
-    return f"in {words}" if seconds > 0 else f"{words} ago"
+        return i18n.gettext_("now")
+    words = {"time": format_duration(abs(seconds))}
+    return (
+        i18n.gettext_("in %(time)s") % words
+        if seconds > 0
+        else i18n.gettext_("%(time)s ago") % words
+    )
 
 
 def number(value: int | float | None) -> str:
+    """`1,234` in the page's language (Babel)."""
     if value is None:
         return DASH
-    return f"{value:,}" if isinstance(value, int) else f"{value:,.1f}"
+    return i18n.format_number(value)
 
 
 def percent(part: int, whole: int) -> str:
@@ -87,6 +93,11 @@ def static_url(name: str) -> str:
     return f"/static/{name}?v={static_version(name)}"
 
 
+def vocabulary_words() -> dict[str, str]:
+    """Campaign states and outcomes in the page's language, for the live updates' script."""
+    return {value: i18n.word(value) for value in i18n.VOCABULARY}
+
+
 def _environment() -> Environment:
     environment = Environment(
         loader=FileSystemLoader(TEMPLATES_DIR),
@@ -94,6 +105,14 @@ def _environment() -> Environment:
         undefined=StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
+        extensions=["jinja2.ext.i18n"],
+    )
+    # Vars shown as JSON read as the user wrote them (`{"שם": "יוסי"}`, not `\u05e9…`), in
+    # the list's order; tojson still escapes <, >, & and ' for HTML.
+    environment.policies["json.dumps_kwargs"] = {"sort_keys": False, "ensure_ascii": False}
+    # The strings marked in the templates, in the language of the page being rendered.
+    environment.install_gettext_callables(  # type: ignore[attr-defined]
+        i18n.gettext_, i18n.ngettext_, newstyle=True
     )
     environment.filters.update(
         utc=utc_text,
@@ -102,8 +121,15 @@ def _environment() -> Environment:
         number=number,
         duration=duration_text,
         their_time=their_time,
+        word=i18n.word,
     )
-    environment.globals.update(static_url=static_url, percent=percent, DASH=DASH)
+    environment.globals.update(
+        static_url=static_url,
+        percent=percent,
+        DASH=DASH,
+        vocabulary_words=vocabulary_words,
+        word=i18n.word,
+    )
     return environment
 
 
@@ -118,10 +144,30 @@ def render(
     status_code: int = 200,
     headers: dict[str, str] | None = None,
 ) -> Response:
-    values = {"csrf_token": csrf_token_of(request), **(context or {})}
-    return TEMPLATES.TemplateResponse(
-        request, name, values, status_code=status_code, headers=headers
-    )
+    language, just_chosen = i18n.chosen(request)
+    values = {
+        "csrf_token": csrf_token_of(request),
+        "lang": language,
+        "text_dir": i18n.direction(language),
+        "language_links": [
+            (code, words, i18n.switch_url(request, code))
+            for code, words in i18n.LANGUAGES.items()
+            if code != language
+        ],
+        **(context or {}),
+    }
+    token = i18n.use(language)
+    try:  # the template is rendered here, in the request's language
+        response = TEMPLATES.TemplateResponse(
+            request, name, values, status_code=status_code, headers=headers
+        )
+    finally:
+        i18n.reset(token)
+    if just_chosen:
+        response.set_cookie(
+            i18n.COOKIE, language, max_age=i18n.COOKIE_MAX_AGE, httponly=True, samesite="lax"
+        )
+    return response
 
 
 def csrf_token_of(request: Request) -> str:

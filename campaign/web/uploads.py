@@ -11,6 +11,7 @@ import re
 import secrets
 import shutil
 import tempfile
+import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -19,7 +20,8 @@ from starlette.requests import Request
 
 DEFAULT_UPLOAD_LIMIT = 50 * 1024 * 1024
 _ID = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
-_SAFE_NAME = re.compile(r"[^A-Za-z0-9._ -]+")
+#: Characters of an uploaded file's name kept besides letters and digits.
+_KEPT = frozenset("._ -()")
 
 
 class UploadTooLarge(Exception):
@@ -105,6 +107,10 @@ class UploadStore:
 
 
 def _clean_name(name: str) -> str:
-    """A display and extension-bearing name without any path part."""
-    base = name.replace("\\", "/").rsplit("/", 1)[-1]
-    return _SAFE_NAME.sub("_", base)[:120] or "list.csv"
+    """A display and extension-bearing name without any path part. Letters and digits of
+    every script stay (`מרפאה-תורים.csv` keeps its Hebrew name); anything else but `._ -()`
+    becomes `_`, including the invisible bidi controls that could make `gpj.exe` look like
+    `exe.jpg`. The file itself is always stored as `list`: the name is only shown."""
+    base = unicodedata.normalize("NFC", name.replace("\\", "/").rsplit("/", 1)[-1])
+    cleaned = "".join(char if char.isalnum() or char in _KEPT else "_" for char in base)
+    return cleaned.strip(" .")[:120] or "list.csv"

@@ -21,6 +21,7 @@ from campaign.calls.vocab import (
     connected_count,
 )
 from campaign.durations import format_duration
+from campaign.i18n import gettext_, word
 from campaign.outcomes.goals_view import goal_text, spend_text
 from campaign.outcomes.status import CampaignStatus, CampaignSummary
 from campaign.outcomes.status_view import OUTCOME_ORDER, sources_text, webhook_text
@@ -40,7 +41,11 @@ def percent_done(progress: Tally) -> str:
 
 
 def progress_text(progress: Tally) -> str:
-    return f"{progress.done:,} of {progress.total:,} people done ({percent_done(progress)})"
+    """`3 of 20 people done (15%)`, in the current language (the page's script fills the
+    same words from the live counts)."""
+    return gettext_("{done} of {total} people done ({percent})").format(
+        done=number(progress.done), total=number(progress.total), percent=percent_done(progress)
+    )
 
 
 def eta_of(state: str, elapsed_s: float | None, progress: Tally, now: datetime) -> datetime | None:
@@ -54,7 +59,8 @@ def eta_of(state: str, elapsed_s: float | None, progress: Tally, now: datetime) 
 def eta_text(eta: datetime | None, now: datetime) -> str:
     if eta is None:
         return DASH
-    return f"about {format_duration((eta - now).total_seconds())} ({utc_text(eta)})"
+    left = format_duration((eta - now).total_seconds())
+    return gettext_("about %(left)s (%(at)s)") % {"left": left, "at": utc_text(eta)}
 
 
 @dataclass(frozen=True)
@@ -111,7 +117,7 @@ class CampaignView:
                 "url": f"{self.ref.url}/contacts/{row.id}",
                 "name": row.name or f"line {row.line}",
                 "phone": row.to_number or "",
-                "why": wait_words(row.wait_reason)
+                "why": word(wait_words(row.wait_reason))
                 + (f": {row.wait_detail}" if row.wait_detail else ""),
                 "due": f"{utc_text(row.next_attempt_at)} "
                 f"({relative_text(row.next_attempt_at, self.status.as_of)})",
@@ -155,9 +161,9 @@ def live_fields(status: CampaignStatus) -> dict[str, str]:
     fields = {
         "state": status.state,
         "state_note": _state_note(status),
-        "stop_reason": stop.words if stop else "",
+        "stop_reason": word(stop.words) if stop else "",
         "stop_detail": stop.detail or "" if stop else "",
-        "stop_fix": stop.fix or "" if stop and not status.finished else "",
+        "stop_fix": word(stop.fix) if stop and stop.fix and not status.finished else "",
         "progress": progress_text(progress),
         "percent": percent_done(progress),
         "contacts": number(status.contacts),
@@ -197,6 +203,7 @@ def live_fields(status: CampaignStatus) -> dict[str, str]:
             if found and found.next_due
             else DASH
         )
+        fields[f"waiting.{reason}.detail"] = (found.detail or "") if found else ""
     return fields
 
 
@@ -244,10 +251,17 @@ def _setting_text(key: str, value: Any) -> str:
 
 
 def _state_note(status: CampaignStatus) -> str:
+    if status.api_down_since is not None:
+        since = utc_text(status.api_down_since)
+        return f"API unavailable since {since}: the runner is not dialing and retries by itself"
     action = status.requested_action
     if status.state != "running" or action not in ("pause", "cancel"):
         return ""
-    return f"{action} requested: the runner stops dialing and finishes the calls in progress"
+    if action == "pause":
+        return gettext_(
+            "pause requested: the runner stops dialing and finishes the calls in progress"
+        )
+    return gettext_("cancel requested: the runner stops dialing and finishes the calls in progress")
 
 
 def _per_minute(status: CampaignStatus) -> str:
@@ -265,10 +279,18 @@ def _rate_limit(settings: Mapping[str, Any]) -> str:
 def _runner(status: CampaignStatus) -> str:
     runner = status.runner
     if runner is None or status.finished:
-        return "none"
-    beat = relative_text(runner.heartbeat_at, status.as_of) if runner.heartbeat_at else "never"
-    alive = "working" if runner.alive else "gone"
-    return f"pid {runner.pid} on {runner.host}, {alive} (last heartbeat {beat})"
+        return gettext_("none")
+    beat = (
+        relative_text(runner.heartbeat_at, status.as_of)
+        if runner.heartbeat_at
+        else gettext_("never")
+    )
+    words = (
+        gettext_("pid %(pid)s on %(host)s, working (last heartbeat %(beat)s)")
+        if runner.alive
+        else gettext_("pid %(pid)s on %(host)s, gone (last heartbeat %(beat)s)")
+    )
+    return words % {"pid": runner.pid, "host": runner.host, "beat": beat}
 
 
 @dataclass(frozen=True)

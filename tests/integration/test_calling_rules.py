@@ -26,6 +26,8 @@ from campaign.clock import CompressedClock, FakeClock
 from campaign.engine.progress import RunResult
 from campaign.engine.runner import Runner
 from campaign.engine.settings import RunSettings
+from campaign.outcomes.frames import read_campaign_rows
+from campaign.outcomes.results import results_frame
 from campaign.outcomes.status import campaign_status
 from campaign.simulator import (
     DEFAULT_FROM_NUMBERS,
@@ -513,3 +515,14 @@ async def test_a_holiday_holds_the_country_in_one_statement_and_says_which(
     status = campaign_status(db, clock=clock)
     (window,) = [w for w in status.waiting if w.reason == "window"]
     assert (window.count, window.detail) == (3, "holiday (Yom Kippur)")
+    # The country's calendar in status, and each waiting row's reason in the export.
+    assert status.calendar is not None
+    (il,) = [c for c in status.calendar.countries if c.country == "IL"]
+    assert (il.closed_because, il.next_opening) == (
+        "holiday (Yom Kippur)",
+        at("2026-09-22T09:00+03:00"),
+    )
+    table = results_frame(read_campaign_rows(db, status.name))
+    held = table[table["to_number"].isin(israel)]
+    assert held["wait_detail"].tolist() == ["holiday (Yom Kippur)"] * 3
+    assert table[table["to_number"].isin(us)]["wait_detail"].isna().all()

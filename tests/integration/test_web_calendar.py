@@ -5,14 +5,24 @@ from __future__ import annotations
 
 import html
 import re
+import warnings
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from sqlalchemy import update
 
+from campaign.clock import FakeClock
 from campaign.store.db import Database, open_db
-from campaign.store.models import Campaign
+from campaign.store.models import Campaign, Contact
+from campaign.web.app import create_app
 from tests.integration.test_web_launch import _client, _csrf, _upload, _wait_finished
+from tests.outcomes_factory import queued_contacts, ready_campaign
+
+with warnings.catch_warnings():  # starlette asks for httpx2, which is not packaged here
+    warnings.simplefilter("ignore")
+    from starlette.testclient import TestClient
 
 ISRAELI_LIST = b"first_name,phone\nDana,+972527654321\nNoa,+972547654321\nBob,+12025550123\n"
 
@@ -86,3 +96,23 @@ def test_the_holidays_choice_is_stored_with_the_campaign(db: Database) -> None:
         stored = session.get(Campaign, campaign_id)
         assert stored is not None
         assert stored.settings["window"] == "any" and stored.settings["holidays"] is True
+
+
+def test_campaign_page_names_each_countrys_calendar_and_why_people_wait(db: Database) -> None:
+    # Yom Kippur 2026, 10:00 in Israel: the Israelis wait for Tuesday, with the holiday's name.
+    now = datetime(2026, 9, 21, 7, tzinfo=UTC)
+    campaign_id = ready_campaign(db, contacts=0)
+    queued_contacts(
+        db, campaign_id, 2, numbers=["+972527654321", "+972547654321"],
+        next_attempt_at=datetime(2026, 9, 22, 6, tzinfo=UTC), wait_reason="window",
+    )  # fmt: skip
+    with db.session() as session:
+        session.execute(update(Contact).values(wait_detail="holiday (Yom Kippur)"))
+    app = create_app(db, live_max_age=0, charts_in_process=True, clock=FakeClock(now))
+    with TestClient(app) as client:
+        page = client.get(f"/campaigns/{campaign_id}").text
+    text = _text(page)
+    assert 'data-country="IL"' in page
+    assert "Israel (IL) 2 sun-thu 09:00-20:00, fri 09:00-13:00 (Israel's default)" in text
+    assert "holiday (Yom Kippur) , opens 2026-09-22 06:00 UTC" in text  # tags become spaces
+    assert "waiting for their calling window holiday (Yom Kippur) 2" in text

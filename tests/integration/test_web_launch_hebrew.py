@@ -53,9 +53,26 @@ def test_the_check_page_names_the_region_and_the_differing_duplicate(db: Databas
     assert "data-duplicates-differing" in page and "line 12 = line 2" in page
     assert "data-mostly-rejected" not in page
     assert 'data-count="valid">15<' in page
+    # The file keeps its Hebrew name, isolated from the text around it; vars read as text.
+    assert "Check <bdi>מרפאה-תורים.csv</bdi>" in page
+    assert re.search(r'data-preview>.*"first_name": "יוסי"', page, re.S)
+    assert "\\u05" not in page
 
 
 def test_the_check_page_warns_when_most_rows_are_rejected(db: Database) -> None:
     page = _check_page(db, HEBREW.read_bytes(), region="US", **MAPPED)
     assert "data-mostly-rejected" in page
     assert "17 of 20 rows cannot be dialed" in page
+
+
+def test_a_list_without_a_phone_column_gets_a_picker_of_every_column(db: Database) -> None:
+    page = _check_page(db, "שם,עיר,הערות\nדנה,חיפה,052-7654321 נייד\n".encode())
+    assert "no phone column in מרפאה-תורים.csv" in page
+    assert "choose the phone column above" in page and "--phone-column" not in page
+    picker = re.search(r'name="phone_column".*?</select>', page, re.S)
+    assert picker is not None
+    assert re.findall(r'<option value="([^"]*)"', picker.group(0)) == ["", "שם", "עיר", "הערות"]
+    chosen = _check_page(
+        db, "שם,עיר,הערות\nדנה,חיפה,052-7654321\n".encode(), phone_column="הערות", action="check"
+    )
+    assert "data-phone-column>הערות<" in chosen

@@ -76,6 +76,11 @@ class Coordination(Protocol):
         """Other runners' open calls, or a silent teammate whose calls will be taken over."""
         ...
 
+    def hold_take_overs(self, seconds: float) -> None:
+        """Take over nobody for `seconds` (real): after a store outage every teammate's
+        lease lapsed with it, and each needs a heartbeat to renew it."""
+        ...
+
 
 def coordination_for(
     db: Database,

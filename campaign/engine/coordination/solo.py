@@ -67,3 +67,6 @@ class Solo:
 
     def work_elsewhere(self) -> bool:
         return False
+
+    def hold_take_overs(self, seconds: float) -> None:
+        return None  # alone: nobody to take over

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import AsyncIterator
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from datetime import datetime
@@ -53,6 +54,7 @@ class Team:
         self.shared = SharedBudget(rate, clock, db, self.key_hash)
         self.budget: RequestBudget = self.shared
         self.scanner = False  # elected at each heartbeat: the oldest live runner
+        self._no_take_over_until = 0.0  # time.monotonic(): see hold_take_overs
         self._joined = False
 
     def join(self) -> bool:
@@ -73,7 +75,12 @@ class Team:
             self._joined = False
         return 0
 
+    def hold_take_overs(self, seconds: float) -> None:
+        self._no_take_over_until = time.monotonic() + seconds
+
     def take_over(self, ledger: Ledger, now: datetime, *, starting: bool) -> TakeOver | None:
+        if not starting and time.monotonic() < self._no_take_over_until:
+            return None  # back from a store outage: teammates renew their leases first
         taken = ledger.take_over(self.me.owner, now, sweep=starting)
         if not starting:
             with self.db.read_session() as session:

@@ -13,6 +13,11 @@
     try { return Intl.DateTimeFormat().resolvedOptions().timeZone || "UTC"; }
     catch (e) { return "UTC"; }
   }());
+  /* The page's own words for the states it may be told (translated by the server). */
+  var WORDS = (function () {
+    try { return JSON.parse(document.documentElement.getAttribute("data-words") || "{}"); }
+    catch (e) { return {}; }
+  }());
   var UTC_STAMP = /(\d{4})-(\d{2})-(\d{2}) (\d{2}):(\d{2}) UTC/g;
   var LOCAL = new Intl.DateTimeFormat("en-GB", {
     timeZone: ZONE, year: "numeric", month: "2-digit", day: "2-digit", hour: "2-digit",
@@ -41,7 +46,8 @@
       el.textContent = localizeText(el.textContent);
     });
     root.querySelectorAll("[data-zone-note]").forEach(function (el) {
-      el.textContent = "times in your time zone (" + ZONE + ")";
+      var words = el.getAttribute("data-zone-words") || "times in your time zone ({zone})";
+      el.textContent = words.replace("{zone}", ZONE);
     });
   }
 
@@ -61,7 +67,7 @@
       }
     });
     scope.querySelectorAll("[data-live-state]").forEach(function (el) {
-      setText(el, data.state);
+      setText(el, WORDS[data.state] || data.state);
       el.className = "badge state-" + data.state;
     });
     if (data.progress) {
@@ -69,6 +75,13 @@
         el.max = data.progress.total;
         el.value = data.progress.done;
         el.textContent = live.percent || "";
+      });
+      /* The progress sentence in the page's own language: its words come with the page. */
+      scope.querySelectorAll("[data-progress-words]").forEach(function (el) {
+        setText(el, el.getAttribute("data-progress-words")
+          .replace("{done}", data.progress.done.toLocaleString("en"))
+          .replace("{total}", data.progress.total.toLocaleString("en"))
+          .replace("{percent}", live.percent || ""));
       });
     }
     var flags = data.flags || {};

@@ -76,6 +76,15 @@ def test_a_killed_runner_s_calls_are_taken_over_after_its_lease(
         victim_id = setup.scalar("SELECT id FROM runners WHERE pid = :pid", pid=victim.pid)
         victim.send_signal(signal.SIGKILL)
         victim.wait()
+        # What is left of its lease (on the server's clock): under load its last renewal
+        # may be well over one heartbeat old.
+        lease_left = float(
+            setup.scalar(
+                "SELECT extract(epoch FROM lease_until - clock_timestamp()) FROM runners "
+                "WHERE id = :id",
+                id=victim_id,
+            )
+        )
         held = dict(
             setup.query(
                 "SELECT state, count(*) FROM attempts WHERE runner = :id AND state IN "
@@ -96,8 +105,9 @@ def test_a_killed_runner_s_calls_are_taken_over_after_its_lease(
         events = setup.query("SELECT message FROM events WHERE kind = 'takeover'")
         assert any(victim_id in message for (message,) in events), events
         assert setup.query("SELECT state FROM campaigns") == [("finished",)]
-        # Nobody declared the runner dead before its lease (renewed every 0.5 s) ran out.
-        assert LEASE_SECONDS - 1.0 <= takeover <= LEASE_SECONDS + 3.0
+        # Nobody declared the runner dead before its lease ran out, and soon after it did.
+        assert lease_left - 0.1 <= takeover <= max(lease_left, 0) + 3.0, (lease_left, takeover)
+        assert lease_left <= LEASE_SECONDS
         assert (
             setup.scalar(
                 "SELECT count(*) FROM attempts WHERE runner = :id AND state IN "
@@ -108,5 +118,6 @@ def test_a_killed_runner_s_calls_are_taken_over_after_its_lease(
         )
         print(
             f"\nrunner killed holding open attempts {held} and {claimed} claimed contact(s); "
-            f"taken over {takeover:.2f} s after SIGKILL (lease {LEASE_SECONDS:g} s)"
+            f"taken over {takeover:.2f} s after SIGKILL (lease {LEASE_SECONDS:g} s, "
+            f"{lease_left:.2f} s of it left)"
         )

@@ -133,10 +133,47 @@ def test_a_column_of_dates_is_never_the_phone_column(write_file: WriteFile) -> N
 # --- the default region ---------------------------------------------------------------
 
 
-def test_region_of_the_from_numbers_when_they_share_one() -> None:
-    choice = choose_region(None, ["+972 3-555-0100", "+972527654321"], ["(212) 555-0143"] * 9)
-    assert (choice.code, choice.source) == ("IL", "from_numbers")
-    assert choice.reason == "the from-numbers are IL numbers"
+ISRAELI = ["052-765-4321", "03-612-3456", "02-623-4567", "053-3334444", "08-6234567"]
+AMERICAN = ["(212) 555-0143", "312.555.0162", "617-555-0190", "2125550101", "713 555 0188"]
+IL_CALLERS = ["+972 3-555-0100", "+972527654321"]
+
+
+@pytest.mark.parametrize(
+    ("callers", "national", "code", "source", "overrides"),
+    [
+        # The from-numbers' country, when the list fits it (or is too short to say).
+        (IL_CALLERS, ISRAELI, "IL", "from_numbers", None),
+        (IL_CALLERS, ISRAELI[:2], "IL", "from_numbers", None),
+        (IL_CALLERS, [], "IL", "from_numbers", None),
+        # An American list called from Israeli numbers is read as American, loudly.
+        (IL_CALLERS, AMERICAN, "US", "list", "IL"),
+        (["+12125550100"], ISRAELI, "IL", "list", "US"),
+        # A list that fits no country well leaves the from-numbers' country standing.
+        (IL_CALLERS, ["12", "345", "6789", "1", "22"], "IL", "from_numbers", None),
+        # Mixed from-numbers: the list decides.
+        (["+12125550100", "+972527654321"], ISRAELI, "IL", "list", None),
+    ],
+)
+def test_the_from_numbers_country_only_when_the_list_fits_it(
+    callers: list[str], national: list[str], code: str, source: str, overrides: str | None
+) -> None:
+    choice = choose_region(None, callers, national)
+    assert (choice.code, choice.source, choice.overrides) == (code, source, overrides)
+    assert (choice.warning is None) == (overrides is None)
+
+
+def test_the_override_is_said_with_its_evidence_and_fix() -> None:
+    choice = choose_region(None, IL_CALLERS, AMERICAN)
+    assert choice.reason == (
+        "the from-numbers are IL numbers, but only 0 of 5 national numbers of the list are "
+        "valid IL numbers and 5 are valid US numbers"
+    )
+    assert choice.warning is not None and choice.warning.endswith(
+        "Pass --region IL if the list really is IL"
+    )
+    assert choose_region(None, IL_CALLERS, ISRAELI).reason == (
+        "the from-numbers are IL numbers and 5 of 5 national numbers of the list fit"
+    )
 
 
 def test_mixed_from_numbers_leave_it_to_the_list() -> None:
@@ -189,7 +226,16 @@ def test_validate_says_which_region_and_why() -> None:
 def test_validate_uses_the_from_numbers_country() -> None:
     result = _validate(str(HEBREW), "--from", "+972-3-555-0100")
     assert result.exit_code == 0, result.output
-    assert "read as IL (the from-numbers are IL numbers)" in " ".join(result.stdout.split())
+    assert "read as IL (the from-numbers are IL numbers and" in " ".join(result.stdout.split())
+
+
+def test_an_american_list_called_from_israel_is_read_as_american_loudly() -> None:
+    result = _validate(str(SAMPLES / "contacts.csv"), "--from", "+972-3-555-0100")
+    assert result.exit_code == 0, result.output
+    out = " ".join(result.stdout.split())
+    assert "valid 34" in out
+    assert "Warning: numbers without +country code are read as US, not as IL like the" in out
+    assert "Pass --region IL if the list really is IL" in out
 
 
 def test_most_rows_rejected_is_loud_and_exits_2(tmp_path: Path) -> None:

@@ -166,3 +166,21 @@ def test_local_times_are_the_recipients_and_read_as_dates(
     header = [cell.value for cell in results[1]]
     alice = results.cell(row=2, column=header.index("started_at_local") + 1).value
     assert alice.isoformat() == "2026-01-05T09:07:03"
+
+
+@pytest.mark.parametrize(
+    ("frame", "rtl"),
+    [
+        (pd.DataFrame({"שם": ["Dana"], "phone": ["+972527654321"]}), True),  # Hebrew header
+        (pd.DataFrame({"name": ["יוסי כהן", "דנה לוי", "Bob"], "n": [1, 2, 3]}), True),
+        (pd.DataFrame({"name": ["Olivia", "Bob", "יוסי"], "n": [1, 2, 3]}), False),
+        (pd.DataFrame({"name": ["سارة", "محمد"]}), True),  # Arabic reads right-to-left too
+        (pd.DataFrame({"phone": ["+972527654321"]}), False),  # digits are no direction
+    ],
+)
+def test_xlsx_sheets_are_right_to_left_when_the_content_is_hebrew(
+    tmp_path: Path, frame: pd.DataFrame, rtl: bool
+) -> None:
+    target = tmp_path / "t.xlsx"
+    write_xlsx(frame, target)
+    assert bool(load_workbook(target).active.sheet_view.rightToLeft) is rtl

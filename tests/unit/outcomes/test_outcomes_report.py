@@ -92,6 +92,18 @@ def test_html_is_one_self_contained_page_with_charts(
     assert len(ids) == len(set(ids))  # several charts on one page, no id clash
 
 
+def test_html_in_hebrew_is_right_to_left_and_hebrew(
+    db: Database, finished: StoredCampaign, tmp_path: Path
+) -> None:
+    figures = report_figures(db, finished.name, clock=FakeClock(NOW))
+    page = write_html(figures, tmp_path / "report.html", "he").read_text(encoding="utf-8")
+    assert '<html lang="he" dir="rtl">' in page
+    assert "שיעור מענה (3 מתוך 5 שחויגו)" in page and "<h2>לפי מדינה</h2>" in page
+    assert "הסתיים" in page  # the state, as a word
+    english = render_html(figures)
+    assert '<html lang="en" dir="ltr">' in english and "reach rate (3 of 5 dialed)" in english
+
+
 def test_html_escapes_what_users_typed(db: Database) -> None:
     ready_campaign(db, "<script>alert(1)</script>", contacts=1)
     html = render_html(report_figures(db, "<script>alert(1)</script>", clock=FakeClock(NOW)))

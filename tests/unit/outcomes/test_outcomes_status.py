@@ -5,14 +5,29 @@ from __future__ import annotations
 import json
 import os
 import socket
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from rich.console import Console
 
 from campaign.calls.vocab import AttemptStatus, CampaignState
 from campaign.clock import FakeClock
-from campaign.outcomes.status import campaign_status, campaign_summaries, resume_command
+from campaign.outcomes.status import (
+    CampaignStatus,
+    campaign_status,
+    campaign_summaries,
+    resume_command,
+)
+from campaign.outcomes.status_view import render_status
 from campaign.store.db import Database
 from campaign.store.models import Attempt, Campaign
-from tests.outcomes_factory import T0, StoredCampaign, finished_campaign, queued_contacts
+from tests.outcomes_factory import (
+    T0,
+    StoredCampaign,
+    finished_campaign,
+    queued_contacts,
+    ready_campaign,
+)
 
 NOW = T0 + timedelta(hours=1)
 
@@ -142,3 +157,72 @@ def test_summaries_newest_first(db: Database, finished: StoredCampaign) -> None:
 
 def test_resume_command_quotes_what_needs_quoting() -> None:
     assert resume_command("a b") == "python -m campaign resume 'a b'"
+
+
+# --- the calling calendar, per country -------------------------------------------------
+
+ISRAELI = ["+972527654321", "+972536543210", "+97236123456"]
+AMERICAN = ["+12125550143", "+13125550162"]
+
+
+@pytest.mark.parametrize(
+    ("now", "israel", "opens"),
+    [
+        # Yom Kippur (Monday 21 Sep 2026), 10:00 in Israel: the day after, at 09:00.
+        (
+            datetime(2026, 9, 21, 7, tzinfo=UTC),
+            "holiday (Yom Kippur)",
+            datetime(2026, 9, 22, 6, tzinfo=UTC),
+        ),
+        # Shabbat, 12:00: Sunday 09:00 (Israel keeps summer time until late October).
+        (
+            datetime(2026, 9, 19, 9, tzinfo=UTC),
+            "closed day (Saturday)",
+            datetime(2026, 9, 20, 6, tzinfo=UTC),
+        ),
+        # Friday 14:00: closed since 13:00, Sunday 09:00.
+        (
+            datetime(2026, 9, 18, 11, tzinfo=UTC),
+            "outside calling hours (fri 09:00-13:00)",
+            datetime(2026, 9, 20, 6, tzinfo=UTC),
+        ),
+    ],
+)
+def test_status_names_each_countrys_schedule_and_next_opening(
+    db: Database, now: datetime, israel: str, opens: datetime
+) -> None:
+    cid = ready_campaign(db, contacts=0)
+    queued_contacts(db, cid, 3, numbers=ISRAELI)
+    queued_contacts(db, cid, 2, first_line=10, numbers=AMERICAN)
+    status = campaign_status(db, clock=FakeClock(now))
+    assert status.calendar is not None
+    by_country = {c.country: c for c in status.calendar.countries}
+    il = by_country["IL"]
+    assert (il.contacts, il.schedule, il.source) == (
+        3,
+        "sun-thu 09:00-20:00, fri 09:00-13:00",
+        "Israel's default",
+    )
+    assert (il.open_now, il.closed_because, il.next_opening) == (False, israel, opens)
+    assert by_country["US"].schedule == "08:00-21:00 every day"
+    data = json.loads(json.dumps(status.to_json()))
+    first = data["calendar"]["countries"][0]
+    assert (first["country"], first["closed_because"]) == ("IL", israel)
+    assert first["next_opening"] == opens.isoformat()
+    text = _rendered(status)
+    assert "IL (3 to call)  sun-thu 09:00-20:00, fri 09:00-13:00 (Israel's default)" in text
+    assert f"closed now: {israel}, opens" in text
+
+
+def test_the_calendar_is_left_out_when_nobody_is_left_to_call(
+    db: Database, finished: StoredCampaign
+) -> None:
+    status = campaign_status(db, clock=FakeClock(NOW))
+    assert status.calendar is None
+    assert "Calling calendar" not in _rendered(status)
+
+
+def _rendered(status: CampaignStatus) -> str:
+    console = Console(width=200, record=True)
+    console.print(render_status(status))
+    return console.export_text()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from collections.abc import Callable
 
@@ -214,6 +215,33 @@ def test_israeli_numbers_talk_hebrew_and_inactivity_extracts_nothing(
     content = connected_content(call, world.agents[call.agent_id])
     assert "שלום" in content.transcript[0]["content"]
     assert content.vars_extracted == {"confirmed": False, "opt_out": False, "callback_time": ""}
+
+
+@pytest.mark.parametrize(
+    ("number", "provided"),
+    [
+        ("+972501234567", {"שם פרטי": "נועה", "מרפאה": "מרפאת הדר"}),  # the list's own headers
+        ("+12125550143", {"first_name": "נועה"}),  # Hebrew in the vars, a foreign number
+    ],
+)
+@pytest.mark.parametrize("agent_id", [None, PAYMENT_AGENT_ID])
+def test_a_hebrew_call_is_hebrew_throughout(
+    make_world: Callable[..., World],
+    place: Callable,
+    number: str,
+    provided: dict[str, str],
+    agent_id: str | None,
+) -> None:
+    world = make_world(outcome_weights={"agent_hangup": 1.0}, plan=PLANS["unlimited"])
+    for _ in range(6):  # every branch of the conversation, drawn from each call's seed
+        call = place(world, number, vars_provided=provided, override_agent_id=agent_id)
+        content = connected_content(call, world.agents[call.agent_id])
+        said = [e["content"] for e in content.transcript if e["role"] != "system"]
+        assert said[0].startswith("שלום נועה,")
+        for text in [*said, content.summary or ""]:
+            assert re.search("[\u0590-\u05ff]", text) and not re.search("[A-Za-z]{3}", text), text
+        for value in content.vars_extracted.values():
+            assert not isinstance(value, str) or not re.search("[A-Za-z]", value), value
 
 
 def test_the_payment_agent_extracts_its_own_vars(

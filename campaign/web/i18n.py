@@ -1,0 +1,111 @@
+"""The pages' language: English (the default) or Hebrew, right-to-left.
+
+The language of a request is, in order: `?lang=he` (the switch in every page's header; the
+choice is then remembered in a cookie), that cookie, the browser's Accept-Language
+(negotiated by Babel), else English. The catalog and the rendering language are
+`campaign.i18n`'s.
+
+The words of the vocabularies shown on the pages (campaign states, outcomes, wait reasons)
+are translated from their stored values (`VOCABULARY`), which the catalog test checks.
+"""
+
+from __future__ import annotations
+
+from urllib.parse import urlencode
+
+from babel.core import negotiate_locale
+from starlette.requests import Request
+
+from campaign.calls.vocab import CampaignState, Outcome, StopReason, WaitReason
+from campaign.i18n import (
+    DEFAULT,
+    LANGUAGES,
+    direction,
+    format_number,
+    gettext_,
+    ngettext_,
+    reset,
+    use,
+    word,
+)
+from campaign.outcomes.status_view import REHEARSAL_WORDS
+
+__all__ = [
+    "COOKIE",
+    "LANGUAGES",
+    "VOCABULARY",
+    "chosen",
+    "direction",
+    "format_number",
+    "gettext_",
+    "language_of",
+    "negotiated",
+    "ngettext_",
+    "reset",
+    "switch_url",
+    "use",
+    "word",
+]
+
+COOKIE = "campaign_lang"
+QUERY = "lang"
+#: A year: the choice stays until changed.
+COOKIE_MAX_AGE = 365 * 24 * 3600
+#: Stored values shown on the pages and translated as words (see the module docstring).
+VOCABULARY: tuple[str, ...] = (
+    *(state.value for state in CampaignState),
+    *(outcome.value for outcome in Outcome),
+    *(reason.words for reason in WaitReason),
+    REHEARSAL_WORDS,
+    *(reason.words for reason in StopReason),
+    *(reason.fix for reason in StopReason if reason.fix),
+    # Words the templates show from a variable: how the phone column was found, and the
+    # public-holiday choices of the launch form.
+    "option",
+    "header",
+    "content",
+    "skip (not under window any)",
+    "skip",
+    "call anyway",
+)
+
+
+def chosen(request: Request) -> tuple[str, bool]:
+    """The request's language, and whether it was just chosen (`?lang=`: remember it)."""
+    asked = request.query_params.get(QUERY)
+    if asked in LANGUAGES:
+        return asked, True
+    cookie = request.cookies.get(COOKIE)
+    if cookie in LANGUAGES:
+        return cookie, False
+    return negotiated(request.headers.get("accept-language", "")), False
+
+
+def language_of(request: Request) -> str:
+    return chosen(request)[0]
+
+
+def negotiated(header: str) -> str:
+    """The best of LANGUAGES for an Accept-Language header (`he-IL,he;q=0.9,en;q=0.8`)."""
+    weighted: list[tuple[float, int, str]] = []
+    for index, part in enumerate(header.split(",")):
+        tag, _, params = part.strip().partition(";")
+        quality = 1.0
+        if params.strip().startswith("q="):
+            try:
+                quality = float(params.strip()[2:])
+            except ValueError:
+                quality = 0.0
+        if tag and quality > 0:
+            weighted.append((-quality, index, tag.strip().replace("_", "-")))
+    preferred = [tag for _, _, tag in sorted(weighted)]
+    # Babel matches `he-IL` to `he`; both spellings of Hebrew's old code (`iw`) are its alias.
+    found = negotiate_locale(preferred, list(LANGUAGES), sep="-")
+    return found if found in LANGUAGES else DEFAULT
+
+
+def switch_url(request: Request, language: str) -> str:
+    """This page again in `language` (its other query parameters kept)."""
+    params = [(k, v) for k, v in request.query_params.multi_items() if k != QUERY]
+    params.append((QUERY, language))
+    return f"{request.url.path}?{urlencode(params)}"

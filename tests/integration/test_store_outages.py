@@ -1,0 +1,113 @@
+"""The SQLite file's disk fills up mid-campaign: the runner stops dialing at once with one
+line naming the path, the fix and the resume command; `resume` after the fix loses nothing
+and dials nobody twice. Real processes, a real size-limited filesystem (tmpfs, as root).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import subprocess
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import text
+
+from campaign.errors import StoreUnavailable
+from campaign.store.db import open_db
+from tests.integration.test_engine_crash import (
+    RUN_OPTIONS,
+    Setup,
+    assert_complete_and_never_twice,
+    campaign_cmd,
+    query,
+    run_cli,
+    setup,  # noqa: F401
+    wait_for,
+)
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture
+def small_disk(tmp_path: Path) -> Iterator[Path]:
+    """A 6 MB tmpfs (skipped where mounting is not allowed)."""
+    mount = tmp_path / "disk"
+    mount.mkdir()
+    done = subprocess.run(
+        ["mount", "-t", "tmpfs", "-o", "size=6m", "tmpfs", str(mount)], capture_output=True
+    )
+    if done.returncode != 0:
+        pytest.skip(f"cannot mount a small filesystem here: {done.stderr.decode().strip()}")
+    try:
+        yield mount
+    finally:
+        subprocess.run(["umount", "-l", str(mount)], capture_output=True)
+
+
+def _fill(disk: Path) -> Path:
+    filler = disk / "filler"
+    with filler.open("wb") as out, contextlib.suppress(OSError):
+        while True:
+            out.write(b"\0" * 65536)
+            out.flush()
+    return filler
+
+
+def test_a_full_disk_stops_the_run_cleanly_and_resume_finishes_it(
+    setup: Setup,  # noqa: F811
+    small_disk: Path,
+) -> None:
+    setup.db = small_disk / "campaign.db"
+    proc = subprocess.Popen(
+        campaign_cmd("run", str(setup.contacts), *RUN_OPTIONS, "--db", str(setup.db)),
+        env=setup.env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    wait_for(
+        lambda: (
+            setup.db.exists()
+            and query(setup.db, "SELECT count(*) FROM attempts WHERE state = 'ended'")[0][0] > 0
+        )
+    )
+    filler = _fill(small_disk)
+    out, err = proc.communicate(timeout=60)
+    dialed_when_full = sum(setup.world.dial_counts.values())
+    assert proc.returncode == 1, out + err
+    message = [line for line in err.splitlines() if line.strip()]
+    assert len(message) == 1, err
+    assert str(setup.db) in message[0] and "full" in message[0]
+    assert "campaign resume" in message[0]
+    time.sleep(1.0)  # no dial after the stop
+    assert sum(setup.world.dial_counts.values()) == dialed_when_full
+    filler.unlink()
+    resumed = run_cli(setup, "resume")
+    assert resumed.returncode == 0, resumed.stdout + resumed.stderr
+    assert_complete_and_never_twice(setup)
+
+
+def test_a_read_only_filesystem_is_one_clear_error_and_writes_go_on_after(
+    small_disk: Path,
+) -> None:
+    path = small_disk / "campaign.db"
+    db = open_db(path)
+    with db.session() as session:
+        session.execute(text("CREATE TABLE t (x INTEGER)"))
+    db.dispose()
+    subprocess.run(["mount", "-o", "remount,ro", str(small_disk)], check=True)
+    try:
+        db = open_db(path, migrate=False)
+        with pytest.raises(StoreUnavailable) as caught, db.session() as session:
+            session.execute(text("INSERT INTO t VALUES (1)"))
+        db.dispose()
+    finally:
+        subprocess.run(["mount", "-o", "remount,rw", str(small_disk)], check=True)
+    message = caught.value.with_resume("spring").message
+    assert str(path) in message and "read-only" in message and "remount" in message
+    db = open_db(path, migrate=False)
+    with db.session() as session:
+        session.execute(text("INSERT INTO t VALUES (1)"))
+    db.dispose()
