@@ -147,7 +147,9 @@ async def test_a_delivery_resolves_a_dial_whose_outcome_was_unknown(db: Database
         patch.delenv(SECRET_ENV, raising=False)
         campaign_id = await _rehearse(db, world, settings, us_numbers(3, start=900), clock)
     assert world.faults_served["ambiguous"] == 3
-    assert world.requests_by_endpoint["call-list"] == 0  # no scan: the deliveries told
+    # No scan: the deliveries told. A 502 makes the API suspect, so a one-row call-list probe
+    # may follow each failed dial (engine/api_health.py); none of them is a scan.
+    assert world.requests_by_endpoint["call-list"] <= world.faults_served["ambiguous"]
     assert_never_twice(db, campaign_id, world, max_attempts=1)
     with db.read_session() as session:
         attempts = list(session.scalars(select(Attempt)))
