@@ -19,7 +19,9 @@ runner would; the others scan only for their own unknown dials.
 When the scans come: without webhooks, as often as the request budget's spare allows (see
 `poll_interval`). With webhook deliveries arriving (`engine.deliveries` ends those calls
 through `released`), only when the open calls have likely wasted a scan's worth of line
-time where no delivery will tell (`scan_schedule`). Either way a redial's delay counts
+time where no delivery will tell (`scan_schedule`); in a team, the scanner covers its
+teammates' calls only every `TEAM_LIVE_EVERY`, since each runner ends its own calls from
+its own deliveries. Either way a redial's delay counts
 from the hang-up the API dates, not from when the end was learned.
 """
 
@@ -65,6 +67,9 @@ from campaign.voicy.models import CallSummary, StatusCategory
 STUCK_AFTER = timedelta(hours=3)
 #: How often (clock seconds) the schedule looks again while nothing rings.
 SCHEDULE_TICK = 0.25
+#: With webhooks live, how often (clock seconds) a team's scanner still scans for the
+#: teammates' calls (a lost delivery); their owners end the others from the inbox.
+TEAM_LIVE_EVERY = 20.0
 
 
 class DetailsQueue(Protocol):
@@ -200,15 +205,21 @@ class Tracker:
     async def _until_scan(self) -> None:
         """Wait for the next scan: a fixed --poll-interval, or the schedule (see
         `scan_schedule`): once the open calls have likely wasted a scan's worth of line
-        time, never sooner than the budget's spare requests allow. Unknown dials and the
-        team's calls keep the budget's cadence."""
-        if self.settings.poll_interval or self._in_team or not self.webhooks_live():
+        time, never sooner than the budget's spare requests allow. Unknown dials keep the
+        budget's cadence; the team's scanner covers its teammates' calls every
+        `TEAM_LIVE_EVERY` (their deliveries end the rest: each runner uses its own)."""
+        if self.settings.poll_interval or not self.webhooks_live():
             await self.clock.sleep(self.poll_interval())
             return
-        while self.tracked or self.unknown:
+        # In a team the scanner also covers the teammates' calls, whose deliveries their
+        # owners use: it scans for them only as often as a lost delivery needs.
+        team_due = self._last_scan + TEAM_LIVE_EVERY if self._covers_team() else float("inf")
+        while self.tracked or self.unknown or team_due < float("inf"):
             floor = self._last_scan + self.poll_interval()
             now = self.clock.time()
-            if now >= floor and (self.unknown or self.schedule.worth_scanning(self._open())):
+            if now >= floor and (
+                self.unknown or now >= team_due or self.schedule.worth_scanning(self._open())
+            ):
                 return
             await self._changed.wait(max(floor, now + SCHEDULE_TICK))
 
@@ -264,7 +275,12 @@ class Tracker:
             self.lines.call_ended()
 
     def _covers_team(self) -> bool:
-        return self._in_team and self.coordination.covers_team(self.poll_interval())
+        # With webhooks live the team's scans are rarer (`TEAM_LIVE_EVERY`): only a scanner
+        # silent for longer than that is overdue.
+        every = self.poll_interval()
+        if not self.settings.poll_interval and self.webhooks_live():
+            every = max(every, TEAM_LIVE_EVERY)
+        return self._in_team and self.coordination.covers_team(every)
 
     async def loop(self) -> None:
         while True:
