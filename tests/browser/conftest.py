@@ -9,6 +9,7 @@ campaign, a hostile one and a 130-row one; runner tests add their campaigns to i
 from __future__ import annotations
 
 import importlib.util
+import os
 import re
 import signal
 import subprocess
@@ -38,8 +39,12 @@ HERE = Path(__file__).resolve().parent
 
 
 _NO_PLAYWRIGHT = importlib.util.find_spec("pytest_playwright") is None
+#: Under pytest-xdist the browser tests run in a process of their own (tests/test_browser_suite.py):
+#: pytest-playwright's session keeps an asyncio loop running in its process's main thread, and
+#: a worker that ran them could not start the anyio tests it is given next.
+_IN_XDIST_WORKER = bool(os.environ.get("PYTEST_XDIST_WORKER"))
 #: Without pytest-playwright the modules cannot even be imported: leave them out, and say so.
-collect_ignore_glob = ["test_*.py"] if _NO_PLAYWRIGHT else []
+collect_ignore_glob = ["test_*.py"] if _NO_PLAYWRIGHT or _IN_XDIST_WORKER else []
 
 
 def pytest_report_header(config: pytest.Config) -> str | None:
