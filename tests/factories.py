@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 
 from campaign.campaigns.connect import Connection
@@ -89,3 +90,26 @@ def store_campaign(
     """A campaign stored as `run` stores it; its id."""
     imported = cast("ContactList", contacts)
     return create_campaign(db, imported, settings, now=clock.now()).id
+
+
+def runner_env(base_url: str, clock_spec: str, from_numbers: list[str]) -> dict[str, str]:
+    """The environment of a `python -m campaign` process against a simulator at `base_url`,
+    on the test's compressed clock, with no crash point inherited from the test's shell."""
+    import os
+
+    env = {
+        **os.environ,
+        "VOICY_API_KEY": TEST_API_KEY,
+        "VOICY_BASE_URL": base_url,
+        "VOICY_FROM_NUMBERS": ",".join(from_numbers),
+        "CAMPAIGN_CLOCK": clock_spec,
+        "PYTHONUNBUFFERED": "1",
+    }
+    env.pop("CAMPAIGN_CRASH_AT", None)
+    return env
+
+
+def write_contacts_csv(path: Path, numbers: list[str]) -> Path:
+    """A two-column list (first_name, phone) of `numbers`, as a user's CSV file."""
+    path.write_text("first_name,phone\n" + "".join(f"P{i},{n}\n" for i, n in enumerate(numbers)))
+    return path

@@ -8,7 +8,6 @@ against the simulator over HTTP.
 
 from __future__ import annotations
 
-import os
 import subprocess
 import time
 from pathlib import Path
@@ -17,9 +16,9 @@ import pytest
 
 from campaign.clock import CompressedClock
 from campaign.outcomes.status import campaign_status
-from campaign.simulator import DEFAULT_FROM_NUMBERS, PLANS, TEST_API_KEY, World, running_server
+from campaign.simulator import DEFAULT_FROM_NUMBERS, PLANS, World, running_server
 from campaign.store.db import open_db
-from tests.factories import us_numbers
+from tests.factories import runner_env, us_numbers, write_contacts_csv
 from tests.integration.test_engine_crash import (
     RUN_OPTIONS,
     Setup,
@@ -38,20 +37,9 @@ def test_an_api_outage_is_ridden_out_without_a_dial_into_it(tmp_path: Path) -> N
     clock = CompressedClock.anchored(SCALE, epoch=time.time())
     world = World(clock=clock, plan=PLANS["standard"], seed=21, call_seconds=(5, 20))
     numbers = us_numbers(30, start=900)
-    contacts = tmp_path / "contacts.csv"
-    contacts.write_text(
-        "first_name,phone\n" + "".join(f"P{i},{n}\n" for i, n in enumerate(numbers))
-    )
+    contacts = write_contacts_csv(tmp_path / "contacts.csv", numbers)
     with running_server(world) as base_url:
-        env = {
-            **os.environ,
-            "VOICY_API_KEY": TEST_API_KEY,
-            "VOICY_BASE_URL": base_url,
-            "VOICY_FROM_NUMBERS": ",".join(DEFAULT_FROM_NUMBERS[:2]),
-            "CAMPAIGN_CLOCK": clock.spec(),
-            "PYTHONUNBUFFERED": "1",
-        }
-        env.pop("CAMPAIGN_CRASH_AT", None)
+        env = runner_env(base_url, clock.spec(), DEFAULT_FROM_NUMBERS[:2])
         setup = Setup(world, env, tmp_path / "campaign.db", contacts, numbers)
         proc = subprocess.Popen(
             campaign_cmd("run", str(contacts), *RUN_OPTIONS, "--db", str(setup.db)),

@@ -7,7 +7,6 @@ CAMPAIGN_CLOCK, so calls of tens of seconds pass in a fraction of one.
 
 from __future__ import annotations
 
-import os
 import signal
 import sqlite3
 import subprocess
@@ -21,8 +20,8 @@ from pathlib import Path
 import pytest
 
 from campaign.clock import CompressedClock
-from campaign.simulator import DEFAULT_FROM_NUMBERS, PLANS, TEST_API_KEY, World, running_server
-from tests.factories import us_numbers
+from campaign.simulator import DEFAULT_FROM_NUMBERS, PLANS, World, running_server
+from tests.factories import runner_env, us_numbers, write_contacts_csv
 
 SCALE = 40.0
 RUN_OPTIONS = ["--window", "any", "--retry-delay", "20s", "--min-gap", "0"]
@@ -42,20 +41,9 @@ def setup(tmp_path: Path) -> Iterator[Setup]:
     clock = CompressedClock.anchored(SCALE, epoch=time.time())
     world = World(clock=clock, plan=PLANS["standard"], seed=11)
     numbers = us_numbers(12, start=500)
-    contacts = tmp_path / "contacts.csv"
-    contacts.write_text(
-        "first_name,phone\n" + "".join(f"P{i},{n}\n" for i, n in enumerate(numbers))
-    )
+    contacts = write_contacts_csv(tmp_path / "contacts.csv", numbers)
     with running_server(world) as base_url:
-        env = {
-            **os.environ,
-            "VOICY_API_KEY": TEST_API_KEY,
-            "VOICY_BASE_URL": base_url,
-            "VOICY_FROM_NUMBERS": ",".join(DEFAULT_FROM_NUMBERS[:2]),
-            "CAMPAIGN_CLOCK": clock.spec(),
-            "PYTHONUNBUFFERED": "1",
-        }
-        env.pop("CAMPAIGN_CRASH_AT", None)
+        env = runner_env(base_url, clock.spec(), DEFAULT_FROM_NUMBERS[:2])
         yield Setup(world, env, tmp_path / "campaign.db", contacts, numbers)
 
 

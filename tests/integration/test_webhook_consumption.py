@@ -8,7 +8,6 @@ The simulator's sender posts over real HTTP to a real receiver writing the same 
 
 from __future__ import annotations
 
-import os
 import sqlite3
 import subprocess
 import sys
@@ -44,7 +43,7 @@ from campaign.simulator.webhooks import FORGED_MARKER, WebhookFaults, WebhookSen
 from campaign.store.db import Database, open_db
 from campaign.store.models import Attempt, Contact, Event, WebhookDelivery
 from campaign.voicy.client import VoicyClient
-from tests.factories import fake_contacts, us_numbers
+from tests.factories import fake_contacts, runner_env, us_numbers, write_contacts_csv
 from tests.ground_truth import assert_never_twice
 
 SECRET = "whsec_consumption_test_7c1d0a9e55"
@@ -185,22 +184,11 @@ async def test_kill_9_while_deliveries_arrive_then_resume_uses_the_inbox(tmp_pat
     clock = CompressedClock.anchored(scale, epoch=time.time())
     world = World(clock=clock, plan=PLANS["standard"], seed=11, call_seconds=(30.0, 60.0))
     numbers = us_numbers(12, start=600)
-    contacts = tmp_path / "contacts.csv"
-    contacts.write_text(
-        "first_name,phone\n" + "".join(f"P{i},{n}\n" for i, n in enumerate(numbers))
-    )
+    contacts = write_contacts_csv(tmp_path / "contacts.csv", numbers)
     db_path = tmp_path / "campaign.db"
     db = open_db(db_path)  # the receiver's handle on the file the runner writes
     with running_server(world) as base_url:
-        env = {
-            **os.environ,
-            "VOICY_API_KEY": TEST_API_KEY,
-            "VOICY_BASE_URL": base_url,
-            "VOICY_FROM_NUMBERS": ",".join(DEFAULT_FROM_NUMBERS[:2]),
-            "CAMPAIGN_CLOCK": clock.spec(),
-            "PYTHONUNBUFFERED": "1",
-        }
-        env.pop("CAMPAIGN_CRASH_AT", None)
+        env = runner_env(base_url, clock.spec(), DEFAULT_FROM_NUMBERS[:2])
         command = [sys.executable, "-m", "campaign"]
         options = ["--window", "any", "--retry-delay", "20s", "--min-gap", "0", "--db"]
         async with anyio.create_task_group() as tg:
