@@ -37,6 +37,7 @@ from campaign.calls.vocab import AttemptStatus, EndSource
 from campaign.clock import Clock
 from campaign.engine.alarm import Alarm
 from campaign.engine.details import DetailsFetcher, DetailsHook
+from campaign.engine.open_calls import as_tracked
 from campaign.engine.reconcile import dial_for_delivery
 from campaign.engine.recorder import Recorder
 from campaign.engine.tracker import Tracker
@@ -150,7 +151,7 @@ class DeliveryConsumer:
         for item in items:
             if item.link and item.attempt_id not in recorded:
                 self._later[item.call_id] = self.clock.time() + RETRY_AFTER
-        self.tracker.released(released[0], linked)
+        self.tracker.calls.released(released[0], linked)
         self.details.drop({item.attempt_id for item in items})
         received = {e.call_id: e.received_at for e in entries}
         for item in items:
@@ -188,18 +189,18 @@ class DeliveryConsumer:
         released: tuple[list[str], list[int]],
     ) -> Delivered | None:
         """A tracked call or an unknown dial of this runner's, ended by the delivery."""
-        tracked = self.tracker.tracked_call(entry.call_id)
+        tracked = self.tracker.calls.tracked_call(entry.call_id)
         link = False
         if tracked is None:
             dial = dial_for_delivery(
-                self.tracker.unknown.values(),
+                self.tracker.calls.unknown.values(),
                 detail.from_number or entry.from_number,
                 detail.to_number or entry.to_number,
                 detail.start_timestamp,
             )
             if dial is None:
                 return None
-            tracked = self.tracker.as_tracked(dial, entry.call_id, detail.call_status)
+            tracked = as_tracked(dial, entry.call_id, detail.call_status)
             link = True
             released[1].append(dial.attempt_id)
         else:

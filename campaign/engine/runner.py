@@ -112,7 +112,7 @@ class Runner:
         self.health = ApiHealth(
             clock,
             probe=lambda: client.list_calls(direction="outgoing", limit=1),
-            unknown_dials=lambda: len(self.tracker.unknown),
+            unknown_dials=lambda: len(self.tracker.calls.unknown),
             note=journal.note,
             back=self.lines.freed,
         )
@@ -151,7 +151,7 @@ class Runner:
             clock=clock,
             on_details=on_details,
         )
-        self.ending.when_lease_lost(self.tracker.forget, self.details.forget)
+        self.ending.when_lease_lost(self.tracker.calls.forget, self.details.forget)
         self.spend = (
             SpendCap(
                 db,
@@ -169,7 +169,7 @@ class Runner:
             client,
             self.ledger,
             self.recorder,
-            open_calls=self.tracker,
+            open_calls=self.tracker.calls,
             caller_ids=caller_ids,
             lines=self.lines,
             ending=self.ending,
@@ -214,7 +214,7 @@ class Runner:
     # --- what other parts ask -----------------------------------------------------------
 
     def busy_lines(self) -> int:
-        return self.lines.dialing + self.tracker.open_calls
+        return self.lines.dialing + len(self.tracker.calls)
 
     @property
     def stopping(self) -> bool:
@@ -253,7 +253,7 @@ class Runner:
         orphans = self.ledger.recover_after_outage(
             self.identity.owner, set(self.dialer.in_flight), now
         )
-        self.tracker.load()
+        self.tracker.calls.load()
         # A teammate may reconnect up to one probe interval later, then renews at its beat.
         beat = self.coordination.heartbeat_every
         self.coordination.hold_take_overs(PROBE_MAX + 2 * beat + 1.0)
@@ -266,7 +266,7 @@ class Runner:
 
     def _adopt(self, taken: TakeOver) -> None:
         """Open calls taken over from runners whose lease ran out (PostgreSQL)."""
-        self.tracker.load(taken.attempts)
+        self.tracker.calls.load(taken.attempts)
         for attempt_id, call_id in taken.details:
             self.details.queue(attempt_id, call_id)
         self.lines.freed.ring()
@@ -316,7 +316,7 @@ class Runner:
             )
         self._name = start.name
         self.progress.begin(start.name)
-        self.tracker.load()
+        self.tracker.calls.load()
         # Deliveries that arrived while no runner was up (kill -9, a pause) end their calls
         # before anything else; the scans and call-gets then cover only what is left.
         self.deliveries.consume_once()

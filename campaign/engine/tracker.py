@@ -16,13 +16,9 @@ overdue) also covers the placed calls of the other runners and records the ends 
 each attempt stays its dialer's, who fetches the details. The team spends on scans what one
 runner would; the others scan only for their own unknown dials.
 
-When the scans come: without webhooks, as often as the request budget's spare allows (see
-`poll_interval`). With webhook deliveries arriving (`engine.deliveries` ends those calls
-through `released`), only when the open calls have likely wasted a scan's worth of line
-time where no delivery will tell (`scan_schedule`); in a team, the scanner covers its
-teammates' calls only every `TEAM_LIVE_EVERY`, since each runner ends its own calls from
-its own deliveries. Either way a redial's delay counts
-from the hang-up the API dates, not from when the end was learned.
+When the scans come is `scan_cadence`'s to say (the budget's spare without webhooks, the
+scan schedule with them); which calls are open is `open_calls`'. Either way a redial's
+delay counts from the hang-up the API dates, not from when the end was learned.
 """
 
 from __future__ import annotations
@@ -33,12 +29,9 @@ from typing import Protocol
 
 from campaign.calls.ends import CallEnd
 from campaign.calls.fate import Decision
-from campaign.calls.intents import Intent
 from campaign.calls.ledger import Ledger
-from campaign.calls.reads import OpenAttempt
-from campaign.calls.vocab import AttemptStatus, EndSource, StopReason
+from campaign.calls.vocab import EndSource, StopReason
 from campaign.clock import Clock
-from campaign.engine.alarm import Alarm
 from campaign.engine.api_health import ApiHealth
 from campaign.engine.budget import RequestBudget
 from campaign.engine.call_end import call_end
@@ -46,6 +39,7 @@ from campaign.engine.coordination import Coordination
 from campaign.engine.crashpoints import crash_point
 from campaign.engine.ending import Ending
 from campaign.engine.lines import Lines
+from campaign.engine.open_calls import OpenCalls, tracked_from
 from campaign.engine.reconcile import (
     DEFAULT_GRACE,
     LIST_LAG,
@@ -58,34 +52,18 @@ from campaign.engine.reconcile import (
 from campaign.engine.recorder import Recorder
 from campaign.engine.rules_bridge import Openings
 from campaign.engine.scan import CallLister, scan
-from campaign.engine.scan_schedule import Coverage, OpenCall, ScanSchedule
+from campaign.engine.scan_cadence import ScanCadence
+from campaign.engine.scan_schedule import Coverage, ScanSchedule
 from campaign.engine.settings import RunSettings
 from campaign.voicy import errors as verr
 from campaign.voicy.models import CallSummary, StatusCategory
 
 #: A placed call not seen in any scan for this long is looked up directly.
 STUCK_AFTER = timedelta(hours=3)
-#: How often (clock seconds) the schedule looks again while nothing rings.
-SCHEDULE_TICK = 0.25
-#: With webhooks live, how often (clock seconds) a team's scanner still scans for the
-#: teammates' calls (a lost delivery); their owners end the others from the inbox.
-TEAM_LIVE_EVERY = 20.0
 
 
 class DetailsQueue(Protocol):
     def queue(self, attempt_id: int, call_id: str) -> None: ...
-
-
-def _tracked(attempt: OpenAttempt) -> TrackedCall:
-    return TrackedCall(
-        attempt.attempt_id,
-        attempt.contact_id,
-        str(attempt.call_id),
-        attempt.to_number,
-        attempt.from_number,
-        attempt.requested_at,
-        attempt.voicy_status or "initiated",
-    )
 
 
 class Tracker:
@@ -115,129 +93,40 @@ class Tracker:
         self.ledger = ledger
         self.recorder = recorder
         self.clock = clock
-        self.budget = budget
         self.settings = settings
-        self.coordination = coordination
         self.details = details
         self.lines = lines
         self.ending = ending
         self.grace = grace
-        self.tracked: dict[str, TrackedCall] = {}
-        self.unknown: dict[int, UnknownDial] = {}
         self.scans = 0
         self.lag = ClockLag()
-        self._changed = Alarm(clock)
         #: When this campaign's calls end, what the webhooks cover, scans spent.
         self.schedule = ScanSchedule()
+        #: The calls this runner holds lines for (the dialer adds, scans and deliveries end).
+        self.calls = OpenCalls(ledger, lines, clock, on_dial=self.schedule.dialed)
         #: Whether webhook deliveries are arriving (set by the delivery consumer).
         self.webhooks_live: Callable[[], bool] = lambda: False
+        self.cadence = ScanCadence(
+            self.calls,
+            self.schedule,
+            clock=clock,
+            budget=budget,
+            settings=settings,
+            coordination=coordination,
+            in_team=self._in_team,
+            webhooks_live=lambda: self.webhooks_live(),
+        )
         #: Told (call id, kind) when a scan or a lookup ends an own call.
         self.on_end: Callable[[str, str], None] | None = None
-        self._last_scan = -1e18
-
-    @property
-    def open_calls(self) -> int:
-        """Lines this runner's calls hold: tracked calls and unknown dials."""
-        return len(self.tracked) + len(self.unknown)
 
     @property
     def _in_team(self) -> bool:
         return self.ledger.owner is not None
 
-    # --- what is open -------------------------------------------------------------------
-
-    def load(self, attempt_ids: list[int] | None = None) -> None:
-        """Rebuild the open calls from the store (after a restart, a crash or a take-over);
-        with `attempt_ids`, only those (just taken over from a dead runner)."""
-        for attempt in self.ledger.open_attempts(attempt_ids):
-            if attempt.state is AttemptStatus.PLACED and attempt.call_id:
-                self.tracked.setdefault(attempt.call_id, _tracked(attempt))
-            elif attempt.attempt_id not in self.unknown:
-                self.unknown[attempt.attempt_id] = UnknownDial(
-                    attempt.attempt_id,
-                    attempt.contact_id,
-                    attempt.to_number,
-                    attempt.from_number,
-                    attempt.requested_at,
-                )
-
-    def add_placed(self, intent: Intent, call_id: str, status: str) -> None:
-        self.tracked[call_id] = TrackedCall(
-            intent.attempt_id,
-            intent.contact_id,
-            call_id,
-            intent.to_number,
-            intent.from_number,
-            intent.requested_at,
-            status,
-        )
-        self.schedule.dialed()
-        self._changed.ring()
-
-    def add_unknown(self, intent: Intent) -> None:
-        self.unknown[intent.attempt_id] = UnknownDial(
-            intent.attempt_id,
-            intent.contact_id,
-            intent.to_number,
-            intent.from_number,
-            intent.requested_at,
-        )
-        self.schedule.dialed()
-        self._changed.ring()
-
-    def forget(self) -> None:
-        """Another runner owns these calls now (this one's lease ran out)."""
-        self.tracked.clear()
-        self.unknown.clear()
-
-    # --- polling ------------------------------------------------------------------------
-
-    def poll_interval(self) -> float:
-        configured = self.settings.poll_interval
-        if configured:
-            return float(configured)
-        # Scans take what the budget leaves after dials and details (less a 10% reserve so
-        # a dial never waits for a token): the sooner an end is seen, the sooner its line
-        # dials again. At 60 requests/min and ~30 other requests/min, one scan every ~2.5 s.
-        spare = self.budget.rate * 0.9 - self.budget.used_last_minute(exclude="call-list")
-        return min(10.0, max(0.5, 60.0 / max(1.0, spare)))
-
-    async def _until_scan(self) -> None:
-        """Wait for the next scan: a fixed --poll-interval, or the schedule (see
-        `scan_schedule`): once the open calls have likely wasted a scan's worth of line
-        time, never sooner than the budget's spare requests allow. Unknown dials keep the
-        budget's cadence; the team's scanner covers its teammates' calls every
-        `TEAM_LIVE_EVERY` (their deliveries end the rest: each runner uses its own)."""
-        if self.settings.poll_interval or not self.webhooks_live():
-            await self.clock.sleep(self.poll_interval())
-            return
-        # In a team the scanner also covers the teammates' calls, whose deliveries their
-        # owners use: it scans for them only as often as a lost delivery needs.
-        team_due = self._last_scan + TEAM_LIVE_EVERY if self._covers_team() else float("inf")
-        while self.tracked or self.unknown or team_due < float("inf"):
-            floor = self._last_scan + self.poll_interval()
-            now = self.clock.time()
-            if now >= floor and (
-                self.unknown or now >= team_due or self.schedule.worth_scanning(self._open())
-            ):
-                return
-            await self._changed.wait(max(floor, now + SCHEDULE_TICK))
-
     @property
     def coverage(self) -> Coverage:
         """What the webhook deliveries cover (the delivery consumer records it)."""
         return self.schedule.coverage
-
-    def _open(self) -> list[OpenCall]:
-        """The tracked calls' ages, now and when a scan last saw each running."""
-        now = self.clock.now()
-        return [
-            OpenCall(
-                (now - t.requested_at).total_seconds(),
-                ((t.seen_running_at or t.requested_at) - t.requested_at).total_seconds(),
-            )
-            for t in self.tracked.values()
-        ]
 
     def learn_end(self, tracked: TrackedCall, category: str, ended_at: datetime | None) -> None:
         """A call of this runner ended at `ended_at` (as the API says): its age teaches the
@@ -245,52 +134,16 @@ class Tracker:
         if ended_at is not None:
             self.schedule.ended(category, (ended_at - tracked.requested_at).total_seconds())
 
-    # --- what the delivery consumer asks ---------------------------------------------------
-
-    def tracked_call(self, call_id: str) -> TrackedCall | None:
-        return self.tracked.get(call_id)
-
-    def unknown_dial(self, attempt_id: int) -> UnknownDial | None:
-        return self.unknown.get(attempt_id)
-
-    def as_tracked(self, dial: UnknownDial, call_id: str, status: str) -> TrackedCall:
-        """An unknown dial seen as the call a delivery names (not tracked yet)."""
-        return TrackedCall(
-            dial.attempt_id,
-            dial.contact_id,
-            call_id,
-            dial.to_number,
-            dial.from_number,
-            dial.requested_at,
-            status,
-        )
-
-    def released(self, call_ids: list[str], attempt_ids: list[int]) -> None:
-        """These calls ended elsewhere (a webhook delivery): their lines are free now."""
-        for call_id in call_ids:
-            self.tracked.pop(call_id, None)
-        for attempt_id in attempt_ids:
-            self.unknown.pop(attempt_id, None)
-        if call_ids or attempt_ids:
-            self.lines.call_ended()
-
-    def _covers_team(self) -> bool:
-        # With webhooks live the team's scans are rarer (`TEAM_LIVE_EVERY`): only a scanner
-        # silent for longer than that is overdue.
-        every = self.poll_interval()
-        if not self.settings.poll_interval and self.webhooks_live():
-            every = max(every, TEAM_LIVE_EVERY)
-        return self._in_team and self.coordination.covers_team(every)
-
     async def loop(self) -> None:
         while True:
-            if not self.tracked and not self.unknown and not self._covers_team():
-                await self._changed.wait(self.clock.time() + 30.0)
+            calls = self.calls
+            if not calls and not self.cadence.covers_team():
+                await calls.changed.wait(self.clock.time() + 30.0)
                 continue
-            await self._until_scan()
-            if not self.tracked and not self.unknown and not self._in_team:
+            await self.cadence.wait()
+            if not calls and not self._in_team:
                 continue  # every open call was told ended meanwhile (webhooks)
-            if self._in_team and not self.unknown and not self._covers_team():
+            if self._in_team and not calls.unknown and not self.cadence.covers_team():
                 self.recorder.flush()
                 self._team_calls()  # the scanner records own calls' ends: let them go
                 continue
@@ -302,7 +155,7 @@ class Tracker:
             except verr.VoicyError as exc:
                 if self.health is not None:
                     self.health.failed(exc)
-                await self.clock.sleep(self.poll_interval())
+                await self.clock.sleep(self.cadence.poll_interval())
 
     async def scan_once(self) -> None:
         team: dict[str, TrackedCall] = {}
@@ -310,23 +163,24 @@ class Tracker:
             self.recorder.flush()  # so the team view sees this runner's placed calls
             team = self._team_calls()
         scanned_at = self.clock.now()
-        self._last_scan = self.clock.time()
+        self.cadence.scanned()
+        calls = self.calls
         # The dials this scan covers, fixed before it starts: a dial that becomes unknown
         # while the scan pages (a take-over, a timed-out dial) was not looked for in it, and
         # "not in this scan" must not make it "not placed" (that would dial it twice).
-        covered = dict(self.unknown)
-        found = await scan(self.client, {**team, **self.tracked}, covered, self.lag)
+        covered = dict(calls.unknown)
+        found = await scan(self.client, {**team, **calls.tracked}, covered, self.lag)
         self.recorder.flush()  # answers waiting to be written go first
         self.scans += 1
         self.schedule.scanned(self.webhooks_live())
         now = self.clock.now()
         self._learn(found, scanned_at)
-        covered = {i: d for i, d in covered.items() if i in self.unknown}
+        covered = {i: d for i, d in covered.items() if i in calls.unknown}
         if covered:
             self._reconcile(found, covered, now)
         ends: list[CallEnd] = []
         for call_id, call in found.seen.items():
-            tracked = self.tracked.get(call_id)
+            tracked = calls.tracked.get(call_id)
             teammate = tracked is None
             tracked = tracked or team.get(call_id)
             if tracked is None:
@@ -338,7 +192,7 @@ class Tracker:
                     self.learn_end(tracked, call.category, ends[-1].ended_at)
             else:
                 tracked.seen_running_at = scanned_at
-        for call_id, tracked in list(self.tracked.items()):
+        for call_id, tracked in list(calls.tracked.items()):
             if call_id not in found.seen and now - tracked.requested_at > STUCK_AFTER:
                 ends.append(await self._check_stuck(tracked, now))
         if ends:
@@ -349,7 +203,7 @@ class Tracker:
             own = [end for end in ends if not end.teammate]
             mine = {end.attempt_id for end, _ in recorded if not end.teammate}
             for end in own:
-                self.tracked.pop(end.call_id, None)
+                calls.tracked.pop(end.call_id, None)
                 if end.attempt_id in mine and self.on_end is not None:
                     self.on_end(end.call_id, end.category)
                 if end.attempt_id in mine and end.category == "connected":
@@ -361,7 +215,7 @@ class Tracker:
 
     def _learn(self, found: ScanResult, scanned_at: datetime) -> None:
         """Where each own call starts on the API's clock; which ones the scan missed."""
-        for call_id, tracked in self.tracked.items():
+        for call_id, tracked in self.calls.tracked.items():
             summary = found.seen.get(call_id)
             if summary is not None:
                 if tracked.started_ms is None and summary.start_timestamp is not None:
@@ -379,11 +233,12 @@ class Tracker:
         owner = self.ledger.owner
         placed = self.ledger.open_attempts(everyone=True)
         still_mine = {a.attempt_id for a in placed if a.runner == owner}
-        team = {str(a.call_id): _tracked(a) for a in placed if a.runner != owner and a.call_id}
-        gone = [c for c, t in self.tracked.items() if t.attempt_id not in still_mine]
+        team = {str(a.call_id): tracked_from(a) for a in placed if a.runner != owner and a.call_id}
+        mine = self.calls.tracked
+        gone = [c for c, t in mine.items() if t.attempt_id not in still_mine]
         if gone:
-            self._details_due([self.tracked.pop(call_id).attempt_id for call_id in gone])
-            self.lines.call_ended()
+            self._details_due([mine[call_id].attempt_id for call_id in gone])
+            self.calls.released(gone, [])
         return team
 
     def _details_due(self, attempt_ids: list[int]) -> None:
@@ -434,16 +289,7 @@ class Tracker:
         for match in resolution.matches:
             dial = match.dial
             if self.ledger.linked(dial.attempt_id, match.call.call_id, match.call.call_status, now):
-                self.unknown.pop(dial.attempt_id, None)
-                self.tracked[match.call.call_id] = TrackedCall(
-                    dial.attempt_id,
-                    dial.contact_id,
-                    match.call.call_id,
-                    dial.to_number,
-                    dial.from_number,
-                    dial.requested_at,
-                    match.call.call_status,
-                )
+                self.calls.linked(dial, match.call.call_id, match.call.call_status)
                 found.seen[match.call.call_id] = match.call
         for dial in resolution.not_placed:
             self.ledger.not_placed(
@@ -452,5 +298,5 @@ class Tracker:
                 Decision.again_at(now),
                 now,
             )
-            self.unknown.pop(dial.attempt_id, None)
+            self.calls.unknown.pop(dial.attempt_id, None)
             self.lines.freed.ring()

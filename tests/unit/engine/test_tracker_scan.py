@@ -96,8 +96,8 @@ def test_a_dial_taken_over_mid_scan_waits_for_the_next_scan_and_is_found() -> No
     tracker: Tracker
 
     def take_over() -> None:
-        if 7 not in tracker.unknown and not lister.floors[1:]:
-            tracker.unknown[7] = taken  # what `Tracker.load` does on a take-over
+        if 7 not in tracker.calls.unknown and not lister.floors[1:]:
+            tracker.calls.unknown[7] = taken  # what `OpenCalls.load` does on a take-over
 
     lister = Lister(take_over)
     start = int((long_ago + timedelta(seconds=2)).timestamp() * 1000)
@@ -105,10 +105,10 @@ def test_a_dial_taken_over_mid_scan_waits_for_the_next_scan_and_is_found() -> No
                                 to_number=TO, start_timestamp=start)]  # fmt: skip
     tracker = _tracker(clock, lister, ledger)
     # Something else is tracked, so the first scan starts after the dead runner's call.
-    tracker.unknown[1] = UnknownDial(1, 1, "+12022000002", A, clock.now())
+    tracker.calls.unknown[1] = UnknownDial(1, 1, "+12022000002", A, clock.now())
     anyio.run(tracker.scan_once)
     assert ledger.not_placed_ids == [], "a dial the scan never looked for was given up"
-    assert 7 in tracker.unknown
+    assert 7 in tracker.calls.unknown
     anyio.run(tracker.scan_once)
     assert (7, "c7") in ledger.linked_ids
     assert ledger.not_placed_ids == []
