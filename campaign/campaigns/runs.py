@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import signal
 from collections.abc import Callable
+from contextlib import nullcontext
 
 import anyio
 
@@ -19,6 +20,7 @@ from campaign.engine.progress import Progress, RunResult
 from campaign.engine.rules_bridge import rules_for
 from campaign.engine.runner import Runner
 from campaign.engine.settings import RunSettings
+from campaign.receiver.relay import DeliveryRelay
 from campaign.store.db import Database
 from campaign.store.rehearsals import ensure_apart
 
@@ -88,11 +90,14 @@ async def run_campaign(
     connection: Connection,
     on_progress: Callable[[Progress], None] | None = None,
     handle_signals: bool = True,
+    relay: DeliveryRelay | None = None,
 ) -> RunResult:
     """Run campaign `campaign_id` to its end (or until stopped) on `connection` (never a
-    rehearsal beside real campaigns: see `campaign.store.rehearsals`)."""
+    rehearsal beside real campaigns: see `campaign.store.rehearsals`). With `relay` (the
+    webhook receiver's hook in this process) each stored delivery wakes the run to use it."""
     ensure_apart(db, simulate=settings.simulate)
     runner = build_runner(db, campaign_id, settings, connection, on_progress=on_progress)
-    if handle_signals:
-        return await run_with_signals(runner)
-    return await runner.run()
+    with relay.attached(runner.delivery_arrived) if relay is not None else nullcontext():
+        if handle_signals:
+            return await run_with_signals(runner)
+        return await runner.run()

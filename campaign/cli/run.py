@@ -112,18 +112,26 @@ async def _execute(
     webhook_listen: str | None = None,
 ) -> RunResult:
     from campaign.campaigns.runs import run_campaign  # the engine, with the calling rules
-    from campaign.receiver import listening
+    from campaign.receiver import DeliveryRelay, listening
 
     clock = _sim_clock(sim_start)
+    relay = DeliveryRelay()  # a stored delivery wakes the run at once (the inbox is the path)
     async with (
         connect(settings, clock=clock, seed=seed, db=db) as connection,
-        listening(db, webhook_listen, clock=connection.clock, world=connection.world) as hearing,
+        listening(
+            db, webhook_listen, clock=connection.clock, world=connection.world, on_delivery=relay
+        ) as hearing,
     ):
         if hearing is not None:
             console.print(f"Receiving Voicy webhooks at {hearing.address.url}")
         with ProgressDisplay(console) as display:
             result = await run_campaign(
-                db, campaign_id, settings, connection=connection, on_progress=display.update
+                db,
+                campaign_id,
+                settings,
+                connection=connection,
+                on_progress=display.update,
+                relay=relay if hearing is not None else None,
             )
     if hearing is not None:
         console.print(_webhook_line(db, campaign_id))

@@ -21,6 +21,7 @@ from starlette.staticfiles import StaticFiles
 
 from campaign.clock import Clock, SystemClock
 from campaign.receiver.app import WebhookReceiver, WebhookRoute
+from campaign.receiver.relay import DeliveryRelay
 from campaign.store.db import Database
 from campaign.web import campaigns, contacts, downloads, launch, steering
 from campaign.web.chart_cache import ChartCache
@@ -78,8 +79,10 @@ def create_app(
         ),
     )
 
+    # A delivery stored by the route below wakes the campaigns this server runs at once.
+    relay = DeliveryRelay() if webhook_secret else None
     launch_state = LaunchState(
-        UploadStore(), BrowserRunners(db), simulate=simulate, upload_limit=upload_limit
+        UploadStore(), BrowserRunners(db, relay=relay), simulate=simulate, upload_limit=upload_limit
     )
 
     @asynccontextmanager
@@ -103,7 +106,7 @@ def create_app(
         middleware=[
             Middleware(
                 WebhookRoute,
-                receiver=WebhookReceiver(db, webhook_secret, clock=clock)
+                receiver=WebhookReceiver(db, webhook_secret, clock=clock, on_delivery=relay)
                 if webhook_secret
                 else None,
             ),

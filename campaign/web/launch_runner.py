@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from contextlib import asynccontextmanager, nullcontext
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -26,6 +26,7 @@ from campaign.engine.progress import RunResult
 from campaign.engine.runner import Runner
 from campaign.engine.settings import RunSettings
 from campaign.errors import CampaignError
+from campaign.receiver.relay import DeliveryRelay
 from campaign.store.db import Database
 from campaign.store.queries import add_event
 from campaign.store.rehearsals import ensure_apart
@@ -52,8 +53,17 @@ class Launched:
 class BrowserRunners:
     """The runners this serve process started, by campaign id."""
 
-    def __init__(self, db: Database, *, seed: int = 0, shutdown_wait: float = SHUTDOWN_WAIT):
+    def __init__(
+        self,
+        db: Database,
+        *,
+        seed: int = 0,
+        shutdown_wait: float = SHUTDOWN_WAIT,
+        relay: DeliveryRelay | None = None,
+    ) -> None:
         self.db = db
+        #: The webhook receiver's wake-up (serve with a secret): each runner is attached.
+        self.relay = relay
         self.seed = seed
         self.shutdown_wait = shutdown_wait
         self.launched: dict[int, Launched] = {}
@@ -105,8 +115,11 @@ class BrowserRunners:
             )
             async with connect(settings, seed=self.seed, db=self.db) as connection:
                 launched.world = connection.world
-                launched.runner = build_runner(self.db, launched.campaign_id, settings, connection)
-                launched.result = await launched.runner.run()
+                runner = build_runner(self.db, launched.campaign_id, settings, connection)
+                launched.runner = runner
+                relay = self.relay
+                with relay.attached(runner.delivery_arrived) if relay else nullcontext():
+                    launched.result = await runner.run()
         except CampaignError as exc:  # refused (e.g. a rehearsal in a real database)
             log.warning("campaign %s not run: %s", launched.campaign_id, exc.message)
             launched.error = exc.message

@@ -117,3 +117,25 @@ def test_status_json_and_the_campaign_page_show_the_deliveries(
     assert hooks["last_delivery_at"].endswith("+00:00")
     text = CliRunner().invoke(main, ["status", finished.name, "--db", str(db_path)]).output
     assert "Webhooks" in text and "1 received" in text and SECRET not in text
+
+
+def test_a_stored_delivery_wakes_the_campaigns_this_server_runs(
+    db: Database, finished: StoredCampaign, guarded: TestClient
+) -> None:
+    runners = guarded.app.state.launch.runners  # type: ignore[attr-defined]
+    assert runners.relay is not None  # every runner it starts is attached (launch_runner)
+    rows_when_woken: list[int] = []
+
+    def wake() -> None:  # what Runner.delivery_arrived is told
+        with db.read_session() as session:
+            rows_when_woken.append(webhook_stats(session, finished.campaign_id).delivered)
+
+    raw = delivery(finished)
+    signed = {"x-voicy-signature": sign(SECRET, raw)}
+    with runners.relay.attached(wake):
+        assert guarded.post(WEBHOOK_PATH, content=raw, headers=signed).status_code == 200
+        assert guarded.post(WEBHOOK_PATH, content=raw, headers=signed).status_code == 200
+        assert guarded.post(WEBHOOK_PATH, content=raw).status_code == 401
+    # Woken once, for the new delivery, after its row was written; a repeat and a forgery
+    # wake nobody.
+    assert rows_when_woken == [1]

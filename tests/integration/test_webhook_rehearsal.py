@@ -15,6 +15,7 @@ from campaign.campaigns.create import create_campaign
 from campaign.campaigns.runs import build_runner
 from campaign.cli import main
 from campaign.clock import CompressedClock
+from campaign.engine.runner import Runner
 from campaign.engine.settings import RunSettings
 from campaign.receiver import SECRET_ENV, listening
 from campaign.receiver.listen import SIMULATE_FAULTS_ENV
@@ -96,6 +97,16 @@ def test_the_cli_rehearsal_reports_deliveries_and_never_shows_the_secret(
     monkeypatch.setenv(SECRET_ENV, SECRET)
     monkeypatch.setenv(SIMULATE_FAULTS_ENV, "forged=0.3")
     db_path = tmp_path / "rehearsal.db"
+    # The receiver in the run wakes the runner once a delivery is in the inbox (not before).
+    inbox_at_wake: list[int] = []
+    arrived = Runner.delivery_arrived
+
+    def woken(runner: Runner, *args: object) -> None:
+        with runner.db.read_session() as session:
+            inbox_at_wake.append(len(session.scalars(select(WebhookDelivery.call_id)).all()))
+        arrived(runner, *args)
+
+    monkeypatch.setattr(Runner, "delivery_arrived", woken)
     args = [
         "run",
         str(SAMPLE),
@@ -115,6 +126,10 @@ def test_the_cli_rehearsal_reports_deliveries_and_never_shows_the_secret(
         with db.read_session() as session:
             stats = webhook_stats(session)
         assert stats.delivered > 0 and stats.refused_signature > 0
+        # One wake per new delivery the run saw (forged ones are refused: no wake), each
+        # after its row was written.
+        assert 0 < len(inbox_at_wake) <= stats.delivered
+        assert inbox_at_wake == sorted(inbox_at_wake) and inbox_at_wake[0] >= 1
         with db.engine.connect() as connection:
             tables = [
                 r[0]
