@@ -30,6 +30,7 @@ from campaign.engine.crashpoints import crash_point
 from campaign.engine.dialer import Dialer
 from campaign.engine.ending import Ending
 from campaign.engine.lines import Lines
+from campaign.engine.policy import dial_order
 from campaign.engine.rules_bridge import CallerIds, DialRules
 from campaign.engine.settings import RunSettings
 from campaign.engine.spend import SpendCap
@@ -115,7 +116,8 @@ class Dispatcher:
                     return
                 await lines.freed.wait(ending.wake_by(held_until))
                 continue
-            batch = self.coordination.due(now, min(BATCH, free * 4))
+            due = self.coordination.due(now, min(BATCH, free * 4))
+            batch = dial_order(due, self.settings.max_attempts)
             if not batch:
                 if await self._nothing_due():
                     return

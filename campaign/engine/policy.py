@@ -7,7 +7,9 @@ here, deciding from what the call said.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime, timedelta
+from typing import Protocol, TypeVar
 
 from campaign.calls.fate import Decision
 from campaign.calls.vocab import Outcome, WaitReason
@@ -26,6 +28,7 @@ __all__ = [
     "after_call",
     "after_details",
     "after_not_placed",
+    "dial_order",
 ]
 
 
@@ -112,3 +115,22 @@ def requeue_now(now: datetime) -> Decision:
     """Not placed for a reason that is not this contact's (a refused key or from-number,
     the key's lines full): due again at once, once the cause is gone."""
     return Decision.again_at(now)
+
+
+class Due(Protocol):
+    """A due contact as far as the order of dials goes: the calls it was placed so far."""
+
+    @property
+    def attempts(self) -> int: ...
+
+
+D = TypeVar("D", bound=Due)
+
+
+def dial_order(due: Iterable[D], max_attempts: int) -> list[D]:
+    """The order to dial due contacts in: the longest redial chains still possible first
+    (never-called contacts, then redials with more attempts to come), list order among
+    equals. A contact that may still need three calls, each after a retry delay, bounds the
+    campaign's end more than one on its last attempt: starting its chain first keeps the
+    tail short."""
+    return sorted(due, key=lambda contact: -max(0, max_attempts - contact.attempts))

@@ -202,8 +202,8 @@ class Tracker:
                 crash_point("after_end")
             own = [end for end in ends if not end.teammate]
             mine = {end.attempt_id for end, _ in recorded if not end.teammate}
+            calls.released([end.call_id for end in own], [])
             for end in own:
-                calls.tracked.pop(end.call_id, None)
                 if end.attempt_id in mine and self.on_end is not None:
                     self.on_end(end.call_id, end.category)
                 if end.attempt_id in mine and end.category == "connected":
@@ -211,7 +211,7 @@ class Tracker:
             elsewhere = [end.attempt_id for end in own if end.attempt_id not in mine]
             if elsewhere and self._in_team:  # a teammate recorded these ends first
                 self._details_due(elsewhere)
-            self.lines.call_ended()
+            self.lines.call_ended()  # a teammate's call ended: the team's lines are freer
 
     def _learn(self, found: ScanResult, scanned_at: datetime) -> None:
         """Where each own call starts on the API's clock; which ones the scan missed."""
