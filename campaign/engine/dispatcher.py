@@ -85,6 +85,8 @@ class Dispatcher:
         self._token_race = False
         self._held: Hold | None = None  # the campaign-wide hold as last written
         self._held_written = False
+        #: No contact waits for a dial (none queued): what is open are the last calls.
+        self.drained = False
 
     async def loop(self, tg: TaskGroup) -> None:
         """Dial until the run's dialing is over (`Ending` decides) or a stop is asked."""
@@ -118,6 +120,7 @@ class Dispatcher:
                 continue
             due = self.coordination.due(now, min(BATCH, free * 4))
             batch = dial_order(due, self.settings.max_attempts)
+            self.drained = False
             if not batch:
                 if await self._nothing_due():
                     return
@@ -167,6 +170,7 @@ class Dispatcher:
     async def _nothing_due(self) -> bool:
         """No contact is due now: True when the dialing is over, else wait for the next."""
         queue = self.ledger.queue()
+        self.drained = not queue.waiting
         # Other runners' calls (their redials, or a take-over) keep this one here.
         elsewhere = self.coordination.work_elsewhere()
         busy = self.busy()

@@ -1,9 +1,12 @@
 """When the tracker's next scan comes: the request budget's spare, or the scan schedule.
 
 Without webhooks, scans come as often as the request budget's spare allows (see
-`poll_interval`): the sooner an end is seen, the sooner its line dials again. With webhook
-deliveries arriving, only when the open calls have likely wasted a scan's worth of line
-time where no delivery will tell (`scan_schedule`); unknown dials keep the budget's cadence;
+`poll_interval`), once the open calls may have ended at all (`scan_schedule.POLL_PRICE`:
+no scan while every call is younger than calls end): the sooner an end is seen, the sooner
+its line dials again. With webhook deliveries arriving, only when the open calls have likely
+wasted a scan's worth of line time where no delivery will tell (`scan_schedule`), and
+freely in the campaign's tail (`tail`: no contact waits, the last ends are the campaign's
+end); unknown dials keep the budget's cadence;
 in a team, the scanner covers its teammates' calls only every `TEAM_LIVE_EVERY`, since each
 runner ends its own calls from its own deliveries. A fixed `--poll-interval` overrides all.
 """
@@ -51,6 +54,8 @@ class ScanCadence:
         self.coordination = coordination
         self.in_team = in_team
         self.webhooks_live = webhooks_live
+        #: Whether no contact waits for a dial any more (set by the runner: the dispatcher).
+        self.tail: Callable[[], bool] = lambda: False
         self.last_scan = -1e18
 
     def scanned(self) -> None:
@@ -82,7 +87,9 @@ class ScanCadence:
         time, never sooner than the budget's spare requests allow. Unknown dials keep the
         budget's cadence; the team's scanner covers its teammates' calls every
         `TEAM_LIVE_EVERY` (their deliveries end the rest: each runner uses its own)."""
-        if self.settings.poll_interval or not self.webhooks_live():
+        live = self.webhooks_live()
+        if self.settings.poll_interval or (not live and (self.in_team or self.tail())):
+            # A team's scans also cover the teammates' calls, whose ages are theirs.
             await self.clock.sleep(self.poll_interval())
             return
         # In a team the scanner also covers the teammates' calls, whose deliveries their
@@ -93,7 +100,9 @@ class ScanCadence:
             floor = self.last_scan + self.poll_interval()
             now = self.clock.time()
             if now >= floor and (
-                calls.unknown or now >= team_due or self.schedule.worth_scanning(calls.ages())
+                calls.unknown
+                or now >= team_due
+                or self.schedule.worth_scanning(calls.ages(), webhooks_live=live, tail=self.tail())
             ):
                 return
             await calls.changed.wait(max(floor, now + SCHEDULE_TICK))

@@ -119,7 +119,11 @@ def expected_idle(
 
 #: With webhooks live, a scan is worth it once the open calls have likely wasted this many
 #: line-seconds, while scans stay within `SCANS_PER_DIAL` of the dials (plus a few to
-#: start); past that allowance only a much larger waste (a lost delivery, surely) buys one.
+#: start); past that allowance only a much larger waste (a lost delivery, surely) buys one,
+#: except in the campaign's tail (no contact waits: the last calls' ends are its end).
+#: Without webhooks scans take the budget's spare, but only once this much is likely
+#: wasted: none while every call is younger than any call ends (just dialed).
+POLL_PRICE = 0.5
 SCAN_PRICE = 1.0
 SCAN_PRICE_OVER = 8.0
 SCANS_PER_DIAL = 0.35
@@ -157,11 +161,16 @@ class ScanSchedule:
     def idle(self, calls: Iterable[OpenCall], webhooks_live: bool) -> float:
         return expected_idle(calls, self.ages, coverage=self.coverage, webhooks_live=webhooks_live)
 
-    def worth_scanning(self, calls: Iterable[OpenCall]) -> bool:
-        """With webhooks live: whether the open calls' likely waste buys a scan now."""
+    def worth_scanning(
+        self, calls: Iterable[OpenCall], *, webhooks_live: bool = True, tail: bool = False
+    ) -> bool:
+        """Whether the open calls' likely waste buys a scan now (`tail`: no contact waits
+        for a dial, so these calls' ends are the campaign's)."""
+        if not webhooks_live:
+            return self.idle(calls, False) >= POLL_PRICE
         # Where every kind of call fires (failed ones too), a scan can only beat a delivery's
         # lag: the allowance grows to a scan per dial, spent where ends are likeliest.
         per_dial = SCANS_PER_DIAL + (1 - SCANS_PER_DIAL) * self.coverage.share("failed")
         allowance = per_dial * self.dials + FIRST_SCANS - self.scans_live
-        price = SCAN_PRICE if allowance > 0 else SCAN_PRICE_OVER
+        price = SCAN_PRICE if allowance > 0 or tail else SCAN_PRICE_OVER
         return self.idle(calls, True) >= price

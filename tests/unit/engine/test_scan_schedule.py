@@ -90,3 +90,38 @@ def test_scans_stay_within_their_allowance_per_dial_unless_a_call_is_surely_over
     schedule.scanned(webhooks_live=True)
     surely_over = [OpenCall(100.0, 60.0)]  # 20 line-s: a lost delivery, surely
     assert schedule.worth_scanning(surely_over)
+
+
+def _learned() -> ScanSchedule:
+    schedule = ScanSchedule()
+    for age in (4.0, 8.0):
+        schedule.ended("failed", age)
+    for age in (20.0, 30.0):
+        schedule.ended("connected", age)
+    return schedule
+
+
+@pytest.mark.parametrize(
+    ("calls", "worth"),
+    [
+        ([OpenCall(3.0, 0.0)] * 10, False),  # ten calls just dialed: none can have ended
+        ([OpenCall(10.0, 6.0)], True),  # ~0.67 line-s likely wasted: the spare buys it
+        # seen running half a second ago, and no call ended between 29 and 29.5 s
+        ([OpenCall(29.5, 29.0)] * 10, False),
+        ([OpenCall(31.0, 29.0)], True),  # every call ended by 30 s: surely over, 1 line-s
+    ],
+)
+def test_without_webhooks_scans_wait_until_a_call_may_have_ended(
+    calls: list[OpenCall], worth: bool
+) -> None:
+    assert _learned().worth_scanning(calls, webhooks_live=False) is worth
+
+
+def test_in_the_tail_the_allowance_no_longer_holds_scans_back() -> None:
+    schedule = _learned()
+    for _ in range(FIRST_SCANS):
+        schedule.scanned(webhooks_live=True)
+    likely = [OpenCall(10.0, 6.0)] * 3  # ~2 line-s: under the price past the allowance
+    assert not schedule.worth_scanning(likely)
+    # No contact waits for a dial: these calls' ends are the campaign's end.
+    assert schedule.worth_scanning(likely, tail=True)
