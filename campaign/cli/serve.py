@@ -16,6 +16,7 @@ from sqlalchemy.engine import make_url
 from campaign.cli._base import main
 from campaign.cli.status import DB_HELP
 from campaign.errors import InputError
+from campaign.sockets import listen_socket
 from campaign.store.db import Database, database_url, open_db
 from campaign.store.rehearsals import ensure_apart, rehearsal_db_argument
 
@@ -24,24 +25,7 @@ DEFAULT_PORT = 8700
 
 def _listen(host: str, port: int) -> socket.socket:
     """Bind now, so a busy port fails with a clear line and port 0 gets its real number."""
-    try:
-        family, kind, proto, _, address = socket.getaddrinfo(
-            host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE
-        )[0]
-    except socket.gaierror as exc:
-        raise InputError(f"--host {host}: not an address of this machine ({exc.strerror})") from exc
-    sock = socket.socket(family, kind, proto)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    try:
-        sock.bind(address)
-    except OSError as exc:
-        sock.close()
-        if exc.errno in (98, 48):  # EADDRINUSE on Linux, macOS
-            raise InputError(
-                f"port {port} on {host} is in use; pass another one, e.g. --port {port + 1}"
-            ) from exc
-        raise InputError(f"cannot listen on {host}:{port}: {exc.strerror}") from exc
-    sock.listen(128)
+    sock = listen_socket(host, port, option="--host", port_option="--port")
     sock.set_inheritable(True)
     return sock
 

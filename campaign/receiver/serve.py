@@ -17,7 +17,6 @@ from __future__ import annotations
 import contextlib
 import logging
 import os
-import socket
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 
@@ -28,6 +27,7 @@ from anyio.abc import TaskStatus
 from campaign.clock import Clock
 from campaign.errors import InputError
 from campaign.receiver.app import WEBHOOK_PATH, OnDelivery, WebhookReceiver
+from campaign.sockets import listen_socket
 from campaign.store.db import Database
 
 SECRET_ENV = "VOICY_WEBHOOK_SECRET"
@@ -101,26 +101,6 @@ class ReceiverAddress:
         return f"http://{shown}:{self.port}{WEBHOOK_PATH}"
 
 
-def bind(host: str, port: int) -> socket.socket:
-    try:
-        family, kind, proto, _, address = socket.getaddrinfo(
-            host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE
-        )[0]
-    except socket.gaierror as exc:
-        raise InputError(f"--webhook-listen {host}: not an address here ({exc.strerror})") from exc
-    sock = socket.socket(family, kind, proto)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    try:
-        sock.bind(address)
-    except OSError as exc:
-        sock.close()
-        raise InputError(
-            f"--webhook-listen {host}:{port}: cannot listen ({exc.strerror}); pick another port"
-        ) from exc
-    sock.listen(128)
-    return sock
-
-
 class _InLoopServer(uvicorn.Server):
     """uvicorn inside someone else's event loop: signals stay the runner's to handle."""
 
@@ -145,7 +125,7 @@ async def serve_webhooks(
     returns once the port is listening, with its `ReceiverAddress`.
     """
     check_listen(host, secret)
-    sock = bind(host, port)
+    sock = listen_socket(host, port, option="--webhook-listen")
     app = WebhookReceiver(db, secret, clock=clock, on_delivery=on_delivery)
     config = uvicorn.Config(
         app, lifespan="off", log_level="warning", access_log=False, timeout_graceful_shutdown=1

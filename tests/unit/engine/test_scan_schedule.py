@@ -73,12 +73,17 @@ def test_the_lag_kept_is_the_largest_recent_one_and_decays() -> None:
     assert coverage.share("connected") == 0.0
 
 
-def test_scans_stay_within_their_allowance_per_dial_unless_a_call_is_surely_over() -> None:
+def _learned() -> ScanSchedule:
     schedule = ScanSchedule()
     for age in (4.0, 8.0):
         schedule.ended("failed", age)
     for age in (20.0, 30.0):
         schedule.ended("connected", age)
+    return schedule
+
+
+def test_scans_stay_within_their_allowance_per_dial_unless_a_call_is_surely_over() -> None:
+    schedule = _learned()
     likely = [OpenCall(10.0, 6.0)] * 6  # ~0.67 line-s each: 4 in all
     assert schedule.worth_scanning(likely)
     for _ in range(FIRST_SCANS):
@@ -90,15 +95,6 @@ def test_scans_stay_within_their_allowance_per_dial_unless_a_call_is_surely_over
     schedule.scanned(webhooks_live=True)
     surely_over = [OpenCall(100.0, 60.0)]  # 20 line-s: a lost delivery, surely
     assert schedule.worth_scanning(surely_over)
-
-
-def _learned() -> ScanSchedule:
-    schedule = ScanSchedule()
-    for age in (4.0, 8.0):
-        schedule.ended("failed", age)
-    for age in (20.0, 30.0):
-        schedule.ended("connected", age)
-    return schedule
 
 
 @pytest.mark.parametrize(
