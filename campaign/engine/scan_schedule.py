@@ -127,6 +127,9 @@ POLL_PRICE = 0.5
 SCAN_PRICE = 1.0
 SCAN_PRICE_OVER = 8.0
 SCANS_PER_DIAL = 0.35
+#: Where every ended call fires (failed ones too) a scan only races a delivery's lag, and
+#: the requests it costs are the budget's spare: up to this many per dial.
+SCANS_PER_DIAL_ALL_FIRE = 2.0
 FIRST_SCANS = 5
 
 
@@ -169,8 +172,9 @@ class ScanSchedule:
         if not webhooks_live:
             return self.idle(calls, False) >= POLL_PRICE
         # Where every kind of call fires (failed ones too), a scan can only beat a delivery's
-        # lag: the allowance grows to a scan per dial, spent where ends are likeliest.
-        per_dial = SCANS_PER_DIAL + (1 - SCANS_PER_DIAL) * self.coverage.share("failed")
+        # lag: the allowance grows with what they cover, spent where ends are likeliest.
+        told = self.coverage.share("failed")
+        per_dial = SCANS_PER_DIAL + (SCANS_PER_DIAL_ALL_FIRE - SCANS_PER_DIAL) * told
         allowance = per_dial * self.dials + FIRST_SCANS - self.scans_live
         price = SCAN_PRICE if allowance > 0 or tail else SCAN_PRICE_OVER
         return self.idle(calls, True) >= price
