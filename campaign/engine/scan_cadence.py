@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from campaign.clock import Clock
+from campaign.clock import Clock, sleep_until
 from campaign.engine.budget import RequestBudget
 from campaign.engine.coordination import Coordination
 from campaign.engine.open_calls import OpenCalls
@@ -29,6 +29,9 @@ SCHEDULE_TICK = 0.25
 TEAM_LIVE_EVERY = 20.0
 #: The share of the budget scans leave untouched, so a dial never waits for a token.
 RESERVE = 0.1
+#: In the campaign's tail (no contact waits) scans come this often (clock seconds) while
+#: the last minute's requests leave the reserve untouched: the last ends are the end.
+TAIL_EVERY = 1.0
 
 
 class ScanCadence:
@@ -72,6 +75,13 @@ class ScanCadence:
         spare = self.budget.rate * (1 - RESERVE) - self.budget.used_last_minute(exclude="call-list")
         return min(10.0, max(0.5, 60.0 / max(1.0, spare)))
 
+    def floor(self, tail: bool) -> float:
+        """The least time between two scans: the budget's spare, or `TAIL_EVERY` in the
+        tail while the last minute's requests leave room."""
+        if tail and self.budget.used_last_minute() < self.budget.rate * (1 - RESERVE) - 1:
+            return min(TAIL_EVERY, self.poll_interval())
+        return self.poll_interval()
+
     def covers_team(self) -> bool:
         """Whether this runner's scans cover the team's placed calls now."""
         # With webhooks live the team's scans are rarer (`TEAM_LIVE_EVERY`): only a scanner
@@ -88,21 +98,26 @@ class ScanCadence:
         budget's cadence; the team's scanner covers its teammates' calls every
         `TEAM_LIVE_EVERY` (their deliveries end the rest: each runner uses its own)."""
         live = self.webhooks_live()
-        if self.settings.poll_interval or (not live and (self.in_team or self.tail())):
+        if self.settings.poll_interval or (not live and self.in_team):
             # A team's scans also cover the teammates' calls, whose ages are theirs.
             await self.clock.sleep(self.poll_interval())
+            return
+        if not live and self.tail():
+            # The last calls: scan as often as the budget has room, whatever is likely.
+            await sleep_until(self.clock, self.last_scan + self.floor(tail=True))
             return
         # In a team the scanner also covers the teammates' calls, whose deliveries their
         # owners use: it scans for them only as often as a lost delivery needs.
         team_due = self.last_scan + TEAM_LIVE_EVERY if self.covers_team() else float("inf")
         calls = self.calls
         while calls or team_due < float("inf"):
-            floor = self.last_scan + self.poll_interval()
+            tail = self.tail()
+            floor = self.last_scan + self.floor(tail)
             now = self.clock.time()
             if now >= floor and (
                 calls.unknown
                 or now >= team_due
-                or self.schedule.worth_scanning(calls.ages(), webhooks_live=live, tail=self.tail())
+                or self.schedule.worth_scanning(calls.ages(), webhooks_live=live, tail=tail)
             ):
                 return
             await calls.changed.wait(max(floor, now + SCHEDULE_TICK))
