@@ -18,9 +18,6 @@ from campaign.engine.recorder import Recorder
 from campaign.voicy import errors as verr
 from campaign.voicy.models import CallDetail
 
-#: While a call-get waits for a delivery, how often (clock seconds) it looks at `hurry`.
-HURRY_CHECK = 0.5
-
 #: Called with (attempt id, details) of each connected call once its details are fetched.
 DetailsHook = Callable[[int, CallDetail], None]
 
@@ -53,9 +50,6 @@ class DetailsFetcher:
         #: Seconds to wait for a webhook delivery before asking call-get (0: ask at once);
         #: set by the delivery consumer while deliveries arrive.
         self.delivery_wait: Callable[[], float] = lambda: 0.0
-        #: Whether the campaign now waits on these details alone (its last calls ended, no
-        #: contact waits): then a call-get goes at once instead of waiting for a delivery.
-        self.hurry: Callable[[], bool] = lambda: False
 
     def queue(self, attempt_id: int, call_id: str) -> None:
         self._due.append((attempt_id, call_id, self.clock.time() + self.delivery_wait()))
@@ -84,9 +78,8 @@ class DetailsFetcher:
                     await self._wake.wait(self.clock.time() + 30.0)
                     continue
                 attempt_id, call_id, not_before = self._due[0]
-                now = self.clock.time()
-                if now < not_before and not self.hurry():
-                    await self._wake.wait(min(not_before, now + HURRY_CHECK))
+                if self.clock.time() < not_before:
+                    await self._wake.wait(not_before)
                     continue
                 try:
                     detail = await self.client.get_call(call_id)

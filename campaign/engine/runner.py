@@ -195,9 +195,8 @@ class Runner:
             spend=self.spend,
             health=self.health,
         )
-        # No contact waits: the last calls' ends, and then their details, end the campaign.
+        # No contact waits: the last calls' ends are the campaign's end.
         self.tracker.cadence.tail = lambda: self.dispatcher.drained
-        self.details.hurry = lambda: self.dispatcher.drained and not self.tracker.calls
         self.counters = RequestCounters(db, campaign_id, self.budget)
         self.heartbeat = Heartbeat(
             self.ledger,
