@@ -22,7 +22,7 @@ import anyio
 
 from campaign.clock import Clock
 from campaign.engine.alarm import Alarm
-from campaign.store.outage import is_server_gone
+from campaign.store.outage import is_store_down
 from campaign.voicy import errors as verr
 
 #: Clock seconds before the first probe, and the most between two probes.
@@ -121,7 +121,7 @@ class ApiHealth:
         try:
             self._note(kind, message, data)
         except Exception as exc:
-            if not is_server_gone(exc):
+            if not is_store_down(exc):
                 raise
 
     def _answering(self) -> None:

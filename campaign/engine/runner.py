@@ -15,7 +15,7 @@ on SQLite or in a team on PostgreSQL, the differences live in `Coordination`.
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from datetime import timedelta
 
 import anyio
@@ -31,6 +31,7 @@ from campaign.engine.api_health import ApiHealth
 from campaign.engine.budget import gate
 from campaign.engine.coordination import coordination_for
 from campaign.engine.coordination.lock import RunnerIdentity
+from campaign.engine.crashpoints import crash_point
 from campaign.engine.db_outage import PROBE_MAX, DbOutage
 from campaign.engine.deliveries import DeliveryConsumer
 from campaign.engine.details import DetailsFetcher, DetailsHook
@@ -50,6 +51,7 @@ from campaign.engine.spend import SpendCap
 from campaign.engine.tracker import Tracker
 from campaign.errors import StoreUnavailable
 from campaign.store.db import Database
+from campaign.store.outage import is_store_down
 from campaign.store.queries import add_event
 from campaign.voicy.client import VoicyClient
 from campaign.voicy.models import RateLimit
@@ -274,10 +276,10 @@ class Runner:
     # --- the run ------------------------------------------------------------------------
 
     async def run(self) -> RunResult:
-        alone = self.coordination.join()
+        ride = self.db_outage.ride  # every step waits out a store outage (see db_outage.py)
         try:
-            self._prepare(alone)
-            ride = self.db_outage.ride  # each loop waits out a database server outage
+            # The first and last steps too: nothing is in flight there, nothing to recover.
+            await ride(self._start, on_back=_nothing_to_recover)
             async with anyio.create_task_group() as tg:
                 tg.start_soon(ride, self.heartbeat.loop)
                 tg.start_soon(ride, self.tracker.loop)
@@ -291,8 +293,7 @@ class Runner:
                 await ride(lambda: self.dispatcher.loop(tg))
                 await self.ending.drain(self.busy_lines, lambda: self.details.pending)
                 tg.cancel_scope.cancel()
-            self.recorder.flush()
-            return self._finish()
+            return await ride(self._end, on_back=_nothing_to_recover)
         except Exception as exc:
             unwritable = _store_unavailable(exc)
             if unwritable is not None:
@@ -303,9 +304,20 @@ class Runner:
                 self._failed(exc)
             raise
         finally:
-            with anyio.CancelScope(shield=True), contextlib.suppress(StoreUnavailable):
+            with anyio.CancelScope(shield=True), _unless_store_down():
                 self.recorder.flush()
                 self.coordination.leave()
+
+    async def _start(self) -> None:
+        """Take the campaign and load what it left (again after an outage: each step is
+        safe to repeat)."""
+        crash_point("before_start")
+        self._prepare(self.coordination.join())
+
+    async def _end(self) -> RunResult:
+        crash_point("before_finish")
+        self.recorder.flush()
+        return self._finish()
 
     def _prepare(self, alone: bool) -> None:
         now = self.clock.now()
@@ -376,6 +388,20 @@ class Runner:
                 )
         except Exception:  # the store may be what failed; status then reads the runner gone
             return
+
+
+def _nothing_to_recover(_seconds: float) -> None:
+    """Back from an outage at the run's start or end: its steps simply run again."""
+
+
+@contextlib.contextmanager
+def _unless_store_down() -> Iterator[None]:
+    """Best effort: letting go of a store that is down (its lease lapses by itself)."""
+    try:
+        yield
+    except Exception as exc:
+        if not (isinstance(exc, StoreUnavailable) or is_store_down(exc)):
+            raise
 
 
 def _store_unavailable(exc: BaseException) -> StoreUnavailable | None:
