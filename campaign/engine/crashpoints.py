@@ -26,21 +26,22 @@ POINTS = (
 
 
 @dataclass
-class _Armed:
+class Armed:
     left: int  # passes until it fires
     signal: signal.Signals
 
 
-def _armed(spec: str) -> dict[str, _Armed]:
-    armed: dict[str, _Armed] = {}
+def parse_spec(spec: str) -> dict[str, Armed]:
+    """`CAMPAIGN_CRASH_AT`'s points: `point:n[:stop]`, comma-separated."""
+    armed: dict[str, Armed] = {}
     for item in filter(None, (part.strip() for part in spec.split(","))):
         point, _, rest = item.partition(":")
         count, _, mode = rest.partition(":")
-        armed[point] = _Armed(int(count or 1), signal.SIGSTOP if mode == "stop" else signal.SIGKILL)
+        armed[point] = Armed(int(count or 1), signal.SIGSTOP if mode == "stop" else signal.SIGKILL)
     return armed
 
 
-_points = _armed(os.environ.get("CAMPAIGN_CRASH_AT", ""))
+_points = parse_spec(os.environ.get("CAMPAIGN_CRASH_AT", ""))
 
 
 def crash_point(name: str) -> None:

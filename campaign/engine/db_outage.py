@@ -19,14 +19,16 @@ runner adds the resume command).
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterator
 from typing import TypeVar
 
 import anyio
 import anyio.to_thread
 
+from campaign.errors import StoreUnavailable
 from campaign.store.db import Database
 from campaign.store.outage import (
     PROBE_FIRST,
@@ -37,7 +39,15 @@ from campaign.store.outage import (
     waiting_line,
 )
 
-__all__ = ["DEFAULT_LIMIT", "PROBE_FIRST", "PROBE_MAX", "DbOutage"]
+__all__ = [
+    "DEFAULT_LIMIT",
+    "PROBE_FIRST",
+    "PROBE_MAX",
+    "DbOutage",
+    "nothing_to_recover",
+    "store_unavailable_in",
+    "unless_store_down",
+]
 
 log = logging.getLogger("campaign.store")
 
@@ -109,3 +119,29 @@ class DbOutage:
         finally:
             self._back, self.since = None, None
             back.set()
+
+
+def nothing_to_recover(_seconds: float) -> None:
+    """Back from an outage at the run's start or end: its steps simply run again."""
+
+
+@contextlib.contextmanager
+def unless_store_down() -> Iterator[None]:
+    """Best effort: letting go of a store that is down (a lease lapses by itself)."""
+    try:
+        yield
+    except Exception as exc:
+        if not (isinstance(exc, StoreUnavailable) or is_store_down(exc)):
+            raise
+
+
+def store_unavailable_in(exc: BaseException) -> StoreUnavailable | None:
+    """The store refusing writes, found in `exc` or among a task group's errors."""
+    if isinstance(exc, StoreUnavailable):
+        return exc
+    if isinstance(exc, BaseExceptionGroup):
+        for inner in exc.exceptions:
+            found = store_unavailable_in(inner)
+            if found is not None:
+                return found
+    return None

@@ -14,8 +14,7 @@ on SQLite or in a team on PostgreSQL, the differences live in `Coordination`.
 
 from __future__ import annotations
 
-import contextlib
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import timedelta
 
 import anyio
@@ -32,7 +31,13 @@ from campaign.engine.budget import gate
 from campaign.engine.coordination import coordination_for
 from campaign.engine.coordination.lock import RunnerIdentity
 from campaign.engine.crashpoints import crash_point
-from campaign.engine.db_outage import PROBE_MAX, DbOutage
+from campaign.engine.db_outage import (
+    PROBE_MAX,
+    DbOutage,
+    nothing_to_recover,
+    store_unavailable_in,
+    unless_store_down,
+)
 from campaign.engine.deliveries import DeliveryConsumer
 from campaign.engine.details import DetailsFetcher, DetailsHook
 from campaign.engine.dialer import Dialer
@@ -49,12 +54,9 @@ from campaign.engine.rules_bridge import CallerIds, DialRules, Openings
 from campaign.engine.settings import RunSettings
 from campaign.engine.spend import SpendCap
 from campaign.engine.tracker import Tracker
-from campaign.errors import StoreUnavailable
 from campaign.store.db import Database
-from campaign.store.outage import is_store_down
 from campaign.store.queries import add_event
 from campaign.voicy.client import VoicyClient
-from campaign.voicy.models import RateLimit
 
 __all__ = ["Progress", "RunResult", "Runner"]
 
@@ -118,7 +120,7 @@ class Runner:
             note=journal.note,
             back=self.lines.freed,
         )
-        _watch_answers(client, self.health)
+        self.health.watch(client)
         self.ending = Ending(clock, settings, self.lines.freed)
         self.recorder = Recorder(self.ledger, self.lines.freed.ring)
         self.details = DetailsFetcher(
@@ -279,7 +281,7 @@ class Runner:
         ride = self.db_outage.ride  # every step waits out a store outage (see db_outage.py)
         try:
             # The first and last steps too: nothing is in flight there, nothing to recover.
-            await ride(self._start, on_back=_nothing_to_recover)
+            await ride(self._start, on_back=nothing_to_recover)
             async with anyio.create_task_group() as tg:
                 tg.start_soon(ride, self.heartbeat.loop)
                 tg.start_soon(ride, self.tracker.loop)
@@ -293,9 +295,9 @@ class Runner:
                 await ride(lambda: self.dispatcher.loop(tg))
                 await self.ending.drain(self.busy_lines, lambda: self.details.pending)
                 tg.cancel_scope.cancel()
-            return await ride(self._end, on_back=_nothing_to_recover)
+            return await ride(self._end, on_back=nothing_to_recover)
         except Exception as exc:
-            unwritable = _store_unavailable(exc)
+            unwritable = store_unavailable_in(exc)
             if unwritable is not None:
                 # Dialing stopped with the task group; what was not written is reconciled
                 # from the API on resume (its intents are in the store), never redialed.
@@ -304,7 +306,7 @@ class Runner:
                 self._failed(exc)
             raise
         finally:
-            with anyio.CancelScope(shield=True), _unless_store_down():
+            with anyio.CancelScope(shield=True), unless_store_down():
                 self.recorder.flush()
                 self.coordination.leave()
 
@@ -388,41 +390,3 @@ class Runner:
                 )
         except Exception:  # the store may be what failed; status then reads the runner gone
             return
-
-
-def _nothing_to_recover(_seconds: float) -> None:
-    """Back from an outage at the run's start or end: its steps simply run again."""
-
-
-@contextlib.contextmanager
-def _unless_store_down() -> Iterator[None]:
-    """Best effort: letting go of a store that is down (its lease lapses by itself)."""
-    try:
-        yield
-    except Exception as exc:
-        if not (isinstance(exc, StoreUnavailable) or is_store_down(exc)):
-            raise
-
-
-def _store_unavailable(exc: BaseException) -> StoreUnavailable | None:
-    """The store refusing writes, found in `exc` or among a task group's errors."""
-    if isinstance(exc, StoreUnavailable):
-        return exc
-    if isinstance(exc, BaseExceptionGroup):
-        for inner in exc.exceptions:
-            found = _store_unavailable(inner)
-            if found is not None:
-                return found
-    return None
-
-
-def _watch_answers(client: VoicyClient, health: ApiHealth) -> None:
-    """Every HTTP answer (after the budget's own hook) tells `health` the API answers."""
-    budget_hook = client.on_response
-
-    def on_response(endpoint: str, status: int, rate_limit: RateLimit | None) -> None:
-        if budget_hook is not None:
-            budget_hook(endpoint, status, rate_limit)
-        health.answered(status)
-
-    client.on_response = on_response
