@@ -4,7 +4,7 @@ another program keeps locked) without a person.
 Each of the runner's loops runs inside `ride`: when one meets the store down
 (`campaign.store.outage.is_store_down`), it stops where it was and waits; the first to
 notice says so once (a warning on the `campaign.store` logger) and probes with a cheap
-round trip, backing off from 0.1 s to 5 s (real time: this is about machines, not calls).
+round trip, backing off from 0.1 s to 2 s (real time: this is about machines, not calls).
 Meanwhile nothing is dialed (the dispatcher is one of the waiting loops), calls in flight
 stay tracked in memory and their answers wait in the recorder. When the store answers,
 `on_back` runs once (renew the lease and claims, write the kept answers, make unknown the

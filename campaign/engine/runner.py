@@ -258,15 +258,19 @@ class Runner:
             self.identity.owner, set(self.dialer.in_flight), now
         )
         self.tracker.load()
-        # A teammate may reconnect up to one probe interval later, then renews at its beat.
-        beat = self.coordination.heartbeat_every
-        self.coordination.hold_take_overs(PROBE_MAX + 2 * beat + 1.0)
+        self._let_teammates_renew(seconds)
         self.journal.note(
             "db_back",
             f"database reachable again after {seconds:.1f} s; {orphans} dial(s) whose answer "
             "could not be written are reconciled from the call list",
         )
         self.lines.freed.ring()
+
+    def _let_teammates_renew(self, _seconds: float) -> None:
+        """Teammates' leases lapsed in the outage too: a teammate may reconnect up to one
+        probe interval later, then renews at its beat; nobody is taken over before."""
+        beat = self.coordination.heartbeat_every
+        self.coordination.hold_take_overs(PROBE_MAX + 2 * beat + 1.0)
 
     def _adopt(self, taken: TakeOver) -> None:
         """Open calls taken over from runners whose lease ran out (PostgreSQL)."""
@@ -280,8 +284,8 @@ class Runner:
     async def run(self) -> RunResult:
         ride = self.db_outage.ride  # every step waits out a store outage (see db_outage.py)
         try:
-            # The first and last steps too: nothing is in flight there, nothing to recover.
-            await ride(self._start, on_back=nothing_to_recover)
+            # The first and last steps too (nothing is in flight there to recover).
+            await ride(self._start, on_back=self._let_teammates_renew)
             async with anyio.create_task_group() as tg:
                 tg.start_soon(ride, self.heartbeat.loop)
                 tg.start_soon(ride, self.tracker.loop)

@@ -45,7 +45,7 @@ log = logging.getLogger("campaign.store")
 
 #: Real seconds between probes: from the first to the most.
 PROBE_FIRST = 0.1
-PROBE_MAX = 5.0
+PROBE_MAX = 2.0
 #: The probe's own limit (real seconds): an answer slower than this is no answer.
 PROBE_TIMEOUT = 5.0
 T = TypeVar("T")

@@ -32,11 +32,12 @@ from tests.pg_team import CAMPAIGN, Team, assert_complete_and_never_twice, team,
 
 pytestmark = [pytest.mark.postgres, pytest.mark.slow]
 
-CONTACTS = 40
+CONTACTS = 30
 OUTAGE_SECONDS = 8.0
 #: The first runner's --db-outage: its start's short outage is ridden out, the mid-run one
 #: (held until it gives up) is not.
 LIMIT = "4s"
+WAITING = "waiting, retrying"
 
 
 def _stopped(proc: subprocess.Popen[bytes]) -> bool:
@@ -45,16 +46,23 @@ def _stopped(proc: subprocess.Popen[bytes]) -> bool:
     return stat.rsplit(")", 1)[1].split()[0] == "T"
 
 
-def _crash_while_frozen(pg: PgCluster, setup: Team, proc: subprocess.Popen[bytes]) -> None:
-    """The server crashes while `proc` is frozen; it goes on with the server down for ~1 s."""
+def _crash_while_frozen(pg: PgCluster, setup: Team, index: int) -> None:
+    """The server crashes while runner `index` is frozen; it is back once the runner said
+    it waits (so the runner met the outage, however slow the machine)."""
+    proc = setup.procs[index]
     wait_for(lambda: proc.poll() is None and _stopped(proc), timeout=90)
+    waits = setup.log(index).count(WAITING)
     setup.db.dispose()
     pg.crash()
     try:
         os.kill(proc.pid, signal.SIGCONT)
-        time.sleep(1.0)
+        wait_for(lambda: setup.log(index).count(WAITING) > waits, timeout=30)
     finally:
         pg.start_server()
+
+
+def _dialing_runners(setup: Team) -> int:
+    return int(setup.scalar("SELECT count(DISTINCT runner) FROM attempts WHERE state = 'placed'"))
 
 
 def _done(setup: Team) -> int:
@@ -76,7 +84,7 @@ def test_runners_ride_out_postgres_crashes_at_every_edge_of_a_run(
             LIMIT,
             env={"CAMPAIGN_CRASH_AT": "before_start:1:stop"},
         )
-        _crash_while_frozen(pg_cluster, setup, first)
+        _crash_while_frozen(pg_cluster, setup, 0)
         # 2. Mid-run, past its limit.
         wait_for(lambda: _done(setup) >= 4)
         setup.db.dispose()
@@ -93,13 +101,13 @@ def test_runners_ride_out_postgres_crashes_at_every_edge_of_a_run(
                 setup.start("resume", CAMPAIGN, env={"CAMPAIGN_CRASH_AT": "before_finish:1:stop"}),
                 setup.start("resume", CAMPAIGN),
             ]
-            wait_for(lambda: all("waiting, retrying" in setup.log(i) for i in (1, 2)), timeout=30)
+            wait_for(lambda: all(WAITING in setup.log(i) for i in (1, 2)), timeout=30)
             assert [proc.poll() for proc in runners] == [None, None]
             assert sum(setup.world.dial_counts.values()) == dialed_at_stop
         finally:
             pg_cluster.start_server()
-        # 4. Mid-run under both, for 8 s.
-        wait_for(lambda: _done(setup) >= CONTACTS // 2)
+        # 4. Mid-run under both (each with calls in progress), for 8 s.
+        wait_for(lambda: _dialing_runners(setup) == 2)
         dialed_before = sum(setup.world.dial_counts.values())
         setup.db.dispose()
         pg_cluster.crash()
@@ -109,7 +117,7 @@ def test_runners_ride_out_postgres_crashes_at_every_edge_of_a_run(
         finally:
             pg_cluster.start_server()
         # 5. At the very end: every call followed, the campaign's end not yet written.
-        _crash_while_frozen(pg_cluster, setup, runners[0])
+        _crash_while_frozen(pg_cluster, setup, 1)
         codes = [proc.wait(timeout=120) for proc in runners]
         assert codes == [0, 0], [setup.log(i)[-3000:] for i in (1, 2)]
         assert_complete_and_never_twice(setup)

@@ -9,13 +9,19 @@ import logging
 import sqlite3
 from collections.abc import Awaitable, Callable
 from pathlib import Path
+from typing import cast
 
 import anyio
 import pytest
 from sqlalchemy import text
 from sqlalchemy.exc import OperationalError
 
+from campaign.calls.ledger import Ledger
+from campaign.calls.recovery import TakeOver
+from campaign.clock import FakeClock
 from campaign.engine import db_outage
+from campaign.engine.coordination.lock import RunnerIdentity
+from campaign.engine.coordination.team import Team
 from campaign.engine.db_outage import DbOutage
 from campaign.errors import StoreUnavailable
 from campaign.store.db import Database, open_db
@@ -154,3 +160,32 @@ def test_a_lock_held_past_the_limit_is_one_line_with_the_fix(
     assert "stayed locked by another program" in message and "over 0.3 s" in message
     assert "close that program, then resume with `python -m campaign resume spring`" in message
     assert len(caplog.records) == 1  # the waiting line, once
+
+
+class _Ledger:
+    def __init__(self) -> None:
+        self.sweeps: list[bool] = []
+
+    def take_over(self, owner: str, now: object, *, sweep: bool = False) -> TakeOver:
+        self.sweeps.append(sweep)
+        return TakeOver()
+
+
+def test_back_from_an_outage_at_its_start_a_runner_takes_over_nobody_at_once(
+    tmp_path: Path, fake_clock: FakeClock
+) -> None:
+    """Its teammates' leases lapsed in the same outage: they renew first; the start's sweep
+    (calls of runners gone) comes with the first take-over after the hold."""
+    team = Team(
+        open_db(tmp_path / "team.db"), 1, RunnerIdentity(), key_hash="k", rate=60,
+        concurrency=10, clock=fake_clock,
+    )  # fmt: skip
+    ledger = _Ledger()
+    team.hold_take_overs(60.0)
+    assert team.take_over(cast(Ledger, ledger), fake_clock.now(), starting=True) is None
+    assert team.take_over(cast(Ledger, ledger), fake_clock.now(), starting=False) is None
+    assert ledger.sweeps == []
+    team.hold_take_overs(-1.0)  # the hold is over
+    team.take_over(cast(Ledger, ledger), fake_clock.now(), starting=False)
+    team.take_over(cast(Ledger, ledger), fake_clock.now(), starting=False)
+    assert ledger.sweeps == [True, False]
