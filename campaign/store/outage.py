@@ -26,7 +26,7 @@ from sqlalchemy.exc import DBAPIError
 
 from campaign.durations import format_duration
 from campaign.errors import StoreUnavailable
-from campaign.store.db import Database, display_name
+from campaign.store.db import Database, database_url, display_name
 from campaign.store.unavailable import is_locked, is_server_gone, is_store_down
 
 __all__ = [
@@ -157,6 +157,4 @@ def patiently(
 
 def url_display_name(db: str | None) -> str:
     """The store a `--db` argument names, as messages show it (no password)."""
-    from campaign.store.db import database_url
-
     return display_name(database_url(db))

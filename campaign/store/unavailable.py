@@ -51,7 +51,8 @@ def is_server_gone(exc: BaseException) -> bool:
         return False
     sqlstate = getattr(orig, "sqlstate", None)
     if sqlstate is None:
-        if type(orig).__name__ not in ("OperationalError", "InterfaceError"):
+        kinds = {cls.__name__ for cls in type(orig).__mro__}  # ConnectionTimeout is one too
+        if not kinds & {"OperationalError", "InterfaceError"}:
             return False
         text = str(orig)
         return "FATAL:" not in text or any(words in text for words in _TRANSIENT_REFUSALS)

@@ -4,6 +4,9 @@ options, and waiting it out before a run (`patiently`, on fake time)."""
 from __future__ import annotations
 
 import logging
+import socket
+import time
+from collections.abc import Iterator
 
 import psycopg
 import pytest
@@ -11,8 +14,8 @@ from sqlalchemy.exc import OperationalError
 
 from campaign.engine.crashpoints import parse_spec
 from campaign.errors import StoreLocked, StoreUnavailable, StoreUnreachable
-from campaign.store.db import PG_SERVER_OPTIONS, _pg_connect_args
-from campaign.store.outage import is_server_gone, is_store_down, patiently
+from campaign.store.db import PG_SERVER_OPTIONS, _pg_connect_args, open_db
+from campaign.store.outage import is_server_gone, is_store_down, patiently, reachable
 
 
 def _pg(text: str, cls: type[Exception] = psycopg.OperationalError) -> OperationalError:
@@ -29,6 +32,7 @@ REFUSED = (
     [
         (_pg(REFUSED), True),
         (_pg("consuming input failed: server closed the connection unexpectedly"), True),
+        (_pg("connection timeout expired", psycopg.errors.ConnectionTimeout), True),
         (_pg("failed to resolve host 'db.internal': [Errno -3] Temporary failure"), True),
         (_pg("connection failed: ... failed: FATAL:  the database system is starting up"), True),
         (_pg("connection failed: ... failed: FATAL:  the database system is shutting down"), True),
@@ -136,3 +140,37 @@ def test_crash_point_specs_kill_or_freeze() -> None:
     assert armed["after_intent"].left == 3 and armed["after_intent"].signal.name == "SIGKILL"
     assert armed["before_finish"].left == 1 and armed["before_finish"].signal.name == "SIGSTOP"
     assert parse_spec("") == {}
+
+
+@pytest.fixture
+def black_hole() -> Iterator[int]:
+    """A port that takes connections and never answers (a network black hole, as far as
+    the client can tell)."""
+    with socket.socket() as server:
+        server.bind(("127.0.0.1", 0))
+        server.listen(8)
+        yield int(server.getsockname()[1])
+
+
+def test_a_probe_into_a_black_hole_fails_in_seconds_not_hangs(black_hole: int) -> None:
+    # The URL's own connect_timeout wins over the default (5 s); 2 s is libpq's least.
+    db = open_db(
+        f"postgresql+psycopg://u@127.0.0.1:{black_hole}/c?connect_timeout=2", migrate=False
+    )
+    try:
+        started = time.monotonic()
+        assert reachable(db) is False
+        assert time.monotonic() - started < 10
+    finally:
+        db.dispose()
+
+
+def test_opening_a_server_that_is_down_is_one_line_to_wait_on() -> None:
+    with socket.socket() as probe:  # a port nobody listens on: connection refused
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    with pytest.raises(StoreUnreachable) as caught:
+        open_db(f"postgresql+psycopg://u@127.0.0.1:{port}/c")
+    assert "cannot reach database postgresql+psycopg://u@127.0.0.1" in caught.value.message
+    assert "Connection refused" in caught.value.message and "\n" not in caught.value.message
+    assert is_store_down(caught.value)
