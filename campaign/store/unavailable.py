@@ -24,7 +24,7 @@ from campaign.errors import StoreLocked, StoreUnavailable, StoreUnreachable
 
 #: How long SQLite itself waits for a lock another program holds (seconds); past it a run
 #: waits on, retrying with backoff and saying so (`campaign.engine.db_outage`).
-BUSY_WAIT = 2.0
+BUSY_WAIT = 5.0
 
 _SERVER_GONE = ("08", "57P")
 #: A server that answered the connection with one of these is on its way up or down.

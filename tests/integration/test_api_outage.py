@@ -30,7 +30,7 @@ from tests.integration.test_engine_crash import (
 
 pytestmark = pytest.mark.slow
 
-SCALE = 60.0
+SCALE = 40.0
 
 
 def test_an_api_outage_is_ridden_out_without_a_dial_into_it(tmp_path: Path) -> None:
@@ -48,15 +48,15 @@ def test_an_api_outage_is_ridden_out_without_a_dial_into_it(tmp_path: Path) -> N
             stderr=subprocess.STDOUT,
             text=True,
         )
-        # Once the first calls have ended (lines free, dials going out): 40 s of dropped
-        # connections, then 80 s of 503, then back (simulated: 2 s of real time).
+        # Once the first calls have ended (lines free, dials going out): 1 min of dropped
+        # connections, then 2 min of 503, then back.
         wait_for(
             lambda: (
                 setup.db.exists()
                 and query(setup.db, "SELECT count(*) FROM attempts WHERE state = 'ended'")[0][0] > 0
             )
         )
-        world.outage(0.0, refused=40.0, unavailable=80.0)
+        world.outage(0.0, refused=60.0, unavailable=120.0)
         outage = world.outages[0]
         store = open_db(setup.db, migrate=False)
         try:  # `status` (and the page) read it from the store while it lasts
