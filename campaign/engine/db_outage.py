@@ -44,7 +44,6 @@ __all__ = [
     "PROBE_FIRST",
     "PROBE_MAX",
     "DbOutage",
-    "nothing_to_recover",
     "store_unavailable_in",
     "unless_store_down",
 ]
@@ -119,10 +118,6 @@ class DbOutage:
         finally:
             self._back, self.since = None, None
             back.set()
-
-
-def nothing_to_recover(_seconds: float) -> None:
-    """Back from an outage at the run's start or end: its steps simply run again."""
 
 
 @contextlib.contextmanager

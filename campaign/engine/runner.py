@@ -32,9 +32,7 @@ from campaign.engine.coordination import coordination_for
 from campaign.engine.coordination.lock import RunnerIdentity
 from campaign.engine.crashpoints import crash_point
 from campaign.engine.db_outage import (
-    PROBE_MAX,
     DbOutage,
-    nothing_to_recover,
     store_unavailable_in,
     unless_store_down,
 )
@@ -49,6 +47,7 @@ from campaign.engine.judge import DetailsJudge
 from campaign.engine.lines import Lines
 from campaign.engine.progress import Progress, ProgressReporter, RequestCounters, RunResult
 from campaign.engine.reconcile import DEFAULT_GRACE
+from campaign.engine.reconnect import Reconnection
 from campaign.engine.recorder import Recorder
 from campaign.engine.rules_bridge import CallerIds, DialRules, Openings
 from campaign.engine.settings import RunSettings
@@ -168,7 +167,13 @@ class Runner:
             else None
         )
         self.journal = journal
-        self.db_outage = DbOutage(db, limit=settings.db_outage, on_back=self._store_back)
+        self.reconnection = Reconnection(
+            owner=self.identity.owner, clock=clock, coordination=self.coordination,
+            ledger=self.ledger, recorder=self.recorder, open_calls=self.tracker,
+            in_flight=lambda: set(self.dialer.in_flight), journal=journal,
+            stop=self.ending.stop, freed=self.lines.freed,
+        )  # fmt: skip
+        self.db_outage = DbOutage(db, limit=settings.db_outage, on_back=self.reconnection.mid_run)
         self.dialer = dialer = Dialer(
             client,
             self.ledger,
@@ -243,35 +248,6 @@ class Runner:
     def _lost(self, reason: StopReason) -> None:
         self.ending.stop(reason)
 
-    def _store_back(self, seconds: float) -> None:
-        """The database server answers again after `seconds` of outage: renew the lease
-        (stop if a teammate took this runner's calls), write the kept answers, make unknown
-        the intents whose answer could not be written, track every open call again, and
-        let teammates renew their leases before anyone is taken over."""
-        lost = self.coordination.beat()
-        if lost is not None:
-            self.ending.stop(lost)
-            return
-        self.recorder.flush()
-        now = self.clock.now()
-        orphans = self.ledger.recover_after_outage(
-            self.identity.owner, set(self.dialer.in_flight), now
-        )
-        self.tracker.load()
-        self._let_teammates_renew(seconds)
-        self.journal.note(
-            "db_back",
-            f"database reachable again after {seconds:.1f} s; {orphans} dial(s) whose answer "
-            "could not be written are reconciled from the call list",
-        )
-        self.lines.freed.ring()
-
-    def _let_teammates_renew(self, _seconds: float) -> None:
-        """Teammates' leases lapsed in the outage too: a teammate may reconnect up to one
-        probe interval later, then renews at its beat; nobody is taken over before."""
-        beat = self.coordination.heartbeat_every
-        self.coordination.hold_take_overs(PROBE_MAX + 2 * beat + 1.0)
-
     def _adopt(self, taken: TakeOver) -> None:
         """Open calls taken over from runners whose lease ran out (PostgreSQL)."""
         self.tracker.load(taken.attempts)
@@ -285,7 +261,7 @@ class Runner:
         ride = self.db_outage.ride  # every step waits out a store outage (see db_outage.py)
         try:
             # The first and last steps too (nothing is in flight there to recover).
-            await ride(self._start, on_back=self._let_teammates_renew)
+            await ride(self._start, on_back=self.reconnection.starting)
             async with anyio.create_task_group() as tg:
                 tg.start_soon(ride, self.heartbeat.loop)
                 tg.start_soon(ride, self.tracker.loop)
@@ -299,7 +275,7 @@ class Runner:
                 await ride(lambda: self.dispatcher.loop(tg))
                 await self.ending.drain(self.busy_lines, lambda: self.details.pending)
                 tg.cancel_scope.cancel()
-            return await ride(self._end, on_back=nothing_to_recover)
+            return await ride(self._end, on_back=self.reconnection.ending)
         except Exception as exc:
             unwritable = store_unavailable_in(exc)
             if unwritable is not None:
