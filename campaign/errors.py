@@ -9,7 +9,11 @@
     ├── FatalAPIError     the API refuses the whole campaign (401, every
     │                     from-number refused with 422)                  exit 1
     └── StoreUnavailable  the database cannot be written (disk full, file
-                          read-only, locked by another program for long) exit 1
+        │                 read-only, unreachable or locked past --db-outage) exit 1
+        ├── StoreLocked   another program holds the SQLite file's write lock (a backup
+        │                 tool, a viewer): a run waits it out, retrying, up to --db-outage
+        └── StoreUnreachable  the database server could not be reached when opening it:
+                          `run`/`resume` wait it out, retrying, up to --db-outage
 
 Voicy API errors have their own tree in `campaign.voicy.errors`.
 """
@@ -70,3 +74,14 @@ class StoreUnavailable(CampaignError):
         """The same error, its fix followed by the resume command of campaign `name`."""
         then = f"then resume with `python -m campaign resume {name}`"
         return StoreUnavailable(self.problem, fix=f"{self.fix}, {then}" if self.fix else then)
+
+
+class StoreLocked(StoreUnavailable):
+    """Another program holds the SQLite file's write lock (a backup tool, a viewer). A run
+    waits it out like a database server outage (`campaign.engine.db_outage`); what gives up
+    says so with this message and its fix."""
+
+
+class StoreUnreachable(StoreUnavailable):
+    """The database server could not be reached when the store was opened (down, restarting,
+    a network blip). `run` and `resume` wait it out (`campaign.store.outage.patiently`)."""

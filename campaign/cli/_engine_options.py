@@ -98,8 +98,9 @@ def engine_options(func: _F) -> _F:
             "--db-outage",
             callback=_duration,
             metavar="DURATION",
-            help="How long to ride out a PostgreSQL outage (no dialing, calls kept in "
-            "memory, reconnecting) before a clean stop (default 10m).",
+            help="How long to ride out a database outage (PostgreSQL unreachable, the SQLite "
+            "file locked by another program: no dialing, calls kept in memory, retrying) "
+            "before a clean stop (default 10m).",
         ),
         click.option(
             "--min-gap",

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import shlex
 import sys
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol, TypeVar
 
 import anyio
 import click
@@ -37,6 +37,7 @@ from campaign.cli._outcome_options import (
 from campaign.cli._progress import ProgressDisplay
 from campaign.clock import Clock
 from campaign.durations import parse_instant
+from campaign.engine.db_outage import DEFAULT_LIMIT
 from campaign.engine.progress import RunResult
 from campaign.engine.settings import RunSettings
 from campaign.errors import InputError
@@ -44,8 +45,16 @@ from campaign.localtime import local_text
 from campaign.outcomes.commands import command
 from campaign.outcomes.source import open_existing
 from campaign.store.db import Database, open_db
+from campaign.store.outage import patiently, url_display_name
 from campaign.store.rehearsals import ensure_apart, rehearsal_db_argument
 from campaign.voicy.client import VoicyClient
+
+T = TypeVar("T")
+
+
+class _Patient(Protocol):
+    def __call__(self, step: Callable[[], T], /) -> T: ...
+
 
 EXIT_FOR_STATE = {"finished": 0, "paused": 0, "canceled": 0, "interrupted": 130}
 
@@ -212,20 +221,23 @@ def run(
     if summary["mostly_rejected"]:
         print_validation_of(contact_list, summary, console)
     check_rejects(summary, allow_rejects)
-    db = open_db(db_argument)
+    waiting = _waiting(db_argument, settings.db_outage, "nothing was stored")
+    db = waiting(lambda: open_db(db_argument))
     sim_start = _sim_start(kwargs, settings, db)
     now = sim_start or _now()
     print_calendar_warnings(console, settings, dict(summary["countries"]), now)
-    prepared = prepare_campaign(
-        db,
-        contact_list,
-        settings,
-        now=now,
-        name=name,
-        dnc_files=dnc_files,
-        region=contact_list.region,
-        new=new,
-        again=again,
+    prepared = waiting(  # one transaction: again after an outage, or found stored already
+        lambda: prepare_campaign(
+            db,
+            contact_list,
+            settings,
+            now=now,
+            name=name,
+            dnc_files=dnc_files,
+            region=contact_list.region,
+            new=new,
+            again=again,
+        )
     )
     for note in prepared.notes:
         console.print(note)
@@ -293,8 +305,10 @@ def resume(campaign: str | None, **kwargs: Any) -> None:
 
     console = Console()
     db_argument = _db_argument(kwargs, bool(kwargs.get("simulate")))
-    db = open_existing(db_argument)
-    found, stored = prepare_resume(db, campaign)
+    # Before the stored settings are read, only --db-outage given here says how long.
+    waiting = _waiting(db_argument, kwargs.get("db_outage") or DEFAULT_LIMIT, "nothing changed")
+    db = waiting(lambda: open_existing(db_argument))
+    found, stored = waiting(lambda: prepare_resume(db, campaign))
     if kwargs.get("simulate") and not stored.simulate:
         raise InputError(
             f"campaign {found.name} is a real campaign: --simulate cannot turn it into a "
@@ -302,7 +316,7 @@ def resume(campaign: str | None, **kwargs: Any) -> None:
             "`python -m campaign run LIST --simulate` instead"
         )
     settings = settings_from(kwargs, stored)
-    ensure_apart(db, simulate=settings.simulate)
+    waiting(lambda: ensure_apart(db, simulate=settings.simulate))
     check_webhook_listen(kwargs.get("webhook_listen"), simulate=settings.simulate)
     console.print(
         f"Resuming [bold]{escape(found.name)}[/bold] · database {escape(db.display_name())}"
@@ -320,6 +334,17 @@ def resume(campaign: str | None, **kwargs: Any) -> None:
         kwargs.get("webhook_listen"),
     )
     _finish(console, result, db_argument)
+
+
+def _waiting(db_argument: str | None, limit: float, then: str) -> _Patient:
+    """Run a step before the run, waiting out an outage of the store (PostgreSQL down or
+    restarting, the SQLite file locked by another program) for up to `limit` seconds."""
+    where = url_display_name(db_argument)
+
+    def waiting(step: Callable[[], T]) -> T:
+        return patiently(step, where, limit=limit, then=then)
+
+    return waiting
 
 
 def _now() -> datetime:

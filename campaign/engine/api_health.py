@@ -22,8 +22,10 @@ import anyio
 
 from campaign.clock import Clock
 from campaign.engine.alarm import Alarm
-from campaign.store.outage import is_server_gone
+from campaign.store.outage import is_store_down
 from campaign.voicy import errors as verr
+from campaign.voicy.client import VoicyClient
+from campaign.voicy.models import RateLimit
 
 #: Clock seconds before the first probe, and the most between two probes.
 PROBE_FIRST = 2.0
@@ -67,6 +69,18 @@ class ApiHealth:
         #: Set when a failure makes the probe needed (no clock: a fake clock's sleep
         #: would move time for everyone).
         self._failing = anyio.Event()
+
+    def watch(self, client: VoicyClient) -> None:
+        """Every HTTP answer of `client` (after its own hook, the budget's) tells this the
+        API answers."""
+        earlier = client.on_response
+
+        def on_response(endpoint: str, status: int, rate_limit: RateLimit | None) -> None:
+            if earlier is not None:
+                earlier(endpoint, status, rate_limit)
+            self.answered(status)
+
+        client.on_response = on_response
 
     # --- what the dispatcher asks -------------------------------------------------------
 
@@ -121,7 +135,7 @@ class ApiHealth:
         try:
             self._note(kind, message, data)
         except Exception as exc:
-            if not is_server_gone(exc):
+            if not is_store_down(exc):
                 raise
 
     def _answering(self) -> None:

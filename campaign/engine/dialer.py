@@ -26,7 +26,7 @@ from campaign.engine.lines import Lines
 from campaign.engine.policy import after_not_placed, requeue_now
 from campaign.engine.recorder import Recorder
 from campaign.engine.rules_bridge import CallerIds
-from campaign.store.outage import is_server_gone
+from campaign.store.outage import is_store_down
 from campaign.voicy import errors as verr
 from campaign.voicy.models import DialResult
 
@@ -87,7 +87,7 @@ class Dialer:
             with anyio.CancelScope(shield=self.ending.stopping):
                 await self._send(intent)
         except Exception as exc:
-            if not is_server_gone(exc):
+            if not is_store_down(exc):
                 raise
             # The answer could not be written: once the database is back this intent
             # becomes unknown and is reconciled from call-list (never simply redialed).

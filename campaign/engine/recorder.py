@@ -15,7 +15,7 @@ import anyio
 
 from campaign.calls.answers import Answer
 from campaign.calls.ledger import Ledger
-from campaign.store.outage import is_server_gone
+from campaign.store.outage import is_store_down
 from campaign.voicy.models import CallDetail
 
 FLUSH_EVERY = 0.02  # real seconds
@@ -45,7 +45,7 @@ class Recorder:
         try:
             self.flush()
         except Exception as exc:
-            if not is_server_gone(exc):
+            if not is_store_down(exc):
                 raise
 
     @property

@@ -14,7 +14,6 @@ on SQLite or in a team on PostgreSQL, the differences live in `Coordination`.
 
 from __future__ import annotations
 
-import contextlib
 from collections.abc import Callable
 from datetime import timedelta
 
@@ -31,7 +30,12 @@ from campaign.engine.api_health import ApiHealth
 from campaign.engine.budget import gate
 from campaign.engine.coordination import coordination_for
 from campaign.engine.coordination.lock import RunnerIdentity
-from campaign.engine.db_outage import PROBE_MAX, DbOutage
+from campaign.engine.crashpoints import crash_point
+from campaign.engine.db_outage import (
+    DbOutage,
+    store_unavailable_in,
+    unless_store_down,
+)
 from campaign.engine.deliveries import DeliveryConsumer
 from campaign.engine.details import DetailsFetcher, DetailsHook
 from campaign.engine.dialer import Dialer
@@ -43,16 +47,15 @@ from campaign.engine.judge import DetailsJudge
 from campaign.engine.lines import Lines
 from campaign.engine.progress import Progress, ProgressReporter, RequestCounters, RunResult
 from campaign.engine.reconcile import DEFAULT_GRACE
+from campaign.engine.reconnect import Reconnection
 from campaign.engine.recorder import Recorder
 from campaign.engine.rules_bridge import CallerIds, DialRules, Openings
 from campaign.engine.settings import RunSettings
 from campaign.engine.spend import SpendCap
 from campaign.engine.tracker import Tracker
-from campaign.errors import StoreUnavailable
 from campaign.store.db import Database
 from campaign.store.queries import add_event
 from campaign.voicy.client import VoicyClient
-from campaign.voicy.models import RateLimit
 
 __all__ = ["Progress", "RunResult", "Runner"]
 
@@ -116,7 +119,7 @@ class Runner:
             note=journal.note,
             back=self.lines.freed,
         )
-        _watch_answers(client, self.health)
+        self.health.watch(client)
         self.ending = Ending(clock, settings, self.lines.freed)
         self.recorder = Recorder(self.ledger, self.lines.freed.ring)
         self.details = DetailsFetcher(
@@ -164,7 +167,13 @@ class Runner:
             else None
         )
         self.journal = journal
-        self.db_outage = DbOutage(db, limit=settings.db_outage, on_back=self._store_back)
+        self.reconnection = Reconnection(
+            owner=self.identity.owner, clock=clock, coordination=self.coordination,
+            ledger=self.ledger, recorder=self.recorder, open_calls=self.tracker.calls,
+            in_flight=lambda: set(self.dialer.in_flight), journal=journal,
+            stop=self.ending.stop, freed=self.lines.freed,
+        )  # fmt: skip
+        self.db_outage = DbOutage(db, limit=settings.db_outage, on_back=self.reconnection.mid_run)
         self.dialer = dialer = Dialer(
             client,
             self.ledger,
@@ -241,31 +250,6 @@ class Runner:
     def _lost(self, reason: StopReason) -> None:
         self.ending.stop(reason)
 
-    def _store_back(self, seconds: float) -> None:
-        """The database server answers again after `seconds` of outage: renew the lease
-        (stop if a teammate took this runner's calls), write the kept answers, make unknown
-        the intents whose answer could not be written, track every open call again, and
-        let teammates renew their leases before anyone is taken over."""
-        lost = self.coordination.beat()
-        if lost is not None:
-            self.ending.stop(lost)
-            return
-        self.recorder.flush()
-        now = self.clock.now()
-        orphans = self.ledger.recover_after_outage(
-            self.identity.owner, set(self.dialer.in_flight), now
-        )
-        self.tracker.calls.load()
-        # A teammate may reconnect up to one probe interval later, then renews at its beat.
-        beat = self.coordination.heartbeat_every
-        self.coordination.hold_take_overs(PROBE_MAX + 2 * beat + 1.0)
-        self.journal.note(
-            "db_back",
-            f"database reachable again after {seconds:.1f} s; {orphans} dial(s) whose answer "
-            "could not be written are reconciled from the call list",
-        )
-        self.lines.freed.ring()
-
     def _adopt(self, taken: TakeOver) -> None:
         """Open calls taken over from runners whose lease ran out (PostgreSQL)."""
         self.tracker.calls.load(taken.attempts)
@@ -276,10 +260,10 @@ class Runner:
     # --- the run ------------------------------------------------------------------------
 
     async def run(self) -> RunResult:
-        alone = self.coordination.join()
+        ride = self.db_outage.ride  # every step waits out a store outage (see db_outage.py)
         try:
-            self._prepare(alone)
-            ride = self.db_outage.ride  # each loop waits out a database server outage
+            # The first and last steps too (nothing is in flight there to recover).
+            await ride(self._start, on_back=self.reconnection.starting)
             async with anyio.create_task_group() as tg:
                 tg.start_soon(ride, self.heartbeat.loop)
                 tg.start_soon(ride, self.tracker.loop)
@@ -293,10 +277,9 @@ class Runner:
                 await ride(lambda: self.dispatcher.loop(tg))
                 await self.ending.drain(self.busy_lines, lambda: self.details.pending)
                 tg.cancel_scope.cancel()
-            self.recorder.flush()
-            return self._finish()
+            return await ride(self._end, on_back=self.reconnection.ending)
         except Exception as exc:
-            unwritable = _store_unavailable(exc)
+            unwritable = store_unavailable_in(exc)
             if unwritable is not None:
                 # Dialing stopped with the task group; what was not written is reconciled
                 # from the API on resume (its intents are in the store), never redialed.
@@ -305,9 +288,20 @@ class Runner:
                 self._failed(exc)
             raise
         finally:
-            with anyio.CancelScope(shield=True), contextlib.suppress(StoreUnavailable):
+            with anyio.CancelScope(shield=True), unless_store_down():
                 self.recorder.flush()
                 self.coordination.leave()
+
+    async def _start(self) -> None:
+        """Take the campaign and load what it left (again after an outage: each step is
+        safe to repeat)."""
+        crash_point("before_start")
+        self._prepare(self.coordination.join())
+
+    async def _end(self) -> RunResult:
+        crash_point("before_finish")
+        self.recorder.flush()
+        return self._finish()
 
     def _prepare(self, alone: bool) -> None:
         now = self.clock.now()
@@ -378,27 +372,3 @@ class Runner:
                 )
         except Exception:  # the store may be what failed; status then reads the runner gone
             return
-
-
-def _store_unavailable(exc: BaseException) -> StoreUnavailable | None:
-    """The store refusing writes, found in `exc` or among a task group's errors."""
-    if isinstance(exc, StoreUnavailable):
-        return exc
-    if isinstance(exc, BaseExceptionGroup):
-        for inner in exc.exceptions:
-            found = _store_unavailable(inner)
-            if found is not None:
-                return found
-    return None
-
-
-def _watch_answers(client: VoicyClient, health: ApiHealth) -> None:
-    """Every HTTP answer (after the budget's own hook) tells `health` the API answers."""
-    budget_hook = client.on_response
-
-    def on_response(endpoint: str, status: int, rate_limit: RateLimit | None) -> None:
-        if budget_hook is not None:
-            budget_hook(endpoint, status, rate_limit)
-        health.answered(status)
-
-    client.on_response = on_response

@@ -29,7 +29,8 @@ class RunSettings:
     retry_delays: dict[str, float] = field(default_factory=lambda: dict(DEFAULT_RETRY_DELAYS))
     poll_interval: float | None = None  # None: adapt to the budget
     drain_timeout: float = 120.0
-    #: How long a PostgreSQL outage is ridden out (real seconds) before a clean stop.
+    #: How long a store outage (PostgreSQL unreachable, the SQLite file locked by another
+    #: program) is ridden out (real seconds) before a clean stop.
     db_outage: float = 600.0
     #: `default`: each recipient country's own hours (campaign.rules.countries).
     window: str = "default"

@@ -24,6 +24,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from campaign.clock import Clock, SystemClock
+from campaign.errors import StoreUnavailable
 from campaign.store.db import Database
 from campaign.store.inbox import CounterKind, Delivery, Stored, count, store_delivery
 from campaign.voicy.webhooks import (
@@ -91,7 +92,7 @@ class WebhookReceiver:
             return
         try:
             stored = await anyio.to_thread.run_sync(store_delivery, self.db, row, self.clock.now())
-        except SQLAlchemyError:
+        except (SQLAlchemyError, StoreUnavailable):  # a lock held too long, a full disk
             log.exception("webhook delivery for call %s could not be stored", delivery.call_id)
             await _answer(send, 503, {"error": "the delivery could not be stored; send it again"})
             return

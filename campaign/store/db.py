@@ -1,8 +1,14 @@
 """Opening the store: a SQLite path or a SQLAlchemy URL, migrated to the latest schema.
 
-SQLite runs in WAL mode (readers never block the runner), with a busy timeout and
-`synchronous=FULL` so an intent committed before a dial survives a power cut, not only a
-`kill -9`. Transactions are short and never held across an HTTP request.
+SQLite runs in WAL mode (readers never block the runner), with a short busy timeout (a
+lock held longer is waited out by retries: `campaign.store.outage`) and `synchronous=FULL`
+so an intent committed before a dial survives a power cut, not only a `kill -9`.
+Transactions are short and never held across an HTTP request.
+
+PostgreSQL connections never hang on a network black hole: a connect timeout, TCP
+keepalives and a TCP user timeout on the client (a lost server is an error in seconds), and
+server-side keepalives (a lost runner's session, and its locks, go in seconds, not hours).
+Each is a default a `?key=value` in the URL overrides.
 """
 
 from __future__ import annotations
@@ -20,13 +26,27 @@ from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
-from campaign.errors import InputError
-from campaign.store.unavailable import BUSY_WAIT, store_problem
+from campaign.errors import InputError, StoreUnreachable
+from campaign.store.unavailable import BUSY_WAIT, is_server_gone, store_problem
 
 DEFAULT_DB = "campaign.db"
 #: How long an open waits for another process creating the same database's schema.
 _MIGRATION_WAIT = 15.0
 MIGRATIONS_DIR = Path(__file__).resolve().parent.parent.parent / "migrations"
+#: libpq options (seconds, ms for tcp_user_timeout): a dead server is an error within ~10 s.
+PG_CONNECT_ARGS: dict[str, Any] = {
+    "connect_timeout": 5,
+    "keepalives": 1,
+    "keepalives_idle": 5,
+    "keepalives_interval": 2,
+    "keepalives_count": 3,
+    "tcp_user_timeout": 10_000,
+}
+#: The server's keepalives on this client's sessions (seconds): a vanished runner's
+#: transaction, and the rows it locked, are let go within ~20 s.
+PG_SERVER_OPTIONS = (
+    "-c tcp_keepalives_idle=10 -c tcp_keepalives_interval=3 -c tcp_keepalives_count=3"
+)
 
 
 def database_url(db: str | os.PathLike[str] | None) -> str:
@@ -92,10 +112,24 @@ class Database:
         self.engine.dispose()
 
     def display_name(self) -> str:
-        url = make_url(self.url)
-        if url.get_backend_name() == "sqlite":
-            return str(url.database)
-        return url.render_as_string(hide_password=True)
+        return display_name(self.url)
+
+
+def display_name(url_text: str) -> str:
+    """The store at `url_text` as messages show it: a path, or the URL without password."""
+    url = make_url(url_text)
+    if url.get_backend_name() == "sqlite":
+        return str(url.database)
+    return url.render_as_string(hide_password=True)
+
+
+def _pg_connect_args(url_text: str) -> dict[str, Any]:
+    """The never-hang defaults (`PG_CONNECT_ARGS`) the URL does not set itself."""
+    given = make_url(url_text).query
+    args = {key: value for key, value in PG_CONNECT_ARGS.items() if key not in given}
+    if "options" not in given:
+        args["options"] = PG_SERVER_OPTIONS
+    return args
 
 
 def open_db(db: str | os.PathLike[str] | None = None, *, migrate: bool = True) -> Database:
@@ -114,6 +148,8 @@ def open_db(db: str | os.PathLike[str] | None = None, *, migrate: bool = True) -
         kwargs["connect_args"] = {"timeout": BUSY_WAIT, "check_same_thread": False}
     else:
         kwargs["pool_pre_ping"] = True
+        if backend == "postgresql":
+            kwargs["connect_args"] = _pg_connect_args(url)
     try:
         engine = create_engine(url, **kwargs)
     except ModuleNotFoundError as exc:
@@ -128,6 +164,12 @@ def open_db(db: str | os.PathLike[str] | None = None, *, migrate: bool = True) -
         try:
             migrate_to_latest(database_obj)
         except OperationalError as exc:
+            if is_server_gone(exc):  # down for now: run/resume wait it out (store.outage)
+                reason = str(exc.orig).strip().splitlines()[0]
+                raise StoreUnreachable(
+                    f"cannot reach database {database_obj.display_name()} ({reason})",
+                    fix="check that the server is up and reachable, then run the command again",
+                ) from exc
             raise InputError(
                 f"cannot open database {database_obj.display_name()}: {exc.orig}"
             ) from exc

@@ -36,7 +36,7 @@ SCALE = 40.0
 def test_an_api_outage_is_ridden_out_without_a_dial_into_it(tmp_path: Path) -> None:
     clock = CompressedClock.anchored(SCALE, epoch=time.time())
     world = World(clock=clock, plan=PLANS["standard"], seed=21, call_seconds=(5, 20))
-    numbers = us_numbers(30, start=900)
+    numbers = us_numbers(20, start=900)
     contacts = write_contacts_csv(tmp_path / "contacts.csv", numbers)
     with running_server(world) as base_url:
         env = runner_env(base_url, clock.spec(), DEFAULT_FROM_NUMBERS[:2])

@@ -1,13 +1,14 @@
 """The SQLite file's disk fills up mid-campaign: the runner stops dialing at once with one
-line naming the path, the fix and the resume command; `resume` after the fix loses nothing
-and dials nobody twice. Real processes, a real size-limited filesystem (tmpfs, as root).
+line naming the path, the fix and the resume command; `resume` after the fix (started while
+another program holds the file's lock: it waits and retries) loses nothing and dials nobody
+twice. Real processes, a real size-limited filesystem (tmpfs, as root).
 """
 
 from __future__ import annotations
 
 import contextlib
+import sqlite3
 import subprocess
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -22,7 +23,6 @@ from tests.integration.test_engine_crash import (
     assert_complete_and_never_twice,
     campaign_cmd,
     query,
-    run_cli,
     setup,  # noqa: F401
     wait_for,
 )
@@ -81,11 +81,31 @@ def test_a_full_disk_stops_the_run_cleanly_and_resume_finishes_it(
     assert len(message) == 1, err
     assert str(setup.db) in message[0] and "full" in message[0]
     assert "campaign resume" in message[0]
-    time.sleep(1.0)  # no dial after the stop
-    assert sum(setup.world.dial_counts.values()) == dialed_when_full
     filler.unlink()
-    resumed = run_cli(setup, "resume")
-    assert resumed.returncode == 0, resumed.stdout + resumed.stderr
+    # Another program (a backup tool, a viewer) holds the file's write lock as `resume`
+    # starts: it waits, saying so, and retries; nobody is dialed meanwhile.
+    other = sqlite3.connect(setup.db, timeout=0, isolation_level=None)
+    other.execute("BEGIN IMMEDIATE")
+    said = setup.db.parent / "resume.err"
+    with said.open("w") as err_file:
+        resumed = subprocess.Popen(
+            campaign_cmd("resume", "--db", str(setup.db)),
+            env=setup.env,
+            stdout=subprocess.PIPE,
+            stderr=err_file,
+            text=True,
+        )
+    try:
+        wait_for(lambda: "locked by another program" in said.read_text())
+        assert "waiting, retrying" in said.read_text()
+        assert resumed.poll() is None
+        assert sum(setup.world.dial_counts.values()) == dialed_when_full
+    finally:
+        other.rollback()
+        other.close()
+    out, _ = resumed.communicate(timeout=60)
+    assert resumed.returncode == 0, out + said.read_text()
+    assert "answers again" in said.read_text()
     assert_complete_and_never_twice(setup)
 
 

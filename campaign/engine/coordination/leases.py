@@ -14,7 +14,8 @@ from __future__ import annotations
 import os
 from datetime import timedelta
 
-from sqlalchemy import delete, func, insert, select, update
+from sqlalchemy import delete, func, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.orm import Session
 
 from campaign.calls.due import lease_end, release_all, renew_claims
@@ -51,17 +52,23 @@ def heartbeat_every(lease: float) -> float:
 def register(
     db: Database, campaign_id: int, me: RunnerIdentity, key_hash: str | None, lease: float
 ) -> None:
+    """This runner's row with a fresh lease; again (a commit whose answer a server outage
+    lost) it renews the lease."""
     with db.session() as session:
+        statement = pg_insert(RunnerRecord).values(
+            id=me.owner,
+            campaign_id=campaign_id,
+            host=me.host,
+            pid=me.pid,
+            key_hash=key_hash,
+            started_at=func.now(),
+            heartbeat_at=func.now(),
+            lease_until=lease_end(lease),
+        )
         session.execute(
-            insert(RunnerRecord).values(
-                id=me.owner,
-                campaign_id=campaign_id,
-                host=me.host,
-                pid=me.pid,
-                key_hash=key_hash,
-                started_at=func.now(),
-                heartbeat_at=func.now(),
-                lease_until=lease_end(lease),
+            statement.on_conflict_do_update(
+                index_elements=[RunnerRecord.id],
+                set_={"heartbeat_at": func.now(), "lease_until": lease_end(lease)},
             )
         )
 

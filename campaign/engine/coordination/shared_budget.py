@@ -47,19 +47,33 @@ TRANSIT_SECONDS = 0.2
 class SharedBudget(RequestBudget):
     """`RequestBudget`'s API, with grants counted in the database for the whole key."""
 
-    def __init__(self, rate_per_minute: int, clock: Clock, db: Database, key_hash: str) -> None:
+    def __init__(
+        self,
+        rate_per_minute: int,
+        clock: Clock,
+        db: Database,
+        key_hash: str,
+        *,
+        create_row: bool = True,
+    ) -> None:
         super().__init__(rate_per_minute, clock)
         self.db = db
         self.key = key_hash
         self.margin = SAFETY_SECONDS + TRANSIT_SECONDS * float(getattr(clock, "scale", 1.0))
         #: The key's grants of the last minute as last read: [clock seconds, kind].
         self._shared: list[list[Any]] = []
-        with db.session() as session:
+        if create_row:
+            self.create_row()
+
+    def create_row(self) -> None:
+        """The key's row, if this is its first runner (a runner does it as it joins, where
+        a store outage is waited out; `create_row=False` defers it to here)."""
+        with self.db.session() as session:
             session.execute(
                 pg_insert(KeyBudget)
                 .values(
-                    key=key_hash,
-                    rate=rate_per_minute,
+                    key=self.key,
+                    rate=self.rate,
                     grants=[],
                     blocked_until=0.0,
                     updated_at=datetime.now(UTC),

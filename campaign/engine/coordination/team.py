@@ -51,13 +51,16 @@ class Team:
         self.lease = leases.lease_seconds()
         self.heartbeat_every = leases.heartbeat_every(self.lease)
         self.lines = LineCap(db, self.key_hash, concurrency)
-        self.shared = SharedBudget(rate, clock, db, self.key_hash)
+        # Nothing is written before `join` (which rides out a store outage).
+        self.shared = SharedBudget(rate, clock, db, self.key_hash, create_row=False)
         self.budget: RequestBudget = self.shared
         self.scanner = False  # elected at each heartbeat: the oldest live runner
         self._no_take_over_until = 0.0  # time.monotonic(): see hold_take_overs
         self._joined = False
+        self._sweep_due = False  # a start's sweep, held by hold_take_overs
 
     def join(self) -> bool:
+        self.shared.create_row()
         leases.register(self.db, self.campaign_id, self.me, self.key_hash, self.lease)
         self._joined = True
         with self.db.read_session() as session:
@@ -79,9 +82,13 @@ class Team:
         self._no_take_over_until = time.monotonic() + seconds
 
     def take_over(self, ledger: Ledger, now: datetime, *, starting: bool) -> TakeOver | None:
-        if not starting and time.monotonic() < self._no_take_over_until:
-            return None  # back from a store outage: teammates renew their leases first
-        taken = ledger.take_over(self.me.owner, now, sweep=starting)
+        if time.monotonic() < self._no_take_over_until:
+            # Back from a store outage (mid-run, or while starting): every teammate's lease
+            # lapsed with it; they renew first. A start's sweep waits for the next one.
+            self._sweep_due = self._sweep_due or starting
+            return None
+        sweep, self._sweep_due = starting or self._sweep_due, False
+        taken = ledger.take_over(self.me.owner, now, sweep=sweep)
         if not starting:
             with self.db.read_session() as session:
                 live = live_runners(session, self.campaign_id)
