@@ -121,12 +121,11 @@ class _RowBuilder:
         else:
             out = self.decoded_cells(row[0])
             out += row[1:tail]
-        local = self.local
-        out += (
-            zone,
-            local(_instant(row[tail + _TAIL["started_at"]]), zone),
-            local(_instant(row[tail + _TAIL["ended_at"]]), zone),
-        )
+        started, ended = row[tail + _TAIL["started_at"]], row[tail + _TAIL["ended_at"]]
+        if zone is None or (started is None and ended is None):
+            out += (zone, None, None)
+        else:
+            out += (zone, self.local(_instant(started), zone), self.local(_instant(ended), zone))
         if self.extracted:
             out += _variables(row[tail + _TAIL["vars_extracted"]], self.extracted)
         if self.collected:

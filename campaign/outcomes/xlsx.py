@@ -13,17 +13,20 @@ from __future__ import annotations
 
 import math
 import os
+import re
 from collections.abc import Callable, Iterable
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 import xlsxwriter
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
 from campaign.outcomes.direction import has_rtl_letter, is_rtl_text
 from campaign.outcomes.files import atomic_path
 
+#: Control characters an .xlsx cannot hold (openpyxl's ILLEGAL_CHARACTERS_RE; tab, line
+#: feed and carriage return are allowed).
+ILLEGAL_CHARACTERS_RE = re.compile(r"[\000-\010]|[\013-\014]|[\016-\037]")
 #: Excel reads a cell beginning with one of these as a formula when it is typed or edited.
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 EXCEL_CELL_LIMIT = 32_767
@@ -102,7 +105,8 @@ def _cell_writers(
     write_boolean, write_datetime = worksheet.write_boolean, worksheet.write_datetime
 
     def text(row: int, col: int, value: str) -> None:
-        if len(value) > EXCEL_CELL_LIMIT or _ILLEGAL(value):
+        # isprintable() is false for every control character: the regex only runs then.
+        if len(value) > EXCEL_CELL_LIMIT or (not value.isprintable() and _ILLEGAL(value)):
             value = clean(value)
         if value.startswith(FORMULA_START):
             write_string(row, col, value, quoted)  # Excel keeps it text when edited
