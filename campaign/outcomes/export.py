@@ -19,19 +19,21 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, Any
-
-import numpy as np
-import pandas as pd
+from typing import IO, TYPE_CHECKING, Any
 
 from campaign.errors import InputError
+from campaign.outcomes.columns import parse_only
 from campaign.outcomes.files import atomic_path
-from campaign.outcomes.frames import read_campaign_rows
-from campaign.outcomes.results import attempts_frame, parse_only, results_frame
 from campaign.outcomes.source import DatabaseLike, reading
 from campaign.outcomes.stream import ResultsStream, can_stream, stream_results
 from campaign.outcomes.xlsx import write_xlsx_rows
 from campaign.store.queries import find_campaign
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+# pandas is imported where a DataFrame is made or written: the streamed results export
+# (every `export` of a campaign's results) starts without it.
 
 FORMATS = {".csv": "csv", ".xlsx": "xlsx"}
 
@@ -94,6 +96,9 @@ def export(
                     columns=len(stream.headers),
                     campaign=campaign.name,
                 )
+        from campaign.outcomes.frames import read_campaign_rows
+        from campaign.outcomes.results import attempts_frame, results_frame
+
         rows = read_campaign_rows(database, name, transcripts=attempts)
     frame = attempts_frame(rows, only=only) if attempts else results_frame(rows, only=only)
     target = _target(path, rows.campaign.name, attempts=attempts)
@@ -173,32 +178,39 @@ def write_xlsx(
     times as date cells."""
     table = _text_times(frame, local_as_text=False)
     headers = [str(column) for column in table.columns]
-    rows = [
-        [_cell(value) for value in values] for values in table.itertuples(index=False, name=None)
-    ]
-    write_xlsx_rows(headers, [rows], target, sheet=sheet)
+    write_xlsx_rows(headers, [_frame_rows(table)], target, sheet=sheet)
 
 
-def _cell(value: Any) -> Any:
-    """A DataFrame value as the Python value a workbook cell is written from."""
-    if value is None or value is pd.NA or value is pd.NaT:
-        return None
-    if isinstance(value, str):
+def _frame_rows(table: pd.DataFrame) -> list[list[Any]]:
+    """A DataFrame's values as the Python values workbook cells are written from."""
+    import numpy as np
+    import pandas as pd
+
+    def cell(value: Any) -> Any:
+        if value is None or value is pd.NA or value is pd.NaT:
+            return None
+        if isinstance(value, str):
+            return value
+        if isinstance(value, bool | np.bool_):
+            return bool(value)
+        if isinstance(value, int | np.integer):
+            return int(value)
+        if isinstance(value, float | np.floating):
+            return None if math.isnan(value) else float(value)
+        if isinstance(value, pd.Timestamp):
+            return value.to_pydatetime()
         return value
-    if isinstance(value, bool | np.bool_):
-        return bool(value)
-    if isinstance(value, int | np.integer):
-        return int(value)
-    if isinstance(value, float | np.floating):
-        return None if math.isnan(value) else float(value)
-    if isinstance(value, pd.Timestamp):
-        return value.to_pydatetime()
-    return value
+
+    return [
+        [cell(value) for value in values] for values in table.itertuples(index=False, name=None)
+    ]
 
 
 def _text_times(frame: pd.DataFrame, *, local_as_text: bool) -> pd.DataFrame:
     """UTC instants as ISO 8601 text with offset (`2026-01-05T15:07:03+00:00`); local times
     (zone-less) as `2026-01-05 17:07:03` text, or as datetimes for date cells."""
+    import pandas as pd
+
     table = frame.copy()
     for column in table.columns:
         series = table[column]

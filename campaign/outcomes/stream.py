@@ -25,14 +25,14 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session
 
-from campaign.outcomes.recipients import recipient_zones
-from campaign.outcomes.results import (
+from campaign.outcomes.columns import (
     COLLECTED,
     EXTRACTED,
     GOAL_COLUMN,
     RESULT_COLUMNS,
     variable_text,
 )
+from campaign.outcomes.recipients import recipient_zones
 from campaign.store.models import Campaign
 from campaign.store.result_rows import (
     CHUNK_ROWS,
