@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, null, select
+from sqlalchemy import func, null, select, update
 from sqlalchemy.orm import Session
 
 from campaign.calls.vocab import AttemptStatus, CampaignState, ContactState
@@ -420,3 +420,37 @@ def ready_campaign(db: Database, name: str = "fresh", *, contacts: int = 3) -> i
         campaign_id = campaign.id
     queued_contacts(db, campaign_id, contacts, first_line=2)
     return campaign_id
+
+
+def every_kind_of_row(db: Database, *, goal: bool = False, hold: bool = False) -> str:
+    """The finished campaign of tests/outcomes_factory.py (valid, invalid, duplicate and
+    do-not-call rows, redials, nested variables, a callback, a formula-like summary, Hebrew)
+    plus contacts waiting (a redial, a window with its detail), in a campaign with a goal
+    and a campaign-wide hold when asked."""
+    stored = finished_campaign(db, "every-kind")
+    queued_contacts(
+        db, stored.campaign_id, 2, first_line=200, next_attempt_at=T0 + timedelta(hours=2),
+        wait_reason="redial",
+    )  # fmt: skip
+    waiting = queued_contacts(
+        db, stored.campaign_id, 1, first_line=300, next_attempt_at=T0 + timedelta(days=1),
+        wait_reason="window", numbers=["+972521234567"],
+    )  # fmt: skip
+    with db.session() as session:
+        session.execute(
+            update(Contact)
+            .where(Contact.id.in_(waiting))
+            .values(wait_detail="closed day (Saturday)")
+        )
+        attempt = session.query(Attempt).filter(Attempt.vars_extracted.isnot(None)).first()
+        assert attempt is not None
+        attempt.vars_extracted = {**(attempt.vars_extracted or {}), "party_size": 5}
+        campaign = session.get(Campaign, stored.campaign_id)
+        assert campaign is not None
+        if goal:
+            campaign.settings = {**(campaign.settings or {}), "goal": "confirmed"}
+        if hold:
+            campaign.hold_until = T0 + timedelta(hours=5)
+            campaign.hold_reason = "scheduled"
+            campaign.hold_detail = "starts at 20:00"
+    return stored.name

@@ -55,13 +55,15 @@ def export(
     db_path: str | None,
 ) -> None:
     """Write CAMPAIGN's results (default: the latest), one row per input row, in input order."""
+    from campaign.outcomes.columns import parse_only
     from campaign.outcomes.export import export as export_results
-    from campaign.outcomes.export import write_csv
-    from campaign.outcomes.frames import read_campaign_rows
-    from campaign.outcomes.results import attempts_frame, parse_only, results_frame
 
     parse_only(only)  # a typo fails before any work
     if output == "-":
+        from campaign.outcomes.export import write_csv
+        from campaign.outcomes.frames import read_campaign_rows
+        from campaign.outcomes.results import attempts_frame, results_frame
+
         with reading(db_path) as db:
             rows = read_campaign_rows(db, campaign, transcripts=attempts)
         frame = attempts_frame(rows, only=only) if attempts else results_frame(rows, only=only)

@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import unicodedata
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
-import pandas as pd
+if TYPE_CHECKING:
+    import pandas as pd
 
 #: Text cells looked at; the first rows tell the content.
 SAMPLE_ROWS = 200

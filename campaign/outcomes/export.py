@@ -12,34 +12,30 @@ Files are written whole or not at all.
 
 from __future__ import annotations
 
+import csv
 import math
 import os
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime
 from pathlib import Path
-from typing import IO, Any
-
-import numpy as np
-import pandas as pd
-import xlsxwriter
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+from typing import IO, TYPE_CHECKING, Any
 
 from campaign.errors import InputError
-from campaign.outcomes.direction import is_rtl_table
+from campaign.outcomes.columns import parse_only
 from campaign.outcomes.files import atomic_path
-from campaign.outcomes.frames import read_campaign_rows
-from campaign.outcomes.results import attempts_frame, results_frame
 from campaign.outcomes.source import DatabaseLike, reading
+from campaign.outcomes.stream import ResultsStream, can_stream, stream_results
+from campaign.outcomes.xlsx import write_xlsx_rows
+from campaign.store.queries import find_campaign
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+# pandas is imported where a DataFrame is made or written: the streamed results export
+# (every `export` of a campaign's results) starts without it.
 
 FORMATS = {".csv": "csv", ".xlsx": "xlsx"}
-#: Excel reads a cell beginning with one of these as a formula when it is typed or edited.
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-_EXCEL_CELL_LIMIT = 32_767
-_TRUNCATED = " …[truncated]"
-_WIDTH_SAMPLE = 500
-_DATE_FORMAT = "yyyy-mm-dd hh:mm:ss"
 
 
 @dataclass(frozen=True)
@@ -76,17 +72,36 @@ def export(
     excel_csv: bool = True,
 ) -> ExportResult:
     """Write campaign `name` (default: the newest) to `path` (.csv or .xlsx by suffix);
-    `excel_csv` starts a CSV with the BOM Excel needs to read UTF-8 (the default)."""
+    `excel_csv` starts a CSV with the BOM Excel needs to read UTF-8 (the default).
+
+    The results table is streamed from one SQL query a chunk at a time
+    (`campaign.outcomes.stream`); the calls table, and campaigns stored before the original
+    headers were, go through the DataFrames of `campaign.outcomes.results`."""
     if path is not None:
         export_format(path)  # fail before reading anything
+    wanted = parse_only(only)
     with reading(db) as database:
+        with database.read_session() as session, session.begin():
+            campaign = find_campaign(session, name)
+            if not attempts and can_stream(campaign):
+                target = _target(path, campaign.name, attempts=False)
+                stream = stream_results(
+                    session, campaign, only=wanted, local_as_text=export_format(target) == "csv"
+                )
+                written = _write_stream(stream, target, excel_csv=excel_csv)
+                return ExportResult(
+                    path=target,
+                    format=export_format(target),
+                    rows=written,
+                    columns=len(stream.headers),
+                    campaign=campaign.name,
+                )
+        from campaign.outcomes.frames import read_campaign_rows
+        from campaign.outcomes.results import attempts_frame, results_frame
+
         rows = read_campaign_rows(database, name, transcripts=attempts)
     frame = attempts_frame(rows, only=only) if attempts else results_frame(rows, only=only)
-    target = (
-        Path(path)
-        if path is not None
-        else default_export_path(rows.campaign.name, attempts=attempts)
-    )
+    target = _target(path, rows.campaign.name, attempts=attempts)
     fmt = export_format(target)
     if fmt == "xlsx":
         write_xlsx(frame, target, sheet="Calls" if attempts else "Results")
@@ -99,6 +114,16 @@ def export(
         columns=len(frame.columns),
         campaign=rows.campaign.name,
     )
+
+
+def _target(path: str | os.PathLike[str] | None, name: str, *, attempts: bool) -> Path:
+    return Path(path) if path is not None else default_export_path(name, attempts=attempts)
+
+
+def _write_stream(stream: ResultsStream, target: Path, *, excel_csv: bool) -> int:
+    if export_format(target) == "xlsx":
+        return write_xlsx_rows(stream.headers, stream.chunks, target, sheet="Results")
+    return write_csv_rows(stream.headers, stream.chunks, target, excel=excel_csv)
 
 
 def write_csv(
@@ -115,88 +140,77 @@ def write_csv(
         )
 
 
+def write_csv_rows(
+    headers: list[str],
+    chunks: Iterable[list[list[Any]]],
+    target: str | os.PathLike[str] | IO[str],
+    *,
+    excel: bool = False,
+) -> int:
+    """`headers` and the rows of `chunks` as UTF-8 CSV (the csv module, as pandas writes it:
+    minimal quoting, `\\n` line ends, None as an empty cell); returns the rows written."""
+    if not isinstance(target, str | os.PathLike):
+        return _csv_rows(headers, chunks, target)
+    # The mark written once, then plain UTF-8 (the utf-8-sig codec costs on every write).
+    with (
+        atomic_path(Path(target)) as temporary,
+        open(temporary, "w", encoding="utf-8", newline="", buffering=1 << 20) as handle,
+    ):
+        if excel:
+            handle.write("\ufeff")
+        return _csv_rows(headers, chunks, handle)
+
+
+def _csv_rows(headers: list[str], chunks: Iterable[list[list[Any]]], handle: IO[str]) -> int:
+    writer = csv.writer(handle, lineterminator="\n")
+    writer.writerow(headers)
+    count = 0
+    for rows in chunks:
+        writer.writerows(rows)
+        count += len(rows)
+    return count
+
+
 def write_xlsx(
     frame: pd.DataFrame, target: str | os.PathLike[str], *, sheet: str = "Results"
 ) -> None:
-    """An .xlsx with text cells for text, date cells for local times, a filterable frozen
-    header and sized columns; right-to-left when the content is Hebrew (or Arabic). Written
-    by xlsxwriter in constant-memory mode: each row goes to the file as it is made (a
-    400,000-row campaign in well under a minute, flat memory; openpyxl's writer needed
-    ~40 µs a cell here)."""
+    """A DataFrame as an .xlsx (see `campaign.outcomes.xlsx`): UTC instants as text, local
+    times as date cells."""
     table = _text_times(frame, local_as_text=False)
-    rtl = is_rtl_table(frame)
     headers = [str(column) for column in table.columns]
-    widths = _column_widths(table, headers)
-    with atomic_path(Path(target)) as temporary:
-        workbook = xlsxwriter.Workbook(
-            str(temporary),
-            {
-                "constant_memory": True,
-                # Text stays text: no formulas, numbers or links guessed from strings.
-                "strings_to_formulas": False,
-                "strings_to_numbers": False,
-                "strings_to_urls": False,
-            },
-        )
-        try:
-            _write_sheet(workbook, sheet, table, headers, widths, rtl=rtl)
-        finally:
-            workbook.close()
+    write_xlsx_rows(headers, [_frame_rows(table)], target, sheet=sheet)
 
 
-def _write_sheet(
-    workbook: xlsxwriter.Workbook, name: str, table: pd.DataFrame, headers: list[str],
-    widths: list[float], *, rtl: bool = False,
-) -> None:  # fmt: skip
-    worksheet = workbook.add_worksheet(name)
-    if rtl:
-        worksheet.right_to_left()
-    header = workbook.add_format(
-        {"bold": True, "font_color": "#FFFFFF", "bg_color": "#305496", "valign": "vcenter"}
-    )
-    dates = workbook.add_format({"num_format": _DATE_FORMAT})
-    quoted = workbook.add_format({"quote_prefix": True})
-    for index, width in enumerate(widths):
-        worksheet.set_column(index, index, width)
-    worksheet.freeze_panes(1, 0)
-    for index, text in enumerate(headers):
-        worksheet.write_string(0, index, _clean(text), header)
-    write_string, write_number = worksheet.write_string, worksheet.write_number
-    for row, values in enumerate(table.itertuples(index=False, name=None), start=1):
-        for col, value in enumerate(values):
-            if isinstance(value, str):
-                text = _clean(value)
-                if text.startswith(_FORMULA_START):
-                    write_string(row, col, text, quoted)  # Excel keeps it text when edited
-                else:
-                    write_string(row, col, text)
-            elif value is None or value is pd.NA or value is pd.NaT:
-                continue
-            elif isinstance(value, bool | np.bool_):
-                worksheet.write_boolean(row, col, bool(value))
-            elif isinstance(value, int | float | np.integer | np.floating):
-                if not math.isnan(value):
-                    write_number(row, col, value)
-            elif isinstance(value, datetime):
-                worksheet.write_datetime(row, col, value, dates)
-            else:
-                raise ValueError(
-                    f"cannot write {type(value).__name__} to column {headers[col]!r} of a workbook"
-                )
-    worksheet.autofilter(0, 0, len(table), max(0, len(headers) - 1))
+def _frame_rows(table: pd.DataFrame) -> list[list[Any]]:
+    """A DataFrame's values as the Python values workbook cells are written from."""
+    import numpy as np
+    import pandas as pd
 
+    def cell(value: Any) -> Any:
+        if value is None or value is pd.NA or value is pd.NaT:
+            return None
+        if isinstance(value, str):
+            return value
+        if isinstance(value, bool | np.bool_):
+            return bool(value)
+        if isinstance(value, int | np.integer):
+            return int(value)
+        if isinstance(value, float | np.floating):
+            return None if math.isnan(value) else float(value)
+        if isinstance(value, pd.Timestamp):
+            return value.to_pydatetime()
+        return value
 
-def _clean(value: str) -> str:
-    """Text Excel can hold: no control characters, at most 32,767 characters."""
-    text = ILLEGAL_CHARACTERS_RE.sub("", value)
-    if len(text) > _EXCEL_CELL_LIMIT:
-        text = text[: _EXCEL_CELL_LIMIT - len(_TRUNCATED)] + _TRUNCATED
-    return text
+    return [
+        [cell(value) for value in values] for values in table.itertuples(index=False, name=None)
+    ]
 
 
 def _text_times(frame: pd.DataFrame, *, local_as_text: bool) -> pd.DataFrame:
     """UTC instants as ISO 8601 text with offset (`2026-01-05T15:07:03+00:00`); local times
     (zone-less) as `2026-01-05 17:07:03` text, or as datetimes for date cells."""
+    import pandas as pd
+
     table = frame.copy()
     for column in table.columns:
         series = table[column]
@@ -212,19 +226,3 @@ def _text_times(frame: pd.DataFrame, *, local_as_text: bool) -> pd.DataFrame:
                 )
             table[column] = values.where(series.notna(), None)
     return table
-
-
-def _column_widths(table: pd.DataFrame, headers: list[str]) -> list[float]:
-    sample = table.head(_WIDTH_SAMPLE)
-    widths = []
-    for position, header in enumerate(headers):
-        longest = max(
-            (len(str(value)) for value in sample.iloc[:, position] if _present(value)),
-            default=0,
-        )
-        widths.append(float(min(60, max(8, len(header) + 4, longest + 2))))
-    return widths
-
-
-def _present(value: Any) -> bool:
-    return not (value is None or (not isinstance(value, list | dict) and pd.isna(value)))

@@ -26,71 +26,53 @@ column already uses is prefixed `campaign.` (a re-imported export).
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable
 from typing import Any
 
 import pandas as pd
 
 from campaign.calls.vocab import Outcome
-from campaign.errors import InputError
+
+# The table's vocabulary lives in campaign.outcomes.columns (no pandas: the streamed
+# export needs it without loading pandas); re-exported here, where readers look for it.
+from campaign.outcomes.columns import (
+    CALL_COLUMNS,
+    COLLECTED,
+    DUPLICATE,
+    EXTRACTED,
+    GOAL_COLUMN,
+    LOCAL_CALL_COLUMNS,
+    LOCAL_RESULT_COLUMNS,
+    LOCAL_ZONE,
+    OUTCOMES,
+    PENDING,
+    RESULT_COLUMNS,
+    TEXT_COLUMNS,
+    parse_only,
+    variable_text,
+)
 from campaign.outcomes.frames import CampaignRows
 from campaign.outcomes.recipients import recipient_zone
 
-PENDING = Outcome.PENDING.value
-DUPLICATE = Outcome.DUPLICATE.value
-#: Every value the `outcome` column takes (stored outcomes plus `pending`).
-OUTCOMES = tuple(outcome.value for outcome in Outcome)
-
-#: The recipient's local time of each call time, as plain (zone-less) datetimes a
-#: spreadsheet reads as dates, and the zone they are in; the UTC columns stay as they are.
-LOCAL_ZONE = "local_timezone"
-LOCAL_RESULT_COLUMNS = (LOCAL_ZONE, "started_at_local", "ended_at_local")
-LOCAL_CALL_COLUMNS = (LOCAL_ZONE, "requested_at_local", "started_at_local", "ended_at_local")
-RESULT_COLUMNS = (
-    "to_number",
-    "outcome",
-    "call_status",
-    "attempts",
-    "call_id",
-    "started_at",
-    "ended_at",
-    "duration_s",
-    "summary",
-    "error",
-    "duplicate_of",
-    "duplicate_of_outcome",
-    "wait_reason",
-    "wait_detail",
-    "next_call_at",
-    *LOCAL_RESULT_COLUMNS,
-)
-CALL_COLUMNS = (
-    "line",
-    "attempt",
-    "outcome",
-    "call_status",
-    "category",
-    "call_id",
-    "from_number",
-    "to_number",
-    "requested_at",
-    "started_at",
-    "ended_at",
-    "duration_s",
-    "cost",
-    "currency",
-    "summary",
-    "error",
-    *LOCAL_CALL_COLUMNS,
-    "transcript",
-)
-#: With a --goal: after `outcome`, `true`/`false`, blank when never connected.
-GOAL_COLUMN = "goal_reached"
-EXTRACTED = "extracted."
-COLLECTED = "collected."
-#: Columns holding phone numbers or ids: always text, never numbers.
-TEXT_COLUMNS = frozenset({"to_number", "from_number", "call_id"})
+__all__ = [
+    "CALL_COLUMNS",
+    "COLLECTED",
+    "DUPLICATE",
+    "EXTRACTED",
+    "GOAL_COLUMN",
+    "LOCAL_CALL_COLUMNS",
+    "LOCAL_RESULT_COLUMNS",
+    "LOCAL_ZONE",
+    "OUTCOMES",
+    "PENDING",
+    "RESULT_COLUMNS",
+    "TEXT_COLUMNS",
+    "attempts_frame",
+    "parse_only",
+    "results_frame",
+    "transcript_text",
+    "variable_text",
+]
 
 # Columns a duplicate row takes from the row it duplicates (its own outcome stays
 # `duplicate`; the other row's goes to `duplicate_of_outcome`).
@@ -105,19 +87,6 @@ _CARRIED = (
     "summary",
     LOCAL_ZONE,
 )
-
-
-def parse_only(values: Iterable[str] | None) -> frozenset[str]:
-    """`--only failed --only pending` or `--only failed,pending` as a set of outcomes."""
-    wanted = {
-        part.strip().lower() for value in values or () for part in value.split(",") if part.strip()
-    }
-    unknown = sorted(wanted - set(OUTCOMES))
-    if unknown:
-        raise InputError(
-            f"--only {', '.join(unknown)}: not an outcome; use one or more of {', '.join(OUTCOMES)}"
-        )
-    return frozenset(wanted)
 
 
 def results_frame(rows: CampaignRows, *, only: Iterable[str] | None = None) -> pd.DataFrame:
@@ -259,13 +228,6 @@ def _local_times(table: pd.DataFrame, zones: pd.Series, columns: tuple[str, ...]
             values.loc[rows] = converted.dt.tz_localize(None).to_numpy()
         local[f"{column}_local"] = values
     return local
-
-
-def variable_text(value: Any) -> Any:
-    """A variable's value for a table cell: scalars as they are, nested values as JSON."""
-    if isinstance(value, dict | list | tuple):
-        return json.dumps(value, ensure_ascii=False)
-    return value
 
 
 def _last_calls(attempts: pd.DataFrame) -> pd.DataFrame:

@@ -70,9 +70,9 @@ def country_calendar(country: str | None) -> CountryCalendar:
 
 @cache
 def country_name(code: str) -> str:
-    """`United States` for US (phonenumbers' English names); the code when it has none."""
-    from phonenumbers import example_number, geocoder
+    """`United States` for US (CLDR's English names, through Babel: loading phonenumbers'
+    geocoder for a name took half a second of every `status`); the code when it has none."""
+    from babel import Locale
 
-    number = example_number(code) if code else None
-    name = geocoder.country_name_for_number(number, "en") if number is not None else ""
+    name = Locale("en").territories.get(code) if code else None
     return name or code or "unknown country"
