@@ -28,6 +28,7 @@ __all__ = [
     "day",
     "duration",
     "instant",
+    "isolated",
     "reader_zone",
     "relative",
     "weekday_name",
@@ -160,6 +161,15 @@ def _shared_prefix(names: tuple[str, ...]) -> int:
 def _without_shared_word(names: list[str]) -> list[str]:
     cut = _shared_prefix(tuple(names))
     return [name[cut:] for name in names]
+
+
+def isolated(text: str) -> str:
+    """`text` between bidi isolates (FSI…PDI), the plain-text `<bdi>`: a host name, a var or
+    a column inside a sentence keeps its own direction in a right-to-left one. The terminal
+    (English) gets `text` as is."""
+    if i18n.direction(i18n.current()) == "ltr":
+        return text
+    return f"\u2068{text}\u2069"
 
 
 def country_name(code: str | None) -> str:

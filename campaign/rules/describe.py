@@ -121,7 +121,6 @@ def describe_calendar(
 def _country(calendar: CallingCalendar, code: str, count: int, today: date) -> CountryView:
     """One country's view, its words in the language `campaign.i18n` renders in (English
     for the CLI): the schedule stays in `--window` syntax (`rules.words` spells it out)."""
-    entry = country_calendar(code)
     name = formats.country_name(code)
     plan = calendar.plan(code)
     if plan.problem is not None:

@@ -112,8 +112,11 @@ def _detail_words(reason: ClosedReason, detail: str, country: str | None, on: da
 
 
 def closure_words(closure: Closure, country: str | None = None) -> str:
-    """`holiday (Yom Kippur)`, `closed day (Saturday)`, `outside calling hours (Fri
-    09:00–13:00)` in the reader's language; NO_ZONE and NEVER_OPEN say their message."""
+    """`חג (יום כיפור)`, `יום סגור (שבת)`, `מחוץ לשעות החיוג (שישי 09:00–13:00)` in the
+    reader's language; in English the stored `Closure.label()` (`holiday (Yom Kippur)`,
+    `outside calling hours (fri 09:00-13:00)`); NO_ZONE and NEVER_OPEN say their message."""
+    if current() == DEFAULT:
+        return closure.label()  # English is the stored form, as the CLI and export show it
     if closure.reason in (ClosedReason.NO_ZONE, ClosedReason.NEVER_OPEN):
         return closure.detail or gettext_(LABELS[closure.reason])
     words = gettext_(LABELS[closure.reason])
@@ -140,4 +143,3 @@ def detail_words(text: str | None, country: str | None = None) -> str:
             inner = text[len(words) + 2 : -1]
             return f"{gettext_(words)} ({_detail_words(reason, inner, country, None)})"
     return text
-

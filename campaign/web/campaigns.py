@@ -59,7 +59,7 @@ def campaign_page(request: Request) -> Response:
             "view": view,
             "outcome_names": outcome_names(view.status.outcomes),
             "wait_reasons": list(WaitReason),
-            "notice": NOTICES.get(notice) if notice else None,
+            "notice": i18n.gettext_(NOTICES[notice]) if notice in NOTICES else None,
             "poll_ms": int(POLL_SECONDS * 1000),
             "database": context.db.display_name(),
             "rehearsal_words": REHEARSAL_WORDS,

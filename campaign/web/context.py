@@ -24,9 +24,7 @@ from campaign.web.views import CampaignView, ListRow, campaign_view, list_row
 View = CampaignView | list[ListRow]
 
 
-def list_key(
-    language: str = i18n.DEFAULT, zone: str | None = None
-) -> tuple[str, str, str | None]:
+def list_key(language: str = i18n.DEFAULT, zone: str | None = None) -> tuple[str, str, str | None]:
     return ("list", language, zone)
 
 
@@ -58,8 +56,10 @@ class WebContext:
     def changed(self, campaign_id: int) -> None:
         """This process changed the campaign: show it on the next request, not a second later."""
         self.views.invalidate_where(
-            lambda key: isinstance(key, tuple)
-            and (key[0] == "list" or (key[0] == "campaign" and key[1] == campaign_id))
+            lambda key: (
+                isinstance(key, tuple)
+                and (key[0] == "list" or (key[0] == "campaign" and key[1] == campaign_id))
+            )
         )
 
     def close(self) -> None:

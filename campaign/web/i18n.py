@@ -24,6 +24,7 @@ from starlette.requests import Request
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from campaign.calls.vocab import CampaignState, Outcome, StopReason, WaitReason
+from campaign.contacts.phones import REASONS
 from campaign.i18n import (
     DEFAULT,
     LANGUAGES,
@@ -43,11 +44,10 @@ from campaign.rules.words import MOVED_WORDS
 
 __all__ = [
     "COOKIE",
-    "ZONE_COOKIE",
-    "ReaderContext",
-    "zone_of",
     "LANGUAGES",
     "VOCABULARY",
+    "ZONE_COOKIE",
+    "ReaderContext",
     "chosen",
     "direction",
     "format_number",
@@ -59,6 +59,7 @@ __all__ = [
     "switch_url",
     "use",
     "word",
+    "zone_of",
 ]
 
 COOKIE = "campaign_lang"
@@ -79,6 +80,10 @@ VOCABULARY: tuple[str, ...] = (
     *SOURCE_WORDS.values(),
     *LABELS.values(),
     MOVED_WORDS,
+    # How a row was imported (the contact page).
+    "valid",
+    # Why a row of a list is rejected (stored in English, grouped by `validate`).
+    *REASONS,
     # Words the templates show from a variable: how the phone column was found, and the
     # public-holiday choices of the launch form.
     "option",

@@ -25,6 +25,7 @@ from campaign.contacts import ContactList, load_contacts, validation_summary
 from campaign.contacts.vars import needs_value
 from campaign.engine.settings import RunSettings
 from campaign.errors import CampaignError, InputError, PhoneColumnUnknown
+from campaign.i18n import gettext_
 from campaign.store.models import Suppression
 from campaign.voicy.models import Agent
 from campaign.web import launch_form
@@ -99,6 +100,7 @@ class Check:
     dnc: int = 0
     error: str | None = None
     agent_error: str | None = None
+    agent_error_detail: str = ""
     vars: list[dict[str, Any]] = field(default_factory=list)
     missing: list[str] = field(default_factory=list)
     #: No agent to check the vars against: why, and each column with the var name it is sent as.
@@ -137,10 +139,12 @@ async def _agents(settings: RunSettings, wanted: str) -> tuple[list[Agent], Agen
 
 def _unchecked_reason(result: Check) -> str:
     if result.agent_error:
-        return "the account's agents could not be listed"
+        return gettext_("the account's agents could not be listed")
     if not result.agents:
-        return "the account has no agent"
-    return f"the account has {len(result.agents)} agents and none is chosen"
+        return gettext_("the account has no agent")
+    return gettext_("the account has %(count)s agents and none is chosen") % {
+        "count": len(result.agents)
+    }
 
 
 def _dnc_count(request: Request, contacts: ContactList) -> int:
@@ -159,7 +163,8 @@ async def check(request: Request, form: FormData | None = None) -> Check:
     try:
         result.agents, result.agent = await _agents(base, launch_form.text(values, "agent_id"))
     except Exception as exc:  # no API key, network: the list is still checked
-        result.agent_error = f"The agents could not be listed ({exc}); type the agent id."
+        result.agent_error = gettext_("The agents could not be listed; type the agent id.")
+        result.agent_error_detail = str(exc)  # the library's words, shown as they are
     try:
         options = launch_form.import_options(values)
         result.contacts = await run_in_threadpool(
@@ -346,7 +351,10 @@ async def rejected_csv(request: Request) -> Response:
 async def missing_upload(request: Request, exc: Exception) -> Response:
     return _upload_page(
         request,
-        "That upload is gone (the server restarted or the link is wrong): upload the list again.",
+        gettext_(
+            "That upload is gone (the server restarted or the link is wrong): upload the list "
+            "again."
+        ),
         404,
     )
 

@@ -14,9 +14,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from campaign import formats
-from campaign.i18n import gettext_
+from campaign.i18n import format_number, gettext_
 from campaign.rules.words import schedule_words
-from campaign.web.templating import number
 
 _SECRET_WORDS = ("key", "token", "secret", "password")
 _DURATION_SETTINGS = ("min_gap", "drain_timeout", "poll_interval", "db_outage")
@@ -99,7 +98,7 @@ def _value_text(key: str, value: Any) -> str:
         return gettext_("default") if value == "default" else schedule_words(value)
     if isinstance(value, dict):
         parts = [
-            f"{_status(k)} {formats.duration(v) if isinstance(v, int | float) else v}"
+            f"{status_words(k)} {formats.duration(v) if isinstance(v, int | float) else v}"
             for k, v in value.items()
         ]
         return ", ".join(parts) or gettext_("none")
@@ -107,10 +106,11 @@ def _value_text(key: str, value: Any) -> str:
         return ", ".join(" ".join(str(p) for p in v) if isinstance(v, list | tuple)
                          else str(v) for v in value) or gettext_("none")  # fmt: skip
     if isinstance(value, int | float):
-        return number(value)
+        return format_number(value)
     return str(value)
 
 
-def _status(key: str) -> str:
+def status_words(key: str) -> str:
+    """A redial-after key (a call status: `no_answer`) in words, in the page's language."""
     words = STATUS_WORDS.get(key)
     return gettext_(words) if words else key

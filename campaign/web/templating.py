@@ -22,6 +22,7 @@ from campaign import formats
 from campaign.localtime import zone_name
 from campaign.rules.words import detail_words, schedule_words
 from campaign.web import i18n
+from campaign.web.settings_words import status_words
 
 HERE = Path(__file__).resolve().parent
 TEMPLATES_DIR = HERE / "templates"
@@ -114,6 +115,8 @@ def _environment() -> Environment:
         utc=instant_text,
         day=day_text,
         schedule=schedule_words,
+        country=formats.country_name,
+        call_status=status_words,
         detail=detail_words,
         when=time_tag,
         iso=iso,

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
+from campaign import formats
 from campaign.calls.tally import Tally, tally
 from campaign.calls.vocab import (
     CONNECTED_OUTCOMES,
@@ -20,7 +21,6 @@ from campaign.calls.vocab import (
     WaitReason,
     connected_count,
 )
-from campaign import formats
 from campaign.i18n import format_number, gettext_, word
 from campaign.outcomes.goals_view import goal_text, spend_text
 from campaign.outcomes.status import CampaignStatus, CampaignSummary
@@ -118,9 +118,7 @@ class CampaignView:
                 "url": f"{self.ref.url}/contacts/{row.id}",
                 "name": row.name or gettext_("line %(line)s") % {"line": row.line},
                 "phone": row.to_number or "",
-                "why": word(wait_words(row.wait_reason))
-                + (f": {detail_words(row.wait_detail, _country(row.to_number))}"
-                   if row.wait_detail else ""),  # fmt: skip
+                "why": _why(row),
                 "due": f"{instant_text(row.next_attempt_at)} "
                 f"({relative_text(row.next_attempt_at, self.status.as_of)})",
             }
@@ -138,8 +136,13 @@ class CampaignView:
         }
 
 
-def _country(number: str | None) -> str | None:
-    return country_of_number(number) if number else None
+def _why(row: ContactLine) -> str:
+    """`waiting for their calling window: holiday (Yom Kippur)`, in the page's words."""
+    words = word(wait_words(row.wait_reason))
+    if not row.wait_detail:
+        return words
+    country = country_of_number(row.to_number) if row.to_number else None
+    return f"{words}: {detail_words(row.wait_detail, country)}"
 
 
 def wait_words(reason: str | None) -> str:
@@ -272,7 +275,7 @@ def _runner(status: CampaignStatus) -> str:
         if runner.alive
         else gettext_("pid %(pid)s on %(host)s, gone (last heartbeat %(beat)s)")
     )
-    return words % {"pid": runner.pid, "host": runner.host, "beat": beat}
+    return words % {"pid": runner.pid, "host": formats.isolated(runner.host or "?"), "beat": beat}
 
 
 @dataclass(frozen=True)

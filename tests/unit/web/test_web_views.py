@@ -8,10 +8,10 @@ from typing import Any
 
 import pytest
 
+from campaign import i18n
 from campaign.calls.tally import tally
 from campaign.outcomes.status import CampaignStatus, Runner, Waiting
 from campaign.web.lookup import CampaignRef
-from campaign import i18n
 from campaign.web.settings_words import settings_rows
 from campaign.web.views import (
     campaign_view,
