@@ -20,7 +20,8 @@ from tests.browser.test_browser_pages import DESKTOP, PHONE, fits_the_screen
 #: names and files (<bdi>, dir=ltr), commands (<code>) and times (read in the browser's zone).
 VISIBLE_WORDS = """() => {
   const main = document.querySelector("main").cloneNode(true);
-  const data = "bdi, code, time, [dir=ltr], [data-local-times], [hidden], .visually-hidden";
+  const data = "bdi, code, time, [dir=ltr], [data-local-times], [hidden], .visually-hidden, " +
+    "style, script, metadata, title";  // and what a browser never shows
   main.querySelectorAll(data).forEach((el) => el.remove());
   return main.innerText;
 }"""
@@ -126,6 +127,9 @@ def test_no_english_left_on_the_campaign_contacts_check_and_error_pages(
         expect(page.locator('[data-live="waiting.window.next"]')).to_contain_text("9:00 שעון ישראל")
         page.wait_for_function("document.querySelector('[data-live=as_of]').textContent"
                                ".includes('שעון ישראל')")  # fmt: skip
+        assert not (left := _latin_left(page)), "\n".join(left)
+        # The charts, once drawn (their sentence; the charts themselves are pictures).
+        expect(page.locator(".charts-box")).to_contain_text("שעון ישראל", timeout=20_000)
         assert not (left := _latin_left(page)), "\n".join(left)
 
         page.goto(f"{base}/campaigns/{campaign_id}/contacts")
