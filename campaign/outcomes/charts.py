@@ -41,6 +41,10 @@ OUTCOME_COLORS = {
 }
 CATEGORY_COLORS = {"connected": "#2e7d32", "failed": "#c62828", "other": "#9e9e9e"}
 _FALLBACK_COLOR = "#78909c"
+#: The time axis' labels by tick level (years, months, days, hours, minutes, seconds).
+_DATE_FORMATS = ["%Y", "%Y-%m", "%m-%d", "%H:%M", "%H:%M", "%S.%f"]
+_DATE_ZERO_FORMATS = ["", "%Y", "%Y-%m", "%m-%d", "%H:%M", "%H:%M"]
+_DATE_OFFSET_FORMATS = ["", "%Y", "%Y-%m", "%Y-%m-%d", "%Y-%m-%d", "%Y-%m-%d %H:%M"]
 _RC: dict[RcKeyType, Any] = {
     "svg.fonttype": "none",  # real text: smaller, selectable, any script
     "font.size": 10,
@@ -102,7 +106,13 @@ def calls_over_time_chart(
         bottom = [b + v for b, v in zip(bottom, values, strict=True)]
     locator = mdates.AutoDateLocator(maxticks=8, tz=zone)
     axes.xaxis.set_major_locator(locator)
-    axes.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator, tz=zone))
+    # Numeric dates (ISO order): month names would be the C locale's English on any page.
+    axes.xaxis.set_major_formatter(
+        mdates.ConciseDateFormatter(
+            locator, tz=zone, formats=_DATE_FORMATS, zero_formats=_DATE_ZERO_FORMATS,
+            offset_formats=_DATE_OFFSET_FORMATS,
+        )
+    )  # fmt: skip
     axes.set_ylabel(gettext_("calls per %(bucket)s") % {"bucket": _bucket_words(bucket_s)})
     axes.yaxis.set_major_locator(MaxNLocator(integer=True))
     axes.set_xlabel(gettext_("time (%(zone)s)") % {"zone": zone_label})

@@ -23,7 +23,7 @@ from babel.core import negotiate_locale
 from starlette.requests import Request
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from campaign.calls.vocab import CampaignState, Outcome, StopReason, WaitReason
+from campaign.calls.vocab import AttemptStatus, CampaignState, Outcome, StopReason, WaitReason
 from campaign.contacts.phones import REASONS
 from campaign.i18n import (
     DEFAULT,
@@ -80,6 +80,18 @@ VOCABULARY: tuple[str, ...] = (
     *SOURCE_WORDS.values(),
     *LABELS.values(),
     MOVED_WORDS,
+    # An attempt's state and category (the contact page).
+    *(status.words for status in AttemptStatus),
+    "in_progress",
+    "failed",
+    "unknown",
+    # The charts' legend (connected and failed are outcomes).
+    "other",
+    # Who speaks in a transcript (the contact page).
+    "agent",
+    "caller",
+    "user",
+    "system",
     # How a row was imported (the contact page).
     "valid",
     # Why a row of a list is rejected (stored in English, grouped by `validate`).

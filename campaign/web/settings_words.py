@@ -16,6 +16,7 @@ from typing import Any
 from campaign import formats
 from campaign.i18n import format_number, gettext_
 from campaign.rules.words import schedule_words
+from campaign.web.call_words import status_words
 
 _SECRET_WORDS = ("key", "token", "secret", "password")
 _DURATION_SETTINGS = ("min_gap", "drain_timeout", "poll_interval", "db_outage")
@@ -53,14 +54,6 @@ KEY_WORDS: dict[str, str] = {
     "until_idle": _("until idle"),
     "simulate": _("simulated"),
     "base_url": _("API address"),
-}
-#: Redial-after keys (call statuses) in words.
-STATUS_WORDS: dict[str, str] = {
-    "busy": _("busy"),
-    "no_answer": _("no answer"),
-    "error": _("error"),
-    "no_goal": _("goal not reached"),
-    "*": _("any other"),
 }
 #: Values that are the user's own identifiers, shown as typed (left-to-right).
 _AS_TYPED = ("from_numbers", "agent_id", "base_url", "opt_out_var", "callback_var", "days")
@@ -108,9 +101,3 @@ def _value_text(key: str, value: Any) -> str:
     if isinstance(value, int | float):
         return format_number(value)
     return str(value)
-
-
-def status_words(key: str) -> str:
-    """A redial-after key (a call status: `no_answer`) in words, in the page's language."""
-    words = STATUS_WORDS.get(key)
-    return gettext_(words) if words else key

@@ -22,7 +22,7 @@ from campaign import formats
 from campaign.localtime import zone_name
 from campaign.rules.words import detail_words, schedule_words
 from campaign.web import i18n
-from campaign.web.settings_words import status_words
+from campaign.web.call_words import reason_words, status_words
 
 HERE = Path(__file__).resolve().parent
 TEMPLATES_DIR = HERE / "templates"
@@ -117,6 +117,7 @@ def _environment() -> Environment:
         schedule=schedule_words,
         country=formats.country_name,
         call_status=status_words,
+        reason=reason_words,
         detail=detail_words,
         when=time_tag,
         iso=iso,

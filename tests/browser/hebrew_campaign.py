@@ -10,11 +10,19 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, time, timedelta
 
 import holidays
+from sqlalchemy import select
 
-from campaign.calls.vocab import CampaignState, ContactState
+from campaign.calls.vocab import AttemptStatus, CampaignState, ContactState
 from campaign.engine.settings import RunSettings
 from campaign.store.db import Database
-from campaign.store.models import Campaign, Contact, Event, WebhookCounter, WebhookDelivery
+from campaign.store.models import (
+    Attempt,
+    Campaign,
+    Contact,
+    Event,
+    WebhookCounter,
+    WebhookDelivery,
+)
 
 NAME = "מרפאה-תורים"
 PEOPLE = (
@@ -84,6 +92,32 @@ def clinic_campaign(db: Database) -> int:
                     wait_detail="holiday (Yom Kippur)",
                 )
             )
+        session.flush()
+        first = session.scalar(
+            select(Contact.id).where(Contact.campaign_id == campaign.id, Contact.position == 0)
+        )
+        session.add(
+            Attempt(
+                campaign_id=campaign.id,
+                contact_id=first,
+                number=1,
+                state=AttemptStatus.ENDED,
+                from_number="+972559876543",
+                to_number=PEOPLE[0][1],
+                call_id="c0ffee00-0000-4000-8000-000000000001",
+                requested_at=now - timedelta(minutes=8),
+                started_at=now - timedelta(minutes=8),
+                ended_at=now - timedelta(minutes=6),
+                voicy_status="no_answer",
+                category="failed",
+                duration_ms=0,
+                transcript=[
+                    {"role": "agent", "content": "שלום, מדברים ממרפאת הדר", "timestamp_ms": 0},
+                    {"role": "user", "content": "כן, שלום", "timestamp_ms": 2500},
+                ],
+                details_fetched=True,
+            )
+        )
         session.add(
             WebhookDelivery(
                 call_id="c0ffee00-0000-4000-8000-000000000001",

@@ -136,7 +136,8 @@ def test_no_english_left_on_the_campaign_contacts_check_and_error_pages(
         expect(page.locator("main")).to_contain_text("חג (יום כיפור)")
         assert not (left := _latin_left(page)), "\n".join(left)
 
-        page.goto(f"{base}/campaigns/{campaign_id}/contacts/1")
+        page.goto(f"{base}/campaigns/{campaign_id}/contacts/1")  # a call, its transcript
+        expect(page.locator("main")).to_contain_text("שלום, מדברים ממרפאת הדר")
         assert not (left := _latin_left(page)), "\n".join(left)
 
         page.goto(f"{base}/campaigns/999")
