@@ -92,6 +92,8 @@ VOCABULARY: tuple[str, ...] = (
     "caller",
     "user",
     "system",
+    # Why a contact was never dialed (stored by campaign.calls).
+    "on the do-not-call list",
     # How a row was imported (the contact page).
     "valid",
     # Why a row of a list is rejected (stored in English, grouped by `validate`).

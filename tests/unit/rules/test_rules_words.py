@@ -4,6 +4,7 @@ read back for a Hebrew page; English keeps the stored, typed forms."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from datetime import date
 
@@ -11,7 +12,12 @@ import pytest
 
 from campaign import i18n
 from campaign.rules.availability import ClosedReason, Closure
+from campaign.rules.calendar import CallingCalendar
+from campaign.rules.countries import COUNTRY_CALENDARS, country_calendar
+from campaign.rules.describe import describe_calendar
 from campaign.rules.words import closure_words, detail_words, schedule_words
+
+TODAY = date(2026, 9, 1)
 
 
 @pytest.fixture
@@ -81,3 +87,29 @@ def test_a_closure_reads_in_hebrew_with_the_holidays_own_name(hebrew: None) -> N
     assert closure_words(closure, "IL") == "חג (יום כיפור)"
     day = Closure(ClosedReason.CLOSED_DAY, "Saturday", date(2026, 9, 19))
     assert closure_words(day, "IL") == "יום סגור (שבת)"
+
+
+@pytest.mark.parametrize("code", [*sorted(COUNTRY_CALENDARS), "US", "GB", "FR"])
+def test_every_countrys_schedule_and_weekdays_note_read_in_both_languages(code: str) -> None:
+    """Per country: the default schedule spelled out with day names (never `sun-thu`), and
+    `--days weekdays` said where it is not the country's working week, in its language."""
+    calendar = CallingCalendar.from_options("default", None)
+    weekdays = CallingCalendar.from_options(days="weekdays")
+    for language in ("en", "he"):
+        token = i18n.use(language)
+        try:
+            schedule = describe_calendar(calendar, {code: 1}, today=TODAY).countries[0].schedule
+            words = schedule_words(schedule)
+            notes = describe_calendar(
+                weekdays, {code: 1}, today=TODAY, days_text="weekdays"
+            ).warnings
+        finally:
+            i18n.reset(token)
+        assert not re.search(r"\b(mon|tue|wed|thu|fri|sat|sun)\b", words), words
+        if language == "he":
+            assert not re.search(r"[A-Za-z]", words), words
+        working = country_calendar(code).working_days()
+        assert bool(notes) == (working != frozenset(range(5))), (code, notes)
+    assert schedule_words(COUNTRY_CALENDARS["IL"].schedule) == (
+        "Sun–Thu 09:00–20:00, Fri 09:00–13:00"
+    )

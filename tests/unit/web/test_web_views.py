@@ -11,6 +11,7 @@ import pytest
 from campaign import i18n
 from campaign.calls.tally import tally
 from campaign.outcomes.status import CampaignStatus, Runner, Waiting
+from campaign.store.inbox import WebhookStats
 from campaign.web.lookup import CampaignRef
 from campaign.web.settings_words import settings_rows
 from campaign.web.views import (
@@ -153,3 +154,33 @@ def test_a_finished_campaign_shows_when_it_ended() -> None:
     fields = live_fields(status)
     assert fields["finished"] == "Mar 2, 2026, 15:00 UTC" and fields["eta"] == "–"
     assert fields["runner"] == "none" and fields["state_note"] == ""
+
+
+def test_a_hebrew_page_gets_its_sentences_times_and_settings_in_hebrew() -> None:
+    stats = WebhookStats(
+        delivered=12, consumed=12, last_delivery_at=NOW - timedelta(seconds=3), accepted=12,
+        repeated=0, unknown_call=0, refused_signature=2, refused_other=0, last_refused_at=NOW,
+        counters={},
+    )  # fmt: skip
+    status = make_status(
+        webhooks=stats,
+        api_down_since=NOW - timedelta(minutes=2),
+        results_by_source={"webhook": 12, "polled": 3},
+        waiting=[Waiting("window", 2, NOW + timedelta(hours=20), "holiday (Yom Kippur)")],
+    )
+    token = i18n.use("he")
+    try:
+        fields = live_fields(status)
+        rows = {row.key: row.value for row in settings_rows(status.settings)}
+    finally:
+        i18n.reset(token)
+    assert fields["state_note"].startswith("ה־API לא זמין מאז 2 במרץ 2026, 14:58 UTC")
+    assert fields["webhooks"].startswith("12 התקבלו (האחרון 2 במרץ 2026, 14:59 UTC, לפני 3 שניות)")
+    assert "2 נדחו: חתימה שגויה" in fields["webhooks"]
+    assert fields["ends_learned"] == "3 בתשאול רשימת השיחות, 12 מ־webhooks"  # EndSource order
+    assert fields["waiting.window.detail"] == "חג (יום כיפור)"
+    assert fields["waiting.window.next"] == "3 במרץ 2026, 11:00 UTC (בעוד 20 שעות)"
+    assert fields["runner"] == "תהליך 1 במחשב \u2068h\u2069, פועל (דופק אחרון לפני שתי שניות)"
+    assert rows["מרווח בין שיחות לאותו מספר"] == "1 י׳"
+    assert rows["חיוג חוזר אחרי"] == "תפוס 10 דק׳"
+    assert rows["מזהה מתקשר מקומי"] == "לא" and rows["סוכן"] == "ברירת מחדל"
