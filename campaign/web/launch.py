@@ -25,6 +25,7 @@ from campaign.contacts import ContactList, load_contacts, validation_summary
 from campaign.contacts.vars import needs_value
 from campaign.engine.settings import RunSettings
 from campaign.errors import CampaignError, InputError, PhoneColumnUnknown
+from campaign.formats import isolated
 from campaign.i18n import gettext_
 from campaign.store.models import Suppression
 from campaign.voicy.models import Agent
@@ -78,7 +79,7 @@ async def upload(request: Request) -> Response:
     check_csrf(request, form.get(CSRF_FIELD))
     file = form.get("file")
     if not isinstance(file, UploadFile) or not file.filename:
-        return _upload_page(request, "Choose a CSV or XLSX file first.", 400)
+        return _upload_page(request, gettext_("Choose a CSV or XLSX file first."), 400)
     stored = await launch.uploads.save(file)
     return RedirectResponse(f"/new/{stored.upload_id}", status_code=303)
 
@@ -177,7 +178,9 @@ async def check(request: Request, form: FormData | None = None) -> Check:
     except PhoneColumnUnknown as exc:
         # Said in the page's terms: pick the column in the list of every column.
         result.columns, result.phone_problem = exc.columns, exc.problem
-        result.error = f"{exc.problem}: choose the phone column above and check again"
+        result.error = gettext_("%(problem)s: choose the phone column above and check again") % {
+            "problem": exc.problem
+        }
         return result
     except InputError as exc:
         result.error = exc.message
@@ -298,10 +301,10 @@ async def recheck(request: Request) -> Response:
             request,
             result,
             status=400,
-            error=(
-                f"Map a column to {', '.join(result.missing)}: the agent needs "
-                f"{'it' if len(result.missing) == 1 else 'them'} and has no default."
-            ),
+            error=gettext_(
+                "Map a column to each of %(vars)s: the agent needs them and has no default."
+            )
+            % {"vars": isolated(", ".join(result.missing))},
         )
     return await _start(request, result, settings)
 
