@@ -15,12 +15,17 @@
     catch (e) { return "UTC"; }
   }());
   var ZONE_COOKIE = "campaign_tz=" + ZONE;
+  /* The zone's canonical name (`Etc/UTC` is `UTC`), to tell two names of one zone apart. */
+  function canonical(zone) {
+    try { return Intl.DateTimeFormat("en", { timeZone: zone }).resolvedOptions().timeZone; }
+    catch (e) { return zone; }
+  }
   (function () {
     var had = document.cookie.split("; ").indexOf(ZONE_COOKIE) >= 0;
     document.cookie = ZONE_COOKIE + "; path=/; max-age=31536000; samesite=lax";
     var rendered = document.documentElement.getAttribute("data-zone");
     var kept = document.cookie.split("; ").indexOf(ZONE_COOKIE) >= 0;
-    if (rendered && rendered !== ZONE && !had && kept) { window.location.reload(); }
+    if (rendered && canonical(rendered) !== ZONE && !had && kept) { window.location.reload(); }
   }());
   /* The page's own words for the states it may be told (translated by the server). */
   var WORDS = (function () {
