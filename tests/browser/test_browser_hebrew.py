@@ -128,8 +128,9 @@ def test_no_english_left_on_the_campaign_contacts_check_and_error_pages(
         page.wait_for_function("document.querySelector('[data-live=as_of]').textContent"
                                ".includes('שעון ישראל')")  # fmt: skip
         assert not (left := _latin_left(page)), "\n".join(left)
-        # The charts, once drawn (their sentence; the charts themselves are pictures).
-        expect(page.locator(".charts-box")).to_contain_text("שעון ישראל", timeout=20_000)
+        # The charts, once drawn (their titles, axes and sentence; a loaded machine may take
+        # a while to start the drawing process, so the wait is long and costs only then).
+        expect(page.locator(".charts-box")).to_contain_text("שעון ישראל", timeout=90_000)
         assert not (left := _latin_left(page)), "\n".join(left)
 
         page.goto(f"{base}/campaigns/{campaign_id}/contacts")
