@@ -31,6 +31,8 @@ LANGUAGES = {"en": "English", "he": "עברית"}
 RIGHT_TO_LEFT = frozenset({"he"})
 
 _current: ContextVar[str] = ContextVar("campaign_language", default=DEFAULT)
+#: The reader's IANA time zone for times on screens (None: this machine's; see campaign.formats).
+_zone: ContextVar[str | None] = ContextVar("campaign_reader_zone", default=None)
 
 
 @cache
@@ -58,6 +60,20 @@ def use(language: str) -> Token[str]:
 
 def reset(token: Token[str]) -> None:
     _current.reset(token)
+
+
+def zone() -> str | None:
+    """The reader's time zone (an IANA name) for what is rendered next; None: this machine's."""
+    return _zone.get()
+
+
+def use_zone(name: str | None) -> Token[str | None]:
+    """Show times on screens in the IANA zone `name` until `reset_zone(token)`."""
+    return _zone.set(name)
+
+
+def reset_zone(token: Token[str | None]) -> None:
+    _zone.reset(token)
 
 
 def gettext_(message: str) -> str:

@@ -26,6 +26,8 @@ import phonenumbers
 
 from campaign.contacts.phones import normalize_phone, normalize_phone_tuple
 from campaign.contacts.regions import require_region
+from campaign.formats import isolated
+from campaign.i18n import gettext_
 
 RegionSource = Literal["option", "from_numbers", "list", "fallback"]
 FALLBACK = "US"
@@ -55,11 +57,10 @@ class RegionChoice:
         """The loud line when the from-numbers' country was not chosen, with the fix."""
         if self.overrides is None:
             return None
-        return (
-            f"numbers without +country code are read as {self.code}, not as "
-            f"{self.overrides} like the from-numbers: {self.reason}. "
-            f"Pass --region {self.overrides} if the list really is {self.overrides}"
-        )
+        return gettext_(
+            "numbers without +country code are read as %(code)s, not as %(callers)s like the "
+            "from-numbers: %(why)s. Pass --region %(callers)s if the list really is %(callers)s"
+        ) % {"code": isolated(self.code), "callers": isolated(self.overrides), "why": self.reason}
 
 
 def choose_region(
@@ -77,13 +78,18 @@ def choose_region(
     if callers is not None:
         fits = sum(_valid(value, callers) for value in national) if evidence else 0
         if not evidence or fits * 2 > len(national):
+            words = {"callers": isolated(callers), "fits": fits, "national": len(national)}
             return RegionChoice(
                 callers,
                 "from_numbers",
-                "the from-numbers are " + callers + " numbers"
-                + (f" and {fits} of {len(national)} national numbers of the list fit"
-                   if evidence else ""),
-            )  # fmt: skip
+                gettext_(
+                    "the from-numbers are %(callers)s numbers and %(fits)s of %(national)s "
+                    "national numbers of the list fit"
+                )
+                % words
+                if evidence
+                else gettext_("the from-numbers are %(callers)s numbers") % words,
+            )
     ranking = rank_countries(national) if evidence else []
     # Several countries may fit most numbers (India's plan accepts many US numbers, Finland's
     # and Germany's many Israeli ones): the users' markets come first among them, in order.
@@ -94,30 +100,53 @@ def choose_region(
             return RegionChoice(
                 best,
                 "list",
-                f"the from-numbers are {callers} numbers, but only {fits} of {len(national)} "
-                f"national numbers of the list are valid {callers} numbers and {n} are "
-                f"valid {best} numbers",
+                gettext_(
+                    "the from-numbers are %(callers)s numbers, but only %(fits)s of "
+                    "%(national)s national numbers of the list are valid %(callers)s numbers "
+                    "and %(n)s are valid %(best)s numbers"
+                )
+                % {
+                    "callers": isolated(callers),
+                    "fits": fits,
+                    "national": len(national),
+                    "n": n,
+                    "best": isolated(best),
+                },
                 overrides=callers,
             )
         others = [f"{code} {k}" for code, k in ranking if code != best][:2]
         return RegionChoice(
             best,
             "list",
-            f"{n} of {len(national)} national numbers of the list are valid {best} numbers"
-            + (f"; {', '.join(others)} fit too, {best} goes first" if others else ""),
+            gettext_(
+                "%(n)s of %(national)s national numbers of the list are valid %(best)s numbers"
+            )
+            % {"n": n, "national": len(national), "best": isolated(best)}
+            + (
+                "; "
+                + gettext_("%(others)s fit too, %(best)s goes first")
+                % {"others": isolated(", ".join(others)), "best": isolated(best)}
+                if others
+                else ""
+            ),
         )
     if callers is not None:
         return RegionChoice(
             callers,
             "from_numbers",
-            f"the from-numbers are {callers} numbers; only {fits} of {len(national)} national "
-            "numbers of the list fit them, but no other country fits more than half",
+            gettext_(
+                "the from-numbers are %(callers)s numbers; only %(fits)s of %(national)s "
+                "national numbers of the list fit them, but no other country fits more than half"
+            )
+            % {"callers": isolated(callers), "fits": fits, "national": len(national)},
         )
     return RegionChoice(
         FALLBACK,
         "fallback",
-        "no --region, no from-number country, and too few of the list's national numbers "
-        "fit one country: US by default",
+        gettext_(
+            "no --region, no from-number country, and too few of the list's national numbers "
+            "fit one country: US by default"
+        ),
     )
 
 

@@ -18,6 +18,7 @@ from campaign.contacts.model import RESERVED_COLUMNS
 from campaign.contacts.phones import normalize_phone
 from campaign.contacts.read import Grid
 from campaign.errors import InputError
+from campaign.i18n import gettext_
 
 
 @dataclass
@@ -84,8 +85,11 @@ def plan_layout(name: str, grid: Grid, region: str | None, head_rows: int | None
         data_rows = nonblank
         header_cells = [""] * len(header_cells)
         warnings.append(
-            f"no header row in {name}: line {grid.lines[header_at]} holds data, so the columns "
-            "are named column_1, column_2, ..."
+            gettext_(
+                "no header row in %(name)s: line %(line)s holds data, so the columns are named "
+                "column_1, column_2, ..."
+            )
+            % {"name": name, "line": grid.lines[header_at]}
         )
     if not len(data_rows):
         raise InputError(
@@ -128,15 +132,27 @@ def _unique_names(
             candidate = _free(f"column_{position}", taken, names)
             if has_header:
                 warnings.append(
-                    f"column {position} has no header: it is called {candidate!r}; "
-                    "give it a header in the file to choose the name"
+                    gettext_(
+                        "column %(position)s has no header: it is called %(name)s; give it a "
+                        "header in the file to choose the name"
+                    )
+                    % {"position": position, "name": repr(candidate)}
                 )
         elif name in taken or name in RESERVED_COLUMNS:
             candidate = _free(name, taken, names)
-            why = "is a reserved name" if name in RESERVED_COLUMNS else "appears twice"
+            words = {"header": repr(name), "position": position, "name": repr(candidate)}
             warnings.append(
-                f"header {name!r} {why}: column {position} is called {candidate!r}; "
-                "rename it in the file to choose the name"
+                gettext_(
+                    "header %(header)s is a reserved name: column %(position)s is called "
+                    "%(name)s; rename it in the file to choose the name"
+                )
+                % words
+                if name in RESERVED_COLUMNS
+                else gettext_(
+                    "header %(header)s appears twice: column %(position)s is called %(name)s; "
+                    "rename it in the file to choose the name"
+                )
+                % words
             )
         else:
             candidate = name

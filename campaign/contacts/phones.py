@@ -24,7 +24,8 @@ PhoneNumberFormat = lib.PhoneNumberFormat
 ValidationResult = lib.ValidationResult
 _UNKNOWN_TYPE = lib.PhoneNumberType.UNKNOWN
 
-# Reasons a row is rejected. They are fixed phrases so `validate` can group rows by reason.
+# Reasons a row is rejected. They are fixed phrases so `validate` can group rows by reason
+# (stored in English; the pages translate them as words, see REASONS).
 EMPTY = "empty phone number"
 SCIENTIFIC = (
     "number in scientific notation, digits were lost: format the phone column as Text "
@@ -41,6 +42,10 @@ LOCAL_ONLY = "local number without area code: add the area code (or +country cod
 # Row warnings: the row is dialed, but something in the cell was not used.
 EXTENSION_DROPPED = "extension dropped: the agent cannot dial extensions"
 NO_PLUS = "no + sign and not a number of the default country: read as international"
+
+#: Every reason and row warning above, for the pages' catalog (campaign.web.i18n).
+REASONS = (EMPTY, SCIENTIFIC, NOT_A_NUMBER, NO_COUNTRY, BAD_COUNTRY, TOO_SHORT, TOO_LONG,
+           WRONG_LENGTH, INVALID, LOCAL_ONLY, EXTENSION_DROPPED, NO_PLUS)  # fmt: skip
 
 PhoneTuple = tuple[str | None, str | None, str | None, str | None]
 #: Shortest digit string retried as international when it is not valid in the default region.

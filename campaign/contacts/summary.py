@@ -20,6 +20,7 @@ from campaign.contacts import phonelib
 from campaign.contacts.bulk import parallel_map
 from campaign.contacts.model import ContactCounts, ContactList, ContactRows
 from campaign.contacts.phones import time_zones_for_e164
+from campaign.i18n import gettext_
 
 #: Line numbers shown per reason (the --rejected file has them all).
 FIRST_LINES = 5
@@ -91,10 +92,10 @@ def mostly_rejected(counts: ContactCounts) -> str | None:
     considered = counts.valid + counts.invalid
     if not considered or counts.invalid <= MOSTLY_REJECTED * considered:
         return None
-    return (
-        f"{counts.invalid:,} of {considered:,} rows cannot be dialed: the list is probably "
-        "read wrong. Check the phone column, the default region and the encoding above"
-    )
+    return gettext_(
+        "%(invalid)s of %(considered)s rows cannot be dialed: the list is probably read wrong. "
+        "Check the phone column, the default region and the encoding above"
+    ) % {"invalid": f"{counts.invalid:,}", "considered": f"{considered:,}"}
 
 
 def rejects_error(summary: dict[str, Any]) -> str:

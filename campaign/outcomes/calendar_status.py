@@ -22,9 +22,12 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from campaign.calls.vocab import ContactState
+from campaign.i18n import gettext_
+from campaign.rules.availability import Closure
 from campaign.rules.calendar import CallingCalendar, country_of_number
 from campaign.rules.closed import ClosedDates
 from campaign.rules.describe import describe_calendar
+from campaign.rules.words import closure_words
 from campaign.store.models import Contact
 
 #: Characters of an E.164 number that decide its country (`+1212`: the US, `+1416`: Canada).
@@ -105,11 +108,16 @@ def calendar_status(
                 holidays=country.holidays,
                 open_now=first.open,
                 next_opening=None if first.open else first.opens_at,
-                closed_because=None if first.open else first.label(),
+                closed_because=None if first.open else _why(first.reason, country.country),
                 next_holidays=list(country.next_holidays),
             )
         )
     return CalendarStatus(view.hours, countries, view.other_countries)
+
+
+def _why(closure: Closure | None, country: str) -> str:
+    """Why it is closed, in the reader's language (`holiday (Yom Kippur)`)."""
+    return closure_words(closure, country) if closure is not None else gettext_("never open")
 
 
 def _number_groups(session: Session, campaign_id: int) -> list[tuple[str, int]]:

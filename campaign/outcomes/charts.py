@@ -22,6 +22,8 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 
+from campaign.i18n import gettext_, word
+
 if TYPE_CHECKING:
     from matplotlib.typing import RcKeyType
 
@@ -39,6 +41,10 @@ OUTCOME_COLORS = {
 }
 CATEGORY_COLORS = {"connected": "#2e7d32", "failed": "#c62828", "other": "#9e9e9e"}
 _FALLBACK_COLOR = "#78909c"
+#: The time axis' labels by tick level (years, months, days, hours, minutes, seconds).
+_DATE_FORMATS = ["%Y", "%Y-%m", "%m-%d", "%H:%M", "%H:%M", "%S.%f"]
+_DATE_ZERO_FORMATS = ["", "%Y", "%Y-%m", "%m-%d", "%H:%M", "%H:%M"]
+_DATE_OFFSET_FORMATS = ["", "%Y", "%Y-%m", "%Y-%m-%d", "%Y-%m-%d", "%Y-%m-%d %H:%M"]
 _RC: dict[RcKeyType, Any] = {
     "svg.fonttype": "none",  # real text: smaller, selectable, any script
     "font.size": 10,
@@ -51,17 +57,19 @@ _LOCK = threading.Lock()
 _SIZE = (6.4, 3.4)
 
 
-def outcomes_chart(counts: Mapping[str, int], *, title: str = "Contacts by outcome") -> str:
+def outcomes_chart(counts: Mapping[str, int], *, title: str | None = None) -> str:
     """Horizontal bars, one per outcome, largest first."""
+    title = title or gettext_("Contacts by outcome")
     items = sorted(((k, v) for k, v in counts.items() if v), key=lambda kv: kv[1])
     figure, axes = _figure(title, height=max(2.2, 0.45 * len(items) + 1.2))
     if not items:
-        return _empty(figure, axes, "outcomes", "No contacts yet")
+        return _empty(figure, axes, "outcomes", gettext_("No contacts yet"))
     names = [name for name, _ in items]
     values = [value for _, value in items]
-    bars = axes.barh(names, values, color=[OUTCOME_COLORS.get(n, _FALLBACK_COLOR) for n in names])
+    colors = [OUTCOME_COLORS.get(n, _FALLBACK_COLOR) for n in names]
+    bars = axes.barh([word(n) for n in names], values, color=colors)
     axes.bar_label(bars, padding=3)
-    axes.set_xlabel("contacts")
+    axes.set_xlabel(gettext_("contacts"))
     axes.xaxis.set_major_locator(MaxNLocator(integer=True))
     axes.margins(x=0.12)
     return _svg(figure, "outcomes", title)
@@ -72,15 +80,16 @@ def calls_over_time_chart(
     series: Mapping[str, Sequence[int]],
     *,
     bucket_s: int,
-    title: str = "Calls over time",
+    title: str | None = None,
     zone: tzinfo | None = None,
     zone_label: str = "UTC",
 ) -> str:
     """Stacked bars of placed calls per time bucket, by category; the axis reads in `zone`
     (the reader's; default UTC), named by `zone_label`."""
+    title = title or gettext_("Calls over time")
     figure, axes = _figure(title)
     if not starts:
-        return _empty(figure, axes, "over-time", "No calls placed yet")
+        return _empty(figure, axes, "over-time", gettext_("No calls placed yet"))
     width = bucket_s / 86400 * 0.9  # matplotlib date units are days
     x = mdates.date2num(list(starts))
     bottom = [0] * len(starts)
@@ -91,41 +100,47 @@ def calls_over_time_chart(
             width=width,
             bottom=bottom,
             align="edge",
-            label=name,
+            label=word(name),
             color=CATEGORY_COLORS.get(name, _FALLBACK_COLOR),
         )
         bottom = [b + v for b, v in zip(bottom, values, strict=True)]
     locator = mdates.AutoDateLocator(maxticks=8, tz=zone)
     axes.xaxis.set_major_locator(locator)
-    axes.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator, tz=zone))
-    axes.set_ylabel(f"calls per {_bucket_words(bucket_s)}")
+    # Numeric dates (ISO order): month names would be the C locale's English on any page.
+    axes.xaxis.set_major_formatter(
+        mdates.ConciseDateFormatter(
+            locator, tz=zone, formats=_DATE_FORMATS, zero_formats=_DATE_ZERO_FORMATS,
+            offset_formats=_DATE_OFFSET_FORMATS,
+        )
+    )  # fmt: skip
+    axes.set_ylabel(gettext_("calls per %(bucket)s") % {"bucket": _bucket_words(bucket_s)})
     axes.yaxis.set_major_locator(MaxNLocator(integer=True))
-    axes.set_xlabel(f"time ({zone_label})")
+    axes.set_xlabel(gettext_("time (%(zone)s)") % {"zone": zone_label})
     axes.legend(frameon=False, fontsize=9)
     return _svg(figure, "over-time", title)
 
 
-def talk_time_chart(durations_s: Sequence[float], *, title: str = "Talk time") -> str:
+def talk_time_chart(durations_s: Sequence[float], *, title: str | None = None) -> str:
     """Histogram of connected calls' durations, in minutes."""
+    title = title or gettext_("Talk time")
     figure, axes = _figure(title)
     if not durations_s:
-        return _empty(figure, axes, "talk-time", "No connected calls yet")
+        return _empty(figure, axes, "talk-time", gettext_("No connected calls yet"))
     minutes = [d / 60 for d in durations_s]
     bins = min(30, max(5, len(set(minutes))))
     axes.hist(minutes, bins=bins, color=OUTCOME_COLORS["connected"], edgecolor="white")
-    axes.set_xlabel("minutes")
-    axes.set_ylabel("connected calls")
+    axes.set_xlabel(gettext_("minutes"))
+    axes.set_ylabel(gettext_("connected calls"))
     axes.yaxis.set_major_locator(MaxNLocator(integer=True))
     return _svg(figure, "talk-time", title)
 
 
-def hour_of_day_chart(
-    series: Mapping[str, Sequence[int]], *, title: str = "Calls by hour (recipient's local time)"
-) -> str:
+def hour_of_day_chart(series: Mapping[str, Sequence[int]], *, title: str | None = None) -> str:
     """Stacked bars of calls for each local hour 0-23, by category."""
+    title = title or gettext_("Calls by hour (recipient's local time)")
     figure, axes = _figure(title)
     if not any(any(values) for values in series.values()):
-        return _empty(figure, axes, "by-hour", "No calls placed yet")
+        return _empty(figure, axes, "by-hour", gettext_("No calls placed yet"))
     hours = list(range(24))
     bottom = [0] * 24
     for name, values in series.items():
@@ -133,28 +148,29 @@ def hour_of_day_chart(
             hours,
             values,
             bottom=bottom,
-            label=name,
+            label=word(name),
             color=CATEGORY_COLORS.get(name, _FALLBACK_COLOR),
         )
         bottom = [b + v for b, v in zip(bottom, values, strict=True)]
     axes.set_xticks(range(0, 24, 3), [f"{h:02d}h" for h in range(0, 24, 3)])
     axes.set_xlim(-0.6, 23.6)
-    axes.set_ylabel("calls")
+    axes.set_ylabel(gettext_("calls"))
     axes.yaxis.set_major_locator(MaxNLocator(integer=True))
     axes.legend(frameon=False, fontsize=9)
     return _svg(figure, "by-hour", title)
 
 
-def attempts_chart(distribution: Mapping[int, int], *, title: str = "Calls per person") -> str:
+def attempts_chart(distribution: Mapping[int, int], *, title: str | None = None) -> str:
     """Bars: how many dialed people needed 1, 2, 3... calls."""
+    title = title or gettext_("Calls per person")
     figure, axes = _figure(title, height=2.8)
     if not distribution:
-        return _empty(figure, axes, "attempts", "Nobody dialed yet")
+        return _empty(figure, axes, "attempts", gettext_("Nobody dialed yet"))
     keys = sorted(distribution)
     bars = axes.bar([str(k) for k in keys], [distribution[k] for k in keys], color="#0277bd")
     axes.bar_label(bars, padding=2)
-    axes.set_xlabel("calls placed")
-    axes.set_ylabel("people")
+    axes.set_xlabel(gettext_("calls placed"))
+    axes.set_ylabel(gettext_("people"))
     axes.yaxis.set_major_locator(MaxNLocator(integer=True))
     axes.margins(y=0.15)
     return _svg(figure, "attempts", title)
@@ -170,7 +186,7 @@ def goal_rate_chart(
     bars = axes.bar(list(keys), [100 * r for r in rates], color=OUTCOME_COLORS["goal_reached"])
     axes.bar_label(bars, labels=[f"{r:.0%}" for r in rates], padding=2, fontsize=8)
     axes.set_xlabel(xlabel)
-    axes.set_ylabel("goal reached (% of connected calls)")
+    axes.set_ylabel(gettext_("goal reached (% of connected calls)"))
     axes.set_ylim(0, 110)
     if len(keys) > 6:
         axes.tick_params(axis="x", labelrotation=45)
@@ -215,9 +231,9 @@ def _svg(figure: Figure, chart_id: str, label: str) -> str:
 def _bucket_words(seconds: int) -> str:
     if seconds % 86400 == 0:
         days = seconds // 86400
-        return "day" if days == 1 else f"{days} days"
+        return gettext_("day") if days == 1 else gettext_("%(n)s days") % {"n": days}
     if seconds % 3600 == 0:
         hours = seconds // 3600
-        return "hour" if hours == 1 else f"{hours} hours"
+        return gettext_("hour") if hours == 1 else gettext_("%(n)s hours") % {"n": hours}
     minutes = seconds // 60
-    return "minute" if minutes == 1 else f"{minutes} minutes"
+    return gettext_("minute") if minutes == 1 else gettext_("%(n)s minutes") % {"n": minutes}

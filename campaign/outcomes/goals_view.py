@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from rich.table import Table
 
+from campaign.formats import isolated
+from campaign.i18n import format_number, gettext_
 from campaign.outcomes.goals import Callback, GoalFigures, SpendFigures
 
 
@@ -14,22 +16,36 @@ def money(amount: float | None, currency: str | None) -> str:
 
 
 def goal_text(goal: GoalFigures) -> str:
-    what = f"{goal.var}={goal.value}" if goal.value is not None else f"{goal.var} is true"
+    """`booked=yes: 3 of 10 people reached (30%)`, in the language `campaign.i18n` renders
+    in (English for the terminal); the var is the agent's own (isolated as data)."""
+    var = isolated(f"{goal.var}={goal.value}" if goal.value is not None else goal.var)
+    what = var if goal.value is not None else gettext_("%(var)s is true") % {"var": var}
     if goal.rate is None:
-        return f"{what}: nobody reached yet"
-    return f"{what}: {goal.reached} of {goal.connected} people reached ({goal.rate:.0%})"
+        return gettext_("%(goal)s: nobody reached yet") % {"goal": what}
+    return gettext_("%(goal)s: %(reached)s of %(connected)s people reached (%(rate)s)") % {
+        "goal": what,
+        "reached": format_number(goal.reached),
+        "connected": format_number(goal.connected),
+        "rate": f"{goal.rate:.0%}",
+    }
 
 
 def spend_text(spend: SpendFigures) -> str:
     c = spend.currency
     parts = [money(spend.total, c)]
     if spend.cap is not None:
-        parts[0] += f" of the {money(spend.cap, c)} cap"
-    parts.append(f"{money(spend.per_connected, c)} a connected call")
+        parts[0] = gettext_("%(spent)s of the %(cap)s cap") % {
+            "spent": parts[0],
+            "cap": money(spend.cap, c),
+        }
+    parts.append(gettext_("%(money)s a connected call") % {"money": money(spend.per_connected, c)})
     if spend.goals is not None:
-        parts.append(f"{money(spend.per_goal, c)} a goal reached")
+        parts.append(gettext_("%(money)s a goal reached") % {"money": money(spend.per_goal, c)})
     if spend.projected_rest:
-        parts.append(f"about {money(spend.projected_rest, c)} more for the rest of the list")
+        parts.append(
+            gettext_("about %(money)s more for the rest of the list")
+            % {"money": money(spend.projected_rest, c)}
+        )
     return " · ".join(parts)
 
 

@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from jinja2 import Environment
 from markupsafe import Markup
 
-from campaign import i18n
+from campaign import formats, i18n
 from campaign.durations import format_duration
 from campaign.localtime import local_text, zone_name
 from campaign.outcomes import charts
@@ -48,7 +48,7 @@ def chart_svgs(figures: Figures, zone: str | None = None) -> list[str]:
             figures.calls_over_time.series,
             bucket_s=figures.calls_over_time.bucket_s,
             zone=ZoneInfo(zone) if zone else None,
-            zone_label=zone or "UTC",
+            zone_label=formats.zone_label(ZoneInfo(zone)) if zone else "UTC",
         ),
         charts.talk_time_chart(figures.talk_times_s),
         charts.hour_of_day_chart(figures.calls_by_hour),
@@ -62,10 +62,11 @@ def goal_charts(figures: Figures) -> list[str]:
     goal = figures.goal
     if goal is None:
         return []
+    _ = i18n.gettext_
     groups = (
-        ("by-attempt", "Goal rate by attempt", "attempt", goal.by_attempt),
-        ("by-hour", "Goal rate by hour (recipient's local time)", "hour", goal.by_hour),
-        ("by-from", "Goal rate by from-number", "from-number", goal.by_from),
+        ("by-attempt", _("Goal rate by attempt"), _("attempt"), goal.by_attempt),
+        ("by-hour", _("Goal rate by hour (recipient's local time)"), _("hour"), goal.by_hour),
+        ("by-from", _("Goal rate by from-number"), _("from-number"), goal.by_from),
     )
     return [
         charts.goal_rate_chart(

@@ -19,6 +19,7 @@ from campaign.calls.vocab import (
     connected_count,
 )
 from campaign.durations import format_duration
+from campaign.i18n import format_number, gettext_
 from campaign.localtime import local_text
 from campaign.outcomes.calendar_status import CalendarStatus
 from campaign.outcomes.goals_view import add_goal_rows
@@ -197,19 +198,21 @@ def _counted(counts: dict[str, int], vocabulary: type[ContactState | AttemptStat
 
 
 def sources_text(by_source: dict[str, int]) -> str:
-    """`12 from webhooks, 30 polled, 1 fetched`: ended calls by how their end was learned."""
+    """`12 from webhooks, 30 polled, 1 fetched`: ended calls by how their end was learned,
+    in the language `campaign.i18n` renders in (English for the terminal)."""
     parts = [
-        f"{by_source.get(source.value, 0)} {_SOURCE_SHORT.get(source, source.value)}"
+        gettext_(SOURCE_WORDS.get(source, "%(count)s " + source.value))
+        % {"count": format_number(by_source.get(source.value, 0))}
         for source in EndSource
         if by_source.get(source.value)
     ]
-    return ", ".join(parts) or "none yet"
+    return ", ".join(parts) or gettext_("none yet")
 
 
-_SOURCE_SHORT = {
-    EndSource.WEBHOOK: "from webhooks",
-    EndSource.POLLED: "polled (call-list)",
-    EndSource.FETCHED: "fetched (call-get)",
+SOURCE_WORDS = {
+    EndSource.WEBHOOK: "%(count)s from webhooks",
+    EndSource.POLLED: "%(count)s polled (call-list)",
+    EndSource.FETCHED: "%(count)s fetched (call-get)",
 }
 
 
@@ -219,18 +222,28 @@ def webhook_text(
     """`12 received (last 2026-01-05 16:07, 3s ago) · 2 refused: bad signature ...`;
     `when` formats an instant (default: this terminal's time zone and how long ago)."""
     if stats is None:
-        return "none received (results come from polling)"
-    parts = [f"{stats.delivered} received"]
+        return gettext_("none received (results come from polling)")
+    count = format_number
+    parts = [gettext_("%(count)s received") % {"count": count(stats.delivered)}]
     if stats.last_delivery_at is not None:
         last = stats.last_delivery_at
         shown = when(last) if when else f"{local_time(last)}, {relative(last, now)}"
-        parts[0] += f" (last {shown})"
+        parts[0] += " " + gettext_("(last %(when)s)") % {"when": shown}
     if stats.refused_signature:
-        parts.append(f"{stats.refused_signature} refused: bad signature (check the secret)")
+        parts.append(
+            gettext_("%(count)s refused: bad signature (check the secret)")
+            % {"count": count(stats.refused_signature)}
+        )
     if stats.refused_other:
-        parts.append(f"{stats.refused_other} refused: not a call_ended or too large")
+        parts.append(
+            gettext_("%(count)s refused: not a call_ended or too large")
+            % {"count": count(stats.refused_other)}
+        )
     if stats.unknown_call:
-        parts.append(f"{stats.unknown_call} for calls not placed from this database")
+        parts.append(
+            gettext_("%(count)s for calls not placed from this database")
+            % {"count": count(stats.unknown_call)}
+        )
     return " · ".join(parts)
 
 

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from enum import StrEnum
 
-__all__ = ["Availability", "ClosedReason", "Closure", "NeverOpen"]
+__all__ = ["LABELS", "Availability", "ClosedReason", "Closure", "NeverOpen"]
 
 
 class NeverOpen(Exception):
@@ -35,7 +35,8 @@ class ClosedReason(StrEnum):
     NEVER_OPEN = "never_open"  # the zones' hours never overlap (or --days leaves none)
 
 
-_LABELS = {
+#: How people read each reason (English; `campaign.rules.words` for the reader's language).
+LABELS = {
     ClosedReason.OUTSIDE_HOURS: "outside calling hours",
     ClosedReason.CLOSED_DAY: "closed day",
     ClosedReason.HOLIDAY: "holiday",
@@ -61,8 +62,8 @@ class Closure:
         """`holiday (Yom Kippur)`, `closed day (Saturday)`, `outside calling hours (fri
         09:00-13:00)`; the full message for NO_ZONE and NEVER_OPEN."""
         if self.reason in (ClosedReason.NO_ZONE, ClosedReason.NEVER_OPEN):
-            return self.detail or _LABELS[self.reason]
-        words = _LABELS[self.reason]
+            return self.detail or LABELS[self.reason]
+        words = LABELS[self.reason]
         return f"{words} ({self.detail})" if self.detail else words
 
 

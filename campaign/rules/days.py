@@ -11,6 +11,8 @@ when the word means something else to the recipients of a country.
 
 from __future__ import annotations
 
+from campaign.i18n import gettext_
+
 ALL_DAYS: frozenset[int] = frozenset(range(7))
 
 DAY_NAMES = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
@@ -81,11 +83,11 @@ def describe_days(days: frozenset[int]) -> str:
         return "every day"
     if not days:
         return "no day"
-    runs = _runs(days)
+    runs = day_runs(days)
     return ",".join(_run_text(run) for run in runs)
 
 
-def _runs(days: frozenset[int]) -> list[list[int]]:
+def day_runs(days: frozenset[int]) -> list[list[int]]:
     """Maximal runs of consecutive days round the week, each starting after a missing day."""
     missing = next(d for d in range(7) if d not in days)
     runs: list[list[int]] = []
@@ -115,8 +117,7 @@ def weekdays_note(option: str, working_week: frozenset[int], country: str) -> st
     """What to tell a user whose `weekdays` is not the working week of `country`."""
     if working_week == _DAY_GROUPS[WEEKDAYS_WORD]:
         return None
-    return (
-        f"{option}: 'weekdays' means mon-fri, but the working week in {country} is "
-        f"{describe_days(working_week)}: write {describe_days(working_week)} (or mon-fri) "
-        "to say which you mean"
-    )
+    return gettext_(
+        "%(option)s: 'weekdays' means mon-fri, but the working week in %(country)s is "
+        "%(week)s: write %(week)s (or mon-fri) to say which you mean"
+    ) % {"option": option, "country": country, "week": describe_days(working_week)}

@@ -14,11 +14,14 @@ from dataclasses import asdict, dataclass, field
 from datetime import date
 from typing import Any
 
+from campaign import formats, i18n
+from campaign.i18n import gettext_
 from campaign.rules.calendar import CallingCalendar
 from campaign.rules.countries import COUNTRY_CALENDARS, DEFAULT_SCHEDULE, country_calendar
 from campaign.rules.days import mentions_weekdays, weekdays_note
 from campaign.rules.hours import hhmm
 from campaign.rules.schedule import WeeklySchedule
+from campaign.rules.words import holiday_words
 
 #: Upcoming holidays named per country.
 NEXT_HOLIDAYS = 3
@@ -94,10 +97,16 @@ def describe_calendar(
     rest = sum(count for _, count in ordered[MAX_COUNTRIES:])
     other: str | None = None
     if rest:
-        other = f"{rest:,} contacts in {len(ordered) - MAX_COUNTRIES} other countries"
+        other = gettext_("%(contacts)s contacts in %(countries)s other countries") % {
+            "contacts": i18n.format_number(rest),
+            "countries": len(ordered) - MAX_COUNTRIES,
+        }
     if calendar.by_country:
-        fallback = f"other countries: {DEFAULT_SCHEDULE} every day"
-        other = f"{other}; {fallback}" if other else fallback.capitalize()
+        hours = DEFAULT_SCHEDULE
+        if other:
+            other += "; " + gettext_("other countries: %(hours)s every day") % {"hours": hours}
+        else:
+            other = gettext_("Other countries: %(hours)s every day") % {"hours": hours}
     closed = [(day.isoformat(), note) for day, note in calendar.closed.upcoming(today)]
     return CalendarView(
         hours=calendar.describe(),
@@ -110,36 +119,43 @@ def describe_calendar(
 
 
 def _country(calendar: CallingCalendar, code: str, count: int, today: date) -> CountryView:
-    entry = country_calendar(code)
+    """One country's view, its words in the language `campaign.i18n` renders in (English
+    for the CLI): the schedule stays in `--window` syntax (`rules.words` spells it out)."""
+    name = formats.country_name(code)
     plan = calendar.plan(code)
     if plan.problem is not None:
         schedule, source = f"no calling hours: {plan.problem}", "--days"
     elif calendar.by_country:
         schedule = _schedule_text(plan.schedule)
-        source = f"{entry.name}'s default" if code in COUNTRY_CALENDARS else "the default"
+        source = (
+            gettext_("%(country)s's default") % {"country": name}
+            if code in COUNTRY_CALENDARS
+            else gettext_("the default")
+        )
     else:
         schedule = _schedule_text(plan.schedule) if calendar.restricted else "any time"
         source = "--window"
     if plan.holidays is None and not calendar.holidays:
-        holidays = "public holidays not skipped"
+        holidays = gettext_("public holidays not skipped")
         if not calendar.by_country and calendar.schedule is None:
-            holidays += " (--window any: add --holidays to skip them)"
+            holidays += " " + gettext_("(--window any: add --holidays to skip them)")
     elif plan.holidays is None:
-        holidays = "no public holidays known (country unknown)"
+        holidays = gettext_("no public holidays known (country unknown)")
     elif not plan.holidays.known:
-        holidays = f"no public holidays known for {code}"
+        holidays = gettext_("no public holidays known for %(country)s") % {"country": code}
     else:
-        holidays = f"no calls on {entry.name} public holidays"
+        holidays = gettext_("no calls on %(country)s public holidays") % {"country": name}
     upcoming: list[tuple[str, str]] = []
     if plan.holidays is not None:
         for holiday in plan.holidays.upcoming(today):
-            upcoming.append((holiday.day.isoformat(), holiday.name))
+            shown = holiday_words(holiday.name, code, holiday.day)
+            upcoming.append((holiday.day.isoformat(), shown))
             if len(upcoming) >= NEXT_HOLIDAYS:
                 break
     eve = None
     if plan.eve is not None:
         eve = f"{hhmm(plan.eve.start)}-{hhmm(plan.eve.end)}"
-    return CountryView(code, entry.name, count, schedule, source, holidays, eve, upcoming)
+    return CountryView(code, name, count, schedule, source, holidays, eve, upcoming)
 
 
 def _schedule_text(schedule: WeeklySchedule | None) -> str:
@@ -162,22 +178,28 @@ def _warnings(
     for window in schedule.overnight() if schedule is not None else ():
         start, end = hhmm(window.start), hhmm(window.end)
         warnings.append(
-            f"--window {window_text or window.hours()}: calls go out overnight, from {start} "
-            f"until {end} the next morning in each recipient's time. If you meant daytime, "
-            f"use --window {end}-{start}"
+            gettext_(
+                "--window %(window)s: calls go out overnight, from %(start)s until %(end)s "
+                "the next morning in each recipient's time. If you meant daytime, use "
+                "--window %(end)s-%(start)s"
+            )
+            % {"window": window_text or window.hours(), "start": start, "end": end}
         )
     for option, text in (("--days", days_text), ("--window", window_text)):
         if not mentions_weekdays(text):
             continue
         for code in countries:
             entry = country_calendar(code)
-            note = weekdays_note(option, entry.working_days(), entry.name)
+            note = weekdays_note(option, entry.working_days(), formats.country_name(code))
             if note is not None:
                 warnings.append(note)
     for code in countries:
         problem = calendar.plan(code).problem
         if problem is not None:
-            warnings.append(f"{code} contacts will never be called: {problem}")
+            warnings.append(
+                gettext_("%(country)s contacts will never be called: %(why)s")
+                % {"country": code, "why": problem}
+            )
     return warnings
 
 

@@ -49,6 +49,37 @@ def _year(country: str, categories: tuple[str, ...], year: int) -> dict[date, st
     return {day: str(name) for day, name in entity.items()}
 
 
+@lru_cache(maxsize=256)
+def _names_in(country: str, language: str, year: int) -> dict[str, str]:
+    """{English name: name in `language`} of one year's holidays, where the library has
+    that language for the country (Israel's calendar has Hebrew names); else empty."""
+    import holidays
+
+    try:
+        entity = holidays.country_holidays(country, years=year)
+    except NotImplementedError:
+        return {}
+    languages = getattr(entity, "supported_languages", ())
+    wanted = next((code for code in languages if code.split("_")[0] == language), None)
+    if wanted is None or wanted == _LANGUAGE:
+        return {}
+    theirs = holidays.country_holidays(country, years=year, language=wanted)
+    english = _year(country, ("public",), year)
+    return {english[day]: str(name) for day, name in theirs.items() if day in english}
+
+
+def holiday_name_in(name: str, language: str, country: str, around: int) -> str | None:
+    """Holiday `name` (English, as stored) in `language`, looked up in the country's
+    calendars of the years around `around`; None when the library has no such name."""
+    if not supported(country.upper()):
+        return None
+    for year in (around, around - 1, around + 1):
+        found = _names_in(country.upper(), language, year).get(name)
+        if found:
+            return found
+    return None
+
+
 class HolidayCalendar:
     """One country's public holidays (national), read year by year as they are asked for."""
 

@@ -28,6 +28,7 @@ from campaign.web.chart_cache import ChartCache
 from campaign.web.context import WebContext, compute_view
 from campaign.web.errors import EXCEPTION_HANDLERS, error_page
 from campaign.web.guard import Guard
+from campaign.web.i18n import ReaderContext
 from campaign.web.launch_runner import BrowserRunners
 from campaign.web.launch_state import LaunchState
 from campaign.web.snapshots import Snapshots
@@ -104,6 +105,7 @@ def create_app(
             Mount("/static", app=StaticFiles(directory=STATIC_DIR), name="static"),
         ],
         middleware=[
+            Middleware(ReaderContext),
             Middleware(
                 WebhookRoute,
                 receiver=WebhookReceiver(db, webhook_secret, clock=clock, on_delivery=relay)

@@ -59,7 +59,7 @@ def campaign_page(request: Request) -> Response:
             "view": view,
             "outcome_names": outcome_names(view.status.outcomes),
             "wait_reasons": list(WaitReason),
-            "notice": NOTICES.get(notice) if notice else None,
+            "notice": i18n.gettext_(NOTICES[notice]) if notice in NOTICES else None,
             "poll_ms": int(POLL_SECONDS * 1000),
             "database": context.db.display_name(),
             "rehearsal_words": REHEARSAL_WORDS,
@@ -88,13 +88,14 @@ def campaign_charts(request: Request) -> Response:
         raise BadRequest("fragment must be 1 or left out")
     settled = view.state != "running"
     zone = _zone(request.query_params.get("tz"))
-    drawn = context.charts.get(campaign_id, version, settled=settled, zone=zone)
+    language = i18n.language_of(request)
+    drawn = context.charts.get(campaign_id, version, settled=settled, zone=zone, language=language)
     if fragment:
         # A stopped campaign's charts are its last word: an older drawing that finished
         # meanwhile is not them (the page would keep it for good), so ask again.
         if drawn is None or (settled and drawn.version != version):
             return Response(
-                '<p class="muted">Drawing the charts…</p>',
+                f'<p class="muted">{i18n.gettext_("Drawing the charts…")}</p>',
                 status_code=202,
                 media_type="text/html",
                 headers={"retry-after": "2"},

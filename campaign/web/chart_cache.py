@@ -22,6 +22,9 @@ from campaign.web.chart_drawing import charts_html
 from campaign.web.chart_worker import ChartWorker
 from campaign.web.lookup import campaign_ref
 
+#: A drawing's key: campaign id, the reader's zone, the page's language.
+_Key = tuple[int, str | None, str]
+
 
 @dataclass(frozen=True)
 class DrawnCharts:
@@ -47,9 +50,10 @@ class ChartCache:
         self.min_interval = min_interval
         self.in_process = in_process
         self._monotonic = monotonic
-        # By (campaign id, the reader's zone): the time axis differs from zone to zone.
-        self._drawn: dict[tuple[int, str | None], DrawnCharts] = {}
-        self._drawing: dict[tuple[int, str | None], Future[DrawnCharts]] = {}
+        # By (campaign id, the reader's zone, language): the time axis differs from zone to
+        # zone, the words from language to language.
+        self._drawn: dict[_Key, DrawnCharts] = {}
+        self._drawing: dict[_Key, Future[DrawnCharts]] = {}
         self._lock = threading.Lock()
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="campaign-charts")
         self._worker = None if in_process else ChartWorker()
@@ -62,13 +66,15 @@ class ChartCache:
         settled: bool = False,
         wait: float = 2.0,
         zone: str | None = None,
+        language: str = "en",
     ) -> DrawnCharts | None:
         """Charts for `version` of the data, an older drawing, or None if none is ready.
 
         `settled`: the campaign is not running, its data will not move: draw this version
-        now rather than after the interval. `zone`: the reader's IANA zone (None: UTC).
+        now rather than after the interval. `zone`: the reader's IANA zone (None: UTC);
+        `language`: the page's.
         """
-        key = (campaign_id, zone)
+        key = (campaign_id, zone, language)
         with self._lock:
             drawn = self._drawn.get(key)
             fresh_enough = drawn is not None and not settled and self._too_soon(drawn)
@@ -96,12 +102,12 @@ class ChartCache:
     def _too_soon(self, drawn: DrawnCharts) -> bool:
         return self._monotonic() - drawn.drawn_at < max(self.min_interval, 5 * drawn.took)
 
-    def _draw(self, key: tuple[int, str | None], version: str) -> DrawnCharts:
+    def _draw(self, key: _Key, version: str) -> DrawnCharts:
         started = self._monotonic()
-        campaign_id, zone = key
+        campaign_id, zone, language = key
         try:
             ref = campaign_ref(self.db, campaign_id)
-            html = self._html(ref.name, version, zone)
+            html = self._html(ref.name, version, zone, language)
             ended = self._monotonic()
             drawn = DrawnCharts(html=html, version=version, drawn_at=ended, took=ended - started)
             with self._lock:
@@ -111,7 +117,7 @@ class ChartCache:
             with self._lock:
                 self._drawing.pop(key, None)
 
-    def _html(self, name: str, version: str, zone: str | None) -> str:
+    def _html(self, name: str, version: str, zone: str | None, language: str) -> str:
         if self._worker is None:
-            return charts_html(self.db, name, version, self.clock, zone)
-        return self._worker.draw(self.db.url, name, version, zone)
+            return charts_html(self.db, name, version, self.clock, zone, language)
+        return self._worker.draw(self.db.url, name, version, zone, language)

@@ -1,7 +1,8 @@
 """Drawing charts in a process of their own, so the web server's interpreter stays free.
 
 The worker is `python -m campaign.web.chart_worker`: it reads one JSON request per line on
-stdin (`{"url", "name", "version", "zone"}`) and answers one JSON line (`{"html"}` or `{"error"}`).
+stdin (`{"url", "name", "version", "zone", "language"}`) and answers one JSON line
+(`{"html"}` or `{"error"}`).
 A plain child process, not multiprocessing: nothing of the parent's main script runs again.
 """
 
@@ -31,14 +32,15 @@ class ChartWorker:
         self._process: subprocess.Popen[str] | None = None
         self._lock = threading.Lock()
 
-    def draw(self, url: str, name: str, version: str, zone: str | None = None) -> str:
+    def draw(
+        self, url: str, name: str, version: str, zone: str | None = None, language: str = "en"
+    ) -> str:
         with self._lock:
             process = self._running()
             assert process.stdin is not None and process.stdout is not None
             try:
-                process.stdin.write(
-                    json.dumps({"url": url, "name": name, "version": version, "zone": zone}) + "\n"
-                )
+                asked = {"url": url, "name": name, "version": version, "zone": zone}
+                process.stdin.write(json.dumps({**asked, "language": language}) + "\n")
                 process.stdin.flush()
                 line = process.stdout.readline()
             except (BrokenPipeError, OSError) as exc:
@@ -122,6 +124,7 @@ def serve(requests: IO[str], answers: IO[str]) -> None:
                     str(request["version"]),
                     SystemClock(),
                     str(zone) if zone else None,
+                    str(request.get("language") or "en"),
                 )
             }
         except CampaignNotFound as exc:

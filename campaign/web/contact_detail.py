@@ -13,6 +13,7 @@ from typing import Any
 from sqlalchemy import select
 
 from campaign.calls.vocab import AttemptStatus
+from campaign.i18n import gettext_
 from campaign.outcomes.recipients import recipient_zone
 from campaign.outcomes.results import variable_text
 from campaign.store.db import Database
@@ -97,8 +98,11 @@ def contact_detail(db: Database, campaign: CampaignRef, contact_id: int) -> Cont
         contact = session.get(Contact, contact_id) if 0 < contact_id <= MAX_ID else None
         if contact is None or contact.campaign_id != campaign.id:
             raise NotFound(
-                f"Campaign {campaign.name} has no contact number {contact_id}. "
-                "Find the person in its contacts table."
+                gettext_(
+                    "Campaign %(name)s has no contact number %(id)s. "
+                    "Find the person in its contacts table."
+                )
+                % {"name": campaign.name, "id": contact_id}
             )
         attempts = list(
             session.scalars(

@@ -19,16 +19,19 @@ from campaign.web.snapshots import Snapshots
 from campaign.web.views import CampaignView, ListRow, campaign_view, list_row
 
 #: What a snapshot key computes: the campaign list, or one campaign's page, each in one
-#: language (their sentences are written in the reader's language: see campaign.i18n).
+#: language and reader's time zone (their sentences and times are written for the reader:
+#: see campaign.i18n and campaign.formats).
 View = CampaignView | list[ListRow]
 
 
-def list_key(language: str = i18n.DEFAULT) -> tuple[str, str]:
-    return ("list", language)
+def list_key(language: str = i18n.DEFAULT, zone: str | None = None) -> tuple[str, str, str | None]:
+    return ("list", language, zone)
 
 
-def campaign_key(campaign_id: int, language: str = i18n.DEFAULT) -> tuple[str, int, str]:
-    return ("campaign", campaign_id, language)
+def campaign_key(
+    campaign_id: int, language: str = i18n.DEFAULT, zone: str | None = None
+) -> tuple[str, int, str, str | None]:
+    return ("campaign", campaign_id, language, zone)
 
 
 @dataclass
@@ -38,21 +41,26 @@ class WebContext:
     views: Snapshots[View]
     charts: ChartCache
 
-    def campaign(self, campaign_id: int, language: str = i18n.DEFAULT) -> CampaignView:
-        view = self.views.get(campaign_key(campaign_id, language))
+    def campaign(self, campaign_id: int, language: str | None = None) -> CampaignView:
+        """The campaign's page in `language` (default: the request's) and the request's zone."""
+        key = campaign_key(campaign_id, language or i18n.current(), i18n.zone())
+        view = self.views.get(key)
         assert isinstance(view, CampaignView)
         return view
 
-    def campaign_list(self, language: str = i18n.DEFAULT) -> list[ListRow]:
-        rows = self.views.get(list_key(language))
+    def campaign_list(self, language: str | None = None) -> list[ListRow]:
+        rows = self.views.get(list_key(language or i18n.current(), i18n.zone()))
         assert isinstance(rows, list)
         return rows
 
     def changed(self, campaign_id: int) -> None:
         """This process changed the campaign: show it on the next request, not a second later."""
-        for language in i18n.LANGUAGES:
-            self.views.invalidate(campaign_key(campaign_id, language))
-            self.views.invalidate(list_key(language))
+        self.views.invalidate_where(
+            lambda key: (
+                isinstance(key, tuple)
+                and (key[0] == "list" or (key[0] == "campaign" and key[1] == campaign_id))
+            )
+        )
 
     def close(self) -> None:
         self.views.close()
@@ -62,10 +70,11 @@ class WebContext:
 def compute_view(db: Database, clock: Clock, db_argument: str | None, key: Hashable) -> View:
     """A fresh view for a snapshot key (see `Snapshots`); `db_argument` is serve's `--db`."""
     assert isinstance(key, tuple)
-    token = i18n.use(str(key[-1]))
+    token, zone_token = i18n.use(str(key[-2])), i18n.use_zone(key[-1])
     try:
         return _compute(db, clock, db_argument, key)
     finally:
+        i18n.reset_zone(zone_token)
         i18n.reset(token)
 
 

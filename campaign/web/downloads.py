@@ -11,6 +11,7 @@ from starlette.requests import Request
 from starlette.responses import FileResponse, Response
 from starlette.routing import Route
 
+from campaign.i18n import gettext_
 from campaign.outcomes.export import default_export_path, export
 from campaign.web.context import context_of
 from campaign.web.errors import NotFound
@@ -26,7 +27,7 @@ def results_file(request: Request) -> Response:
     context = context_of(request)
     fmt = request.path_params["fmt"]
     if fmt not in MEDIA_TYPES:
-        raise NotFound("Results download as results.csv or results.xlsx.")
+        raise NotFound(gettext_("Results download as results.csv or results.xlsx."))
     ref = campaign_ref(context.db, request.path_params["campaign_id"])
     name = default_export_path(ref.name).with_suffix(f".{fmt}").name
     folder = tempfile.mkdtemp(prefix="campaign-download-")

@@ -10,20 +10,28 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
 from campaign.errors import CampaignError, CampaignNotFound
+from campaign.web import i18n
 from campaign.web.guard import CsrfError
+from campaign.web.i18n import gettext_
 from campaign.web.templating import render
 
 log = logging.getLogger("campaign.web")
 
+
+def _(message: str) -> str:
+    """Marks a string for the catalog; `error_page` translates it for the reader."""
+    return message
+
+
 TITLES = {
-    400: "Bad request",
-    401: "Access token needed",
-    403: "Not allowed",
-    404: "Not found",
-    405: "Method not allowed",
-    409: "Cannot do that now",
-    500: "Something went wrong",
-    503: "Database busy",
+    400: _("Bad request"),
+    401: _("Access token needed"),
+    403: _("Not allowed"),
+    404: _("Not found"),
+    405: _("Method not allowed"),
+    409: _("Cannot do that now"),
+    500: _("Something went wrong"),
+    503: _("Database busy"),
 }
 
 
@@ -40,6 +48,10 @@ class NotFound(HTTPException):
 
 
 def error_page(request: Request, status: int, title: str, message: str) -> Response:
+    """The page (or JSON) for an error, in the reader's language: `title` is one of
+    TITLES (translated here); `message` is written by the caller in the request's language
+    (handlers run inside `ReaderContext`, except the last-resort 500 one: see below)."""
+    title = _translated(request, title)
     if _wants_json(request):
         return JSONResponse({"error": title, "message": message}, status_code=status)
     return render(
@@ -55,10 +67,10 @@ async def http_error(request: Request, exc: Exception) -> Response:
     status = exc.status_code
     message = str(exc.detail) if exc.detail else ""
     if status == 404 and (not message or message == "Not Found"):
-        message = "There is no page at this address. Start again from the campaign list."
+        message = gettext_("There is no page at this address. Start again from the campaign list.")
     if status == 405:
-        message = "This address does not accept that kind of request."
-    return error_page(request, status, TITLES.get(status, "Error"), message)
+        message = gettext_("This address does not accept that kind of request.")
+    return error_page(request, status, TITLES.get(status, _("Error")), message)
 
 
 async def campaign_error(request: Request, exc: Exception) -> Response:
@@ -72,7 +84,7 @@ async def csrf_error(request: Request, exc: Exception) -> Response:
         request,
         403,
         TITLES[403],
-        f"Nothing was changed: {exc}. Reload the page and try again.",
+        gettext_("Nothing was changed: %(why)s. Reload the page and try again.") % {"why": exc},
     )
 
 
@@ -82,20 +94,25 @@ async def database_error(request: Request, exc: Exception) -> Response:
         request,
         503,
         TITLES[503],
-        "The database did not answer in time (a runner may be writing a lot). "
-        "Reload the page in a moment.",
+        gettext_(
+            "The database did not answer in time (a runner may be writing a lot). "
+            "Reload the page in a moment."
+        ),
     )
 
 
 async def server_error(request: Request, exc: Exception) -> Response:
     # Starlette re-raises after this page is sent: the server's console gets the traceback.
-    return error_page(
-        request,
-        500,
-        TITLES[500],
-        f"The page could not be built ({type(exc).__name__}). The campaign is not "
-        "affected; reload the page, and see the server's console for details.",
-    )
+    # This handler runs outside `ReaderContext` (Starlette's outermost middleware).
+    token = i18n.use(i18n.language_of(request))
+    try:
+        message = gettext_(
+            "The page could not be built (%(error)s). The campaign is not affected; reload "
+            "the page, and see the server's console for details."
+        ) % {"error": type(exc).__name__}
+    finally:
+        i18n.reset(token)
+    return error_page(request, 500, TITLES[500], message)
 
 
 EXCEPTION_HANDLERS = {
@@ -105,6 +122,14 @@ EXCEPTION_HANDLERS = {
     OperationalError: database_error,
     Exception: server_error,
 }
+
+
+def _translated(request: Request, message: str) -> str:
+    token = i18n.use(i18n.language_of(request))
+    try:
+        return gettext_(message)
+    finally:
+        i18n.reset(token)
 
 
 def _wants_json(request: Request) -> bool:

@@ -25,6 +25,9 @@ from starlette.requests import Request
 from starlette.responses import PlainTextResponse, RedirectResponse, Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from campaign.formats import isolated
+from campaign.i18n import gettext_
+
 CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
     "img-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'none'; "
@@ -96,8 +99,15 @@ class Guard:
                     request,
                     401,
                     "Access token needed",
-                    "Open the address `python -m campaign serve` printed (it ends in "
-                    "?token=...), or send the token as Authorization: Bearer TOKEN.",
+                    gettext_(
+                        "Open the address %(command)s printed (it ends in %(token)s), or send "
+                        "the token as %(header)s."
+                    )
+                    % {
+                        "command": isolated("python -m campaign serve"),
+                        "token": isolated("?token=..."),
+                        "header": isolated("Authorization: Bearer TOKEN"),
+                    },
                 )
                 response.headers["www-authenticate"] = 'Bearer realm="campaign"'
                 await _secured(response)(scope, receive, send)
@@ -148,12 +158,15 @@ def check_csrf(request: Request, form_value: Any) -> None:
     expected = str(request.scope.get("state", {}).get("csrf_token", ""))
     given = form_value if isinstance(form_value, str) else ""
     if not expected or not hmac.compare_digest(given.encode(), expected.encode()):
-        raise CsrfError("the form's security token is missing or stale")
+        raise CsrfError(gettext_("the form's security token is missing or stale"))
     origin = request.headers.get("origin")
     if origin and origin != "null":
         host = request.headers.get("host", "")
         if urlsplit(origin).netloc.lower() != host.lower():
-            raise CsrfError(f"the form was sent from another site ({origin})")
+            raise CsrfError(
+                gettext_("the form was sent from another site (%(origin)s)")
+                % {"origin": isolated(str(origin))}
+            )
 
 
 def _host_name(request: Request) -> str:

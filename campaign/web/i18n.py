@@ -5,6 +5,11 @@ choice is then remembered in a cookie), that cookie, the browser's Accept-Langua
 (negotiated by Babel), else English. The catalog and the rendering language are
 `campaign.i18n`'s.
 
+Times on the pages are in the reader's time zone: the page's script keeps it in a cookie
+(`campaign_tz`, the browser's IANA zone), else this machine's (`campaign.formats`). Every
+request is handled in its language and zone (`ReaderContext`), so whatever a handler
+computes (a list check, a calendar, an error) is written for its reader.
+
 The words of the vocabularies shown on the pages (campaign states, outcomes, wait reasons)
 are translated from their stored values (`VOCABULARY`), which the catalog test checks.
 """
@@ -12,11 +17,14 @@ are translated from their stored values (`VOCABULARY`), which the catalog test c
 from __future__ import annotations
 
 from urllib.parse import urlencode
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from babel.core import negotiate_locale
 from starlette.requests import Request
+from starlette.types import ASGIApp, Receive, Scope, Send
 
-from campaign.calls.vocab import CampaignState, Outcome, StopReason, WaitReason
+from campaign.calls.vocab import AttemptStatus, CampaignState, Outcome, StopReason, WaitReason
+from campaign.contacts.phones import REASONS
 from campaign.i18n import (
     DEFAULT,
     LANGUAGES,
@@ -25,15 +33,21 @@ from campaign.i18n import (
     gettext_,
     ngettext_,
     reset,
+    reset_zone,
     use,
+    use_zone,
     word,
 )
-from campaign.outcomes.status_view import REHEARSAL_WORDS
+from campaign.outcomes.status_view import REHEARSAL_WORDS, SOURCE_WORDS
+from campaign.rules.availability import LABELS
+from campaign.rules.words import MOVED_WORDS
 
 __all__ = [
     "COOKIE",
     "LANGUAGES",
     "VOCABULARY",
+    "ZONE_COOKIE",
+    "ReaderContext",
     "chosen",
     "direction",
     "format_number",
@@ -45,9 +59,12 @@ __all__ = [
     "switch_url",
     "use",
     "word",
+    "zone_of",
 ]
 
 COOKIE = "campaign_lang"
+#: The browser's IANA time zone, kept by the page's script (app.js).
+ZONE_COOKIE = "campaign_tz"
 QUERY = "lang"
 #: A year: the choice stays until changed.
 COOKIE_MAX_AGE = 365 * 24 * 3600
@@ -59,6 +76,28 @@ VOCABULARY: tuple[str, ...] = (
     REHEARSAL_WORDS,
     *(reason.words for reason in StopReason),
     *(reason.fix for reason in StopReason if reason.fix),
+    # How a call's end was learned, and why a recipient waits (campaign.rules.words).
+    *SOURCE_WORDS.values(),
+    *LABELS.values(),
+    MOVED_WORDS,
+    # An attempt's state and category (the contact page).
+    *(status.words for status in AttemptStatus),
+    "in_progress",
+    "failed",
+    "unknown",
+    # The charts' legend (connected and failed are outcomes).
+    "other",
+    # Who speaks in a transcript (the contact page).
+    "agent",
+    "caller",
+    "user",
+    "system",
+    # Why a contact was never dialed (stored by campaign.calls).
+    "on the do-not-call list",
+    # How a row was imported (the contact page).
+    "valid",
+    # Why a row of a list is rejected (stored in English, grouped by `validate`).
+    *REASONS,
     # Words the templates show from a variable: how the phone column was found, and the
     # public-holiday choices of the launch form.
     "option",
@@ -109,3 +148,34 @@ def switch_url(request: Request, language: str) -> str:
     params = [(k, v) for k, v in request.query_params.multi_items() if k != QUERY]
     params.append((QUERY, language))
     return f"{request.url.path}?{urlencode(params)}"
+
+
+def zone_of(request: Request) -> str | None:
+    """The reader's IANA time zone (the page's script's cookie), if it names one."""
+    name = request.cookies.get(ZONE_COOKIE, "")
+    if not name or len(name) > 64:
+        return None
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        return None
+    return name
+
+
+class ReaderContext:
+    """Handle each request in its reader's language and time zone (see the module notes)."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        request = Request(scope)
+        token, zone_token = use(language_of(request)), use_zone(zone_of(request))
+        try:
+            await self.app(scope, receive, send)
+        finally:
+            reset_zone(zone_token)
+            reset(token)

@@ -25,6 +25,8 @@ from campaign.contacts import ContactList, load_contacts, validation_summary
 from campaign.contacts.vars import needs_value
 from campaign.engine.settings import RunSettings
 from campaign.errors import CampaignError, InputError, PhoneColumnUnknown
+from campaign.formats import isolated
+from campaign.i18n import gettext_
 from campaign.store.models import Suppression
 from campaign.voicy.models import Agent
 from campaign.web import launch_form
@@ -77,7 +79,7 @@ async def upload(request: Request) -> Response:
     check_csrf(request, form.get(CSRF_FIELD))
     file = form.get("file")
     if not isinstance(file, UploadFile) or not file.filename:
-        return _upload_page(request, "Choose a CSV or XLSX file first.", 400)
+        return _upload_page(request, gettext_("Choose a CSV or XLSX file first."), 400)
     stored = await launch.uploads.save(file)
     return RedirectResponse(f"/new/{stored.upload_id}", status_code=303)
 
@@ -99,6 +101,7 @@ class Check:
     dnc: int = 0
     error: str | None = None
     agent_error: str | None = None
+    agent_error_detail: str = ""
     vars: list[dict[str, Any]] = field(default_factory=list)
     missing: list[str] = field(default_factory=list)
     #: No agent to check the vars against: why, and each column with the var name it is sent as.
@@ -137,10 +140,12 @@ async def _agents(settings: RunSettings, wanted: str) -> tuple[list[Agent], Agen
 
 def _unchecked_reason(result: Check) -> str:
     if result.agent_error:
-        return "the account's agents could not be listed"
+        return gettext_("the account's agents could not be listed")
     if not result.agents:
-        return "the account has no agent"
-    return f"the account has {len(result.agents)} agents and none is chosen"
+        return gettext_("the account has no agent")
+    return gettext_("the account has %(count)s agents and none is chosen") % {
+        "count": len(result.agents)
+    }
 
 
 def _dnc_count(request: Request, contacts: ContactList) -> int:
@@ -159,7 +164,8 @@ async def check(request: Request, form: FormData | None = None) -> Check:
     try:
         result.agents, result.agent = await _agents(base, launch_form.text(values, "agent_id"))
     except Exception as exc:  # no API key, network: the list is still checked
-        result.agent_error = f"The agents could not be listed ({exc}); type the agent id."
+        result.agent_error = gettext_("The agents could not be listed; type the agent id.")
+        result.agent_error_detail = str(exc)  # the library's words, shown as they are
     try:
         options = launch_form.import_options(values)
         result.contacts = await run_in_threadpool(
@@ -172,7 +178,9 @@ async def check(request: Request, form: FormData | None = None) -> Check:
     except PhoneColumnUnknown as exc:
         # Said in the page's terms: pick the column in the list of every column.
         result.columns, result.phone_problem = exc.columns, exc.problem
-        result.error = f"{exc.problem}: choose the phone column above and check again"
+        result.error = gettext_("%(problem)s: choose the phone column above and check again") % {
+            "problem": exc.problem
+        }
         return result
     except InputError as exc:
         result.error = exc.message
@@ -293,10 +301,10 @@ async def recheck(request: Request) -> Response:
             request,
             result,
             status=400,
-            error=(
-                f"Map a column to {', '.join(result.missing)}: the agent needs "
-                f"{'it' if len(result.missing) == 1 else 'them'} and has no default."
-            ),
+            error=gettext_(
+                "Map a column to each of %(vars)s: the agent needs them and has no default."
+            )
+            % {"vars": isolated(", ".join(result.missing))},
         )
     return await _start(request, result, settings)
 
@@ -346,7 +354,10 @@ async def rejected_csv(request: Request) -> Response:
 async def missing_upload(request: Request, exc: Exception) -> Response:
     return _upload_page(
         request,
-        "That upload is gone (the server restarted or the link is wrong): upload the list again.",
+        gettext_(
+            "That upload is gone (the server restarted or the link is wrong): upload the list "
+            "again."
+        ),
         404,
     )
 

@@ -17,6 +17,9 @@ from campaign.caller_numbers import given_numbers
 from campaign.contacts import ImportOptions
 from campaign.engine.settings import DEFAULT_RETRY_DELAYS, RunSettings
 from campaign.errors import InputError
+from campaign.formats import isolated
+from campaign.i18n import gettext_
+from campaign.web.call_words import status_words
 
 MAP_PREFIX = "map:"
 AS_PREFIX = "as:"
@@ -30,6 +33,11 @@ SECONDS_PER_CALL = 35.0
 CALLS_PER_SCAN = 100
 
 
+def _(message: str) -> str:
+    """Marks a string for the catalog; translated where it is shown."""
+    return message
+
+
 def text(form: Mapping[str, Any], name: str) -> str:
     value = form.get(name)
     return value.strip() if isinstance(value, str) else ""
@@ -41,7 +49,7 @@ def import_options(form: Mapping[str, Any]) -> ImportOptions:
     if is_free_mapping(form):
         specs = [f"{column}={name}" for column, name in names_from(form).items() if name]
         if not specs:
-            raise InputError("Give at least one column a var name, or choose the agent.")
+            raise InputError(gettext_("Give at least one column a var name, or choose the agent."))
     else:
         specs = [f"{column}={name}" for name, column in mapping_from(form).items() if column]
     return ImportOptions(
@@ -93,7 +101,10 @@ def _int(form: Mapping[str, Any], name: str, default: int, label: str) -> int:
     try:
         return int(raw)
     except ValueError as exc:
-        raise InputError(f"{label}: {raw!r} is not a whole number") from exc
+        raise InputError(
+            gettext_("%(field)s: %(value)s is not a whole number")
+            % {"field": gettext_(label), "value": isolated(repr(raw))}
+        ) from exc
 
 
 def run_settings(form: Mapping[str, Any], *, simulate: bool) -> RunSettings:
@@ -110,14 +121,17 @@ def run_settings(form: Mapping[str, Any], *, simulate: bool) -> RunSettings:
             try:
                 delays[status] = parse_duration_with_unit(raw)
             except ValueError as exc:
-                raise InputError(f"retry delay for {status}: {exc}") from exc
+                raise InputError(
+                    gettext_("retry delay for %(status)s: %(error)s")
+                    % {"status": status_words(status), "error": isolated(str(exc))}
+                ) from exc
     start_at = text(form, "start_at") if text(form, "start_when") == "later" else ""
     settings = defaults.with_overrides(
         from_numbers=given_numbers(numbers, env="") or None,
         agent_id=text(form, "agent_id") or None,
-        concurrency=_int(form, "concurrency", defaults.concurrency, "Concurrency"),
-        rate=_int(form, "rate", defaults.rate, "Rate"),
-        max_attempts=_int(form, "max_attempts", defaults.max_attempts, "Max attempts"),
+        concurrency=_int(form, "concurrency", defaults.concurrency, _("Concurrency")),
+        rate=_int(form, "rate", defaults.rate, _("Rate (requests/min)")),
+        max_attempts=_int(form, "max_attempts", defaults.max_attempts, _("Max attempts")),
         retry_delays=delays,
         window=text(form, "window") or None,
         days=text(form, "days") or None,
@@ -125,11 +139,14 @@ def run_settings(form: Mapping[str, Any], *, simulate: bool) -> RunSettings:
         start_at=start_at or None,
         simulate=simulate or None,
     )
-    calendar_of(settings, "Calling window/days")
-    parse_instant(settings.start_at, "Start at")
+    calendar_of(settings, gettext_("Calling window/days"))
+    parse_instant(settings.start_at, gettext_("Start at"))
     if not settings.from_numbers:
         if not simulate:
-            raise InputError("no caller number: type one or more, e.g. +15551234567")
+            raise InputError(
+                gettext_("no caller number: type one or more, e.g. %(example)s")
+                % {"example": isolated("+15551234567")}
+            )
         from campaign.simulator import DEFAULT_FROM_NUMBERS
 
         settings = settings.with_overrides(from_numbers=tuple(DEFAULT_FROM_NUMBERS))
@@ -143,7 +160,10 @@ HOLIDAY_CHOICES = {"": None, "skip": True, "call": False}
 def _holidays(form: Mapping[str, Any]) -> bool | None:
     choice = text(form, "holidays")
     if choice not in HOLIDAY_CHOICES:
-        raise InputError(f"Public holidays: {choice!r} is not a choice; pick skip or call")
+        raise InputError(
+            gettext_("Public holidays: %(value)s is not a choice; pick skip or call")
+            % {"value": isolated(repr(choice))}
+        )
     return HOLIDAY_CHOICES[choice]
 
 

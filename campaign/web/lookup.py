@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy import select
 
 from campaign.calls.holds import CampaignHold
+from campaign.i18n import gettext_
 from campaign.store.db import Database
 from campaign.store.models import Campaign
 from campaign.web.errors import NotFound
@@ -78,8 +79,11 @@ def campaign_ref(db: Database, campaign_id: int) -> CampaignRef:
         campaign = session.get(Campaign, campaign_id) if 0 < campaign_id <= MAX_ID else None
         if campaign is None:
             raise NotFound(
-                f"There is no campaign number {campaign_id} in this database. "
-                "Pick one from the campaign list."
+                gettext_(
+                    "There is no campaign number %(id)s in this database. "
+                    "Pick one from the campaign list."
+                )
+                % {"id": campaign_id}
             )
         return CampaignRef(
             id=campaign.id,

@@ -2,13 +2,22 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from urllib.parse import urlencode
 
 from starlette.datastructures import QueryParams
 
+from campaign.formats import isolated
+from campaign.i18n import gettext_
 from campaign.outcomes.results import OUTCOMES
 from campaign.web.errors import BadRequest
+
+
+def _(message: str) -> str:
+    """Marks a string for the catalog; translated where it is shown."""
+    return message
+
 
 #: Contacts table sort keys, as shown in the column headers.
 SORT_KEYS = ("line", "name", "phone", "outcome", "attempts", "status", "final")
@@ -18,17 +27,24 @@ MAX_SEARCH = 200
 MAX_PAGE = 10_000_000
 #: What the campaign page says after a pause or cancel (the redirect names one of these).
 NOTICES = {
-    "pause-requested": "Pause requested. The runner stops dialing within a second, follows "
-    "the calls in progress to their end, and leaves the campaign paused.",
-    "pause-applied": "Paused. No runner was working on this campaign; continue it with the "
-    "resume command below.",
-    "pause-unchanged": "The campaign was already paused.",
-    "cancel-requested": "Cancel requested. The runner stops dialing within a second, follows "
-    "the calls in progress to their end, then marks everyone not yet called canceled.",
-    "cancel-applied": "Canceled. Everyone not yet called is marked canceled.",
-    "cancel-partial": "Everyone not yet called is marked canceled, but some calls' outcomes "
-    "are not recorded yet: the resume command below records them and finishes the cancel.",
-    "cancel-unchanged": "The campaign was already canceled.",
+    "pause-requested": _(
+        "Pause requested. The runner stops dialing within a second, follows "
+        "the calls in progress to their end, and leaves the campaign paused."
+    ),
+    "pause-applied": _(
+        "Paused. No runner was working on this campaign; continue it with the resume command below."
+    ),
+    "pause-unchanged": _("The campaign was already paused."),
+    "cancel-requested": _(
+        "Cancel requested. The runner stops dialing within a second, follows "
+        "the calls in progress to their end, then marks everyone not yet called canceled."
+    ),
+    "cancel-applied": _("Canceled. Everyone not yet called is marked canceled."),
+    "cancel-partial": _(
+        "Everyone not yet called is marked canceled, but some calls' outcomes "
+        "are not recorded yet: the resume command below records them and finishes the cancel."
+    ),
+    "cancel-unchanged": _("The campaign was already canceled."),
 }
 
 
@@ -70,7 +86,10 @@ class ContactQuery:
 def _one(params: QueryParams, name: str) -> str | None:
     values = params.getlist(name)
     if len(values) > 1:
-        raise BadRequest(f"give {name} once, not {len(values)} times")
+        raise BadRequest(
+            gettext_("give %(name)s once, not %(count)s times")
+            % {"name": name, "count": len(values)}
+        )
     return values[0] if values else None
 
 
@@ -79,30 +98,46 @@ def parse_int(text: str | None, name: str, *, default: int, low: int, high: int)
         return default
     stripped = text.strip()
     if not (stripped.isascii() and stripped.isdigit()) or not low <= int(stripped) <= high:
-        raise BadRequest(f"{name} must be a whole number from {low} to {high:,}, not {text!r}")
+        raise BadRequest(
+            gettext_("%(name)s must be a whole number from %(low)s to %(high)s, not %(text)s")
+            % {
+                "name": isolated(name),
+                "low": low,
+                "high": f"{high:,}",
+                "text": isolated(repr(text)),
+            }
+        )
     return int(stripped)
 
 
 def parse_contact_query(params: QueryParams) -> ContactQuery:
     search = (_one(params, "q") or "").strip()
     if len(search) > MAX_SEARCH:
-        raise BadRequest(f"the search is {len(search)} characters long; use at most {MAX_SEARCH}")
+        raise BadRequest(
+            gettext_("the search is %(length)s characters long; use at most %(most)s")
+            % {"length": len(search), "most": MAX_SEARCH}
+        )
     if "\x00" in search:
-        raise BadRequest("the search contains a NUL character; type plain text")
+        raise BadRequest(gettext_("the search contains a NUL character; type plain text"))
     outcome = (_one(params, "outcome") or "").strip().lower() or None
     if outcome is not None and outcome not in OUTCOMES:
-        raise BadRequest(f"outcome must be one of {', '.join(OUTCOMES)}, not {outcome!r}")
+        raise BadRequest(_one_of("outcome", OUTCOMES, outcome))
     sort = (_one(params, "sort") or "line").strip().lower()
     if sort not in SORT_KEYS:
-        raise BadRequest(f"sort must be one of {', '.join(SORT_KEYS)}, not {sort!r}")
+        raise BadRequest(_one_of("sort", SORT_KEYS, sort))
     order = (_one(params, "order") or "asc").strip().lower()
     if order not in ("asc", "desc"):
-        raise BadRequest(f"order must be asc or desc, not {order!r}")
+        raise BadRequest(
+            gettext_("order must be asc or desc, not %(text)s") % {"text": repr(order)}
+        )
     per_page = parse_int(
         _one(params, "per_page"), "per_page", default=DEFAULT_PAGE_SIZE, low=1, high=max(PAGE_SIZES)
     )
     if per_page not in PAGE_SIZES:
-        raise BadRequest(f"per_page must be one of {', '.join(map(str, PAGE_SIZES))}")
+        raise BadRequest(
+            gettext_("per_page must be one of %(values)s")
+            % {"values": isolated(", ".join(map(str, PAGE_SIZES)))}
+        )
     page = parse_int(_one(params, "page"), "page", default=1, low=1, high=MAX_PAGE)
     return ContactQuery(search, outcome, sort, order == "desc", page, per_page)
 
@@ -112,5 +147,14 @@ def parse_notice(params: QueryParams) -> str | None:
     if notice is None:
         return None
     if notice not in NOTICES:
-        raise BadRequest(f"done must be one of {', '.join(NOTICES)}, not {notice!r}")
+        raise BadRequest(_one_of("done", NOTICES, notice))
     return notice
+
+
+def _one_of(name: str, values: Iterable[str], text: str) -> str:
+    """`sort must be one of line, name, not 'x'`, in the reader's language."""
+    return gettext_("%(name)s must be one of %(values)s, not %(text)s") % {
+        "name": isolated(name),
+        "values": isolated(", ".join(values)),
+        "text": isolated(repr(text)),
+    }

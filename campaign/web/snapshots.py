@@ -70,6 +70,12 @@ class Snapshots(Generic[T]):
         with self._lock:
             self._entries.pop(key, None)
 
+    def invalidate_where(self, stale: Callable[[Hashable], bool]) -> None:
+        """Forget every key `stale` says (a campaign's page in every language and zone)."""
+        with self._lock:
+            for key in [key for key in self._entries if stale(key)]:
+                del self._entries[key]
+
     def close(self) -> None:
         self._stop.set()
         thread = self._thread

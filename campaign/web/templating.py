@@ -7,11 +7,10 @@ marked safe except our own chart SVG (see `campaign.web.charts`).
 from __future__ import annotations
 
 import hashlib
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from functools import cache
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from markupsafe import Markup
@@ -19,8 +18,11 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.templating import Jinja2Templates
 
-from campaign.durations import format_duration
+from campaign import formats
+from campaign.localtime import zone_name
+from campaign.rules.words import detail_words, schedule_words
 from campaign.web import i18n
+from campaign.web.call_words import reason_words, status_words
 
 HERE = Path(__file__).resolve().parent
 TEMPLATES_DIR = HERE / "templates"
@@ -28,25 +30,24 @@ STATIC_DIR = HERE / "static"
 DASH = "–"
 
 
-def utc_text(at: datetime | None) -> str:
-    """`2026-01-05 15:07 UTC`; the page's script shows it in the reader's time zone (it
-    rewrites this exact form inside elements marked `data-local-times`)."""
-    return DASH if at is None else at.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")
+def instant_text(at: datetime | None) -> str:
+    """`Jan 5, 2026, 17:07 Israel Time`: in the page's language and the reader's zone
+    (`campaign.formats`)."""
+    return formats.instant(at)
 
 
 def time_tag(at: datetime | None) -> Markup | str:
-    """`<time datetime="ISO UTC" data-local>UTC text</time>`: the page's script shows the
-    reader's own time zone; without scripts the UTC text stays."""
+    """`<time datetime="ISO UTC">the reader's words</time>`."""
     if at is None:
         return DASH
-    return Markup('<time datetime="{}" data-local>{}</time>').format(iso(at), utc_text(at))
+    return Markup('<time datetime="{}" data-local>{}</time>').format(iso(at), instant_text(at))
 
 
 def their_time(at: datetime | None, zone: str | None) -> str:
-    """`17:07 in Asia/Jerusalem`: the recipient's own time, for times about them."""
+    """`Jan 5, 2026, 17:07 Israel Time`: the recipient's own time, for times about them."""
     if at is None or not zone:
         return ""
-    return f"{at.astimezone(ZoneInfo(zone)):%Y-%m-%d %H:%M} in {zone}"
+    return formats.instant(at, zone)
 
 
 def iso(at: datetime | None) -> str:
@@ -54,17 +55,8 @@ def iso(at: datetime | None) -> str:
 
 
 def relative_text(at: datetime | None, now: datetime) -> str:
-    if at is None:
-        return DASH
-    seconds = (at - now).total_seconds()
-    if abs(seconds) < 1:
-        return i18n.gettext_("now")
-    words = {"time": format_duration(abs(seconds))}
-    return (
-        i18n.gettext_("in %(time)s") % words
-        if seconds > 0
-        else i18n.gettext_("%(time)s ago") % words
-    )
+    """`in 10 minutes`, `3 seconds ago` (Babel, in the page's language)."""
+    return formats.relative(at, now)
 
 
 def number(value: int | float | None) -> str:
@@ -79,7 +71,12 @@ def percent(part: int, whole: int) -> str:
 
 
 def duration_text(seconds: float | None) -> str:
-    return DASH if seconds is None else format_duration(seconds)
+    return formats.duration(seconds)
+
+
+def day_text(day: str | date | None) -> str:
+    """`Mon, Sep 21, 2026` in the page's language."""
+    return DASH if not day else formats.day(day)
 
 
 @cache
@@ -115,7 +112,13 @@ def _environment() -> Environment:
         i18n.gettext_, i18n.ngettext_, newstyle=True
     )
     environment.filters.update(
-        utc=utc_text,
+        utc=instant_text,
+        day=day_text,
+        schedule=schedule_words,
+        country=formats.country_name,
+        call_status=status_words,
+        reason=reason_words,
+        detail=detail_words,
         when=time_tag,
         iso=iso,
         number=number,
@@ -145,7 +148,28 @@ def render(
     headers: dict[str, str] | None = None,
 ) -> Response:
     language, just_chosen = i18n.chosen(request)
+    zone = i18n.zone_of(request)
+    token, zone_token = i18n.use(language), i18n.use_zone(zone)
+    try:  # the template is rendered here, in the request's language and zone
+        return _render(request, name, context, language, just_chosen, status_code, headers)
+    finally:
+        i18n.reset_zone(zone_token)
+        i18n.reset(token)
+
+
+def _render(
+    request: Request,
+    name: str,
+    context: dict[str, Any] | None,
+    language: str,
+    just_chosen: bool,
+    status_code: int,
+    headers: dict[str, str] | None,
+) -> Response:
+    where = formats.reader_zone()
     values = {
+        "zone_name": i18n.zone_of(request) or zone_name(),
+        "zone_words": formats.zone_label(where),
         "csrf_token": csrf_token_of(request),
         "lang": language,
         "text_dir": i18n.direction(language),
@@ -156,13 +180,9 @@ def render(
         ],
         **(context or {}),
     }
-    token = i18n.use(language)
-    try:  # the template is rendered here, in the request's language
-        response = TEMPLATES.TemplateResponse(
-            request, name, values, status_code=status_code, headers=headers
-        )
-    finally:
-        i18n.reset(token)
+    response = TEMPLATES.TemplateResponse(
+        request, name, values, status_code=status_code, headers=headers
+    )
     if just_chosen:
         response.set_cookie(
             i18n.COOKIE, language, max_age=i18n.COOKIE_MAX_AGE, httponly=True, samesite="lax"

@@ -18,6 +18,8 @@ from pathlib import Path
 from starlette.datastructures import FormData, UploadFile
 from starlette.requests import Request
 
+from campaign.i18n import gettext_
+
 DEFAULT_UPLOAD_LIMIT = 50 * 1024 * 1024
 _ID = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
 #: Characters of an uploaded file's name kept besides letters and digits.
@@ -29,8 +31,11 @@ class UploadTooLarge(Exception):
 
     def __init__(self, limit: int) -> None:
         super().__init__(
-            f"the file is larger than the {limit / 1024 / 1024:g} MB limit: split the list, "
-            "or save it as CSV (smaller than XLSX)"
+            gettext_(
+                "the file is larger than the %(limit)s MB limit: split the list, or save it as "
+                "CSV (smaller than XLSX)"
+            )
+            % {"limit": f"{limit / 1024 / 1024:g}"}
         )
 
 

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
+from campaign import formats
 from campaign.calls.tally import Tally, tally
 from campaign.calls.vocab import (
     CONNECTED_OUTCOMES,
@@ -20,20 +21,20 @@ from campaign.calls.vocab import (
     WaitReason,
     connected_count,
 )
-from campaign.durations import format_duration
-from campaign.i18n import gettext_, word
+from campaign.i18n import format_number, gettext_, word
 from campaign.outcomes.goals_view import goal_text, spend_text
 from campaign.outcomes.status import CampaignStatus, CampaignSummary
 from campaign.outcomes.status_view import OUTCOME_ORDER, sources_text, webhook_text
+from campaign.rules.calendar import country_of_number
+from campaign.rules.words import detail_words
 from campaign.web.contact_queries import ContactLine
 from campaign.web.lookup import CampaignRef
-from campaign.web.templating import DASH, iso, number, percent, relative_text, utc_text
+from campaign.web.settings_words import SettingRow, settings_rows
+from campaign.web.templating import DASH, instant_text, iso, number, percent, relative_text
 
 #: States in which the buttons make sense.
 PAUSABLE = ("running", "ready", "interrupted")
 CANCELABLE = ("running", "ready", "interrupted", "paused")
-_SECRET_WORDS = ("key", "token", "secret", "password")
-_DURATION_SETTINGS = ("min_gap", "drain_timeout", "poll_interval")
 
 
 def percent_done(progress: Tally) -> str:
@@ -59,8 +60,8 @@ def eta_of(state: str, elapsed_s: float | None, progress: Tally, now: datetime) 
 def eta_text(eta: datetime | None, now: datetime) -> str:
     if eta is None:
         return DASH
-    left = format_duration((eta - now).total_seconds())
-    return gettext_("about %(left)s (%(at)s)") % {"left": left, "at": utc_text(eta)}
+    left = formats.duration((eta - now).total_seconds())
+    return gettext_("about %(left)s (%(at)s)") % {"left": left, "at": instant_text(eta)}
 
 
 @dataclass(frozen=True)
@@ -93,7 +94,7 @@ class CampaignView:
         return f"{self.status.attempts_used}-{self.progress.done}-{self.state}"
 
     @property
-    def settings(self) -> list[tuple[str, str]]:
+    def settings(self) -> list[SettingRow]:
         return settings_rows(self.status.settings)
 
     @property
@@ -115,11 +116,10 @@ class CampaignView:
         return [
             {
                 "url": f"{self.ref.url}/contacts/{row.id}",
-                "name": row.name or f"line {row.line}",
+                "name": row.name or gettext_("line %(line)s") % {"line": row.line},
                 "phone": row.to_number or "",
-                "why": word(wait_words(row.wait_reason))
-                + (f": {row.wait_detail}" if row.wait_detail else ""),
-                "due": f"{utc_text(row.next_attempt_at)} "
+                "why": _why(row),
+                "due": f"{instant_text(row.next_attempt_at)} "
                 f"({relative_text(row.next_attempt_at, self.status.as_of)})",
             }
             for row in self.next_up
@@ -134,6 +134,15 @@ class CampaignView:
             "charts_version": self.charts_version,
             "next_up": self.next_up_items(),
         }
+
+
+def _why(row: ContactLine) -> str:
+    """`waiting for their calling window: holiday (Yom Kippur)`, in the page's words."""
+    words = word(wait_words(row.wait_reason))
+    if not row.wait_detail:
+        return words
+    country = country_of_number(row.to_number) if row.to_number else None
+    return f"{words}: {detail_words(row.wait_detail, country)}"
 
 
 def wait_words(reason: str | None) -> str:
@@ -177,15 +186,15 @@ def live_fields(status: CampaignStatus) -> dict[str, str]:
         "rate_limit": _rate_limit(status.settings),
         "rate_limited": number(status.rate_limited),
         "webhooks": webhook_text(
-            status.webhooks, now, lambda at: f"{utc_text(at)}, {relative_text(at, now)}"
+            status.webhooks, now, lambda at: f"{instant_text(at)}, {relative_text(at, now)}"
         ),
         "ends_learned": sources_text(status.results_by_source),
         "eta": eta_text(eta_of(status.state, status.elapsed_s, progress, now), now),
         "runner": _runner(status),
-        "started": utc_text(status.started_at),
-        "finished": utc_text(status.finished_at) if status.finished else DASH,
-        "elapsed": format_duration(status.elapsed_s) if status.elapsed_s is not None else DASH,
-        "as_of": utc_text(now),
+        "started": instant_text(status.started_at),
+        "finished": instant_text(status.finished_at) if status.finished else DASH,
+        "elapsed": formats.duration(status.elapsed_s),
+        "as_of": instant_text(now),
         "as_of_iso": iso(now),
         "resume_command": status.resume_command or "",
         "goal": goal_text(status.goal) if status.goal is not None else "",
@@ -199,11 +208,11 @@ def live_fields(status: CampaignStatus) -> dict[str, str]:
         found = waiting.get(reason)
         fields[f"waiting.{reason}"] = number(found.count if found else 0)
         fields[f"waiting.{reason}.next"] = (
-            f"{utc_text(found.next_due)} ({relative_text(found.next_due, now)})"
+            f"{instant_text(found.next_due)} ({relative_text(found.next_due, now)})"
             if found and found.next_due
             else DASH
         )
-        fields[f"waiting.{reason}.detail"] = (found.detail or "") if found else ""
+        fields[f"waiting.{reason}.detail"] = detail_words(found.detail) if found else ""
     return fields
 
 
@@ -211,8 +220,13 @@ def _callbacks(status: CampaignStatus) -> str:
     if not status.callbacks_waiting:
         return ""
     first = status.callbacks[0] if status.callbacks else None
-    soonest = f"; the first {utc_text(first.at)}" if first is not None and first.at else ""
-    return f"{number(status.callbacks_waiting)} asked to be called back{soonest}"
+    words = {"count": number(status.callbacks_waiting)}
+    if first is None or not first.at:
+        return gettext_("%(count)s asked to be called back") % words
+    return gettext_("%(count)s asked to be called back; the first %(at)s") % {
+        **words,
+        "at": instant_text(first.at),
+    }
 
 
 def outcome_names(outcomes: Mapping[str, int]) -> list[str]:
@@ -220,40 +234,11 @@ def outcome_names(outcomes: Mapping[str, int]) -> list[str]:
     return list(OUTCOME_ORDER) + sorted(set(outcomes) - set(OUTCOME_ORDER))
 
 
-def settings_rows(settings: Mapping[str, Any]) -> list[tuple[str, str]]:
-    """The settings a campaign runs with, in words; anything secret-looking is left out."""
-    rows = []
-    for key, value in settings.items():
-        if any(word in key.lower() for word in _SECRET_WORDS):
-            continue
-        rows.append((key.replace("_", " "), _setting_text(key, value)))
-    return rows
-
-
-def _setting_text(key: str, value: Any) -> str:
-    if value is None:
-        return "default"
-    if isinstance(value, bool):
-        return "yes" if value else "no"
-    if key in _DURATION_SETTINGS and isinstance(value, int | float):
-        return "off" if value == 0 else format_duration(value)
-    if isinstance(value, dict):
-        return (
-            ", ".join(
-                f"{k} {format_duration(v) if isinstance(v, int | float) else v}"
-                for k, v in value.items()
-            )
-            or "none"
-        )
-    if isinstance(value, list | tuple):
-        return ", ".join(str(v) for v in value) or "none"
-    return str(value)
-
-
 def _state_note(status: CampaignStatus) -> str:
     if status.api_down_since is not None:
-        since = utc_text(status.api_down_since)
-        return f"API unavailable since {since}: the runner is not dialing and retries by itself"
+        return gettext_(
+            "API unavailable since %(since)s: the runner is not dialing and retries by itself"
+        ) % {"since": instant_text(status.api_down_since)}
     action = status.requested_action
     if status.state != "running" or action not in ("pause", "cancel"):
         return ""
@@ -268,12 +253,12 @@ def _per_minute(status: CampaignStatus) -> str:
     if not status.elapsed_s or not status.requests_used:
         return DASH
     minutes = max(1.0, status.elapsed_s / 60)
-    return f"{status.requests_used / minutes:,.1f}"
+    return format_number(status.requests_used / minutes)
 
 
 def _rate_limit(settings: Mapping[str, Any]) -> str:
     rate = settings.get("rate")
-    return f"{rate:,}" if isinstance(rate, int) else DASH
+    return format_number(rate) if isinstance(rate, int) else DASH
 
 
 def _runner(status: CampaignStatus) -> str:
@@ -290,7 +275,7 @@ def _runner(status: CampaignStatus) -> str:
         if runner.alive
         else gettext_("pid %(pid)s on %(host)s, gone (last heartbeat %(beat)s)")
     )
-    return words % {"pid": runner.pid, "host": runner.host, "beat": beat}
+    return words % {"pid": runner.pid, "host": formats.isolated(runner.host or "?"), "beat": beat}
 
 
 @dataclass(frozen=True)

@@ -43,9 +43,10 @@ def test_check_page_names_each_countrys_calendar(db: Database) -> None:
         page, url = _upload(client, "clinic.csv", ISRAELI_LIST)
         assert 'data-calendar-country="IL"' in page and 'data-calendar-country="US"' in page
         text = _text(page)
-        assert "Israel 2 sun-thu 09:00-20:00, fri 09:00-13:00 (Israel's default)" in text
+        # The schedule is spelled out with the page language's day names (Babel).
+        assert "Israel 2 Sun–Thu 09:00–20:00, Fri 09:00–13:00 (Israel's default)" in text
         assert "no calls on Israel public holidays; holiday eves 09:00-13:00" in text
-        assert "United States 1 08:00-21:00 every day (the default)" in text
+        assert "United States 1 08:00–21:00 every day (the default)" in text
         assert "Time zones: Asia/Jerusalem, America/New_York" in text
         assert "data-calendar-warning" not in page
 
@@ -59,7 +60,7 @@ def test_check_page_names_each_countrys_calendar(db: Database) -> None:
             },
         )
         text = _text(night.text)
-        assert "20:00-08:00 every day (--window)" in text
+        assert "20:00–08:00 every day ( --window )" in text
         assert "public holidays not skipped" in text
         assert re.search(
             r"data-calendar-warning>--window 20:00-08:00: calls go out overnight", night.text
@@ -109,10 +110,16 @@ def test_campaign_page_names_each_countrys_calendar_and_why_people_wait(db: Data
     with db.session() as session:
         session.execute(update(Contact).values(wait_detail="holiday (Yom Kippur)"))
     app = create_app(db, live_max_age=0, charts_in_process=True, clock=FakeClock(now))
-    with TestClient(app) as client:
+    with TestClient(app, cookies={"campaign_tz": "Asia/Jerusalem"}) as client:
         page = client.get(f"/campaigns/{campaign_id}").text
+        hebrew = _text(client.get(f"/campaigns/{campaign_id}?lang=he").text)
     text = _text(page)
     assert 'data-country="IL"' in page
-    assert "Israel (IL) 2 sun-thu 09:00-20:00, fri 09:00-13:00 (Israel's default)" in text
-    assert "holiday (Yom Kippur) , opens 2026-09-22 06:00 UTC" in text  # tags become spaces
+    assert "Israel ( IL ) 2 Sun–Thu 09:00–20:00, Fri 09:00–13:00 (Israel's default)" in text
+    # Times in the reader's zone (the page's script keeps it in a cookie), by Babel.
+    assert "holiday (Yom Kippur) , opens Sep 22, 2026, 09:00 Israel Time" in text
     assert "waiting for their calling window holiday (Yom Kippur) 2" in text
+    # In Hebrew: the days, the holiday's Hebrew name (the holidays library's), the date.
+    days = "ראשון–חמישי 09:00–20:00, שישי 09:00–13:00"
+    assert f"ישראל ( IL ) 2 {days} (ברירת המחדל של ישראל)" in hebrew
+    assert "חג (יום כיפור) , נפתח 22 בספט׳ 2026, 9:00 שעון ישראל" in hebrew

@@ -185,7 +185,7 @@ def test_unmapped_required_var_blocks_the_start(db: Database) -> None:
         unmapped = {**MAPPED, "map:first_name": ""}
         refused = client.post(url, data={"csrf": _csrf(client), "action": "start", **unmapped})
         assert refused.status_code == 400
-        assert "Map a column to first_name" in refused.text
+        assert "Map a column to each of first_name" in refused.text
     with db.read_session() as session:
         assert session.query(Campaign).count() == 0
 

@@ -48,7 +48,7 @@ def _check_page(db: Database, data: bytes, **form: str) -> str:
 def test_the_check_page_names_the_region_and_the_differing_duplicate(db: Database) -> None:
     data = HEBREW.read_text(encoding="utf-8").replace("\n", "\r\n").encode("cp1255")
     page = _check_page(db, data, **MAPPED)
-    assert "default region <strong>IL</strong>" in page
+    assert 'default region <strong><bdi dir="ltr">IL</bdi></strong>' in page
     assert "valid IL numbers" in page
     assert "data-duplicates-differing" in page and "line 12 = line 2" in page
     assert "data-mostly-rejected" not in page

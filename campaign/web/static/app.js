@@ -7,53 +7,34 @@
 
   var CHART_REFRESH_MS = 10000;
 
-  /* Times: the server writes UTC (`2026-01-05 15:07 UTC`, and <time datetime="ISO">); the
-   * reader sees them in this browser's time zone. */
+  /* Times: the server writes them in the reader's time zone, which it learns from a cookie
+   * holding this browser's zone; a page written for another zone (the first visit) is shown
+   * again once, in this one. */
   var ZONE = (function () {
     try { return Intl.DateTimeFormat().resolvedOptions().timeZone || "UTC"; }
     catch (e) { return "UTC"; }
+  }());
+  var ZONE_COOKIE = "campaign_tz=" + ZONE;
+  /* The zone's canonical name (`Etc/UTC` is `UTC`), to tell two names of one zone apart. */
+  function canonical(zone) {
+    try { return Intl.DateTimeFormat("en", { timeZone: zone }).resolvedOptions().timeZone; }
+    catch (e) { return zone; }
+  }
+  (function () {
+    var had = document.cookie.split("; ").indexOf(ZONE_COOKIE) >= 0;
+    document.cookie = ZONE_COOKIE + "; path=/; max-age=31536000; samesite=lax";
+    var rendered = document.documentElement.getAttribute("data-zone");
+    var kept = document.cookie.split("; ").indexOf(ZONE_COOKIE) >= 0;
+    if (rendered && canonical(rendered) !== ZONE && !had && kept) { window.location.reload(); }
   }());
   /* The page's own words for the states it may be told (translated by the server). */
   var WORDS = (function () {
     try { return JSON.parse(document.documentElement.getAttribute("data-words") || "{}"); }
     catch (e) { return {}; }
   }());
-  var UTC_STAMP = /(\d{4})-(\d{2})-(\d{2}) (\d{2}):(\d{2}) UTC/g;
-  var LOCAL = new Intl.DateTimeFormat("en-GB", {
-    timeZone: ZONE, year: "numeric", month: "2-digit", day: "2-digit", hour: "2-digit",
-    minute: "2-digit", hourCycle: "h23", timeZoneName: "short"
-  });
-
-  function localTime(date) {
-    var part = {};
-    LOCAL.formatToParts(date).forEach(function (p) { part[p.type] = p.value; });
-    return part.year + "-" + part.month + "-" + part.day + " " + part.hour + ":" +
-      part.minute + " " + part.timeZoneName;
-  }
-
-  function localizeText(text) {
-    return text.replace(UTC_STAMP, function (all, y, mo, d, h, mi) {
-      return localTime(new Date(Date.UTC(+y, +mo - 1, +d, +h, +mi)));
-    });
-  }
-
-  function localizeAll(root) {
-    root.querySelectorAll("time[data-local][datetime]").forEach(function (el) {
-      var at = new Date(el.getAttribute("datetime"));
-      if (!isNaN(at.getTime())) { el.textContent = localTime(at); }
-    });
-    root.querySelectorAll("[data-local-times]").forEach(function (el) {
-      el.textContent = localizeText(el.textContent);
-    });
-    root.querySelectorAll("[data-zone-note]").forEach(function (el) {
-      var words = el.getAttribute("data-zone-words") || "times in your time zone ({zone})";
-      el.textContent = words.replace("{zone}", ZONE);
-    });
-  }
 
   function setText(el, value) {
     if (typeof value !== "string") { return; }
-    if (el.hasAttribute("data-local-times")) { value = localizeText(value); }
     if (el.textContent !== value) {
       el.textContent = value;
     }
@@ -103,7 +84,7 @@
       link.dir = "auto";
       link.textContent = item.name;
       li.appendChild(link);
-      [["muted", item.phone], ["why", item.why], ["due", localizeText(item.due)]]
+      [["muted", item.phone], ["why", item.why], ["due", item.due]]
         .forEach(function (part) {
         var span = document.createElement("span");
         span.className = part[0];
@@ -126,7 +107,6 @@
         if (response.status === 200) {
           // Our own server's fragment: Jinja-escaped text and our chart SVG.
           box.innerHTML = html;
-          localizeAll(box);
         } else if (response.status === 202) {
           if (!box.querySelector("svg")) { box.innerHTML = html; }
           setTimeout(function () { loadCharts(box, version); }, 2000);
@@ -182,7 +162,7 @@
         update(root, data);
         status(root, "");
       }).catch(function () {
-        status(root, "Live updates paused: the dashboard is not answering; retrying.");
+        status(root, document.documentElement.getAttribute("data-paused-words") || "");
       }).then(function () {
         setTimeout(tick, document.hidden ? every * 5 : every);
       });
@@ -191,7 +171,6 @@
   }
 
   function start() {
-    localizeAll(document);
     document.querySelectorAll("[data-live-src]").forEach(poll);
     document.querySelectorAll("[data-charts-src]").forEach(function (box) {
       loadCharts(box, box.dataset.chartsInitial);

@@ -8,16 +8,18 @@ from typing import Any
 
 import pytest
 
+from campaign import i18n
 from campaign.calls.tally import tally
 from campaign.outcomes.status import CampaignStatus, Runner, Waiting
+from campaign.store.inbox import WebhookStats
 from campaign.web.lookup import CampaignRef
+from campaign.web.settings_words import settings_rows
 from campaign.web.views import (
     campaign_view,
     eta_of,
     live_fields,
     percent_done,
     progress_text,
-    settings_rows,
 )
 
 NOW = datetime(2026, 3, 2, 15, 0, tzinfo=UTC)
@@ -29,6 +31,14 @@ REF = CampaignRef(
     phone_column="phone",
     settings={},
 )
+
+
+@pytest.fixture(autouse=True)
+def reader_in_utc() -> Any:
+    """Times on screens are in the reader's zone: here UTC, whatever this machine's is."""
+    token = i18n.use_zone("UTC")
+    yield
+    i18n.reset_zone(token)
 
 
 def make_status(**changes: Any) -> CampaignStatus:
@@ -87,11 +97,11 @@ def test_eta_at_the_pace_so_far() -> None:
 
 
 def test_settings_leave_secrets_out_and_speak_words() -> None:
-    rows = dict(settings_rows(make_status().settings))
-    assert "api key" not in rows and "webhook token" not in rows
-    assert rows["min gap"] == "1d" and rows["retry delays"] == "busy 10m"
-    assert rows["from numbers"] == "+1, +2"
-    assert rows["local presence"] == "no" and rows["agent id"] == "default"
+    rows = {row.key: row.value for row in settings_rows(make_status().settings)}
+    assert not any("key" in key or "token" in key for key in rows)
+    assert rows["gap between calls to a number"] == "1d" and rows["redial after"] == "busy 10m"
+    assert rows["numbers called from"] == "+1, +2"
+    assert rows["local caller id"] == "no" and rows["agent"] == "default"
 
 
 @pytest.mark.parametrize(
@@ -124,12 +134,12 @@ def test_live_fields_cover_every_outcome_and_wait_reason() -> None:
     fields = live_fields(make_status(requested_action="pause"))
     assert fields["outcome.connected"] == "40" and fields["outcome.canceled"] == "0"
     assert fields["waiting.redial"] == "18" and fields["waiting.window"] == "0"
-    assert fields["waiting.redial.next"] == "2026-03-02 15:10 UTC (in 10m)"
+    assert fields["waiting.redial.next"] == "Mar 2, 2026, 15:10 UTC (in 10 minutes)"
     assert fields["waiting.window.next"] == "–"
     assert fields["state_note"].startswith("pause requested")
     assert fields["requests_per_minute"] == "10.0"
     assert fields["eta"].startswith("about 1h")
-    assert fields["runner"] == "pid 1 on h, working (last heartbeat 2s ago)"
+    assert fields["runner"] == "pid 1 on h, working (last heartbeat 2 seconds ago)"
     assert all(isinstance(value, str) for value in fields.values())
 
 
@@ -142,5 +152,35 @@ def test_a_finished_campaign_shows_when_it_ended() -> None:
         resume_command=None,
     )
     fields = live_fields(status)
-    assert fields["finished"] == "2026-03-02 15:00 UTC" and fields["eta"] == "–"
+    assert fields["finished"] == "Mar 2, 2026, 15:00 UTC" and fields["eta"] == "–"
     assert fields["runner"] == "none" and fields["state_note"] == ""
+
+
+def test_a_hebrew_page_gets_its_sentences_times_and_settings_in_hebrew() -> None:
+    stats = WebhookStats(
+        delivered=12, consumed=12, last_delivery_at=NOW - timedelta(seconds=3), accepted=12,
+        repeated=0, unknown_call=0, refused_signature=2, refused_other=0, last_refused_at=NOW,
+        counters={},
+    )  # fmt: skip
+    status = make_status(
+        webhooks=stats,
+        api_down_since=NOW - timedelta(minutes=2),
+        results_by_source={"webhook": 12, "polled": 3},
+        waiting=[Waiting("window", 2, NOW + timedelta(hours=20), "holiday (Yom Kippur)")],
+    )
+    token = i18n.use("he")
+    try:
+        fields = live_fields(status)
+        rows = {row.key: row.value for row in settings_rows(status.settings)}
+    finally:
+        i18n.reset(token)
+    assert fields["state_note"].startswith("ה־API לא זמין מאז 2 במרץ 2026, 14:58 UTC")
+    assert fields["webhooks"].startswith("12 התקבלו (האחרון 2 במרץ 2026, 14:59 UTC, לפני 3 שניות)")
+    assert "2 נדחו: חתימה שגויה" in fields["webhooks"]
+    assert fields["ends_learned"] == "3 בתשאול רשימת השיחות, 12 מ־webhooks"  # EndSource order
+    assert fields["waiting.window.detail"] == "חג (יום כיפור)"
+    assert fields["waiting.window.next"] == "3 במרץ 2026, 11:00 UTC (בעוד 20 שעות)"
+    assert fields["runner"] == "תהליך 1 במחשב \u2068h\u2069, פועל (דופק אחרון לפני שתי שניות)"
+    assert rows["מרווח בין שיחות לאותו מספר"] == "1 י׳"
+    assert rows["חיוג חוזר אחרי"] == "תפוס 10 דק׳"
+    assert rows["מזהה מתקשר מקומי"] == "לא" and rows["סוכן"] == "ברירת מחדל"
