@@ -2,8 +2,9 @@
 
 The column-wise twin of `create._row_values` (the round-trip test holds them equal), with
 each row's first state from `campaign.calls.births`:
-each chunk of the list becomes one batch of columns, its JSON encoded by pandas at C speed,
-so storing a million rows costs little more than the database's own work.
+each chunk of the list becomes one batch of columns, its JSON text made by the workers that
+prepared the chunk (contacts/rowjson.py) or else encoded by pandas at C speed, so storing a
+million rows costs little more than the database's own work.
 """
 
 from __future__ import annotations
@@ -53,9 +54,12 @@ def _columns(
     e164 = frame["_e164"].to_numpy(dtype=object)
     reason = _objects(frame["_reason"])
     suppressed_now = pd.Series(e164).isin(suppressed).tolist()
-    raw = _json_lines(frame[chunk.columns]) if chunk.columns else ["{}"] * size
-    vars_ = _json_lines(pd.DataFrame({"v": frame["_vars"].to_numpy(dtype=object)}))
-    vars_ = [line[5:-1] for line in vars_]  # {"v":{...}} → {...}
+    if chunk.raw_json is not None and chunk.vars_json is not None:  # made by the workers
+        raw, vars_ = chunk.raw_json.tolist(), chunk.vars_json.tolist()
+    else:
+        raw = _json_lines(frame[chunk.columns]) if chunk.columns else ["{}"] * size
+        vars_ = _json_lines(pd.DataFrame({"v": frame["_vars"].to_numpy(dtype=object)}))
+        vars_ = [line[5:-1] for line in vars_]  # {"v":{...}} → {...}
     duplicate_of = [None if v is None else int(v) for v in _objects(frame["_duplicate_of"])]
     return {
         "campaign_id": [campaign_id] * size,

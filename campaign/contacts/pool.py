@@ -36,16 +36,17 @@ POOL_MIN_CHUNK_ROWS = 5_000
 log = logging.getLogger("campaign.contacts")
 
 _plan: ListPlan | None = None
+_with_json = False
 
 
-def _start_worker(plan: ListPlan) -> None:
-    global _plan
-    _plan = plan
+def _start_worker(plan: ListPlan, with_json: bool) -> None:
+    global _plan, _with_json
+    _plan, _with_json = plan, with_json
 
 
 def _prepare_in_worker(frame: pd.DataFrame) -> PreparedChunk:
     assert _plan is not None, "worker started without its plan"
-    return prepare_chunk(_plan, frame, workers=1)
+    return prepare_chunk(_plan, frame, workers=1, with_json=_with_json)
 
 
 def _without_file(plan: ListPlan) -> ListPlan:
@@ -56,23 +57,21 @@ def _without_file(plan: ListPlan) -> ListPlan:
 
 def prepared_chunks(
     plan: ListPlan, tables: Iterator[Table], *, workers: int | None = None,
-    chunk_rows: int | None = None,
+    chunk_rows: int | None = None, with_json: bool = False,
 ) -> Iterator[tuple[Table, PreparedChunk]]:  # fmt: skip
     """Each table with its PreparedChunk, in order: in worker processes from the second
-    chunk on when the list has several chunks of at least POOL_MIN_CHUNK_ROWS rows."""
+    chunk on when the list has several chunks of at least POOL_MIN_CHUNK_ROWS rows.
+    `with_json`: the chunks will be stored, so their rows' JSON text is made with them."""
     count = default_workers() if workers is None else max(1, workers)
     first = next(tables, None)
     if first is None:
         return
     second = next(tables, None)
     if second is None or count == 1 or (chunk_rows or 0) < POOL_MIN_CHUNK_ROWS:
-        yield first, prepare_chunk(plan, first.frame, workers=workers)
-        if second is not None:
-            yield second, prepare_chunk(plan, second.frame, workers=workers)
-            for table in tables:
-                yield table, prepare_chunk(plan, table.frame, workers=workers)
+        for table in _chain(first, second, tables) if second is not None else iter([first]):
+            yield table, prepare_chunk(plan, table.frame, workers=workers, with_json=with_json)
         return
-    yield from _pooled(plan, _chain(first, second, tables), count)
+    yield from _pooled(plan, _chain(first, second, tables), count, with_json)
 
 
 def _chain(first: Table, second: Table, rest: Iterator[Table]) -> Iterator[Table]:
@@ -82,7 +81,7 @@ def _chain(first: Table, second: Table, rest: Iterator[Table]) -> Iterator[Table
 
 
 def _pooled(
-    plan: ListPlan, tables: Iterator[Table], workers: int
+    plan: ListPlan, tables: Iterator[Table], workers: int, with_json: bool
 ) -> Iterator[tuple[Table, PreparedChunk]]:
     context = pool_context()
     forking = context.get_start_method() == "fork"
@@ -93,7 +92,7 @@ def _pooled(
     try:
         pool = ProcessPoolExecutor(
             max_workers=workers, mp_context=context, initializer=_start_worker,
-            initargs=(_without_file(plan),),
+            initargs=(_without_file(plan), with_json),
         )  # fmt: skip
     finally:
         if forking:
@@ -103,11 +102,11 @@ def _pooled(
             pending.append((table, _submit(pool, table) if not broken else None))
             while len(pending) > 2 * workers or (pending and pending[0][1] is None):
                 table_, future = pending.popleft()
-                prepared, broken = _result(plan, table_, future, broken)
+                prepared, broken = _result(plan, table_, future, broken, with_json)
                 yield table_, prepared
         while pending:
             table_, future = pending.popleft()
-            prepared, broken = _result(plan, table_, future, broken)
+            prepared, broken = _result(plan, table_, future, broken, with_json)
             yield table_, prepared
 
 
@@ -119,8 +118,9 @@ def _submit(pool: ProcessPoolExecutor, table: Table) -> Future[PreparedChunk] | 
 
 
 def _result(
-    plan: ListPlan, table: Table, future: Future[PreparedChunk] | None, broken: bool
-) -> tuple[PreparedChunk, bool]:
+    plan: ListPlan, table: Table, future: Future[PreparedChunk] | None, broken: bool,
+    with_json: bool,
+) -> tuple[PreparedChunk, bool]:  # fmt: skip
     if future is not None:
         try:
             return future.result(), broken
@@ -128,4 +128,4 @@ def _result(
             if not broken:
                 log.warning("process pool unavailable; preparing the list in one process")
             broken = True
-    return prepare_chunk(plan, table.frame, workers=1), broken
+    return prepare_chunk(plan, table.frame, workers=1, with_json=with_json), broken
