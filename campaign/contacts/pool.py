@@ -2,7 +2,7 @@
 
 The parent process reads the file and keeps what spans chunks (duplicates, counts); worker
 processes get one chunk's cells at a time, never the list, and send back its normalized
-numbers, vars and reasons (`chunk.prepare_chunk`). At most `2 × workers` chunks are in
+numbers, vars and reasons (`chunk.prepare_chunk`). At most `workers + 1` chunks are in
 flight, so memory stays flat however long the list is. A pool that cannot start or breaks
 (a script without a `__main__` guard under spawn) is not an error: the remaining chunks are
 prepared in this process.
@@ -100,7 +100,7 @@ def _pooled(
     with pool:
         for table in tables:
             pending.append((table, _submit(pool, table) if not broken else None))
-            while len(pending) > 2 * workers or (pending and pending[0][1] is None):
+            while len(pending) > workers + 1 or (pending and pending[0][1] is None):
                 table_, future = pending.popleft()
                 prepared, broken = _result(plan, table_, future, broken, with_json)
                 yield table_, prepared

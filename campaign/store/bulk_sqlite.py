@@ -25,7 +25,7 @@ from collections.abc import Collection, Iterator, Sequence
 from typing import Any
 
 #: SQLite page cache while a bulk insert runs, in KiB.
-CACHE_KIB = 64 * 1024
+CACHE_KIB = 16 * 1024
 #: Below this many rows, indexes are kept up to date as the rows go in (the DDL is not
 #: worth it for a small list).
 DEFER_INDEXES_MIN_ROWS = 50_000
@@ -61,25 +61,25 @@ def _statement(
     table: str, names: list[str], columns: list[Sequence[Any]], nullable: Collection[str]
 ) -> tuple[str, list[tuple[Any, ...]]]:
     """The INSERT for one batch and its rows. Each bound value costs the driver and SQLite
-    a conversion, so a column that is NULL throughout is left out, and one integer for the
-    whole batch (the campaign, a zero counter) is written into the statement."""
+    a conversion, so a column that is NULL throughout the batch (no per-row caller number,
+    agent or time zone in most lists) is left out."""
     size = len(columns[0]) if columns else 0
     targets: list[str] = []
-    values: list[str] = []
     bound: list[Sequence[Any]] = []
     for name, column in zip(names, columns, strict=True):
-        first = column[0] if size else None
-        if first is None and name in nullable and all(v is None for v in column):
+        if size and name in nullable and column[0] is None and _nulls(column) == size:
             continue
         targets.append(name)
-        if type(first) is int and all(type(v) is int and v == first for v in column):
-            values.append(str(first))
-        else:
-            values.append("?")
-            bound.append(column)
-    statement = f"INSERT INTO {table} ({', '.join(targets)}) VALUES ({', '.join(values)})"
-    rows = list(zip(*bound, strict=True)) if bound else [()] * size
-    return statement, rows
+        bound.append(column)
+    marks = ", ".join(["?"] * len(targets))
+    statement = f"INSERT INTO {table} ({', '.join(targets)}) VALUES ({marks})"
+    return statement, list(zip(*bound, strict=True))
+
+
+def _nulls(column: Sequence[Any]) -> int:
+    if isinstance(column, list):
+        return column.count(None)  # C speed (None only equals None)
+    return sum(value is None for value in column)
 
 
 def _drop_indexes(cursor: Any, table: str, expected_rows: int | None) -> list[str]:
@@ -103,7 +103,7 @@ def _drop_indexes(cursor: Any, table: str, expected_rows: int | None) -> list[st
 
 def _pipelined(cursor: Any, statements: Iterator[tuple[str, list[tuple[Any, ...]]]]) -> int:
     """executemany of each batch on a writer thread while this thread builds the next."""
-    batches: queue.Queue[Any] = queue.Queue(maxsize=2)
+    batches: queue.Queue[Any] = queue.Queue(maxsize=1)
     failure: list[BaseException] = []
 
     def write() -> None:
