@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING
 from campaign.contacts.bulk import default_workers, pool_context
 from campaign.contacts.chunk import PreparedChunk, prepare_chunk
 from campaign.contacts.headers import Table
+from campaign.contacts.heap import release
 from campaign.contacts.source import SourceFile
 
 if TYPE_CHECKING:
@@ -46,7 +47,10 @@ def _start_worker(plan: ListPlan, with_json: bool) -> None:
 
 def _prepare_in_worker(frame: pd.DataFrame) -> PreparedChunk:
     assert _plan is not None, "worker started without its plan"
-    return prepare_chunk(_plan, frame, workers=1, with_json=_with_json)
+    prepared = prepare_chunk(_plan, frame, workers=1, with_json=_with_json)
+    del frame
+    release()
+    return prepared
 
 
 def _without_file(plan: ListPlan) -> ListPlan:

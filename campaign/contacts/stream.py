@@ -19,6 +19,7 @@ import pandas as pd
 from campaign.contacts.chunk import PHASES, ChunkState, PreparedChunk, finish_chunk
 from campaign.contacts.fingerprint import Fingerprint
 from campaign.contacts.headers import Table
+from campaign.contacts.heap import release
 from campaign.contacts.model import ContactCounts, ContactList, ContactRow, ContactStatus
 from campaign.contacts.plan import ListPlan
 from campaign.contacts.pool import prepared_chunks
@@ -98,6 +99,8 @@ class ContactStream:
             for key, value in counts.as_dict().items():
                 totals[key] += value
             yield chunk
+            del chunk, table, prepared
+            release()
         if recording is not None:
             recording.finish()
             self._spill = recording
