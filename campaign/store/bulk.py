@@ -189,10 +189,15 @@ def _executemany(
 
 
 def _copy(raw: Any, table: str, names: list[str], rows: Iterator[Sequence[Any]]) -> int:
+    """COPY FROM STDIN, the data sent to the server by psycopg's writer thread while this
+    thread formats the next rows (QueuedLibpqWriter)."""
+    from psycopg.copy import QueuedLibpqWriter
+
     count = 0
+    statement = f"COPY {table} ({', '.join(names)}) FROM STDIN"
     with (
         raw.cursor() as cursor,
-        cursor.copy(f"COPY {table} ({', '.join(names)}) FROM STDIN") as copy,
+        cursor.copy(statement, writer=QueuedLibpqWriter(cursor)) as copy,
     ):
         for row in rows:
             copy.write_row(row)
