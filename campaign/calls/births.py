@@ -10,6 +10,8 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
+import numpy as np
+
 from campaign.calls.vocab import ContactState, Outcome
 
 #: What a row's import status means for its life (rows `valid` and not suppressed: queued).
@@ -49,28 +51,28 @@ def first_states(
     suppressed: Sequence[bool],
     now: datetime,
 ) -> dict[str, list[Any]]:
-    """`first_state` for a chunk of rows, column-wise, for the bulk insert of a list (one
-    pass, no dict per row); the columns not given (due time, wait reason, last call) start
-    NULL. A unit test holds it equal to `first_state` row by row."""
-    states: list[Any] = []
-    outcomes: list[Any] = []
-    errors: list[Any] = []
-    finals: list[Any] = []
-    queued, done = ContactState.QUEUED, ContactState.DONE
-    for status, why, dnc in zip(import_status, reason, suppressed, strict=True):
-        outcome = _FINAL_AT_IMPORT.get(status)
-        if outcome is None and dnc:
-            outcome = Outcome.DNC
-        states.append(queued if outcome is None else done)
-        outcomes.append(outcome)
-        errors.append(
-            why if outcome is Outcome.INVALID else _DNC if outcome is Outcome.DNC else None
-        )
-        finals.append(None if outcome is None else now)
+    """`first_state` for a chunk of rows, column-wise, for the bulk insert of a list (numpy
+    over the chunk, no dict per row); the columns not given (due time, wait reason, last
+    call) start NULL. A unit test holds it equal to `first_state` row by row."""
+    size = len(import_status)
+    status = np.asarray(import_status, dtype=object)
+    outcomes = np.full(size, None, dtype=object)
+    outcomes[np.asarray(suppressed, dtype=bool)] = Outcome.DNC
+    for import_value, outcome in _FINAL_AT_IMPORT.items():  # the row's own fate comes first
+        outcomes[status == import_value] = outcome
+    final = outcomes != None  # noqa: E711 (element-wise)
+    errors = np.full(size, None, dtype=object)
+    invalid = outcomes == Outcome.INVALID
+    errors[invalid] = np.asarray(reason, dtype=object)[invalid]
+    errors[outcomes == Outcome.DNC] = _DNC
+    done, queued = ContactState.DONE, ContactState.QUEUED
+    states = [done if is_final else queued for is_final in final.tolist()]
+    finals = np.full(size, None, dtype=object)
+    finals[final] = now
     return {
         "state": states,
-        "attempts": [0] * len(states),
-        "outcome": outcomes,
-        "error": errors,
-        "final_at": finals,
+        "attempts": [0] * size,
+        "outcome": outcomes.tolist(),
+        "error": errors.tolist(),
+        "final_at": finals.tolist(),
     }

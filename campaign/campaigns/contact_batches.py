@@ -2,8 +2,9 @@
 
 The column-wise twin of `create._row_values` (the round-trip test holds them equal), with
 each row's first state from `campaign.calls.births`:
-each chunk of the list becomes one batch of columns, its JSON encoded by pandas at C speed,
-so storing a million rows costs little more than the database's own work.
+each chunk of the list becomes one batch of columns, its JSON text made by the workers that
+prepared the chunk (contacts/rowjson.py) or else encoded by pandas at C speed, so storing a
+million rows costs little more than the database's own work.
 """
 
 from __future__ import annotations
@@ -53,9 +54,12 @@ def _columns(
     e164 = frame["_e164"].to_numpy(dtype=object)
     reason = _objects(frame["_reason"])
     suppressed_now = pd.Series(e164).isin(suppressed).tolist()
-    raw = _json_lines(frame[chunk.columns]) if chunk.columns else ["{}"] * size
-    vars_ = _json_lines(pd.DataFrame({"v": frame["_vars"].to_numpy(dtype=object)}))
-    vars_ = [line[5:-1] for line in vars_]  # {"v":{...}} → {...}
+    if chunk.raw_json is not None and chunk.vars_json is not None:  # made by the workers
+        raw, vars_ = chunk.raw_json.tolist(), chunk.vars_json.tolist()
+    else:
+        raw = _json_lines(frame[chunk.columns]) if chunk.columns else ["{}"] * size
+        vars_ = _json_lines(pd.DataFrame({"v": frame["_vars"].to_numpy(dtype=object)}))
+        vars_ = [line[5:-1] for line in vars_]  # {"v":{...}} → {...}
     duplicate_of = [None if v is None else int(v) for v in _objects(frame["_duplicate_of"])]
     return {
         "campaign_id": [campaign_id] * size,
@@ -73,5 +77,13 @@ def _columns(
         "agent_id": _objects(frame["_agent_id"]),
         "timezone": _objects(frame["_timezone"]),
         "region": _objects(frame["_region"]),
-        **first_states(status.tolist(), reason, suppressed_now, now),
+        **_plain(first_states(status.tolist(), reason, suppressed_now, now)),
     }
+
+
+def _plain(columns: dict[str, list[Any]]) -> dict[str, list[Any]]:
+    """The state columns with their enum members as plain text: the driver binds an exact
+    str directly, a str subclass through its adapter look-up (about 12% of the insert)."""
+    for name in ("state", "outcome"):
+        columns[name] = [None if value is None else str(value) for value in columns[name]]
+    return columns

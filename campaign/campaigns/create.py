@@ -87,7 +87,11 @@ def create_campaign(
         session.flush()
         if hasattr(contacts, "chunks"):  # a ContactList or ContactStream: column-wise
             batches = contact_batches(campaign.id, contacts, suppressed, now)
-            insert_columns(session, Contact, batches, json_text=JSON_COLUMNS)
+            known = getattr(contacts, "known_counts", None)  # a stream read before: its size
+            insert_columns(
+                session, Contact, batches, json_text=JSON_COLUMNS,
+                expected_rows=known.total if known is not None else None,
+            )  # fmt: skip
         else:  # any object with rows() (the tests' fakes)
             rows = (_row_values(campaign.id, row, suppressed, now) for row in contacts.rows())
             insert_rows(session, Contact, rows)

@@ -19,11 +19,13 @@ import numpy as np
 import pandas as pd
 
 from campaign.contacts.bulk import normalize_column
-from campaign.contacts.dedupe import SeenNumbers, find_duplicates
+from campaign.contacts.dedupe import SeenNumbers, e164_keys, find_duplicates
+from campaign.contacts.fingerprint import fingerprint_order, row_hashes
 from campaign.contacts.headers import Table
 from campaign.contacts.model import ContactList
 from campaign.contacts.plan import ListPlan
 from campaign.contacts.regions import resolve_region
+from campaign.contacts.rowjson import json_objects
 from campaign.contacts.vars import (
     missing_var_reasons,
     stripped_columns,
@@ -84,6 +86,13 @@ class PreparedChunk:
     unknown_regions: list[str]
     unknown_zones: list[str]
     timings: dict[str, float]
+    #: Each row's E.164 as an int64 (0 without one), for the duplicates across chunks.
+    keys: np.ndarray | None = None
+    #: Each row's fingerprint hash (fingerprint.row_hashes; meaningful for valid rows).
+    fingerprint_hashes: np.ndarray | None = None
+    #: The JSON text the store keeps of each row (with_json): its cells and its vars.
+    raw_json: np.ndarray | None = None
+    vars_json: np.ndarray | None = None
 
 
 def process_chunk(
@@ -94,9 +103,10 @@ def process_chunk(
 
 
 def prepare_chunk(
-    plan: ListPlan, frame: pd.DataFrame, *, workers: int | None = None
+    plan: ListPlan, frame: pd.DataFrame, *, workers: int | None = None, with_json: bool = False
 ) -> PreparedChunk:
-    """Normalizing, per-row options, vars and the agent contract of one chunk's rows."""
+    """Normalizing, per-row options, vars and the agent contract of one chunk's rows (and
+    `with_json`: the JSON text the store keeps of each row)."""
     clock = time.perf_counter()
     timings = dict.fromkeys(PHASES, 0.0)
     roles = plan.roles
@@ -123,6 +133,18 @@ def prepare_chunk(
         contract = missing_var_reasons(row_vars, agent, applies)
         reasons = np.where(_is_none(contract), reasons, contract)
     hashes = vars_hashes(stripped, len(frame))
+    dialable = ~_is_none(e164)
+    keys = np.zeros(len(frame), dtype=np.int64)
+    keys[dialable] = e164_keys(e164[dialable])
+    order = fingerprint_order(plan.mapping)
+    fingerprint_hashes = row_hashes(
+        np.where(dialable, e164, ""), [stripped[position] for position in order]
+    )
+    raw_json = vars_json = None
+    if with_json:
+        columns = plan.columns
+        raw_json = json_objects(columns, [frame[c].to_numpy(dtype=object) for c in columns])
+        vars_json = json_objects(list(plan.mapping.values()), stripped, omit_empty=True)
     timings["vars"] += time.perf_counter() - clock
     return PreparedChunk(
         e164=e164,
@@ -137,6 +159,10 @@ def prepare_chunk(
         unknown_regions=list(unknown_regions),
         unknown_zones=list(unknown_zones),
         timings=timings,
+        keys=keys,
+        fingerprint_hashes=fingerprint_hashes,
+        raw_json=raw_json,
+        vars_json=vars_json,
     )
 
 
@@ -155,7 +181,7 @@ def finish_chunk(
     e164, reasons = prepared.e164, prepared.reasons
     ok = _is_none(reasons)
     duplicate, duplicate_of, differs = find_duplicates(
-        e164, ok, table.lines, prepared.var_hashes, state.seen
+        e164, ok, table.lines, prepared.var_hashes, state.seen, keys=prepared.keys
     )
     status = np.full(len(frame), "invalid", dtype=object)
     status[ok] = "valid"
@@ -204,6 +230,8 @@ def finish_chunk(
         encoding=plan.encoding,
         delimiter=plan.delimiter_name,
         sheet=plan.sheet,
+        raw_json=prepared.raw_json,
+        vars_json=prepared.vars_json,
     )
 
 

@@ -65,12 +65,15 @@ def find_duplicates(
     lines: np.ndarray,
     var_hashes: np.ndarray | None = None,
     seen: SeenNumbers | None = None,
+    *,
+    keys: np.ndarray | None = None,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(is_duplicate, line of the first row with the number or None, vars differ) per row.
 
     Only `dialable` rows take part: a row rejected for its own reason never hides a later
     row with the same number. `var_hashes` (uint64 per row) tells differing vars apart;
-    `seen` carries the numbers of earlier chunks and learns this chunk's new ones.
+    `seen` carries the numbers of earlier chunks and learns this chunk's new ones; `keys`
+    are the rows' `e164_keys` when already known (a worker computed them).
     """
     is_duplicate = np.zeros(len(e164), dtype=bool)
     duplicate_of = np.full(len(e164), None, dtype=object)
@@ -79,7 +82,7 @@ def find_duplicates(
     if not len(positions):
         return is_duplicate, duplicate_of, differs
     hashes = (np.zeros(len(e164), dtype=np.uint64) if var_hashes is None else var_hashes)[positions]
-    keys = e164_keys(e164[positions])
+    keys = e164_keys(e164[positions]) if keys is None else keys[positions]
     seen = seen if seen is not None else SeenNumbers()
     before, before_lines, before_hashes = seen.lookup(keys)
     first_lines = lines[positions].astype(np.int64)

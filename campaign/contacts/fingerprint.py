@@ -21,6 +21,22 @@ from campaign.contacts.model import ContactList
 _MASK = (1 << 64) - 1
 
 
+def fingerprint_order(var_mapping: dict[str, str]) -> list[int]:
+    """Positions in `var_mapping` (column → var name) of the vars, by var name: the order
+    in which a row's trimmed var cells enter its hash."""
+    names = list(var_mapping.values())
+    return sorted(range(len(names)), key=names.__getitem__)
+
+
+def row_hashes(e164: np.ndarray, stripped: list[np.ndarray]) -> np.ndarray:
+    """The hash of each row's (E.164, trimmed var cells in `fingerprint_order`), uint64.
+    Computed where the cells are (a worker process, see chunk.py) or by `Fingerprint.add`:
+    pandas' fixed-key hash is the same in every process."""
+    # Empty cells are never in a row's vars, so "" stands for "absent" without ambiguity.
+    table = pd.DataFrame({"_e164": e164} | {f"v{i}": values for i, values in enumerate(stripped)})
+    return pd.util.hash_pandas_object(table, index=False).to_numpy(dtype=np.uint64)
+
+
 class Fingerprint:
     """Accumulates the valid rows of each chunk; `hexdigest()` at the end."""
 
@@ -37,17 +53,17 @@ class Fingerprint:
         valid = (frame["_status"] == "valid").to_numpy(dtype=bool)
         if not valid.any():
             return
-        # Empty cells are never in a row's vars, so "" stands for "absent" without ambiguity.
-        table = pd.DataFrame(
-            {"_e164": frame["_e164"].to_numpy(dtype=object)[valid]}
-            | {
-                f"v{i}": frame[column].to_numpy(dtype=object)[valid]
-                for i, column in enumerate(self._columns)
-            }
-        )
-        for i in range(len(self._columns)):
-            table[f"v{i}"] = table[f"v{i}"].str.strip()
-        hashes = pd.util.hash_pandas_object(table, index=False).to_numpy(dtype=np.uint64)
+        stripped = [
+            np.array([cell.strip() for cell in frame[column].to_numpy(dtype=object)[valid]],
+                     dtype=object)
+            for column in self._columns
+        ]  # fmt: skip
+        self.add_hashes(row_hashes(frame["_e164"].to_numpy(dtype=object)[valid], stripped))
+
+    def add_hashes(self, hashes: np.ndarray) -> None:
+        """The `row_hashes` of some valid rows."""
+        if not len(hashes):
+            return
         self.count += len(hashes)
         self._sum = (self._sum + int(hashes.sum(dtype=np.uint64))) & _MASK
         self._xor ^= int(np.bitwise_xor.reduce(hashes))

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal, Protocol
 
+import numpy as np
 import pandas as pd
 
 ContactStatus = Literal["valid", "invalid", "duplicate"]
@@ -116,6 +117,10 @@ class ContactList:
     timings: dict[str, float] = field(default_factory=dict)
     #: Position of the frame's first row in the whole list (a chunk of a stream: > 0).
     first_position: int = 0
+    #: The JSON text the store keeps of each row's cells and vars, when the chunk was
+    #: prepared for storing (rowjson.py); None: the store encodes them itself.
+    raw_json: np.ndarray | None = None
+    vars_json: np.ndarray | None = None
 
     def __len__(self) -> int:
         return len(self.frame)
@@ -133,6 +138,11 @@ class ContactList:
             invalid=int(status.get("invalid", 0)),
             duplicate=int(status.get("duplicate", 0)),
         )
+
+    @property
+    def known_counts(self) -> ContactCounts:
+        """The counts (in memory: always known, as a ContactStream's after a full pass)."""
+        return self.counts
 
     def rows(self, status: ContactStatus | None = None) -> Iterator[ContactRow]:
         """Every row in input order (or only those with `status`)."""

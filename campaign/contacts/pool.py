@@ -2,7 +2,7 @@
 
 The parent process reads the file and keeps what spans chunks (duplicates, counts); worker
 processes get one chunk's cells at a time, never the list, and send back its normalized
-numbers, vars and reasons (`chunk.prepare_chunk`). At most `2 × workers` chunks are in
+numbers, vars and reasons (`chunk.prepare_chunk`). At most `workers + 1` chunks are in
 flight, so memory stays flat however long the list is. A pool that cannot start or breaks
 (a script without a `__main__` guard under spawn) is not an error: the remaining chunks are
 prepared in this process.
@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING
 from campaign.contacts.bulk import default_workers, pool_context
 from campaign.contacts.chunk import PreparedChunk, prepare_chunk
 from campaign.contacts.headers import Table
+from campaign.contacts.heap import release
 from campaign.contacts.source import SourceFile
 
 if TYPE_CHECKING:
@@ -36,16 +37,20 @@ POOL_MIN_CHUNK_ROWS = 5_000
 log = logging.getLogger("campaign.contacts")
 
 _plan: ListPlan | None = None
+_with_json = False
 
 
-def _start_worker(plan: ListPlan) -> None:
-    global _plan
-    _plan = plan
+def _start_worker(plan: ListPlan, with_json: bool) -> None:
+    global _plan, _with_json
+    _plan, _with_json = plan, with_json
 
 
 def _prepare_in_worker(frame: pd.DataFrame) -> PreparedChunk:
     assert _plan is not None, "worker started without its plan"
-    return prepare_chunk(_plan, frame, workers=1)
+    prepared = prepare_chunk(_plan, frame, workers=1, with_json=_with_json)
+    del frame
+    release()
+    return prepared
 
 
 def _without_file(plan: ListPlan) -> ListPlan:
@@ -56,23 +61,21 @@ def _without_file(plan: ListPlan) -> ListPlan:
 
 def prepared_chunks(
     plan: ListPlan, tables: Iterator[Table], *, workers: int | None = None,
-    chunk_rows: int | None = None,
+    chunk_rows: int | None = None, with_json: bool = False,
 ) -> Iterator[tuple[Table, PreparedChunk]]:  # fmt: skip
     """Each table with its PreparedChunk, in order: in worker processes from the second
-    chunk on when the list has several chunks of at least POOL_MIN_CHUNK_ROWS rows."""
+    chunk on when the list has several chunks of at least POOL_MIN_CHUNK_ROWS rows.
+    `with_json`: the chunks will be stored, so their rows' JSON text is made with them."""
     count = default_workers() if workers is None else max(1, workers)
     first = next(tables, None)
     if first is None:
         return
     second = next(tables, None)
     if second is None or count == 1 or (chunk_rows or 0) < POOL_MIN_CHUNK_ROWS:
-        yield first, prepare_chunk(plan, first.frame, workers=workers)
-        if second is not None:
-            yield second, prepare_chunk(plan, second.frame, workers=workers)
-            for table in tables:
-                yield table, prepare_chunk(plan, table.frame, workers=workers)
+        for table in _chain(first, second, tables) if second is not None else iter([first]):
+            yield table, prepare_chunk(plan, table.frame, workers=workers, with_json=with_json)
         return
-    yield from _pooled(plan, _chain(first, second, tables), count)
+    yield from _pooled(plan, _chain(first, second, tables), count, with_json)
 
 
 def _chain(first: Table, second: Table, rest: Iterator[Table]) -> Iterator[Table]:
@@ -82,7 +85,7 @@ def _chain(first: Table, second: Table, rest: Iterator[Table]) -> Iterator[Table
 
 
 def _pooled(
-    plan: ListPlan, tables: Iterator[Table], workers: int
+    plan: ListPlan, tables: Iterator[Table], workers: int, with_json: bool
 ) -> Iterator[tuple[Table, PreparedChunk]]:
     context = pool_context()
     forking = context.get_start_method() == "fork"
@@ -93,7 +96,7 @@ def _pooled(
     try:
         pool = ProcessPoolExecutor(
             max_workers=workers, mp_context=context, initializer=_start_worker,
-            initargs=(_without_file(plan),),
+            initargs=(_without_file(plan), with_json),
         )  # fmt: skip
     finally:
         if forking:
@@ -101,13 +104,13 @@ def _pooled(
     with pool:
         for table in tables:
             pending.append((table, _submit(pool, table) if not broken else None))
-            while len(pending) > 2 * workers or (pending and pending[0][1] is None):
+            while len(pending) > workers + 1 or (pending and pending[0][1] is None):
                 table_, future = pending.popleft()
-                prepared, broken = _result(plan, table_, future, broken)
+                prepared, broken = _result(plan, table_, future, broken, with_json)
                 yield table_, prepared
         while pending:
             table_, future = pending.popleft()
-            prepared, broken = _result(plan, table_, future, broken)
+            prepared, broken = _result(plan, table_, future, broken, with_json)
             yield table_, prepared
 
 
@@ -119,8 +122,9 @@ def _submit(pool: ProcessPoolExecutor, table: Table) -> Future[PreparedChunk] | 
 
 
 def _result(
-    plan: ListPlan, table: Table, future: Future[PreparedChunk] | None, broken: bool
-) -> tuple[PreparedChunk, bool]:
+    plan: ListPlan, table: Table, future: Future[PreparedChunk] | None, broken: bool,
+    with_json: bool,
+) -> tuple[PreparedChunk, bool]:  # fmt: skip
     if future is not None:
         try:
             return future.result(), broken
@@ -128,4 +132,4 @@ def _result(
             if not broken:
                 log.warning("process pool unavailable; preparing the list in one process")
             broken = True
-    return prepare_chunk(plan, table.frame, workers=1), broken
+    return prepare_chunk(plan, table.frame, workers=1, with_json=with_json), broken

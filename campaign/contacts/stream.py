@@ -19,6 +19,7 @@ import pandas as pd
 from campaign.contacts.chunk import PHASES, ChunkState, PreparedChunk, finish_chunk
 from campaign.contacts.fingerprint import Fingerprint
 from campaign.contacts.headers import Table
+from campaign.contacts.heap import release
 from campaign.contacts.model import ContactCounts, ContactList, ContactRow, ContactStatus
 from campaign.contacts.plan import ListPlan
 from campaign.contacts.pool import prepared_chunks
@@ -82,21 +83,29 @@ class ContactStream:
             tables = zip(self._tables(state), spill.replay(), strict=True)
         else:
             tables = prepared_chunks(
-                self.plan, self._tables(state), workers=self.workers, chunk_rows=self.chunk_rows
-            )
+                self.plan, self._tables(state), workers=self.workers, chunk_rows=self.chunk_rows,
+                with_json=self.keep_prepared,
+            )  # fmt: skip
             recording = PreparedSpill() if self.keep_prepared else None
+        known = self._facts is not None  # a later pass: the list's facts are not redone
         for table, prepared in tables:
             if recording is not None:
                 recording.add(prepared)  # before finish_chunk, which fills in its reasons
             chunk = finish_chunk(self.plan, table, prepared, state)
             chunk.first_position = totals["total"]
-            fingerprint.add(chunk)
-            for key, value in chunk.counts.as_dict().items():
+            counts = chunk.counts
+            if not known:
+                self._add_fingerprint(fingerprint, chunk, prepared)
+            for key, value in counts.as_dict().items():
                 totals[key] += value
             yield chunk
+            del chunk, table, prepared
+            release()
         if recording is not None:
             recording.finish()
             self._spill = recording
+        if known:
+            return
         timings = dict(state.timings)
         timings["total"] = time.perf_counter() - started
         self._facts = _Facts(
@@ -105,6 +114,16 @@ class ContactStream:
             [*self.plan.warnings, *state.warnings(self.plan)],
             timings,
         )
+
+    @staticmethod
+    def _add_fingerprint(
+        fingerprint: Fingerprint, chunk: ContactList, prepared: PreparedChunk
+    ) -> None:
+        if prepared.fingerprint_hashes is None:  # a spill written by an older version
+            fingerprint.add(chunk)
+            return
+        valid = (chunk.frame["_status"] == "valid").to_numpy(dtype=bool)
+        fingerprint.add_hashes(prepared.fingerprint_hashes[valid])
 
     def _tables(self, state: ChunkState) -> Iterator[Table]:
         """The data rows of each chunk of the file (blank chunks left out)."""
@@ -126,6 +145,11 @@ class ContactStream:
     @property
     def counts(self) -> ContactCounts:
         return self._known().counts
+
+    @property
+    def known_counts(self) -> ContactCounts | None:
+        """The counts if a full pass has run, else None (never reads the list)."""
+        return self._facts.counts if self._facts is not None else None
 
     @property
     def fingerprint(self) -> str:

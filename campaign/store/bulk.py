@@ -1,9 +1,9 @@
 """Storing many rows at the speed of the database: a stream of row dicts → one table.
 
-SQLite gets one prepared INSERT run by the driver's executemany over batches of plain
-tuples, inside the caller's transaction, with a larger page cache while it runs (the
-contacts table keeps four indexes up to date). PostgreSQL gets COPY, which is several
-times faster than any INSERT. Values go through the same conversions SQLAlchemy would
+SQLite gets one prepared INSERT per batch run by the driver's executemany, inside the
+caller's transaction, on a writer thread, with the table's indexes built after the rows
+when the rows outnumber the table's (bulk_sqlite.py). PostgreSQL gets COPY, which is
+several times faster than any INSERT. Values go through the same conversions SQLAlchemy would
 apply (aware UTC datetimes, JSON), so the rows read back exactly as if the ORM wrote them.
 
     from campaign.store.bulk import insert_columns, insert_rows
@@ -27,12 +27,11 @@ from typing import Any, TypeVar
 from sqlalchemy import JSON, Column, Table
 from sqlalchemy.orm import Session
 
+from campaign.store.bulk_sqlite import sqlite_executemany
 from campaign.store.models import Base
 
 #: Rows per executemany (SQLite) or per COPY buffer flush (PostgreSQL).
 BATCH_ROWS = 10_000
-#: SQLite page cache while a bulk insert runs, in KiB (negative: KiB, as SQLite wants).
-_SQLITE_CACHE_KIB = 32 * 1024
 
 Converter = Callable[[Any], Any]
 _T = TypeVar("_T")
@@ -72,10 +71,12 @@ def insert_columns(
     *,
     json_text: Collection[str] = (),
     batch: int = BATCH_ROWS,
+    expected_rows: int | None = None,
 ) -> int:
     """Insert columnar batches ({column: values}, the same columns in every batch, values
     aligned) into the table of `model`; columns in `json_text` hold JSON already encoded.
-    Returns the number of rows; see insert_rows for the rest."""
+    `expected_rows`, when known, lets SQLite build the indexes after the rows. Returns the
+    number of rows; see insert_rows for the rest."""
     table = model.__table__
     assert isinstance(table, Table)
     iterator = iter(batches)
@@ -92,7 +93,8 @@ def insert_columns(
     ]
     fixed = list(defaults.values())
 
-    def tuples() -> Iterator[Sequence[Any]]:
+    def column_batches() -> Iterator[list[Sequence[Any]]]:
+        """Each batch's columns in `names` order, converted for the driver."""
         for part in _chain(first, iterator):
             columns = [
                 values if convert is None else _convert_all(values, convert)
@@ -101,16 +103,23 @@ def insert_columns(
             if fixed:
                 size = len(columns[0]) if columns else 0
                 columns += [[value] * size for value in fixed]
-            yield from zip(*columns, strict=True)
+            yield columns
 
     raw = connection.connection.dbapi_connection
     assert raw is not None
     quote = dialect.identifier_preparer.quote
     quoted = [quote(name) for name in names]
+    if dialect.name == "sqlite":
+        # A column left out of an INSERT is NULL unless the table gives it a default.
+        nullable = {quote(c.name) for c in table.columns if c.server_default is None}
+        return sqlite_executemany(
+            raw, quote(table.name), quoted, column_batches(), nullable=nullable,
+            expected_rows=expected_rows,
+        )  # fmt: skip
+    rows = (row for columns in column_batches() for row in zip(*columns, strict=True))
     if dialect.name == "postgresql":
-        return _copy(raw, quote(table.name), quoted, tuples())
-    sqlite = dialect.name == "sqlite"
-    return _executemany(raw, quote(table.name), quoted, tuples(), batch, sqlite=sqlite)
+        return _copy(raw, quote(table.name), quoted, rows)
+    return _executemany(raw, quote(table.name), quoted, rows, batch)
 
 
 def _chain(first: _T, rest: Iterator[_T]) -> Iterator[_T]:
@@ -162,37 +171,33 @@ _json = _ENCODER.encode
 
 
 def _executemany(
-    raw: Any, table: str, names: list[str], rows: Iterator[Sequence[Any]], batch: int,
-    *, sqlite: bool,
-) -> int:  # fmt: skip
-    marker = "?" if sqlite else "%s"
+    raw: Any, table: str, names: list[str], rows: Iterator[Sequence[Any]], batch: int
+) -> int:
+    """Any other driver (%s markers): executemany a batch at a time."""
     statement = (
-        f"INSERT INTO {table} ({', '.join(names)}) VALUES ({', '.join([marker] * len(names))})"
+        f"INSERT INTO {table} ({', '.join(names)}) VALUES ({', '.join(['%s'] * len(names))})"
     )
     cursor = raw.cursor()
-    previous_cache = None
-    if sqlite:
-        previous_cache = cursor.execute("PRAGMA cache_size").fetchone()[0]
-        cursor.execute(f"PRAGMA cache_size=-{_SQLITE_CACHE_KIB}")
     count = 0
     try:
-        while True:
-            part = list(islice(rows, batch))
-            if not part:
-                return count
+        while part := list(islice(rows, batch)):
             cursor.executemany(statement, part)
             count += len(part)
+        return count
     finally:
-        if sqlite and previous_cache is not None:
-            cursor.execute(f"PRAGMA cache_size={int(previous_cache)}")
         cursor.close()
 
 
 def _copy(raw: Any, table: str, names: list[str], rows: Iterator[Sequence[Any]]) -> int:
+    """COPY FROM STDIN, the data sent to the server by psycopg's writer thread while this
+    thread formats the next rows (QueuedLibpqWriter)."""
+    from psycopg.copy import QueuedLibpqWriter
+
     count = 0
+    statement = f"COPY {table} ({', '.join(names)}) FROM STDIN"
     with (
         raw.cursor() as cursor,
-        cursor.copy(f"COPY {table} ({', '.join(names)}) FROM STDIN") as copy,
+        cursor.copy(statement, writer=QueuedLibpqWriter(cursor)) as copy,
     ):
         for row in rows:
             copy.write_row(row)
