@@ -12,8 +12,7 @@ from jinja2 import Environment
 from markupsafe import Markup
 
 from campaign import formats, i18n
-from campaign.durations import format_duration
-from campaign.localtime import local_text, zone_name
+from campaign.localtime import zone_name
 from campaign.outcomes import charts
 from campaign.outcomes.figures import Figures
 from campaign.outcomes.files import atomic_path
@@ -91,13 +90,14 @@ def render_html(figures: Figures, language: str = i18n.DEFAULT) -> str:
 
 def _render(figures: Figures, language: str) -> str:
     zone = zone_name()
-    chart_list = chart_svgs(figures, zone if _known_zone(zone) else None)
+    shown_zone = zone if _known_zone(zone) else None
+    chart_list = chart_svgs(figures, shown_zone)
     campaign = figures.campaign
     started = ran = None
     if campaign.started_at:
-        started = local_text(campaign.started_at)
+        started = formats.instant(campaign.started_at, shown_zone)
         end = campaign.finished_at or figures.generated_at
-        ran = format_duration((end - campaign.started_at).total_seconds())
+        ran = formats.duration((end - campaign.started_at).total_seconds())
     cost = cost_line(figures)
     return _ENVIRONMENT.from_string(_TEMPLATE.read_text(encoding="utf-8")).render(
         lang=language,
@@ -107,10 +107,8 @@ def _render(figures: Figures, language: str) -> str:
         ran=ran,
         reach=percent(figures.connected, figures.dialed),
         talk=talk_line(figures),
-        talk_mean=format_duration(figures.talk_mean_s) if figures.talk_mean_s is not None else "-",
-        talk_median=(
-            format_duration(figures.talk_median_s) if figures.talk_median_s is not None else "-"
-        ),
+        talk_mean=formats.duration(figures.talk_mean_s),
+        talk_median=formats.duration(figures.talk_median_s),
         cost=cost,
         cost_total=", ".join(f"{t:,.2f} {c}" for c, t in figures.cost.items()),
         chart_list=[Markup(svg) for svg in chart_list],  # our own SVG, not user text
@@ -120,7 +118,7 @@ def _render(figures: Figures, language: str) -> str:
             (i18n.gettext_("By time zone"), i18n.gettext_("time zone"), figures.by_timezone),
         ],
         pct=percent,
-        generated=local_text(figures.generated_at),
+        generated=formats.instant(figures.generated_at, shown_zone),
         zone=zone if _known_zone(zone) else "UTC",
         version=_version(),
     )

@@ -102,6 +102,10 @@ def test_html_in_hebrew_is_right_to_left_and_hebrew(
     assert "הסתיים" in page  # the state, as a word
     english = render_html(figures)
     assert '<html lang="en" dir="ltr">' in english and "reach rate (3 of 5 dialed)" in english
+    # Dates by Babel for the report's language (`22 בספט׳ 2026, 9:00`, `Sep 22, 2026, 09:00`).
+    assert re.search(r"\d{1,2} ב[\u05d0-\u05ea]+\u05f3? \d{4}, \d{1,2}:\d{2}", page)
+    assert re.search(r"[A-Z][a-z]{2} \d{1,2}, \d{4}, \d{2}:\d{2}", english)
+    assert not re.search(r"\d{4}-\d{2}-\d{2} \d{2}:\d{2}", page + english)
 
 
 def test_html_escapes_what_users_typed(db: Database) -> None:
