@@ -16,13 +16,12 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from functools import cache
 from typing import Any
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from phonenumbers import timezone as phone_timezone
 from phonenumbers.tzdata import TIMEZONE_DATA, TIMEZONE_LONGEST_PREFIX
 
 from campaign.contacts.phonelib import lib
-from campaign.rules.zones import contact_timezones
+from campaign.rules.zones import contact_timezones, loadable_zone
 
 _UNKNOWN_ZONE = phone_timezone.UNKNOWN_TIMEZONE
 _UNKNOWN_TYPE = lib.PhoneNumberType.UNKNOWN
@@ -101,16 +100,7 @@ def _geographical(kind: int, country_code: int) -> bool:
 @cache
 def _single_zone(zones: tuple[str, ...]) -> object:
     """The one usable zone of a range's zones, None for several, _UNDECIDED for none."""
-    usable = sorted({zone for zone in zones if zone != _UNKNOWN_ZONE and _loadable(zone)})
+    usable = sorted({zone for zone in zones if zone != _UNKNOWN_ZONE and loadable_zone(zone)})
     if not usable:
         return _UNDECIDED  # the rules fall back to the country's zones
     return usable[0] if len(usable) == 1 else None
-
-
-@cache
-def _loadable(name: str) -> bool:
-    try:
-        ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
-        return False
-    return True

@@ -51,11 +51,12 @@ def canonical_timezone(value: str) -> str | None:
     name = _zones_by_lower_name().get(text.lower())
     if name is None:
         return None
-    return name if _loadable(name) else None
+    return name if loadable_zone(name) else None
 
 
 @cache
-def _loadable(name: str) -> bool:
+def loadable_zone(name: str) -> bool:
+    """Whether this machine's tz database has the zone `name`."""
     try:
         ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError):
@@ -73,7 +74,7 @@ def _parse(e164: str) -> phonenumbers.PhoneNumber | None:
 def _usable(names: tuple[str, ...] | list[str]) -> list[str]:
     # phonenumbers may name a zone the local tz database lacks; such a zone cannot be reasoned
     # about, so it is left out rather than crashing the arithmetic.
-    return sorted({n for n in names if n != _UNKNOWN and _loadable(n)})
+    return sorted({n for n in names if n != _UNKNOWN and loadable_zone(n)})
 
 
 def number_timezones(e164: str) -> list[str]:
