@@ -3,7 +3,9 @@ simulated world. The fixtures that use them are in `tests/conftest.py`."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterator
+import sqlite3
+import time
+from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -113,3 +115,17 @@ def write_contacts_csv(path: Path, numbers: list[str]) -> Path:
     """A two-column list (first_name, phone) of `numbers`, as a user's CSV file."""
     path.write_text("first_name,phone\n" + "".join(f"P{i},{n}\n" for i, n in enumerate(numbers)))
     return path
+
+
+def wait_for(predicate: Callable[[], object], timeout: float = 30.0) -> None:
+    """Poll `predicate` (often a read of a runner's SQLite file, which may be mid-write) until
+    it is true, for a test that watches a real process."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            if predicate():
+                return
+        except sqlite3.OperationalError:
+            pass
+        time.sleep(0.05)
+    raise AssertionError("condition not reached in time")

@@ -18,14 +18,13 @@ from campaign.clock import CompressedClock
 from campaign.outcomes.status import campaign_status
 from campaign.simulator import DEFAULT_FROM_NUMBERS, PLANS, World, running_server
 from campaign.store.db import open_db
-from tests.factories import runner_env, us_numbers, write_contacts_csv
+from tests.factories import runner_env, us_numbers, wait_for, write_contacts_csv
 from tests.integration.test_engine_crash import (
     RUN_OPTIONS,
     Setup,
     assert_complete_and_never_twice,
     campaign_cmd,
     query,
-    wait_for,
 )
 
 pytestmark = pytest.mark.slow

@@ -21,7 +21,7 @@ import pytest
 
 from campaign.clock import CompressedClock
 from campaign.simulator import DEFAULT_FROM_NUMBERS, PLANS, World, running_server
-from tests.factories import runner_env, us_numbers, write_contacts_csv
+from tests.factories import runner_env, us_numbers, wait_for, write_contacts_csv
 
 SCALE = 40.0
 RUN_OPTIONS = ["--window", "any", "--retry-delay", "20s", "--min-gap", "0"]
@@ -152,18 +152,6 @@ def test_kill_9_at_random_moments(setup: Setup) -> None:
     if running is not None:
         assert running.wait(timeout=120) == 0
     assert_complete_and_never_twice(setup)
-
-
-def wait_for(predicate, timeout: float = 30.0) -> None:  # type: ignore[no-untyped-def]
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        try:
-            if predicate():
-                return
-        except sqlite3.OperationalError:
-            pass
-        time.sleep(0.05)
-    raise AssertionError("condition not reached in time")
 
 
 def test_ctrl_c_drains_calls_in_progress_and_exits_130(setup: Setup) -> None:

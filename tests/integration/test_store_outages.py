@@ -17,6 +17,7 @@ from sqlalchemy import text
 
 from campaign.errors import StoreUnavailable
 from campaign.store.db import open_db
+from tests.factories import wait_for
 from tests.integration.test_engine_crash import (
     RUN_OPTIONS,
     Setup,
@@ -24,7 +25,6 @@ from tests.integration.test_engine_crash import (
     campaign_cmd,
     query,
     setup,  # noqa: F401
-    wait_for,
 )
 
 pytestmark = pytest.mark.slow
