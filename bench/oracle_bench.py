@@ -31,13 +31,14 @@ import argparse
 import tempfile
 import time
 from contextlib import AsyncExitStack
-from dataclasses import dataclass
+from dataclasses import astuple, dataclass
 from pathlib import Path
 from typing import Any
 
 import anyio
 
 from bench.oracle import OracleResult, schedule
+from bench.oracle_lag import Decomposition, LineCall, decompose
 from campaign.campaigns.connect import Connection
 from campaign.campaigns.create import create_campaign
 from campaign.campaigns.runs import build_runner
@@ -86,6 +87,8 @@ class Measured:
     missing_summaries: int = 0
     forged: int = 0
     by_source: dict[str, int] | None = None
+    #: Where the runner's line-seconds went (see bench/oracle_lag.py).
+    lag: Decomposition | None = None
 
 
 async def run_mode(args: argparse.Namespace, bench: BenchPlan, mode: str) -> Measured:
@@ -108,6 +111,7 @@ async def run_mode(args: argparse.Namespace, bench: BenchPlan, mode: str) -> Mea
                 )
             runner = build_runner(db, campaign.id, settings, Connection(client, clock, world))
             woken.append(runner.delivery_arrived)  # the receiver wakes the consumer
+            learned, grants = watch(runner, clock)
             started = clock.time()
             result = await runner.run()
             elapsed = clock.time() - started
@@ -124,6 +128,34 @@ async def run_mode(args: argparse.Namespace, bench: BenchPlan, mode: str) -> Mea
             missing, forged, by_source = store_figures(db)
         db.dispose()
     calls = world.calls
+    rows = [
+        LineCall(
+            c.to_number, c.attempt_index, c.start, c.end, *learned.get(c.call_id, (c.end, "?"))
+        )
+        for c in calls
+    ]
+    if args.dump:
+        import json
+
+        Path(args.dump).write_text(
+            json.dumps(
+                {
+                    "start": started,
+                    "elapsed": elapsed,
+                    "rows": [astuple(r) for r in rows],
+                    "grants": grants,
+                }
+            )
+        )
+    lag = decompose(
+        rows,
+        [at for at, _ in grants],
+        lines=bench.plan.concurrent_calls,
+        rate=bench.plan.requests_per_minute,
+        start=started,
+        finish=started + elapsed,
+        retry_delay=float(args.retry_delay),
+    )
     return Measured(
         elapsed=elapsed,
         requests=sum(world.requests_by_endpoint.values()),
@@ -137,6 +169,40 @@ async def run_mode(args: argparse.Namespace, bench: BenchPlan, mode: str) -> Mea
         missing_summaries=missing,
         forged=forged,
         by_source=by_source,
+        lag=lag,
+    )
+
+
+def watch(runner: Any, clock: Any) -> tuple[dict[str, tuple[float, str]], list[tuple[float, str]]]:
+    """When the runner learned each call's end (call id → (clock time, source)), and when
+    its budget granted each request: the ledger's two end paths, wrapped."""
+    learned: dict[str, tuple[float, str]] = {}
+    grants: list[tuple[float, str]] = []
+    ledger = runner.ledger
+    ended, delivered = ledger.ended, ledger.delivered
+
+    def note(recorded: Any) -> Any:
+        at = clock.time()
+        for end, _ in recorded:
+            learned.setdefault(end.call_id, (at, str(end.source)))
+        return recorded
+
+    ledger.ended = lambda ends, now: note(ended(ends, now))
+    ledger.delivered = lambda items, now, **kw: note(delivered(items, now, **kw))
+    runner.budget.on_grant = lambda at, kind: grants.append((at, kind))
+    return learned, grants
+
+
+def oracle_lag(args: argparse.Namespace, bench: BenchPlan, oracle: OracleResult) -> Decomposition:
+    rows = [LineCall(c.number, c.attempt, c.start, c.end, c.end) for c in oracle.calls]
+    return decompose(
+        rows,
+        [c.start for c in oracle.calls],
+        lines=bench.plan.concurrent_calls,
+        rate=bench.plan.requests_per_minute,
+        start=0.0,
+        finish=oracle.wall,
+        retry_delay=float(args.retry_delay),
     )
 
 
@@ -217,7 +283,13 @@ BOUNDS = {
 
 
 def report(
-    key: str, bench: BenchPlan, mode: str, m: Measured, oracle: OracleResult, gets: OracleResult
+    key: str,
+    bench: BenchPlan,
+    mode: str,
+    m: Measured,
+    oracle: OracleResult,
+    gets: OracleResult,
+    oracle_d: Decomposition | None = None,
 ) -> None:
     # Required: a dial per call, and a call-get per connected call no delivery told.
     told_for = m.lost_connected if m.lost_connected is not None else m.connected
@@ -257,6 +329,9 @@ def report(
     )
     if m.deliveries:
         print(f"webhooks sent: {m.deliveries}")
+    if m.lag is not None:
+        print("where the line-seconds went (bench/oracle_lag.py), runner vs oracle:")
+        print(m.lag.table(oracle_d))
 
 
 def _against(value: float, bound: float | None) -> str:
@@ -274,6 +349,7 @@ def main() -> None:
     parser.add_argument("--max-attempts", type=int, default=3)
     parser.add_argument("--retry-delay", type=float, default=30.0, help="seconds, every status")
     parser.add_argument("--oracle-only", action="store_true", help="print the oracles only")
+    parser.add_argument("--dump", help="write the last run's calls and grants to this JSON file")
     args = parser.parse_args()
     plans = list(PLANS_UNDER_TEST) if args.plan == "all" else [args.plan]
     modes = ["polling", *WEBHOOK_MODES] if args.mode == "all" else [args.mode]
@@ -293,7 +369,7 @@ def main() -> None:
             continue
         for mode in modes:
             measured = anyio.run(run_mode, args, bench, mode)
-            report(key, bench, mode, measured, oracle, gets)
+            report(key, bench, mode, measured, oracle, gets, oracle_lag(args, bench, oracle))
 
 
 if __name__ == "__main__":

@@ -63,6 +63,8 @@ class RequestBudget:
         self.granted = 0
         self.rate_limited = 0
         self.granted_by_kind: dict[str, int] = {}
+        #: Told (clock time, kind) of every request granted (a benchmark's ledger of them).
+        self.on_grant: Callable[[float, str], None] | None = None
 
     # --- figures ------------------------------------------------------------------------
 
@@ -152,6 +154,8 @@ class RequestBudget:
         self._kinds.append(kind)
         self.granted += 1
         self.granted_by_kind[kind] = self.granted_by_kind.get(kind, 0) + 1
+        if self.on_grant is not None:
+            self.on_grant(now, kind)
         if self._server_remaining is not None and now < self._server_reset:
             self._server_remaining -= 1
 

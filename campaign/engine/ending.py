@@ -108,12 +108,21 @@ class Ending:
         self.next_due = next_due
         self.stop(StopReason.IDLE, f"the next contact is due {next_due.isoformat()}")
 
-    async def drain(self, busy: Callable[[], int], details_left: Callable[[], bool]) -> None:
-        """Follow open calls to their end; bounded by --drain-timeout once stopping."""
+    async def drain(
+        self,
+        busy: Callable[[], int],
+        details_left: Callable[[], bool],
+        hurry: Callable[[], None] | None = None,
+    ) -> None:
+        """Follow open calls to their end; bounded by --drain-timeout once stopping.
+        Once no call is open and only details are left, `hurry` is told: they are all the
+        run still waits for (a webhook delivery would only come later than a call-get)."""
         deadline = self.clock.time() + self.drain_timeout
         while busy() or (details_left() and not self.stopping):
             if self.lease_lost or (self.stopping and self.clock.time() >= deadline):
                 return
+            if hurry is not None and not busy():
+                hurry()
             await self.wake.wait(min(deadline, self.clock.time() + 5.0))
 
     def conclude(

@@ -275,7 +275,9 @@ class Runner:
                     on_progress = self.on_progress
                     tg.start_soon(ride, lambda: self.progress.loop(on_progress))
                 await ride(lambda: self.dispatcher.loop(tg))
-                await self.ending.drain(self.busy_lines, lambda: self.details.pending)
+                await self.ending.drain(
+                    self.busy_lines, lambda: self.details.pending, self.details.hurry
+                )
                 tg.cancel_scope.cancel()
             return await ride(self._end, on_back=self.reconnection.ending)
         except Exception as exc:

@@ -27,11 +27,17 @@ SCHEDULE_TICK = 0.25
 #: With webhooks live, how often (clock seconds) a team's scanner still scans for the
 #: teammates' calls (a lost delivery); their owners end the others from the inbox.
 TEAM_LIVE_EVERY = 20.0
-#: The share of the budget scans leave untouched, so a dial never waits for a token.
+#: The share of the budget scans leave untouched, so a dial never waits for a token
+#: (where every ended call fires, scans are what frees lines: a thinner reserve).
 RESERVE = 0.1
+RESERVE_ALL_FIRE = 0.03
+#: Scans never take the last tokens of the minute: those are the dials'.
+DIAL_TOKENS = 2
 #: In the campaign's tail (no contact waits) scans come this often (clock seconds) while
 #: the last minute's requests leave the reserve untouched: the last ends are the end.
 TAIL_EVERY = 1.0
+#: Where every ended call fires, the tail's scans cost no request bound: twice a second.
+TAIL_EVERY_ALL_FIRE = 0.5
 
 
 class ScanCadence:
@@ -65,22 +71,31 @@ class ScanCadence:
         """A scan starts now."""
         self.last_scan = self.clock.time()
 
-    def poll_interval(self) -> float:
+    def poll_interval(self, reserve: float = RESERVE) -> float:
         configured = self.settings.poll_interval
         if configured:
             return float(configured)
         # Scans take what the budget leaves after dials and details (less a 10% reserve so
         # a dial never waits for a token): the sooner an end is seen, the sooner its line
         # dials again. At 60 requests/min and ~30 other requests/min, one scan every ~2.5 s.
-        spare = self.budget.rate * (1 - RESERVE) - self.budget.used_last_minute(exclude="call-list")
+        spare = self.budget.rate * (1 - reserve) - self.budget.used_last_minute(exclude="call-list")
         return min(10.0, max(0.5, 60.0 / max(1.0, spare)))
 
-    def floor(self, tail: bool) -> float:
-        """The least time between two scans: the budget's spare, or `TAIL_EVERY` in the
-        tail while the last minute's requests leave room."""
-        if tail and self.budget.used_last_minute() < self.budget.rate * (1 - RESERVE) - 1:
-            return min(TAIL_EVERY, self.poll_interval())
-        return self.poll_interval()
+    def floor(self, tail: bool, all_fire: bool = False) -> float:
+        """The least time between two scans: the budget's spare (less a thinner reserve
+        where every ended call fires), or `TAIL_EVERY` in the tail while the last minute's
+        requests leave room."""
+        reserve = RESERVE_ALL_FIRE if all_fire else RESERVE
+        if tail and self.budget.used_last_minute() < self.budget.rate * (1 - reserve) - 1:
+            every = TAIL_EVERY_ALL_FIRE if all_fire else TAIL_EVERY
+            return min(every, self.poll_interval(reserve))
+        return self.poll_interval(reserve)
+
+    def room(self) -> bool:
+        """Whether the last minute leaves a scan more than the dials' last tokens."""
+        if self.settings.poll_interval:
+            return True
+        return self.budget.used_last_minute() < self.budget.rate - DIAL_TOKENS
 
     def covers_team(self) -> bool:
         """Whether this runner's scans cover the team's placed calls now."""
@@ -112,12 +127,16 @@ class ScanCadence:
         calls = self.calls
         while calls or team_due < float("inf"):
             tail = self.tail()
-            floor = self.last_scan + self.floor(tail)
+            floor = self.last_scan + self.floor(tail, self.schedule.all_fire(live))
             now = self.clock.time()
-            if now >= floor and (
-                calls.unknown
-                or now >= team_due
-                or self.schedule.worth_scanning(calls.ages(), webhooks_live=live, tail=tail)
+            if (
+                now >= floor
+                and self.room()
+                and (
+                    calls.unknown
+                    or now >= team_due
+                    or self.schedule.worth_scanning(calls.ages(), webhooks_live=live, tail=tail)
+                )
             ):
                 return
             await calls.changed.wait(max(floor, now + SCHEDULE_TICK))

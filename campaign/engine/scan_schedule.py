@@ -22,18 +22,24 @@ from collections import deque
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-#: Before any call ended: ages that keep the first scans close (Voicy rings ≤ ~60 s).
-PRIOR_CONNECTED = (15.0, 30.0, 60.0, 120.0)
-PRIOR_FAILED = (3.0, 8.0, 20.0, 45.0)
+#: Before calls ended: ages spread evenly (Voicy rings ≤ ~60 s), every second or two, so
+#: the likely waste grows smoothly with the calls' ages (a few far-apart ages would say
+#: nothing ends between them, and leave the first, busiest seconds unscanned).
+PRIOR_CONNECTED = tuple(float(age) for age in range(10, 121, 2))
+PRIOR_FAILED = tuple(float(age) for age in range(2, 46))
 KINDS = ("connected", "failed")
 
 
 @dataclass
 class EndAges:
-    """The most recent end ages of one kind of call, sorted, with a prior until enough."""
+    """The most recent end ages of one kind of call, sorted, with a prior until enough:
+    the prior's ages count beside the first real ones until `until` were seen (one early
+    end alone would say no call of its kind ends any sooner, and leave the first, busiest
+    seconds of a campaign unscanned)."""
 
     prior: tuple[float, ...]
     keep: int = 200
+    until: int = 5
     _recent: deque[float] = field(default_factory=deque)
     _sorted: list[float] = field(default_factory=list)
 
@@ -42,8 +48,8 @@ class EndAges:
 
     def observe(self, age: float) -> None:
         age = max(0.0, age)
-        if not self._recent:
-            self._sorted = []  # the prior gives way to the first real figure
+        if len(self._recent) + 1 == self.until:
+            self._sorted = sorted(self._recent)  # the prior gives way to real figures
         self._recent.append(age)
         bisect.insort(self._sorted, age)
         if len(self._recent) > self.keep:
@@ -131,6 +137,13 @@ SCANS_PER_DIAL = 0.35
 #: the requests it costs are the budget's spare: up to this many per dial.
 SCANS_PER_DIAL_ALL_FIRE = 2.0
 FIRST_SCANS = 5
+#: Where every ended call fires (at least this share of the calls that never connected got
+#: a delivery), there is no request bound to keep: a scan races a delivery's 1–4 s lag, and
+#: ends arrive about evenly, so the budget's spare is spent evenly (`scan_cadence`) as soon
+#: as this many line-seconds may be lost (a call younger than any end costs nothing).
+ALL_FIRE_SHARE = 0.8
+ALL_FIRE_PRICE = 0.2
+ALL_FIRE_TAIL_PRICE = 0.01
 
 
 @dataclass
@@ -164,6 +177,10 @@ class ScanSchedule:
     def idle(self, calls: Iterable[OpenCall], webhooks_live: bool) -> float:
         return expected_idle(calls, self.ages, coverage=self.coverage, webhooks_live=webhooks_live)
 
+    def all_fire(self, webhooks_live: bool) -> bool:
+        """Whether deliveries come for every kind of ended call (Voicy's "all" scope)."""
+        return webhooks_live and self.coverage.share("failed") >= ALL_FIRE_SHARE
+
     def worth_scanning(
         self, calls: Iterable[OpenCall], *, webhooks_live: bool = True, tail: bool = False
     ) -> bool:
@@ -171,6 +188,9 @@ class ScanSchedule:
         for a dial, so these calls' ends are the campaign's)."""
         if not webhooks_live:
             return self.idle(calls, False) >= POLL_PRICE
+        if self.all_fire(webhooks_live):
+            # In the tail the last end is the campaign's: any likely waste buys a scan.
+            return self.idle(calls, True) >= (ALL_FIRE_TAIL_PRICE if tail else ALL_FIRE_PRICE)
         # Where every kind of call fires (failed ones too), a scan can only beat a delivery's
         # lag: the allowance grows with what they cover, spent where ends are likeliest.
         told = self.coverage.share("failed")

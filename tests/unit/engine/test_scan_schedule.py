@@ -15,7 +15,7 @@ from campaign.engine.scan_schedule import (
 
 
 def _ages(connected: list[float], failed: list[float]) -> dict[str, EndAges]:
-    ages = {"connected": EndAges((30.0,)), "failed": EndAges((5.0,))}
+    ages = {"connected": EndAges((30.0,), until=1), "failed": EndAges((5.0,), until=1)}
     for age in connected:
         ages["connected"].observe(age)
     for age in failed:
@@ -24,9 +24,12 @@ def _ages(connected: list[float], failed: list[float]) -> dict[str, EndAges]:
 
 
 def test_the_prior_gives_way_to_observed_ages_and_old_ones_leave() -> None:
-    ages = EndAges((100.0,), keep=3)
+    ages = EndAges((100.0,), keep=3, until=3)
     assert ages.cdf(50) == 0.0
-    for age in (10.0, 20.0, 30.0):
+    ages.observe(10.0)
+    # One early end does not yet say that no call ends sooner or later: the prior stays.
+    assert ages.cdf(5) == 0.0 and ages.cdf(50) == pytest.approx(1 / 2)
+    for age in (20.0, 30.0):
         ages.observe(age)
     assert ages.cdf(50) == 1.0 and ages.cdf(15) == pytest.approx(1 / 3)
     ages.observe(40.0)  # 10 leaves
@@ -74,10 +77,10 @@ def test_the_lag_kept_is_the_largest_recent_one_and_decays() -> None:
 
 
 def _learned() -> ScanSchedule:
-    schedule = ScanSchedule()
-    for age in (4.0, 8.0):
+    schedule = ScanSchedule()  # enough ends of each kind seen: the priors are gone
+    for age in (4.0, 8.0) * 3:
         schedule.ended("failed", age)
-    for age in (20.0, 30.0):
+    for age in (20.0, 30.0) * 3:
         schedule.ended("connected", age)
     return schedule
 
