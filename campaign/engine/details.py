@@ -74,6 +74,11 @@ class DetailsFetcher:
             self._wake.ring()
 
     @property
+    def next_at(self) -> float | None:
+        """When the next queued call-get may go (clock seconds), if one is queued."""
+        return self._due[0][2] if self._due else None
+
+    @property
     def pending(self) -> bool:
         """Details still to fetch, or fetched and not written yet."""
         return bool(self._due) or self.recorder.details_waiting

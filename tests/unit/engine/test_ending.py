@@ -123,3 +123,32 @@ def test_an_idle_run_says_when_the_next_contact_is_due() -> None:
     conclusion = end.conclude("spring", remaining=True, open_calls=0, details_left=False, others=0)
     assert "the next is due 2026-03-02T16:00" in conclusion.message
     assert conclusion.end is not None and conclusion.end.reason is StopReason.IDLE
+
+
+def test_the_drain_hurries_the_last_details_once_no_call_is_open() -> None:
+    """With every call ended, the run waits on the details alone: `hurry` is told (a
+    call-get now beats a delivery seconds later), never while a call is still open."""
+    import anyio
+
+    end = ending()
+    state = {"busy": 1, "details": True, "hurried_while_busy": 0, "hurried": 0}
+
+    def busy() -> int:
+        return state["busy"]
+
+    def hurry() -> None:
+        state["hurried"] += 1
+        if state["busy"]:
+            state["hurried_while_busy"] += 1
+        state["details"] = False  # fetched at once
+
+    async def main() -> None:
+        async with anyio.create_task_group() as tg:
+            tg.start_soon(end.drain, busy, lambda: state["details"], hurry)
+            await anyio.sleep(0.01)
+            assert state["hurried"] == 0  # a call is open: its end may still come first
+            state["busy"] = 0
+            end.wake.ring()
+
+    anyio.run(main)
+    assert state["hurried"] >= 1 and state["hurried_while_busy"] == 0

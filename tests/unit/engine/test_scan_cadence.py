@@ -8,7 +8,7 @@ import pytest
 from campaign.clock import FakeClock
 from campaign.engine.lines import Lines
 from campaign.engine.open_calls import OpenCalls
-from campaign.engine.scan_cadence import TAIL_EVERY, ScanCadence
+from campaign.engine.scan_cadence import TAIL_EVERY, TAIL_EVERY_ALL_FIRE, ScanCadence
 from campaign.engine.scan_schedule import ScanSchedule
 from campaign.engine.settings import RunSettings
 
@@ -48,3 +48,22 @@ def _cadence(budget: Budget) -> ScanCadence:
 )
 def test_the_floor_between_scans(other: int, scans: int, tail: bool, floor: float) -> None:
     assert _cadence(Budget(other, scans)).floor(tail) == pytest.approx(floor)
+
+
+@pytest.mark.parametrize(
+    ("other", "scans", "tail", "floor"),
+    [
+        (30, 10, False, 60 / (60 * 0.97 - 30)),  # a thinner reserve: every ~2.1 s
+        (30, 10, True, TAIL_EVERY_ALL_FIRE),  # the tail: twice a second
+        (30, 28, True, 60 / (60 * 0.97 - 30)),  # the tail, the minute full: the spare
+    ],
+)
+def test_where_every_ended_call_fires_scans_take_more_of_the_spare(
+    other: int, scans: int, tail: bool, floor: float
+) -> None:
+    assert _cadence(Budget(other, scans)).floor(tail, all_fire=True) == pytest.approx(floor)
+
+
+@pytest.mark.parametrize(("other", "scans", "room"), [(30, 27, True), (30, 28, False)])
+def test_scans_never_take_the_dials_last_tokens(other: int, scans: int, room: bool) -> None:
+    assert _cadence(Budget(other, scans)).room() is room

@@ -124,3 +124,34 @@ def test_in_the_tail_the_allowance_no_longer_holds_scans_back() -> None:
     assert not schedule.worth_scanning(likely)
     # No contact waits for a dial: these calls' ends are the campaign's end.
     assert schedule.worth_scanning(likely, tail=True)
+
+
+def _all_fire() -> ScanSchedule:
+    schedule = _learned()
+    for _ in range(10):
+        schedule.coverage.record("connected", True)
+        schedule.coverage.record("failed", True)  # never-connected calls fire too
+    schedule.coverage.observe_lag(3.0)
+    return schedule
+
+
+@pytest.mark.parametrize(
+    ("calls", "tail", "worth"),
+    [
+        ([OpenCall(3.0, 0.0)] * 10, False, False),  # just dialed: none can have ended
+        # Seen running at 7.5 s, 8.5 s now: a third of such calls ended (failed ones end
+        # at 4 or 8 s), idle half a second: ~0.33 line-s for two, under the price where
+        # only connected calls fire, enough where every call fires.
+        ([OpenCall(8.5, 7.5)] * 2, False, True),
+        ([OpenCall(8.1, 7.9)], False, False),  # ~0.03 line-s: not yet
+        ([OpenCall(8.1, 7.9)], True, True),  # the tail: the last end is the campaign's
+    ],
+)
+def test_where_every_ended_call_fires_scans_come_as_soon_as_an_end_is_likely(
+    calls: list[OpenCall], tail: bool, worth: bool
+) -> None:
+    schedule = _all_fire()
+    assert schedule.all_fire(webhooks_live=True) and not schedule.all_fire(webhooks_live=False)
+    assert schedule.worth_scanning(calls, tail=tail) is worth
+    if worth and not tail:  # the same calls where only connected calls fire: not yet
+        assert not _learned().worth_scanning(calls)
