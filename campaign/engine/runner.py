@@ -236,6 +236,12 @@ class Runner:
         `INBOX_EVERY`)."""
         self.deliveries.arrived()
 
+    def _hurry(self) -> None:
+        """Only details are left: where every ended call fires (no request bound to keep),
+        fetch them now rather than wait seconds for their deliveries."""
+        if self.tracker.schedule.all_fire(self.deliveries.live):
+            self.details.hurry()
+
     def request_stop(self, reason: StopReason = StopReason.INTERRUPTED) -> None:
         """Stop dialing, follow the calls in progress to their end (Ctrl-C, serve stopping)."""
         self.ending.stop(reason)
@@ -275,9 +281,7 @@ class Runner:
                     on_progress = self.on_progress
                     tg.start_soon(ride, lambda: self.progress.loop(on_progress))
                 await ride(lambda: self.dispatcher.loop(tg))
-                await self.ending.drain(
-                    self.busy_lines, lambda: self.details.pending, self.details.hurry
-                )
+                await self.ending.drain(self.busy_lines, lambda: self.details.pending, self._hurry)
                 tg.cancel_scope.cancel()
             return await ride(self._end, on_back=self.reconnection.ending)
         except Exception as exc:
