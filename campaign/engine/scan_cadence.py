@@ -6,7 +6,9 @@ no scan while every call is younger than calls end): the sooner an end is seen, 
 its line dials again. With webhook deliveries arriving, only when the open calls have likely
 wasted a scan's worth of line time where no delivery will tell (`scan_schedule`), and
 freely in the campaign's tail (`tail`: no contact waits, the last ends are the campaign's
-end); unknown dials keep the budget's cadence;
+end); where every ended call fires, as often as the budget's spare allows less a thinner
+reserve (scans are then what frees lines sooner), never the minute's last `DIAL_TOKENS`;
+unknown dials keep the budget's cadence;
 in a team, the scanner covers its teammates' calls only every `TEAM_LIVE_EVERY`, since each
 runner ends its own calls from its own deliveries. A fixed `--poll-interval` overrides all.
 """

@@ -11,8 +11,10 @@ ended, kept per kind (connected / not connected), learned as they end (`EndAges`
 webhooks live, a call of a kind the deliveries cover (`Coverage`) will be told within the
 delivery lag anyway: its idle counts only up to that lag, so scans are spent on the calls
 no delivery will tell (calls that never connected, in Voicy's connected-only scope) and on
-calls well past their expected end with no delivery (a lost one). An age past everything
-seen counts as ended for sure, so a call never goes unscanned for long.
+calls well past their expected end with no delivery (a lost one). Where every ended call
+fires (`all_fire`), a scan only races the deliveries' 1–4 s lag and there is no request
+to save: a low price, so the budget's spare (`scan_cadence`) sets the pace. An age past
+everything seen counts as ended for sure, so a call never goes unscanned for long.
 """
 
 from __future__ import annotations
