@@ -19,7 +19,9 @@ Both with up to 3 attempts and a 30 s redial delay (--max-attempts, --retry-dela
 
 Mode `webhooks` runs the same campaign with a receiver in the run (`--webhook-listen`) and
 the simulator's sender posting to it: only connected calls fire, 15% lost, 10% repeated
-(`webhooks-all`: every ended call fires, nothing lost). The runner uses the deliveries
+(`webhooks-all`: every ended call fires, nothing lost, 1–4 s after the hang-up as the
+simulator's post-call processing takes by default; `webhooks-prompt`: the same within
+0.2–1 s, as Voicy does not say how long its processing takes). The runner uses the deliveries
 (ends, details without call-get) and scans only where no delivery will tell; the required
 requests are then the dials plus a call-get per connected call whose delivery was lost.
 Each figure is printed against the issue's bound.
@@ -68,6 +70,9 @@ PLANS_UNDER_TEST = {
 WEBHOOK_MODES = {
     "webhooks": "scope=connected,lost=0.15,repeated=0.10",
     "webhooks-all": "scope=all",
+    # Every ended call fires within a second of its hang-up (a quick post-call processing):
+    # the "where every ended call fires" bound read as deliveries that tell the end.
+    "webhooks-prompt": "scope=all,processing=0.2-1",
 }
 
 
@@ -279,6 +284,8 @@ BOUNDS = {
     ("standard", "webhooks"): (1.15, 1.5),
     ("budget", "webhooks-all"): (1.05, None),
     ("standard", "webhooks-all"): (1.05, None),
+    ("budget", "webhooks-prompt"): (1.05, None),
+    ("standard", "webhooks-prompt"): (1.05, None),
 }
 
 

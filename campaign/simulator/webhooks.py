@@ -52,6 +52,9 @@ from campaign.voicy.webhooks import CALL_ENDED, EVENT_HEADER, SIGNATURE_HEADER, 
 Scope = Literal["connected", "all"]
 DeliveryKind = Literal["genuine", "repeat", "forged_signature", "forged_content"]
 FORGED_MARKER = "FORGED-BY-SIMULATOR"
+#: Seconds from a hang-up to its delivery (post-call processing: summary, extraction), by
+#: default; Voicy does not say, so `processing=LOW-HIGH` in the faults' spec changes it.
+PROCESSING_SECONDS = (1.0, 4.0)
 
 
 @dataclass(frozen=True)
@@ -64,7 +67,7 @@ class WebhookFaults:
     reorder_seconds: float = 0.0
     late_seconds: tuple[float, float] = (30.0, 300.0)
     repeat_after_seconds: tuple[float, float] = (1.0, 30.0)
-    processing_seconds: tuple[float, float] = (1.0, 4.0)
+    processing_seconds: tuple[float, float] = PROCESSING_SECONDS
 
     def __post_init__(self) -> None:
         if self.scope not in ("connected", "all"):
@@ -87,11 +90,13 @@ class WebhookFaults:
         "late": "p_late",
         "forged": "p_forged",
         "reorder": "reorder_seconds",
+        "processing": "processing_seconds",
     }
 
     @classmethod
     def from_spec(cls, spec: str) -> WebhookFaults:
-        """`lost=0.15,repeated=0.1,late=0.05,forged=0.02,reorder=5,scope=connected|all`."""
+        """`lost=0.15,repeated=0.1,late=0.05,forged=0.02,reorder=5,scope=connected|all`,
+        `processing=0.2-1` (seconds from the hang-up to the delivery: LOW-HIGH, or one value)."""
         values: dict[str, Any] = {}
         for part in (p.strip() for p in spec.split(",")):
             if not part:
@@ -102,7 +107,13 @@ class WebhookFaults:
                 known = ", ".join(cls._SPEC_NAMES)
                 raise ValueError(f"webhook fault {part!r}: use NAME=VALUE with NAME one of {known}")
             try:
-                values[key] = value.strip() if key == "scope" else float(value)
+                if key == "scope":
+                    values[key] = value.strip()
+                elif key == "processing_seconds":
+                    low, _, high = value.strip().partition("-")
+                    values[key] = (float(low), float(high or low))
+                else:
+                    values[key] = float(value)
             except ValueError:
                 raise ValueError(f"webhook fault {part!r}: {value!r} is not a number") from None
         return cls(**values)
@@ -111,7 +122,10 @@ class WebhookFaults:
         parts = [f"scope={self.scope}"]
         for name, key in self._SPEC_NAMES.items():
             value = getattr(self, key)
-            if key != "scope" and value:
+            if key == "processing_seconds":
+                if value != PROCESSING_SECONDS:
+                    parts.append(f"{name}={value[0]:g}-{value[1]:g}")
+            elif key != "scope" and value:
                 parts.append(f"{name}={value:g}")
         return ",".join(parts)
 

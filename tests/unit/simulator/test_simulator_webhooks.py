@@ -239,7 +239,13 @@ def test_fault_specs() -> None:
     )
     assert WebhookFaults.from_spec(faults.describe()) == faults
     assert WebhookFaults.from_spec("") == WebhookFaults()
-    for bad in ("lost", "lost=x", "dropped=0.1", "lost=2", "scope=some", "reorder=-1"):
+    prompt = WebhookFaults.from_spec("scope=all,processing=0.2-1")
+    assert prompt.processing_seconds == (0.2, 1.0)
+    assert WebhookFaults.from_spec(prompt.describe()) == prompt
+    assert "processing" not in WebhookFaults().describe()
+    assert WebhookFaults.from_spec("processing=2").processing_seconds == (2.0, 2.0)
+    bad_specs = ("lost", "lost=x", "dropped=0.1", "lost=2", "scope=some", "reorder=-1")
+    for bad in (*bad_specs, "processing=3-1", "processing=a-b"):
         with pytest.raises(ValueError):
             WebhookFaults.from_spec(bad)
 
