@@ -122,7 +122,13 @@ def _target(path: str | os.PathLike[str] | None, name: str, *, attempts: bool) -
 
 def _write_stream(stream: ResultsStream, target: Path, *, excel_csv: bool) -> int:
     if export_format(target) == "xlsx":
-        return write_xlsx_rows(stream.headers, stream.chunks, target, sheet="Results")
+        return write_xlsx_rows(
+            stream.headers,
+            stream.chunks,
+            target,
+            sheet="Results",
+            date_columns=stream.date_columns,
+        )
     return write_csv_rows(stream.headers, stream.chunks, target, excel=excel_csv)
 
 
@@ -176,9 +182,16 @@ def write_xlsx(
 ) -> None:
     """A DataFrame as an .xlsx (see `campaign.outcomes.xlsx`): UTC instants as text, local
     times as date cells."""
+    import pandas as pd
+
+    dates = [
+        str(column)
+        for column in frame.columns
+        if pd.api.types.is_datetime64_dtype(frame[column].dtype)
+    ]
     table = _text_times(frame, local_as_text=False)
     headers = [str(column) for column in table.columns]
-    write_xlsx_rows(headers, [_frame_rows(table)], target, sheet=sheet)
+    write_xlsx_rows(headers, [_frame_rows(table)], target, sheet=sheet, date_columns=dates)
 
 
 def _frame_rows(table: pd.DataFrame) -> list[list[Any]]:

@@ -29,6 +29,7 @@ from campaign.outcomes.columns import (
     COLLECTED,
     EXTRACTED,
     GOAL_COLUMN,
+    LOCAL_RESULT_COLUMNS,
     RESULT_COLUMNS,
     variable_text,
 )
@@ -53,6 +54,8 @@ class ResultsStream:
 
     headers: list[str]
     chunks: Iterator[list[Row]]
+    #: The local-time columns (date cells when `local_as_text` is off).
+    date_columns: frozenset[str] = frozenset()
 
 
 def can_stream(campaign: Campaign) -> bool:
@@ -79,13 +82,18 @@ def stream_results(
         generated.insert(2, GOAL_COLUMN)
     generated += [f"{EXTRACTED}{name}" for name in extracted]
     generated += [f"{COLLECTED}{name}" for name in collected]
-    headers = originals + _renamed(originals, generated)
+    renamed = _renamed(originals, generated)
+    headers = originals + renamed
+    local_times = LOCAL_RESULT_COLUMNS[1:]
+    dates = frozenset(
+        new for old, new in zip(generated, renamed, strict=True) if old in local_times
+    )
     local = _local_text if local_as_text else _local_datetime
     dialect = session.get_bind().dialect.name
     query = results_query(campaign, originals, dialect=dialect, only=only, goal=goal)
     build = _RowBuilder(query, originals, extracted, collected, local=local)
     chunks = (build.rows(rows) for rows in stream_rows(session, query.statement, chunk))
-    return ResultsStream(headers=headers, chunks=chunks)
+    return ResultsStream(headers=headers, chunks=chunks, date_columns=dates)
 
 
 class _RowBuilder:
