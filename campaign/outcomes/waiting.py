@@ -74,7 +74,9 @@ def _waits(
     ).all()
     for why, count, due in rows:
         before, earlier = found.get(str(why), (0, None))
-        found[str(why)] = (before + int(count), due if earlier is None else min(earlier, due))
+        if earlier is not None and (due is None or earlier < due):
+            due = earlier  # the hold's reason also said by a contact due after it
+        found[str(why)] = (before + int(count), due)
     return found
 
 
