@@ -64,6 +64,19 @@ def can_stream(campaign: Campaign) -> bool:
     return bool(campaign.source_columns)
 
 
+@dataclass(frozen=True)
+class Variables:
+    """The names of the extracted and collected variables: the table's last columns. Read
+    once for a table written in parts, so every part has the same columns."""
+
+    extracted: list[str]
+    collected: list[str]
+
+    @classmethod
+    def read(cls, session: Session, campaign: Campaign) -> Variables:
+        return cls(*variable_names(session, campaign.id))
+
+
 def stream_results(
     session: Session,
     campaign: Campaign,
@@ -71,11 +84,15 @@ def stream_results(
     only: frozenset[str] = frozenset(),
     local_as_text: bool = True,
     chunk: int = CHUNK_ROWS,
+    variables: Variables | None = None,
+    positions: tuple[int | None, int | None] = (None, None),
 ) -> ResultsStream:
     """The results table of `campaign` (see `campaign.outcomes.results`), streamed; read
-    within `session`'s transaction, which must stay open while the chunks are consumed."""
+    within `session`'s transaction, which must stay open while the chunks are consumed.
+    `positions` (from, before) keeps a part of the list (`campaign.outcomes.csv_parts`)."""
     originals = list(campaign.source_columns or [])
-    extracted, collected = variable_names(session, campaign.id)
+    names = variables or Variables.read(session, campaign)
+    extracted, collected = names.extracted, names.collected
     goal = bool((campaign.settings or {}).get("goal"))
     generated = list(RESULT_COLUMNS)
     if goal:
@@ -90,7 +107,9 @@ def stream_results(
     )
     local = _local_text if local_as_text else _local_datetime
     dialect = session.get_bind().dialect.name
-    query = results_query(campaign, originals, dialect=dialect, only=only, goal=goal)
+    query = results_query(
+        campaign, originals, dialect=dialect, only=only, goal=goal, positions=positions
+    )
     build = _RowBuilder(query, originals, extracted, collected, local=local)
     chunks = (build.rows(rows) for rows in stream_rows(session, query.statement, chunk))
     return ResultsStream(headers=headers, chunks=chunks, date_columns=dates)
