@@ -26,7 +26,7 @@ from campaign.outcomes.csv_parts import write_results_csv
 from campaign.outcomes.files import atomic_path
 from campaign.outcomes.source import DatabaseLike, reading
 from campaign.outcomes.stream import ResultsStream, can_stream, stream_results
-from campaign.outcomes.xlsx import write_xlsx_rows
+from campaign.outcomes.xlsx import check_cell, write_xlsx_rows
 from campaign.store.queries import find_campaign
 
 if TYPE_CHECKING:
@@ -159,11 +159,12 @@ def write_xlsx(
     ]
     table = _text_times(frame, local_as_text=False)
     headers = [str(column) for column in table.columns]
-    write_xlsx_rows(headers, [_frame_rows(table)], target, sheet=sheet, date_columns=dates)
+    write_xlsx_rows(headers, [_frame_rows(table, headers)], target, sheet=sheet, date_columns=dates)
 
 
-def _frame_rows(table: pd.DataFrame) -> list[list[Any]]:
-    """A DataFrame's values as the Python values workbook cells are written from."""
+def _frame_rows(table: pd.DataFrame, headers: list[str]) -> list[list[Any]]:
+    """A DataFrame's values as the Python values workbook cells are written from (a value
+    of another type is refused with its column named)."""
     import numpy as np
     import pandas as pd
 
@@ -183,7 +184,8 @@ def _frame_rows(table: pd.DataFrame) -> list[list[Any]]:
         return value
 
     return [
-        [cell(value) for value in values] for values in table.itertuples(index=False, name=None)
+        [check_cell(cell(value), column) for value, column in zip(values, headers, strict=True)]
+        for values in table.itertuples(index=False, name=None)
     ]
 
 

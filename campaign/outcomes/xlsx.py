@@ -10,8 +10,7 @@ Text stays text: a string is always an inline string cell, never a formula, numb
 guessed from it. Every column that holds text (all its sampled cells are text or empty, and
 it is not a date column) carries Excel's quote prefix, so a phone, an id or a caller's words
 that begin with `=` stay text when a cell is edited. What an .xlsx cannot hold (control
-characters, more than 32,767 characters in a cell) is cleaned in Python first; a cell of a
-type the sheet has no cell for is refused with its column named.
+characters, more than 32,767 characters in a cell) is cleaned in Python first.
 """
 
 from __future__ import annotations
@@ -40,7 +39,8 @@ _TRUNCATED = " …[truncated]"
 WIDTH_SAMPLE = 500
 RTL_SAMPLE = 200
 _DATE_FORMAT = "yyyy-mm-dd hh:mm:ss"
-#: The cell types a sheet is written from.
+#: The cell types a sheet is written from (the results stream gives no others; the frames
+#: path checks its cells with `check_cell`).
 CELL_TYPES = frozenset({str, int, float, bool, datetime, type(None)})
 
 Row = list[Any]
@@ -54,10 +54,9 @@ def write_xlsx_rows(
     sheet: str = "Results",
     date_columns: Collection[str] = (),
 ) -> int:
-    """Write `headers` and the rows of `chunks` (cells: str, int, float, bool, datetime or
-    None) as one sheet; the first chunk sizes the columns, picks the text columns (those
-    of `date_columns`, which may hold datetimes, are not) and sets the direction. Returns
-    the number of rows written."""
+    """Write `headers` and the rows of `chunks` (cells: `CELL_TYPES` only) as one sheet;
+    the first chunk sizes the columns, picks the text columns (not those of `date_columns`,
+    which may hold datetimes) and sets the direction. Returns the number of rows written."""
     names = [clean(str(header)) for header in headers]
     _refuse_repeated(names)
     chunk_iter = iter(chunks)
@@ -88,13 +87,12 @@ def write_xlsx_rows(
 
 
 class _Records(Iterator[dict[str, Any]]):
-    """The rows as the writer takes them (one dict a row, keyed by header), cleaned and
-    type-checked; counts them. An empty table gives one empty row, so the header is
-    written."""
+    """The rows as the writer takes them (one dict a row, keyed by header), cleaned; counts
+    them. An empty table gives one empty row, so the header is written."""
 
     def __init__(self, names: list[str], chunks: Iterable[list[Row]]) -> None:
         self.names = names
-        self.rows = (values for rows in chunks for values in rows)
+        self.rows = (values for rows in chunks for values in _cleaned_chunk(rows))
         self.count = 0
         self.ended = False
 
@@ -109,28 +107,31 @@ class _Records(Iterator[dict[str, Any]]):
             self.ended = True
             return dict.fromkeys(self.names)
         self.count += 1
-        if not CELL_TYPES.issuperset(map(type, values)):
-            self.refuse(values)
-        # One C-level look at the whole row: only a row with a control character or a
-        # giant cell is cleaned cell by cell.
-        text = " ".join(map(str, values))
-        if len(text) > EXCEL_CELL_LIMIT or not text.isprintable():
-            values = [_cleaned(value) for value in values]
         return dict(zip(self.names, values, strict=True))
 
-    def refuse(self, values: Row) -> None:
-        for name, value in zip(self.names, values, strict=True):
-            if type(value) not in CELL_TYPES:
-                raise ValueError(
-                    f"cannot write {type(value).__name__} to column {name!r} of a workbook"
-                )
+
+def _cleaned_chunk(rows: list[Row]) -> list[Row]:
+    """`rows` with text an .xlsx can hold. One look at all the chunk's text at once (C
+    loops): only a chunk with a control character or a giant cell is cleaned cell by cell."""
+    texts = [value for values in rows for value in values if type(value) is str]
+    if max(map(len, texts), default=0) <= EXCEL_CELL_LIMIT and not _ILLEGAL(" ".join(texts)):
+        return rows
+    return [[_cleaned(value) for value in values] for values in rows]
 
 
 def _cleaned(value: Any) -> Any:
-    if isinstance(value, str) and (
-        len(value) > EXCEL_CELL_LIMIT or ILLEGAL_CHARACTERS_RE.search(value)
-    ):
+    if isinstance(value, str) and (len(value) > EXCEL_CELL_LIMIT or _ILLEGAL(value)):
         return clean(value)
+    return value
+
+
+_ILLEGAL = ILLEGAL_CHARACTERS_RE.search
+
+
+def check_cell(value: Any, column: str) -> Any:
+    """`value` when a sheet has a cell for its type; else ValueError naming the column."""
+    if type(value) not in CELL_TYPES:
+        raise ValueError(f"cannot write {type(value).__name__} to column {column!r} of a workbook")
     return value
 
 
