@@ -84,14 +84,16 @@ def write_results_csv(
         return write_csv_rows(stream.headers, stream.chunks, target, excel=excel), len(
             stream.headers
         )
-    with ExitStack() as stack:
+    with ExitStack() as stack:  # left in reverse: the file is moved into place last
+        temporary = stack.enter_context(atomic_path(target))
         reader = stack.enter_context(database.read_session())
         stack.enter_context(reader.begin())
         snapshot = _export_snapshot(reader) if database.dialect == "postgresql" else None
-        folder = target.expanduser().resolve().parent
         jobs = [
             PartJob(database.url, campaign.id, variables, positions, only, path, snapshot)
-            for positions, path in zip(parts[1:], _part_paths(stack, folder), strict=False)
+            for positions, path in zip(
+                parts[1:], _part_paths(stack, temporary.parent), strict=False
+            )
         ]
         pool = stack.enter_context(
             ProcessPoolExecutor(len(jobs), mp_context=multiprocessing.get_context("spawn"))
@@ -100,13 +102,13 @@ def write_results_csv(
         stream = stream_results(
             reader, campaign, only=only, variables=variables, positions=parts[0]
         )
-        with atomic_path(target) as temporary, _open(temporary) as handle:
-            if excel:
-                handle.write(BOM)
-            csv.writer(handle, lineterminator="\n").writerow(stream.headers)
-            count = write_rows(stream.chunks, handle)
-            for job, future in zip(jobs, futures, strict=True):
-                count += append_part(handle, job, future, reader, campaign)
+        handle = stack.enter_context(_open(temporary))
+        if excel:
+            handle.write(BOM)
+        csv.writer(handle, lineterminator="\n").writerow(stream.headers)
+        count = write_rows(stream.chunks, handle)
+        for job, future in zip(jobs, futures, strict=True):
+            count += append_part(handle, job, future, reader, campaign)
         return count, len(stream.headers)
 
 

@@ -95,3 +95,12 @@ def _positions(db: Database, campaign_id: int) -> list[int]:
         return list(
             session.scalars(select(Contact.position).where(Contact.campaign_id == campaign_id))
         )
+
+
+def test_a_missing_folder_is_said_before_any_part_is_written(db: Database, tmp_path: Path) -> None:
+    from campaign.errors import InputError
+
+    name = every_kind_of_row(db)
+    with pytest.raises(InputError, match="does not exist"):
+        _written(db, name, tmp_path / "missing" / "r.csv", workers=3, min_rows=4)
+    assert not (tmp_path / "missing").exists()
