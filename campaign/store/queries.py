@@ -57,7 +57,7 @@ def outcome_counts(session: Session, campaign_id: int) -> dict[str, int]:
     for outcome, count in rows:
         key = str(Outcome.PENDING if outcome is None else outcome)
         counts[key] = counts.get(key, 0) + int(count)
-    return counts
+    return dict(sorted(counts.items()))  # by name, as the grouped text came before
 
 
 def state_counts(session: Session, campaign_id: int) -> dict[str, int]:
