@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import importlib
 import os
 import sys
+from types import ModuleType
 from typing import Any
 
 import click
@@ -11,11 +13,29 @@ import click
 from campaign.errors import CampaignError
 from campaign.localtime import localize_stamps
 from campaign.outcomes.commands import with_db_argument
-from campaign.voicy.errors import AuthError, VoicyError
 
 #: Exit code of an unexpected error (a bug): one line, the traceback with --debug.
 INTERNAL_ERROR = 3
 _DB_ARGUMENT = "campaign.db_argument"
+#: Each command and the module of `campaign.cli` that defines it, imported when the command
+#: runs (or for `--help`): `status` loads no HTTP client, simulator or engine. A unit test
+#: holds this table equal to the commands the modules register.
+COMMAND_MODULES = {
+    "run": "run",
+    "resume": "run",
+    "status": "status",
+    "list": "status",
+    "export": "export",
+    "report": "export",
+    "validate": "validate",
+    "simulate": "simulate",
+    "dnc": "dnc",
+    "pause": "control",
+    "cancel": "control",
+    "serve": "serve",
+}
+#: The API's errors module: a command that never imported it cannot have raised its errors.
+_VOICY_ERRORS = "campaign.voicy.errors"
 
 
 def remember_db_argument(db_argument: str | None) -> None:
@@ -32,7 +52,16 @@ def say(message: str) -> str:
 
 
 class CampaignGroup(click.Group):
-    """Turns library errors into one clear line and the documented exit code."""
+    """Turns library errors into one clear line and the documented exit code; loads a
+    command's module when the command is asked for."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*self.commands, *COMMAND_MODULES})
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name not in self.commands and cmd_name in COMMAND_MODULES:
+            importlib.import_module(f"campaign.cli.{COMMAND_MODULES[cmd_name]}")
+        return super().get_command(ctx, cmd_name)
 
     def invoke(self, ctx: click.Context) -> Any:
         debug = bool(ctx.params.get("debug"))
@@ -51,20 +80,6 @@ class CampaignGroup(click.Group):
             message = localize_stamps(with_db_argument(exc.message, ctx.meta.get(_DB_ARGUMENT)))
             click.echo(f"Error: {message}", err=True)
             sys.exit(exc.exit_code)
-        except AuthError as exc:
-            if debug:
-                raise
-            click.echo(
-                f"Error: the Voicy API refused the key ({exc.message}). "
-                "Set VOICY_API_KEY to a valid key (voicy_sk_...).",
-                err=True,
-            )
-            sys.exit(1)
-        except VoicyError as exc:
-            if debug:
-                raise
-            click.echo(f"Error: Voicy API: {exc}", err=True)
-            sys.exit(1)
         except KeyboardInterrupt:
             click.echo("Interrupted.", err=True)
             sys.exit(130)
@@ -79,6 +94,17 @@ class CampaignGroup(click.Group):
         except Exception as exc:
             if debug:
                 raise
+            voicy = _voicy_errors()
+            if voicy is not None and isinstance(exc, voicy.AuthError):
+                click.echo(
+                    f"Error: the Voicy API refused the key ({exc.message}). "
+                    "Set VOICY_API_KEY to a valid key (voicy_sk_...).",
+                    err=True,
+                )
+                sys.exit(1)
+            if voicy is not None and isinstance(exc, voicy.VoicyError):
+                click.echo(f"Error: Voicy API: {exc}", err=True)
+                sys.exit(1)
             click.echo(
                 f"Error: unexpected {type(exc).__name__}: {exc}. This is a bug in campaign: "
                 "run the command again with --debug for the traceback and report it.",
@@ -98,6 +124,10 @@ def main(debug: bool) -> None:
     """
 
 
+def _voicy_errors() -> ModuleType | None:
+    return sys.modules.get(_VOICY_ERRORS)
+
+
 def _single_leaf(group: BaseExceptionGroup[Any]) -> BaseException | None:
     leaves: list[BaseException] = []
 
@@ -110,8 +140,10 @@ def _single_leaf(group: BaseExceptionGroup[Any]) -> BaseException | None:
 
     walk(group)
     interesting = [e for e in leaves if not isinstance(e, SystemExit)]
-    if len(interesting) == 1 and isinstance(
-        interesting[0], CampaignError | VoicyError | KeyboardInterrupt
-    ):
-        return interesting[0]
-    return None
+    if len(interesting) != 1:
+        return None
+    voicy = _voicy_errors()
+    shown: tuple[type[BaseException], ...] = (CampaignError, KeyboardInterrupt)
+    if voicy is not None:
+        shown += (voicy.VoicyError,)
+    return interesting[0] if isinstance(interesting[0], shown) else None

@@ -12,7 +12,6 @@ Files are written whole or not at all.
 
 from __future__ import annotations
 
-import csv
 import math
 import os
 import re
@@ -23,10 +22,11 @@ from typing import IO, TYPE_CHECKING, Any
 
 from campaign.errors import InputError
 from campaign.outcomes.columns import parse_only
+from campaign.outcomes.csv_parts import write_results_csv
 from campaign.outcomes.files import atomic_path
 from campaign.outcomes.source import DatabaseLike, reading
 from campaign.outcomes.stream import ResultsStream, can_stream, stream_results
-from campaign.outcomes.xlsx import write_xlsx_rows
+from campaign.outcomes.xlsx import check_cell, write_xlsx_rows
 from campaign.store.queries import find_campaign
 
 if TYPE_CHECKING:
@@ -75,7 +75,8 @@ def export(
     `excel_csv` starts a CSV with the BOM Excel needs to read UTF-8 (the default).
 
     The results table is streamed from one SQL query a chunk at a time
-    (`campaign.outcomes.stream`); the calls table, and campaigns stored before the original
+    (`campaign.outcomes.stream`), a big one's CSV in parts over the machine's cores
+    (`campaign.outcomes.csv_parts`); the calls table, and campaigns stored before the original
     headers were, go through the DataFrames of `campaign.outcomes.results`."""
     if path is not None:
         export_format(path)  # fail before reading anything
@@ -85,15 +86,19 @@ def export(
             campaign = find_campaign(session, name)
             if not attempts and can_stream(campaign):
                 target = _target(path, campaign.name, attempts=False)
-                stream = stream_results(
-                    session, campaign, only=wanted, local_as_text=export_format(target) == "csv"
-                )
-                written = _write_stream(stream, target, excel_csv=excel_csv)
+                if export_format(target) == "csv":
+                    written, columns = write_results_csv(
+                        database, session, campaign, target, only=wanted, excel=excel_csv
+                    )
+                else:
+                    stream = stream_results(session, campaign, only=wanted, local_as_text=False)
+                    written = _write_xlsx_stream(stream, target)
+                    columns = len(stream.headers)
                 return ExportResult(
                     path=target,
                     format=export_format(target),
                     rows=written,
-                    columns=len(stream.headers),
+                    columns=columns,
                     campaign=campaign.name,
                 )
         from campaign.outcomes.frames import read_campaign_rows
@@ -120,10 +125,10 @@ def _target(path: str | os.PathLike[str] | None, name: str, *, attempts: bool) -
     return Path(path) if path is not None else default_export_path(name, attempts=attempts)
 
 
-def _write_stream(stream: ResultsStream, target: Path, *, excel_csv: bool) -> int:
-    if export_format(target) == "xlsx":
-        return write_xlsx_rows(stream.headers, stream.chunks, target, sheet="Results")
-    return write_csv_rows(stream.headers, stream.chunks, target, excel=excel_csv)
+def _write_xlsx_stream(stream: ResultsStream, target: Path) -> int:
+    return write_xlsx_rows(
+        stream.headers, stream.chunks, target, sheet="Results", date_columns=stream.date_columns
+    )
 
 
 def write_csv(
@@ -140,49 +145,26 @@ def write_csv(
         )
 
 
-def write_csv_rows(
-    headers: list[str],
-    chunks: Iterable[list[list[Any]]],
-    target: str | os.PathLike[str] | IO[str],
-    *,
-    excel: bool = False,
-) -> int:
-    """`headers` and the rows of `chunks` as UTF-8 CSV (the csv module, as pandas writes it:
-    minimal quoting, `\\n` line ends, None as an empty cell); returns the rows written."""
-    if not isinstance(target, str | os.PathLike):
-        return _csv_rows(headers, chunks, target)
-    # The mark written once, then plain UTF-8 (the utf-8-sig codec costs on every write).
-    with (
-        atomic_path(Path(target)) as temporary,
-        open(temporary, "w", encoding="utf-8", newline="", buffering=1 << 20) as handle,
-    ):
-        if excel:
-            handle.write("\ufeff")
-        return _csv_rows(headers, chunks, handle)
-
-
-def _csv_rows(headers: list[str], chunks: Iterable[list[list[Any]]], handle: IO[str]) -> int:
-    writer = csv.writer(handle, lineterminator="\n")
-    writer.writerow(headers)
-    count = 0
-    for rows in chunks:
-        writer.writerows(rows)
-        count += len(rows)
-    return count
-
-
 def write_xlsx(
     frame: pd.DataFrame, target: str | os.PathLike[str], *, sheet: str = "Results"
 ) -> None:
     """A DataFrame as an .xlsx (see `campaign.outcomes.xlsx`): UTC instants as text, local
     times as date cells."""
+    import pandas as pd
+
+    dates = [
+        str(column)
+        for column in frame.columns
+        if pd.api.types.is_datetime64_dtype(frame[column].dtype)
+    ]
     table = _text_times(frame, local_as_text=False)
     headers = [str(column) for column in table.columns]
-    write_xlsx_rows(headers, [_frame_rows(table)], target, sheet=sheet)
+    write_xlsx_rows(headers, [_frame_rows(table, headers)], target, sheet=sheet, date_columns=dates)
 
 
-def _frame_rows(table: pd.DataFrame) -> list[list[Any]]:
-    """A DataFrame's values as the Python values workbook cells are written from."""
+def _frame_rows(table: pd.DataFrame, headers: list[str]) -> list[list[Any]]:
+    """A DataFrame's values as the Python values workbook cells are written from (a value
+    of another type is refused with its column named)."""
     import numpy as np
     import pandas as pd
 
@@ -202,7 +184,8 @@ def _frame_rows(table: pd.DataFrame) -> list[list[Any]]:
         return value
 
     return [
-        [cell(value) for value in values] for values in table.itertuples(index=False, name=None)
+        [check_cell(cell(value), column) for value, column in zip(values, headers, strict=True)]
+        for values in table.itertuples(index=False, name=None)
     ]
 
 

@@ -141,6 +141,7 @@ def callbacks_due(session: Session, campaign_id: int) -> tuple[int, list[Callbac
         Contact.campaign_id == campaign_id,
         Contact.state == ContactState.QUEUED,
         Contact.wait_reason == WaitReason.CALLBACK,
+        Contact.next_attempt_at.is_not(None),  # a callback has its time: an index range
     )
     count = int(session.scalar(select(func.count()).where(*waiting)) or 0)
     if not count:

@@ -13,10 +13,9 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import case, func, or_, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from campaign.calls.holds import CampaignHold, waiting_columns
 from campaign.calls.vocab import (
     PLACED_CALLS,
     AttemptStatus,
@@ -24,7 +23,6 @@ from campaign.calls.vocab import (
     ContactState,
     EndSource,
     StopReason,
-    WaitReason,
 )
 from campaign.clock import Clock, SystemClock
 from campaign.outcomes.calendar_status import CalendarStatus, calendar_status
@@ -37,25 +35,13 @@ from campaign.outcomes.goals import (
     goal_figures,
     spend_figures,
 )
+from campaign.outcomes.waiting import Waiting, waiting_counts
 from campaign.store.db import Database
 from campaign.store.inbox import WebhookStats, webhook_stats
-from campaign.store.models import Attempt, Campaign, Contact, Event
+from campaign.store.models import Attempt, Campaign, Event
 from campaign.store.queries import find_campaign, list_campaigns, outcome_counts, state_counts
 from campaign.store.rehearsals import is_rehearsal
 from campaign.store.runners import LiveRunner, holder_is_alive, live_runners
-
-_READY = "ready"
-
-
-@dataclass(frozen=True)
-class Waiting:
-    """Queued contacts not callable yet for one reason, and when the first becomes due."""
-
-    reason: str
-    count: int
-    next_due: datetime | None
-    #: What the first of them waits for in words (`holiday (Yom Kippur)`), if the rule said.
-    detail: str | None = None
 
 
 @dataclass(frozen=True)
@@ -237,7 +223,7 @@ def _snapshot(
     state = effective_state(campaign, now, team=bool(team))
     outcomes = outcome_counts(session, campaign.id)
     attempts = _attempts_by_state(session, campaign.id)
-    ready, waiting = _waiting(session, campaign, now)
+    ready, waiting = waiting_counts(session, campaign, now)
     settings = dict(campaign.settings or {})
     ended = CampaignState(state).ended
     end = campaign.finished_at if ended and campaign.finished_at else now
@@ -326,49 +312,6 @@ def _attempts_by_state(session: Session, campaign_id: int) -> dict[str, int]:
         .group_by(Attempt.state)
     ).all()
     return {str(state): int(count) for state, count in rows}
-
-
-def _waiting(session: Session, campaign: Campaign, now: datetime) -> tuple[int, list[Waiting]]:
-    """Queued contacts due now, and the rest grouped by why they wait (a campaign-wide hold
-    applied: see `campaign.calls.holds`)."""
-    next_at, wait_reason, _ = waiting_columns(CampaignHold.of(campaign, now))
-    due = or_(next_at.is_(None), next_at <= now)
-    reason = case((due, _READY), else_=func.coalesce(wait_reason, WaitReason.REDIAL.value))
-    rows = session.execute(
-        select(reason.label("why"), func.count(), func.min(next_at))
-        .where(Contact.campaign_id == campaign.id, Contact.state == ContactState.QUEUED)
-        .group_by("why")  # by the label: PostgreSQL does not match repeated bound parameters
-    ).all()
-    found = {str(why): (int(count), first) for why, count, first in rows}
-    ready = found.pop(_READY, (0, None))[0]
-    order = {why.value: index for index, why in enumerate(WaitReason)}
-    hold = CampaignHold.of(campaign, now)
-    waiting = [
-        Waiting(reason=why, count=count, next_due=first, detail=(
-            hold.detail if hold is not None and why == hold.reason and first == hold.until
-            else _first_detail(session, campaign.id, why, first)
-        ))
-        for why, (count, first) in sorted(found.items(), key=lambda kv: order.get(kv[0], 99))
-    ]  # fmt: skip
-    return ready, waiting
-
-
-def _first_detail(
-    session: Session, campaign_id: int, reason: str, due: datetime | None
-) -> str | None:
-    """The wait detail of the first contact due for `reason` (one index lookup)."""
-    if due is None:
-        return None
-    return session.scalar(
-        select(Contact.wait_detail)
-        .where(
-            Contact.campaign_id == campaign_id,
-            Contact.state == ContactState.QUEUED,
-            Contact.next_attempt_at == due,
-            Contact.wait_reason == reason,
-        )
-        .limit(1)
-    )
 
 
 def _every(vocabulary: type[StrEnum], counts: dict[str, int]) -> dict[str, int]:

@@ -29,6 +29,7 @@ from campaign.outcomes.columns import (
     COLLECTED,
     EXTRACTED,
     GOAL_COLUMN,
+    LOCAL_RESULT_COLUMNS,
     RESULT_COLUMNS,
     variable_text,
 )
@@ -53,12 +54,27 @@ class ResultsStream:
 
     headers: list[str]
     chunks: Iterator[list[Row]]
+    #: The local-time columns (date cells when `local_as_text` is off).
+    date_columns: frozenset[str] = frozenset()
 
 
 def can_stream(campaign: Campaign) -> bool:
     """The stream needs the original headers stored with the campaign (every campaign
     imported since they were; older ones go through the DataFrame path)."""
     return bool(campaign.source_columns)
+
+
+@dataclass(frozen=True)
+class Variables:
+    """The names of the extracted and collected variables: the table's last columns. Read
+    once for a table written in parts, so every part has the same columns."""
+
+    extracted: list[str]
+    collected: list[str]
+
+    @classmethod
+    def read(cls, session: Session, campaign: Campaign) -> Variables:
+        return cls(*variable_names(session, campaign.id))
 
 
 def stream_results(
@@ -68,24 +84,35 @@ def stream_results(
     only: frozenset[str] = frozenset(),
     local_as_text: bool = True,
     chunk: int = CHUNK_ROWS,
+    variables: Variables | None = None,
+    positions: tuple[int | None, int | None] = (None, None),
 ) -> ResultsStream:
     """The results table of `campaign` (see `campaign.outcomes.results`), streamed; read
-    within `session`'s transaction, which must stay open while the chunks are consumed."""
+    within `session`'s transaction, which must stay open while the chunks are consumed.
+    `positions` (from, before) keeps a part of the list (`campaign.outcomes.csv_parts`)."""
     originals = list(campaign.source_columns or [])
-    extracted, collected = variable_names(session, campaign.id)
+    names = variables or Variables.read(session, campaign)
+    extracted, collected = names.extracted, names.collected
     goal = bool((campaign.settings or {}).get("goal"))
     generated = list(RESULT_COLUMNS)
     if goal:
         generated.insert(2, GOAL_COLUMN)
     generated += [f"{EXTRACTED}{name}" for name in extracted]
     generated += [f"{COLLECTED}{name}" for name in collected]
-    headers = originals + _renamed(originals, generated)
+    renamed = _renamed(originals, generated)
+    headers = originals + renamed
+    local_times = LOCAL_RESULT_COLUMNS[1:]
+    dates = frozenset(
+        new for old, new in zip(generated, renamed, strict=True) if old in local_times
+    )
     local = _local_text if local_as_text else _local_datetime
     dialect = session.get_bind().dialect.name
-    query = results_query(campaign, originals, dialect=dialect, only=only, goal=goal)
+    query = results_query(
+        campaign, originals, dialect=dialect, only=only, goal=goal, positions=positions
+    )
     build = _RowBuilder(query, originals, extracted, collected, local=local)
     chunks = (build.rows(rows) for rows in stream_rows(session, query.statement, chunk))
-    return ResultsStream(headers=headers, chunks=chunks)
+    return ResultsStream(headers=headers, chunks=chunks, date_columns=dates)
 
 
 class _RowBuilder:

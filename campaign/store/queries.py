@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, func, literal_column, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from campaign.calls.vocab import CampaignState, Outcome
@@ -47,13 +47,17 @@ def list_campaigns(session: Session) -> list[Campaign]:
 
 def outcome_counts(session: Session, campaign_id: int) -> dict[str, int]:
     """Contacts by outcome; contacts not final yet count under `pending`."""
-    # A literal, not a bound parameter: PostgreSQL must see the same expression in GROUP BY.
-    pending: ColumnElement[str] = literal_column(f"'{Outcome.PENDING}'")
-    outcome = func.coalesce(Contact.outcome, pending).label("outcome")
+    # Grouped by the stored column, in the (campaign, outcome) index's order: no sort.
     rows = session.execute(
-        select(outcome, func.count()).where(Contact.campaign_id == campaign_id).group_by(outcome)
+        select(Contact.outcome, func.count())
+        .where(Contact.campaign_id == campaign_id)
+        .group_by(Contact.outcome)
     ).all()
-    return {str(outcome): int(count) for outcome, count in rows}
+    counts: dict[str, int] = {}
+    for outcome, count in rows:
+        key = str(Outcome.PENDING if outcome is None else outcome)
+        counts[key] = counts.get(key, 0) + int(count)
+    return dict(sorted(counts.items()))  # by name, as the grouped text came before
 
 
 def state_counts(session: Session, campaign_id: int) -> dict[str, int]:

@@ -78,8 +78,10 @@ def results_query(
     dialect: str,
     only: frozenset[str] = frozenset(),
     goal: bool = False,
+    positions: tuple[int | None, int | None] = (None, None),
 ) -> ResultsQuery:
-    """One row per contact of `campaign` in input order; `only` keeps those outcomes.
+    """One row per contact of `campaign` in input order; `only` keeps those outcomes, and
+    `positions` (from, before) the contacts of that part of the list.
 
     The original cells under `headers` are taken out of the stored JSON by the database
     (SQLite's json_extract, PostgreSQL's ->>), which is several times faster than decoding
@@ -168,6 +170,11 @@ def results_query(
     )
     if only:
         statement = statement.where(outcome.in_(sorted(only)))
+    start, stop = positions
+    if start is not None:
+        statement = statement.where(c.position >= start)
+    if stop is not None:
+        statement = statement.where(c.position < stop)
     return ResultsQuery(statement, cells_in_sql=cells_in_sql, width=width)
 
 

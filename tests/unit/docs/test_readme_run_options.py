@@ -31,7 +31,8 @@ def _table_rows() -> list[str]:
 
 
 def _options(command: str) -> set[str]:
-    found = main.commands[command]
+    found = main.get_command(click.Context(main), command)
+    assert found is not None
     return {
         opt
         for param in found.params

@@ -1,0 +1,69 @@
+"""The command line imports a command's module only when the command runs."""
+
+from __future__ import annotations
+
+import importlib
+import subprocess
+import sys
+
+import click
+
+from campaign.cli import main
+from campaign.cli._base import COMMAND_MODULES
+
+
+def test_the_table_names_every_command_and_its_module() -> None:
+    for module in set(COMMAND_MODULES.values()):
+        importlib.import_module(f"campaign.cli.{module}")
+    registered = {name: command.callback.__module__ for name, command in main.commands.items()}
+    assert registered == {
+        name: f"campaign.cli.{module}" for name, module in COMMAND_MODULES.items()
+    }
+    context = click.Context(main)
+    assert main.list_commands(context) == sorted(COMMAND_MODULES)
+
+
+def test_status_starts_without_the_http_client_or_the_engine() -> None:
+    """`status --help` in a fresh interpreter: its module loaded, not the others'."""
+    probe = (
+        "import sys\n"
+        "from campaign.cli import main\n"
+        "try:\n"
+        "    main(['status', '--help'])\n"
+        "except SystemExit:\n"
+        "    pass\n"
+        "heavy = ('httpx', 'campaign.engine', 'campaign.simulator', 'campaign.cli.run',\n"
+        "         'pandas', 'campaign.voicy.client')\n"
+        "print(sorted(name for name in heavy if name in sys.modules))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, check=True, timeout=60
+    )
+    assert done.stdout.strip().splitlines()[-1] == "[]", done.stdout
+
+
+def test_api_errors_are_still_one_line_and_exit_1() -> None:
+    """The group tells the API's errors apart without importing the client up front."""
+    from click.testing import CliRunner
+
+    from campaign.cli._base import CampaignGroup
+    from campaign.voicy.errors import AuthError, ServerError
+
+    group = CampaignGroup("probe")
+    raised = {
+        "key": AuthError("bad key", status_code=401),
+        "api": ServerError("down", status_code=503),
+        "bug": ValueError("oops"),
+    }
+    for name, error in raised.items():
+
+        def fail(error: Exception = error) -> None:
+            raise error
+
+        group.command(name)(fail)
+    runner = CliRunner()
+    key, api, bug = (runner.invoke(group, [name]) for name in raised)
+    assert (key.exit_code, api.exit_code, bug.exit_code) == (1, 1, 3)
+    assert "refused the key (bad key)" in key.output and "VOICY_API_KEY" in key.output
+    assert "Error: Voicy API: HTTP 503: down" in api.output
+    assert "unexpected ValueError" in bug.output
