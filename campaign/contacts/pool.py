@@ -98,6 +98,12 @@ def _pooled(
             max_workers=workers, mp_context=context, initializer=_start_worker,
             initargs=(_without_file(plan), with_json),
         )  # fmt: skip
+        # A fork pool starts its workers at the first submit: that must happen while the heap
+        # is frozen, or each worker's first collection walks (and so copies) the whole
+        # inherited heap, ~70 MiB a worker.
+        for table in tables:
+            pending.append((table, _submit(pool, table)))
+            break
     finally:
         if forking:
             gc.unfreeze()
