@@ -23,7 +23,6 @@ from campaign.contacts.bulk import default_workers, pool_context
 from campaign.contacts.chunk import PreparedChunk, prepare_chunk
 from campaign.contacts.headers import Table
 from campaign.contacts.heap import release
-from campaign.contacts.source import SourceFile
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -55,8 +54,7 @@ def _prepare_in_worker(frame: pd.DataFrame) -> PreparedChunk:
 
 def _without_file(plan: ListPlan) -> ListPlan:
     """The plan as a worker needs it: everything but the file's bytes."""
-    source = plan.source
-    return replace(plan, source=SourceFile(source.name, b"", source.kind, source.extension))
+    return replace(plan, source=plan.source.without_bytes())
 
 
 def prepared_chunks(
