@@ -27,10 +27,11 @@ class TextScan:
     quoted: bool
 
 
-def scan_text(name: str, blocks: Iterable[bytes], *, utf16: bool) -> TextScan:
-    """The scan of the file whose bytes are `blocks`; an InputError for a line no list has."""
+def scan_text(name: str, head: bytes, blocks: Iterable[bytes], *, utf16: bool) -> TextScan:
+    """The scan of the file whose bytes are `blocks` (`head`: its first ones); an InputError
+    for a line no list has."""
     sniffer = EncodingSniffer()
-    lines = LongestLine()
+    lines = LongestLine(head)
     quoted = False
     for block in blocks:
         sniffer.feed(block)
@@ -47,11 +48,11 @@ def scan_text(name: str, blocks: Iterable[bytes], *, utf16: bool) -> TextScan:
 
 class LongestLine:
     """Length in bytes and 1-based number of the longest line of blocks fed in order
-    (numpy: fast on 100 MB). Lines end with LF, or with CR in a file whose first block has
-    no LF (old Mac exports)."""
+    (numpy: fast on 100 MB). Lines end with LF, or with CR in a file whose `head` (first
+    bytes) has CRs and no LF (old Mac exports)."""
 
-    def __init__(self) -> None:
-        self._newline: int | None = None
+    def __init__(self, head: bytes) -> None:
+        self._newline = 10 if b"\n" in head or b"\r" not in head else 13
         self._offset = 0  # bytes fed before the current block
         self._line_start = 0  # byte where the current line starts; lines ended so far
         self._lines_before = 0
@@ -60,8 +61,6 @@ class LongestLine:
     def feed(self, block: bytes) -> None:
         if not block:
             return
-        if self._newline is None:
-            self._newline = 10 if b"\n" in block or b"\r" not in block else 13
         array = np.frombuffer(block, dtype=np.uint8)
         breaks = np.flatnonzero(array == self._newline) + self._offset
         self._offset += len(block)

@@ -76,10 +76,10 @@ class SourceFile:
             )
         return handle
 
-    def blocks(self, size: int = BLOCK_BYTES) -> Iterator[bytes]:
-        """The file's bytes, `size` at a time."""
+    def blocks(self) -> Iterator[bytes]:
+        """The file's bytes, BLOCK_BYTES at a time."""
         with self.open() as handle:
-            while block := handle.read(size):
+            while block := handle.read(BLOCK_BYTES):
                 yield block
 
     def without_bytes(self) -> SourceFile:
@@ -182,4 +182,4 @@ def _check_text(source: SourceFile, head: bytes) -> TextScan:
     if not utf16 and b"\x00" in head:
         name = source.name
         raise InputError(f"{name} is a binary file, not a contact list: export it as CSV or XLSX")
-    return scan_text(source.name, source.blocks(), utf16=utf16)
+    return scan_text(source.name, head, source.blocks(), utf16=utf16)
