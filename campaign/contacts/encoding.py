@@ -8,6 +8,9 @@ Windows-1252, Russian as Windows-1251, Arabic as Windows-1256. Where several cod
 the bytes equally well (a few accented letters fit cp1250 and cp1252 alike), the one of the
 users' markets wins (MARKET_CODE_PAGES). Text that still reads as garbage in the chosen
 encoding ("éåñé ëäï" for Hebrew read as cp1252) is a warning, never silence.
+
+A file is fed to EncodingSniffer a block at a time (contacts/scan.py), so its bytes are
+never held whole: what it finds is what detect_encoding finds on all the bytes at once.
 """
 
 from __future__ import annotations
