@@ -97,6 +97,7 @@ def test_a_list_read_from_its_path_is_the_list_read_from_its_bytes(
     ).collect()
     pd.testing.assert_frame_equal(from_path.frame, from_bytes.frame)
     assert from_path.encoding == from_bytes.encoding
+    assert from_path.columns == ["שם", "טלפון", "הערה"]  # a BOM is not text, whatever follows
     assert from_path.frame["_line"].iloc[-1] == len(lines) + 1500 // 50  # the quoted breaks
 
 
