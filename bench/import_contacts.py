@@ -3,7 +3,7 @@
     python bench/import_contacts.py                          # 400k and 1M rows, SQLite
     python bench/import_contacts.py --rows 400000 --postgres # also PostgreSQL (COPY)
     python bench/import_contacts.py --rows 200000 --repeat 3 # best of 3 (a shared machine)
-    python bench/import_contacts.py --memory --rows 250000 --rows 500000 --rows 1000000
+    python bench/import_contacts.py --memory --rows 1000000  # 250k, 500k and 1M: memory only
 
 Generates N rows (a realistic mix of US/UK/EU formats, 10% duplicates, 1% invalid) into a
 temporary CSV and measures, each in a fresh process as a user would run it:
@@ -311,7 +311,9 @@ def main() -> None:
     parser.add_argument("--postgres", action="store_true", help="also import + store on PostgreSQL")
     parser.add_argument("--repeat", type=int, default=1, help="best of N (a shared machine)")
     parser.add_argument(
-        "--memory", action="store_true", help="import + store only (memory as the list grows)"
+        "--memory",
+        action="store_true",
+        help="import + store only (memory as the list grows; one --rows N measures N/4, N/2, N)",
     )
     parser.add_argument("--child", nargs=3, metavar=("KIND", "FILE", "DB"), help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -322,6 +324,8 @@ def main() -> None:
     from campaign.contacts import phonelib
 
     sizes = args.rows or [400_000, 1_000_000]
+    if args.memory and len(sizes) == 1:  # memory as the list grows: a quarter, a half, all
+        sizes = [sizes[0] // 4, sizes[0] // 2, sizes[0]]
     n_cores = cores()
     print(f"phone library: {phonelib.describe()}; {n_cores} cores; load {os.getloadavg()[0]:.1f}")
     pg = postgres_url() if args.postgres else None
@@ -389,6 +393,14 @@ def main() -> None:
                     f"  storing alone {name:<9}{insert['seconds']:7.2f} s  "
                     f"{insert['rows'] / insert['seconds']:,.0f} rows/s"
                 )
+    memory_rows = [(rows, rss) for what, rows, _, _, _, rss in figures if what.startswith("import")]
+    if args.memory and len(memory_rows) > 1:
+        (small, low), (large, high) = memory_rows[0], memory_rows[-1]
+        print(
+            f"\nmemory as the list grows: {low:,.0f} MiB at {small:,} rows, {high:,.0f} MiB at "
+            f"{large:,} rows ({(high / low - 1) * 100:+.0f} %; target <= 400 MiB, flat within "
+            "~10 %)"
+        )
     print("\nsummary (the machine may be shared: see the load above)")
     for what, rows, seconds, cpu, bound, rss in figures:
         print(

@@ -5,8 +5,8 @@ can give them its outcome; a duplicate whose vars differ from the first row's (a
 appointment for the same number) is flagged, since only the first row's values are sent.
 
 A list read in chunks keeps what it has seen in `SeenNumbers`: each number as an int64
-(E.164 digits), its first line and a hash of its vars, in sorted runs merged as they grow
-(about 24 bytes a distinct number, and a lookup per chunk that costs a binary search a run).
+(E.164 digits), its first line (int32) and a hash of its vars, in sorted runs merged as they
+grow (20 bytes a distinct number, and a lookup per chunk that costs a binary search a run).
 """
 
 from __future__ import annotations
@@ -46,12 +46,30 @@ class SeenNumbers:
         if not len(keys):
             return
         order = np.argsort(keys, kind="stable")
-        self.runs.append((keys[order], lines[order], hashes[order]))
+        self.runs.append((keys[order], lines[order].astype(np.int32), hashes[order]))
         while len(self.runs) > 1 and len(self.runs[-2][0]) <= 2 * len(self.runs[-1][0]):
-            (k1, l1, h1), (k2, l2, h2) = self.runs[-2], self.runs.pop()
-            keys_, lines_, hashes_ = (np.concatenate(p) for p in ((k1, k2), (l1, l2), (h1, h2)))
-            order = np.argsort(keys_, kind="stable")
-            self.runs[-1] = (keys_[order], lines_[order], hashes_[order])
+            newer = self.runs.pop()
+            self.runs.append(_merged(list(self.runs.pop()), newer))
+
+
+def _merged(
+    older: list[np.ndarray], newer: tuple[np.ndarray, np.ndarray, np.ndarray]
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Two sorted runs of distinct keys as one, an array at a time, each of the older run's
+    arrays let go once merged: at most the runs and one merged array are held (no argsort of
+    the whole, which held three copies of every number)."""
+    size = len(older[0]) + len(newer[0])
+    into = np.searchsorted(older[0], newer[0]) + np.arange(len(newer[0]))
+    kept = np.ones(size, dtype=bool)
+    kept[into] = False
+    merged = []
+    for index, values in enumerate(newer):
+        out = np.empty(size, dtype=values.dtype)
+        out[into] = values
+        out[kept] = older[index]
+        older[index] = out[:0]  # the older array is freed here
+        merged.append(out)
+    return merged[0], merged[1], merged[2]
 
 
 def e164_keys(e164: np.ndarray) -> np.ndarray:

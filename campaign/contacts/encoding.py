@@ -8,6 +8,9 @@ Windows-1252, Russian as Windows-1251, Arabic as Windows-1256. Where several cod
 the bytes equally well (a few accented letters fit cp1250 and cp1252 alike), the one of the
 users' markets wins (MARKET_CODE_PAGES). Text that still reads as garbage in the chosen
 encoding ("éåñé ëäï" for Hebrew read as cp1252) is a warning, never silence.
+
+A file is fed to EncodingSniffer a block at a time (contacts/scan.py), so its bytes are
+never held whole: what it finds is what detect_encoding finds on all the bytes at once.
 """
 
 from __future__ import annotations
@@ -60,33 +63,115 @@ def decode_head(name: str, head: bytes, encoding: str) -> str:
 
 def detect_encoding(name: str, data: bytes) -> Decoded:
     """The encoding of `data` (the whole file: UTF-8 is only UTF-8 if all of it is)."""
-    if data.startswith(_UTF32_BOMS):
-        return Decoded("utf-32")
-    if data.startswith(_UTF16_BOMS):
-        return Decoded("utf-16")
-    offset = len(_UTF8_BOM) if data.startswith(_UTF8_BOM) else 0
-    if not offset:
-        utf16 = utf16_without_bom(data)
-        if utf16:
-            return Decoded(utf16)
-    if _is_utf8(data, offset):
-        encoding = "utf-8-sig" if offset else "utf-8"
-        return Decoded(encoding, 0, _mojibake_warnings(name, data, encoding))
-    sample = non_ascii_sample(data[offset:])
-    encoding = _code_page(sample)
-    return Decoded(encoding, offset, _mojibake_warnings(name, sample, encoding))
+    sniffer = EncodingSniffer()
+    for start in range(0, len(data), _STEP):
+        sniffer.feed(data[start : start + _STEP])
+    return sniffer.result(name)
 
 
-def _is_utf8(data: bytes, offset: int) -> bool:
-    decoder = codecs.getincrementaldecoder("utf-8")()
-    step = 1 << 22
+_STEP = 1 << 22
+
+
+class EncodingSniffer:
+    """detect_encoding over a file fed block by block, so no more than a block is held.
+
+    A BOM or UTF-16 is told by the first block; UTF-8 is checked by an incremental decoder
+    over every block; the lines that hold non-ASCII bytes are kept, up to a sample for the
+    code-page detector, as they go by."""
+
+    def __init__(self) -> None:
+        self._head = b""
+        self._utf8: codecs.IncrementalDecoder | None = codecs.getincrementaldecoder("utf-8")()
+        self._lines = NonAsciiLines()
+
+    def feed(self, block: bytes) -> None:
+        if not block:
+            return
+        if not self._head:
+            self._head = block
+        if self._utf8 is not None:
+            try:
+                self._utf8.decode(block)
+            except UnicodeDecodeError:
+                self._utf8 = None
+        self._lines.feed(block)
+
+    def result(self, name: str) -> Decoded:
+        data = self._head
+        if data.startswith(_UTF32_BOMS):
+            return Decoded("utf-32")
+        if data.startswith(_UTF16_BOMS):
+            return Decoded("utf-16")
+        offset = len(_UTF8_BOM) if data.startswith(_UTF8_BOM) else 0
+        if not offset:
+            utf16 = utf16_without_bom(data)
+            if utf16:
+                return Decoded(utf16)
+        lines = self._lines.finish()
+        if self._utf8 is not None and _ends_utf8(self._utf8):
+            encoding = "utf-8-sig" if offset else "utf-8"
+            return Decoded(encoding, 0, _mojibake_warnings(name, lines, encoding))
+        if offset:  # the BOM is not text: the first line counts for what follows it
+            lines = lines.removeprefix(_UTF8_BOM)
+        sample = non_ascii_sample(lines)
+        encoding = _code_page(sample)
+        return Decoded(encoding, offset, _mojibake_warnings(name, sample, encoding))
+
+
+def _ends_utf8(decoder: codecs.IncrementalDecoder) -> bool:
     try:
-        for start in range(offset, len(data), step):
-            decoder.decode(data[start : start + step])
         decoder.decode(b"", final=True)
     except UnicodeDecodeError:
         return False
     return True
+
+
+class NonAsciiLines:
+    """The lines with non-ASCII bytes of a file fed block by block, in order, until a
+    sample's worth (and the first line) is kept: non_ascii_sample of what it keeps is
+    non_ascii_sample of the whole file."""
+
+    def __init__(self, limit: int = _SAMPLE_BYTES) -> None:
+        self.limit = limit
+        self._kept: list[bytes] = []
+        self._size = 0
+        self._first = -1  # size of the first line, once seen
+        self._carry = b""  # the line the last block cut
+
+    def feed(self, block: bytes) -> None:
+        if self._full():
+            return
+        data = self._carry + block
+        end = data.rfind(b"\n") + 1
+        self._carry = data[end:]
+        if len(self._carry) > MAX_SAMPLE_LINE:  # a line that long is kept in part
+            data, end, self._carry = data + b"\n", len(data) + 1, b""
+        if end:
+            self._keep(data[:end])
+
+    def finish(self) -> bytes:
+        if self._carry and not self._full():
+            self._keep(self._carry)
+        self._carry = b""
+        return b"".join(self._kept)
+
+    def _full(self) -> bool:
+        return self._first >= 0 and self._size - self._first >= self.limit
+
+    def _keep(self, lines: bytes) -> None:
+        if self._first < 0:
+            first = lines.find(b"\n") + 1 or len(lines)
+            self._first = first
+            self._kept.append(lines[:first])
+            self._size = first
+            lines = lines[first:]
+        sample = non_ascii_sample(lines, self.limit + self._first - self._size)
+        self._kept.append(sample)
+        self._size += len(sample)
+
+
+#: A "line" longer than this (a file without newlines) is cut for the sample.
+MAX_SAMPLE_LINE = 1 << 22
 
 
 def non_ascii_sample(data: bytes, limit: int = _SAMPLE_BYTES) -> bytes:
@@ -100,6 +185,8 @@ def non_ascii_sample(data: bytes, limit: int = _SAMPLE_BYTES) -> bytes:
     end = 0
     step = 1 << 20
     for block in range(0, len(data), step):
+        if size >= limit:
+            break
         high = np.flatnonzero(array[block : block + step] >= 0x80) + block
         at = int(np.searchsorted(high, end))
         while at < len(high) and size < limit:
@@ -110,8 +197,6 @@ def non_ascii_sample(data: bytes, limit: int = _SAMPLE_BYTES) -> bytes:
             lines.append(data[start:end])
             size += end - start
             at = int(np.searchsorted(high, end))
-        if size >= limit:
-            break
     return b"".join(lines)
 
 

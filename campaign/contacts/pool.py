@@ -23,7 +23,6 @@ from campaign.contacts.bulk import default_workers, pool_context
 from campaign.contacts.chunk import PreparedChunk, prepare_chunk
 from campaign.contacts.headers import Table
 from campaign.contacts.heap import release
-from campaign.contacts.source import SourceFile
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -55,8 +54,7 @@ def _prepare_in_worker(frame: pd.DataFrame) -> PreparedChunk:
 
 def _without_file(plan: ListPlan) -> ListPlan:
     """The plan as a worker needs it: everything but the file's bytes."""
-    source = plan.source
-    return replace(plan, source=SourceFile(source.name, b"", source.kind, source.extension))
+    return replace(plan, source=plan.source.without_bytes())
 
 
 def prepared_chunks(
@@ -98,6 +96,12 @@ def _pooled(
             max_workers=workers, mp_context=context, initializer=_start_worker,
             initargs=(_without_file(plan), with_json),
         )  # fmt: skip
+        # A fork pool starts its workers at the first submit: that must happen while the heap
+        # is frozen, or each worker's first collection walks (and so copies) the whole
+        # inherited heap, ~70 MiB a worker.
+        for table in tables:
+            pending.append((table, _submit(pool, table)))
+            break
     finally:
         if forking:
             gc.unfreeze()

@@ -16,12 +16,12 @@ import re
 import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any, BinaryIO, Literal
 
 import numpy as np
 import pandas as pd
 
-from campaign.contacts.encoding import decode_head, detect_encoding
+from campaign.contacts.encoding import Decoded, decode_head
 from campaign.contacts.source import SourceFile
 from campaign.errors import InputError
 
@@ -82,20 +82,34 @@ _HEAD_BYTES = 256 * 1024
 
 
 def _text_grids(source: SourceFile, chunk_rows: int | None, first_rows: int) -> Iterator[Grid]:
-    found = detect_encoding(source.name, source.data)
-    body = source.data[found.offset :]
-    head = decode_head(source.name, body[:_HEAD_BYTES], found.encoding)
+    assert source.text is not None, "read_source scans every text file"
+    found, quoted = source.text.decoded, source.text.quoted
+    with source.open() as handle:
+        handle.seek(found.offset)
+        head = decode_head(source.name, handle.read(_HEAD_BYTES), found.encoding)
+        handle.seek(found.offset)
+        yield from _parsed(source, handle, found, quoted, _delimiter(source, head), chunk_rows,
+                           first_rows)  # fmt: skip
+
+
+def _delimiter(source: SourceFile, head: str) -> str:
     if source.extension in (".tsv", ".tab"):
-        delimiter = "\t"
-    elif source.extension == ".psv":
-        delimiter = "|"
-    else:
-        delimiter = sniff_delimiter(head)
-    # pandas' C parser decodes the bytes itself, chunk by chunk (undefined bytes of a code
-    # page become U+FFFD, which the head check above counts as garbage).
+        return "\t"
+    if source.extension == ".psv":
+        return "|"
+    return sniff_delimiter(head)
+
+
+def _parsed(
+    source: SourceFile, handle: BinaryIO, found: Decoded, quoted: bool, delimiter: str,
+    chunk_rows: int | None, first_rows: int,
+) -> Iterator[Grid]:  # fmt: skip
+    """pandas' C parser over the open file, from where the text starts: it reads and
+    decodes the bytes itself, a buffer at a time (undefined bytes of a code page become
+    U+FFFD, which decode_head's check counts as garbage)."""
     try:
         reader = pd.read_csv(
-            io.BytesIO(body),
+            handle,
             sep=delimiter,
             header=None,
             dtype=object,  # Python str cells; never numbers, never NaN (na_filter=False)
@@ -113,7 +127,6 @@ def _text_grids(source: SourceFile, chunk_rows: int | None, first_rows: int) -> 
         raise InputError(
             f"{source.name} is not valid {found.encoding.upper()} text: save it again as CSV UTF-8"
         ) from exc
-    quoted = b'"' in body
     next_line = 1
     size = max(first_rows, chunk_rows or 0) or None
     with reader:
@@ -229,12 +242,20 @@ def _text_lines(cells: pd.DataFrame, quoted: bool, first: int) -> tuple[np.ndarr
 
 def _read_excel(source: SourceFile, sheet: str | None) -> Grid:
     engine = "openpyxl" if source.kind == "xlsx" else _xls_engine(source.name)
+    with source.open() as handle:
+        return _read_book(source, handle, engine, sheet)
+
+
+def _read_book(
+    source: SourceFile, handle: BinaryIO, engine: Literal["openpyxl", "calamine", "xlrd"],
+    sheet: str | None,
+) -> Grid:  # fmt: skip
     try:
         with warnings.catch_warnings():
             # pandas deprecates xlrd in favour of calamine; xlrd still reads .xls fine.
             warnings.simplefilter("ignore", category=FutureWarning)
             warnings.filterwarnings("ignore", message=".*xlrd.*")
-            book = pd.ExcelFile(io.BytesIO(source.data), engine=engine)
+            book = pd.ExcelFile(handle, engine=engine)
     except Exception as exc:  # each engine raises its own types for damaged files
         raise InputError(_excel_open_message(source.name, exc)) from exc
     with book:

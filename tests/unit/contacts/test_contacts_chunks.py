@@ -129,6 +129,9 @@ def test_seen_numbers_merge_runs_and_find_every_key() -> None:
     assert hashes[:50].tolist() == keys[:50]
     assert found.tolist() == [True] * 50 + [False, 7 in keys]
     assert lines[:50].tolist() == [k * 2 for k in keys[:50]]
+    every, every_line, _ = seen.lookup(np.array(keys, dtype=np.int64))
+    assert every.all() and every_line.tolist() == [k * 2 for k in keys]
+    assert all((np.diff(run_keys) > 0).all() for run_keys, _, _ in seen.runs)  # merged sorted
 
 
 def test_a_kept_first_pass_gives_the_second_its_rows_without_the_work(
