@@ -7,7 +7,7 @@ from pathlib import Path
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 
-from campaign.store.db import current_revision, head_revision, open_db, table_names
+from campaign.store.db import SCHEMA_HEAD, current_revision, head_revision, open_db, table_names
 from campaign.store.models import Base
 
 
@@ -18,6 +18,11 @@ def test_migrated_schema_equals_the_models(tmp_path: Path) -> None:
         differences = compare_metadata(context, Base.metadata)
     assert differences == []
     assert current_revision(db) == head_revision()
+
+
+def test_the_schema_head_constant_is_alembic_s_head() -> None:
+    # A store at SCHEMA_HEAD opens without alembic: a new migration must move the constant.
+    assert head_revision() == SCHEMA_HEAD
 
 
 def test_opening_twice_migrates_once_and_keeps_data(tmp_path: Path) -> None:
