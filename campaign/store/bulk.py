@@ -21,13 +21,15 @@ the caller (pandas' to_json), so a row costs little more than the driver's own w
 from __future__ import annotations
 
 import json
+import logging
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
-from contextlib import ExitStack
+from contextlib import ExitStack, contextmanager
 from itertools import islice
 from operator import itemgetter
 from typing import Any, Protocol, TypeVar
 
 from sqlalchemy import JSON, Column, Table
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 from campaign.store.bulk_sqlite import SqliteAppender
@@ -37,6 +39,7 @@ from campaign.store.models import Base
 BATCH_ROWS = 10_000
 
 Converter = Callable[[Any], Any]
+log = logging.getLogger("campaign.store")
 _T = TypeVar("_T")
 
 
@@ -135,20 +138,36 @@ class ColumnWriter:
         if self._fixed:
             size = len(columns[0]) if columns else 0
             columns += [[value] * size for value in self._fixed]
-        self._sink.add(columns)
+        with self._driver_errors():
+            self._sink.add(columns)
 
     def close(self) -> int:
         """Every row written (SQLite: the indexes built again); the number of rows."""
         if self._sink is not None:
-            self.count = self._sink.close()
-            self._sink = None
+            sink, self._sink = self._sink, None
+            with self._driver_errors():
+                self.count = sink.close()
         return self.count
 
     def abort(self) -> None:
         """Stop writing; the rows already sent stay in the transaction for its rollback."""
         if self._sink is not None:
-            self._sink.abort()
-            self._sink = None
+            sink, self._sink = self._sink, None
+            try:
+                sink.abort()
+            except Exception:  # the connection is gone already: the rollback says so
+                log.debug("bulk insert abort failed", exc_info=True)
+
+    @contextmanager
+    def _driver_errors(self) -> Iterator[None]:
+        """The driver's own errors (raised on the raw connection) as SQLAlchemy's, so the
+        store's outage and disk-full handling sees them as it sees any other write's."""
+        dialect = self.session.get_bind().dialect
+        base = dialect.loaded_dbapi.Error
+        try:
+            yield
+        except base as exc:
+            raise DBAPIError.instance(None, None, exc, base, dialect=dialect) from exc
 
     def _open(self, given: list[str]) -> _Sink:
         connection = self.session.connection()

@@ -63,7 +63,7 @@ class SqliteAppender:
         self._dropped: list[str] = []
         self._closed = False
         if expected_rows is not None and self._worth_deferring(expected_rows):
-            self._drop_indexes()  # before the writer starts: this thread's connection still
+            self.drop_indexes()  # before the writer starts: this thread's connection still
         self._jobs: queue.Queue[Any] = queue.Queue(maxsize=1)
         self._failure: list[BaseException] = []
         self._decided = expected_rows is not None
@@ -107,7 +107,7 @@ class SqliteAppender:
                 continue  # drain: the producer is told at its next add
             try:
                 if job[0] == "drop":
-                    self._drop_indexes()
+                    self.drop_indexes()
                 else:
                     self._cursor.executemany(*job)
             except BaseException as exc:  # re-raised in the caller's thread
@@ -143,7 +143,7 @@ class SqliteAppender:
             ).fetchall()
         )
 
-    def _drop_indexes(self) -> None:
+    def drop_indexes(self) -> None:
         """Drop the table's secondary indexes; close() creates them again, in order."""
         for index, sql in self._indexes:
             self._cursor.execute(f'DROP INDEX "{index}"')
