@@ -57,8 +57,8 @@ def check_one_pass_equals_two(db: Database, tmp_path: Path, rows: int = 12_000) 
     path = write_list(tmp_path / "list.csv", rows)
     dnc = tmp_path / "dnc.txt"
     head = next(_stream(path).chunks())
-    first = [str(row.e164) for row in head.rows("valid")][:3]
-    dnc.write_text("\n".join(first) + "\n")
+    numbers = [str(row.e164) for row in head.rows("valid")][:3]
+    dnc.write_text("\n".join(numbers) + "\n")
     one, opened = _one_pass(db, path, dnc_files=(dnc,))
     assert opened == ["store", "pass read, state storing"]
     # The two-pass store, with the DNC numbers the first one stored.
