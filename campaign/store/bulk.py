@@ -241,10 +241,12 @@ def _scalar_defaults(table: Table, given: list[str]) -> dict[str, Any]:
 
 
 def _converter(column: Column[Any], dialect: Any) -> Converter | None:
-    """What SQLAlchemy would do to a value of `column` before the driver sees it."""
+    """What SQLAlchemy would do to a value of `column` before the driver sees it: the
+    dialect's own type (SQLite's DATETIME writes the text the ORM writes, not a datetime
+    left to the driver's adapter)."""
     if isinstance(column.type, JSON):
         return _json
-    processor = column.type.bind_processor(dialect)
+    processor = column.type.dialect_impl(dialect).bind_processor(dialect)
     return processor
 
 

@@ -14,6 +14,10 @@ Three things make a large insert into SQLite cost little more than writing its p
   from `sqlite_master`) inside the same transaction, so other connections never see the
   table without them and a failure rolls both back.
 - **A larger page cache** for the duration of the insert only.
+- **None bound at once.** Python 3.11's `sqlite3` looks every None up as an object to
+  adapt, formatting and discarding an AttributeError each time (a quarter of the insert's
+  cost, with six NULL columns in most rows); with an adapter registered for None (`{}.get`,
+  which returns None), the look-up finds it at once and binds NULL as before.
 
 Durability is not traded: `synchronous` stays FULL (SQLite syncs at commit only, so a bulk
 phase would gain one fsync from lowering it), and the journal stays WAL (leaving it needs
@@ -23,9 +27,10 @@ every other connection closed).
 from __future__ import annotations
 
 import queue
+import sqlite3
 import threading
-from collections.abc import Collection, Sequence
-from typing import Any
+from collections.abc import Callable, Collection, Sequence
+from typing import Any, cast
 
 #: SQLite page cache while a bulk insert runs, in KiB.
 CACHE_KIB = 16 * 1024
@@ -34,6 +39,13 @@ CACHE_KIB = 16 * 1024
 DEFER_INDEXES_MIN_ROWS = 50_000
 
 _DONE = object()
+
+
+def bind_none_fast() -> None:
+    """Bind None as NULL without sqlite3's failed protocol look-up (see the docstring);
+    process-wide, and the same NULL for every connection."""
+    null: Callable[[None], None] = cast("Callable[[None], None]", {}.get)  # C, no frame
+    sqlite3.register_adapter(type(None), null)
 
 
 class SqliteAppender:
@@ -55,6 +67,7 @@ class SqliteAppender:
         self.names = names
         self.nullable = nullable
         self.count = 0
+        bind_none_fast()
         self._cursor = raw.cursor()
         self._previous_cache = self._cursor.execute("PRAGMA cache_size").fetchone()[0]
         self._cursor.execute(f"PRAGMA cache_size=-{CACHE_KIB}")
