@@ -138,6 +138,9 @@ class ListImport:
         try:
             self._writer.add(columns)
         except Exception as exc:
+            if not is_store_down(exc):
+                self.abort(exc)
+                raise
             self._fail(exc)
 
     def finish(self, patient: Patient = _at_once) -> PreparedCampaign:

@@ -141,3 +141,26 @@ def test_a_first_chunk_mostly_rejected_waits_for_the_verdict(db: Database, tmp_p
     stored = _stored_columns(db, campaign.id)
     assert stored["line"] == list(range(2, 2 + 5 * CHUNK))
     assert stored["import_status"].count("invalid") == CHUNK
+
+
+def test_a_write_refused_for_a_bug_is_an_error_not_a_second_pass(
+    db: Database, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Only an outage (server gone, file locked) falls back to a second pass; any other
+    failure of the insert stops the import, with nothing stored."""
+    from sqlalchemy.exc import IntegrityError
+
+    from campaign.campaigns import importing
+
+    real = importing.chunk_columns
+
+    def broken(*args: Any) -> Any:
+        columns = dict(real(*args))
+        columns["import_status"] = [None] * len(columns["line"])  # NOT NULL
+        return columns
+
+    monkeypatch.setattr(importing, "chunk_columns", broken)
+    path = write_list(tmp_path / "list.csv", 3 * CHUNK)
+    with pytest.raises(IntegrityError, match="NOT NULL"):
+        _one_pass(db, path)
+    assert _counts(db) == (0, 0, 0)
