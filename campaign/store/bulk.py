@@ -3,7 +3,8 @@
 SQLite gets one prepared INSERT per batch run by the driver's executemany, inside the
 caller's transaction, on a writer thread, with the table's indexes built after the rows
 when the rows outnumber the table's (bulk_sqlite.py). PostgreSQL gets COPY, which is
-several times faster than any INSERT. Values go through the same conversions SQLAlchemy would
+several times faster than any INSERT, with the indexes built after a first list's rows
+(bulk_pg.py). Values go through the same conversions SQLAlchemy would
 apply (aware UTC datetimes, JSON), so the rows read back exactly as if the ORM wrote them.
 
     from campaign.store.bulk import ColumnWriter, insert_columns, insert_rows
@@ -23,7 +24,7 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
-from contextlib import ExitStack, contextmanager
+from contextlib import contextmanager
 from itertools import islice
 from operator import itemgetter
 from typing import Any, Protocol, TypeVar
@@ -32,6 +33,7 @@ from sqlalchemy import JSON, Column, Table
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
+from campaign.store.bulk_pg import PgCopy
 from campaign.store.bulk_sqlite import SqliteAppender
 from campaign.store.models import Base
 
@@ -192,7 +194,7 @@ class ColumnWriter:
                 expected_rows=self.expected_rows,
             )  # fmt: skip
         if dialect.name == "postgresql":
-            return _Copy(raw, quote(table.name), quoted)
+            return PgCopy(raw, quote(table.name), quoted)
         return _ExecuteMany(raw, quote(table.name), quoted)
 
 
@@ -274,32 +276,3 @@ class _ExecuteMany:
 
     def abort(self) -> None:
         self.cursor.close()
-
-
-class _Copy:
-    """COPY FROM STDIN, the data sent to the server by psycopg's writer thread while this
-    thread formats the next rows (QueuedLibpqWriter)."""
-
-    def __init__(self, raw: Any, table: str, names: list[str]) -> None:
-        from psycopg.copy import QueuedLibpqWriter
-
-        self.count = 0
-        self._stack = ExitStack()
-        cursor = self._stack.enter_context(raw.cursor())
-        statement = f"COPY {table} ({', '.join(names)}) FROM STDIN"
-        self._copy = self._stack.enter_context(
-            cursor.copy(statement, writer=QueuedLibpqWriter(cursor))
-        )
-
-    def add(self, columns: list[Sequence[Any]]) -> None:
-        write_row = self._copy.write_row
-        for row in zip(*columns, strict=True):
-            write_row(row)
-        self.count += len(columns[0]) if columns else 0
-
-    def close(self) -> int:
-        self._stack.close()
-        return self.count
-
-    def abort(self) -> None:
-        self._stack.__exit__(RuntimeError, RuntimeError("bulk insert aborted"), None)
