@@ -28,6 +28,7 @@ from collections.abc import Callable
 from contextlib import ExitStack
 from dataclasses import dataclass
 from datetime import datetime
+from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
 
@@ -59,6 +60,17 @@ if TYPE_CHECKING:
 T = TypeVar("T")
 Patient = Callable[[Callable[[], PreparedCampaign]], PreparedCampaign]
 log = logging.getLogger("campaign.store")
+
+
+class ImportPhase(StrEnum):
+    """Where a ListImport is (its own steps, not a contact's state)."""
+
+    NEW = "new"
+    STORING = "storing"  # from the first accepted chunk
+    DEFERRED = "deferred"  # a first chunk mostly rejected: finish stores in a second pass
+    FAILED = "failed"  # the store went down during the pass: the same
+    ABORTED = "aborted"  # rolled back
+    STORED = "stored"  # committed
 
 
 @dataclass(frozen=True)
@@ -100,9 +112,7 @@ class ListImport:
         self.again = again
         self.refuse_rejects = refuse_rejects
         self.target: ImportTarget | None = None
-        #: "storing" from the first accepted chunk; "deferred" (a first chunk mostly
-        #: rejected) or "failed" (the store went down): finish stores in a second pass.
-        self.state = "new"
+        self.phase = ImportPhase.NEW
         self._stack = ExitStack()
         self._writer: ColumnWriter | None = None
         self._campaign: Campaign | None = None
@@ -114,7 +124,7 @@ class ListImport:
         return self
 
     def __exit__(self, kind: object, exc: BaseException | None, tb: object) -> None:
-        if kind is not None or self.state == "storing":  # never kept without finish()
+        if kind is not None or self.phase is ImportPhase.STORING:  # never kept without finish()
             self.abort(exc)
 
     def store(self) -> ImportTarget:
@@ -125,12 +135,12 @@ class ListImport:
 
     def add(self, chunk: ContactList) -> None:
         """Store one chunk of the checking pass (its on_chunk)."""
-        if self.state == "new":
+        if self.phase is ImportPhase.NEW:
             if self.refuse_rejects and _mostly_rejected(chunk):
-                self.state = "deferred"
+                self.phase = ImportPhase.DEFERRED
                 return
             self._begin()
-        if self.state != "storing":
+        if self.phase is not ImportPhase.STORING:
             return
         assert self._writer is not None and self._campaign is not None
         target = self.store()
@@ -151,7 +161,7 @@ class ListImport:
                 f"{self.contacts.source_name} has no valid phone number; run `python -m "
                 f"campaign validate {self.contacts.source_name}` to see why each row was rejected"
             )
-        if self.state == "storing":
+        if self.phase is ImportPhase.STORING:
             prepared = self._commit()
             if prepared is not None:
                 return prepared
@@ -172,8 +182,8 @@ class ListImport:
             self._writer = None
         error = exc or RuntimeError("list import aborted")
         self._stack.__exit__(type(error), error, error.__traceback__)
-        if self.state == "storing":
-            self.state = "aborted"
+        if self.phase is ImportPhase.STORING:
+            self.phase = ImportPhase.ABORTED
 
     def _begin(self) -> None:
         target = self.store()
@@ -198,7 +208,7 @@ class ListImport:
                 raise
             self._fail(exc)
             return
-        self.state = "storing"
+        self.phase = ImportPhase.STORING
 
     def _commit(self) -> PreparedCampaign | None:
         """The stored list kept (None: the store went down; a second pass stores it)."""
@@ -225,14 +235,14 @@ class ListImport:
                 raise
             log.warning("the store went down while the list was stored; storing it again")
             return None
-        self.state = "stored"
+        self.phase = ImportPhase.STORED
         return PreparedCampaign(campaign, notes)
 
     def _fail(self, exc: Exception) -> None:
         """The store went down while the rows went in: roll back, finish stores again."""
         log.warning("the store went down while the list was stored (%s); storing it after", exc)
         self.abort(exc)
-        self.state = "failed"
+        self.phase = ImportPhase.FAILED
 
 
 def _mostly_rejected(chunk: ContactList) -> bool:

@@ -37,7 +37,7 @@ def _one_pass(db: Database, path: Path, **options: Any) -> tuple[Campaign, list[
     stream = _stream(path)
     with ListImport(open_store, stream, RunSettings(), **options) as importing:
         validation_summary(stream, on_chunk=importing.add)
-        opened.append(f"pass read, state {importing.state}")
+        opened.append(f"pass read, phase {importing.phase}")
         prepared = importing.finish()
     return prepared.campaign, opened
 
@@ -60,7 +60,7 @@ def check_one_pass_equals_two(db: Database, tmp_path: Path, rows: int = 12_000) 
     numbers = [str(row.e164) for row in head.rows("valid")][:3]
     dnc.write_text("\n".join(numbers) + "\n")
     one, opened = _one_pass(db, path, dnc_files=(dnc,))
-    assert opened == ["store", "pass read, state storing"]
+    assert opened == ["store", "pass read, phase storing"]
     # The two-pass store, with the DNC numbers the first one stored.
     two = create_campaign(db, _stream(path), RunSettings(), now=NOW, name="two")
     first, second = _stored_columns(db, one.id), _stored_columns(db, two.id)
@@ -121,7 +121,7 @@ def test_a_refused_list_stores_nothing(db: Database, tmp_path: Path) -> None:
         ListImport(lambda: ImportTarget(db, NOW), stream, RunSettings(), new=True) as importing,
     ):
         validation_summary(stream, on_chunk=importing.add)
-        assert importing.state == "storing"
+        assert importing.phase == "storing"
         raise InputError("the list is read wrong")
     # Left without finish(): nothing is kept either.
     stream = _stream(path)
@@ -137,7 +137,7 @@ def test_a_first_chunk_mostly_rejected_waits_for_the_verdict(db: Database, tmp_p
     good = [f"row{i},+1 212 {200 + i // 10000} {i % 10000:04d}" for i in range(4 * CHUNK)]
     path.write_text("name,phone\n" + "\n".join(bad + good) + "\n", encoding="utf-8")
     campaign, opened = _one_pass(db, path)
-    assert opened == ["pass read, state deferred", "store"]
+    assert opened == ["pass read, phase deferred", "store"]
     stored = _stored_columns(db, campaign.id)
     assert stored["line"] == list(range(2, 2 + 5 * CHUNK))
     assert stored["import_status"].count("invalid") == CHUNK
