@@ -37,6 +37,8 @@ CACHE_KIB = 16 * 1024
 #: Below this many rows, indexes are kept up to date as the rows go in (the DDL is not
 #: worth it for a small list).
 DEFER_INDEXES_MIN_ROWS = 50_000
+#: Rows per executemany: the rows waiting for the writer are a part of a chunk, not chunks.
+WRITE_ROWS = 5_000
 
 _DONE = object()
 
@@ -89,14 +91,15 @@ class SqliteAppender:
         """Queue one batch (blocks while the writer is a batch behind); a failure of an
         earlier batch is raised here."""
         self._raise_failure()
-        statement, rows = _statement(self.table, self.names, columns, self.nullable)
-        if not rows:
-            return
-        if not self._decided and self._worth_deferring(self.count + len(rows)):
-            self._decided = True
-            self._jobs.put(("drop", None))
-        self._jobs.put((statement, rows))
-        self.count += len(rows)
+        size = len(columns[0]) if columns else 0
+        for start in range(0, size, WRITE_ROWS):  # small parts: few rows held in the queue
+            part = [column[start : start + WRITE_ROWS] for column in columns]
+            statement, rows = _statement(self.table, self.names, part, self.nullable)
+            if not self._decided and self._worth_deferring(self.count + len(rows)):
+                self._decided = True
+                self._jobs.put(("drop", None))
+            self._jobs.put((statement, rows))
+            self.count += len(rows)
 
     def close(self) -> int:
         """Every queued batch written and the indexes built again; the number of rows."""
