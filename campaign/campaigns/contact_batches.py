@@ -30,7 +30,7 @@ def contact_batches(
 ) -> Iterator[dict[str, Sequence[Any]]]:
     """One batch of columns per chunk of `contacts` (every row: rejected and duplicates too)."""
     for chunk in contacts.chunks():
-        yield _columns(campaign_id, chunk, suppressed, now)
+        yield chunk_columns(campaign_id, chunk, suppressed, now)
 
 
 def _objects(values: Any) -> list[Any]:
@@ -45,9 +45,10 @@ def _json_lines(frame: pd.DataFrame) -> list[str]:
     return text.split("\n")[: len(frame)]
 
 
-def _columns(
+def chunk_columns(
     campaign_id: int, chunk: ContactList, suppressed: set[str], now: datetime
 ) -> dict[str, Sequence[Any]]:
+    """One chunk's rows as the contacts table's columns (positions from its first_position)."""
     frame = chunk.frame
     size = len(frame)
     status = frame["_status"].to_numpy(dtype=object)

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from campaign.calls.births import first_state
 from campaign.calls.runs import new_campaign
@@ -62,27 +63,10 @@ def create_campaign(
     fingerprint: str | None = None,
 ) -> Campaign:
     """Store the campaign and every input row (rejected and duplicate rows included)."""
-    if name:
-        with db.read_session() as session:
-            if session.scalars(select(Campaign.id).where(Campaign.name == name)).first():
-                raise InputError(
-                    f"a campaign named {name!r} already exists in this database; "
-                    f"choose another --name or resume it with `python -m campaign resume {name}`"
-                )
-    final_name = name or unique_name(db, default_name(contacts.source_name, now))
+    final_name = campaign_name(db, name, contacts.source_name, now)
     with db.session() as session:
         suppressed = set(session.scalars(select(Suppression.e164)))
-        campaign = new_campaign(
-            name=final_name,
-            created_at=now,
-            settings=settings.to_json(),
-            source_name=contacts.source_name,
-            source_columns=list(contacts.columns),
-            phone_column=contacts.phone_column,
-            fingerprint=fingerprint,
-            requests_used=0,
-            rate_limited=0,
-        )
+        campaign = campaign_row(final_name, contacts, settings, now, fingerprint)
         session.add(campaign)
         session.flush()
         if hasattr(contacts, "chunks"):  # a ContactList or ContactStream: column-wise
@@ -95,14 +79,47 @@ def create_campaign(
         else:  # any object with rows() (the tests' fakes)
             rows = (_row_values(campaign.id, row, suppressed, now) for row in contacts.rows())
             insert_rows(session, Contact, rows)
-        add_event(
-            session,
-            now,
-            "created",
-            f"campaign created from {contacts.source_name}",
-            campaign_id=campaign.id,
-        )
+        record_created(session, campaign, now)
     return campaign
+
+
+def record_created(session: Session, campaign: Campaign, now: datetime) -> None:
+    """The campaign's first event (in the transaction that stores it)."""
+    add_event(
+        session, now, "created", f"campaign created from {campaign.source_name}",
+        campaign_id=campaign.id,
+    )  # fmt: skip
+
+
+def campaign_name(db: Database, name: str | None, source_name: str, now: datetime) -> str:
+    """The name given (refused with the fix when taken), else a free default one."""
+    if name:
+        with db.read_session() as session:
+            if session.scalars(select(Campaign.id).where(Campaign.name == name)).first():
+                raise InputError(
+                    f"a campaign named {name!r} already exists in this database; "
+                    f"choose another --name or resume it with `python -m campaign resume {name}`"
+                )
+        return name
+    return unique_name(db, default_name(source_name, now))
+
+
+def campaign_row(
+    name: str, contacts: ContactRows, settings: RunSettings, now: datetime,
+    fingerprint: str | None,
+) -> Campaign:  # fmt: skip
+    """The campaign's own row, as created (its contacts are stored beside it)."""
+    return new_campaign(
+        name=name,
+        created_at=now,
+        settings=settings.to_json(),
+        source_name=contacts.source_name,
+        source_columns=list(contacts.columns),
+        phone_column=contacts.phone_column,
+        fingerprint=fingerprint,
+        requests_used=0,
+        rate_limited=0,
+    )
 
 
 def _row_values(

@@ -192,7 +192,7 @@ def run(
     Progress is stored as it happens: an interrupted campaign continues with
     `python -m campaign resume`.
     """
-    from campaign.campaigns.create import prepare_campaign
+    from campaign.campaigns.importing import ImportTarget, ListImport
     from campaign.contacts import open_contacts, validation_summary
     from campaign.receiver import check_webhook_listen
 
@@ -204,41 +204,35 @@ def run(
     # The user's own numbers are evidence for the default region (not the simulator's).
     options = import_options_from_kwargs(kwargs, given_numbers(kwargs.get("from_numbers") or ()))
     check = _agent_check(settings, kwargs.get("seed", 0))
-    # Read in chunks: once to check (counts, fingerprint, the summary), once to store (from
-    # the first pass's normalized chunks, kept in a temporary file).
-    contact_list = open_contacts(contacts, options, agent=check.agent, keep_prepared=True)
-    summary = validation_summary(contact_list)
-    how = ["run", str(contacts), "--dry-run"] + (["--simulate"] if settings.simulate else [])
-    print_agent_check(
-        check,
-        list(contact_list.var_mapping.values()),
-        console,
-        command=shlex.join(["python", "-m", "campaign", *how]),
-    )
-    print_extracted_check(check.agent, settings.goal, settings.callback_var, console)
+    # Read once: every chunk is stored as the pass that checks the list reads it, in one
+    # transaction kept only if the whole list passes (campaigns/importing.py).
+    contact_list = open_contacts(contacts, options, agent=check.agent, with_json=not dry_run)
     if dry_run:
+        summary = validation_summary(contact_list)
+        _print_checks(check, contact_list, settings, console, str(contacts))
         _dry_run(contact_list, summary, db_argument, console, settings, allow_rejects)
-    if summary["mostly_rejected"]:
-        print_validation_of(contact_list, summary, console)
-    check_rejects(summary, allow_rejects)
     waiting = _waiting(db_argument, settings.db_outage, "nothing was stored")
-    db = waiting(lambda: open_db(db_argument))
-    sim_start = _sim_start(kwargs, settings, db)
-    now = sim_start or _now()
-    print_calendar_warnings(console, settings, dict(summary["countries"]), now)
-    prepared = waiting(  # one transaction: again after an outage, or found stored already
-        lambda: prepare_campaign(
-            db,
-            contact_list,
-            settings,
-            now=now,
-            name=name,
-            dnc_files=dnc_files,
-            region=contact_list.region,
-            new=new,
-            again=again,
-        )
-    )
+    sim_starts: list[datetime | None] = []
+
+    def open_store() -> ImportTarget:
+        db = waiting(lambda: open_db(db_argument))
+        sim_starts.append(_sim_start(kwargs, settings, db))
+        return ImportTarget(db, sim_starts[-1] or _now())
+
+    with ListImport(
+        open_store, contact_list, settings, name=name, dnc_files=dnc_files,
+        region=contact_list.region, new=new, again=again, refuse_rejects=not allow_rejects,
+    ) as importing:  # fmt: skip
+        summary = validation_summary(contact_list, on_chunk=importing.add)
+        _print_checks(check, contact_list, settings, console, str(contacts))
+        if summary["mostly_rejected"]:
+            print_validation_of(contact_list, summary, console)
+        check_rejects(summary, allow_rejects)
+        target = importing.store()
+        print_calendar_warnings(console, settings, dict(summary["countries"]), target.now)
+        # One transaction: again after an outage, or found stored already.
+        prepared = importing.finish(waiting)
+    db, sim_start = target.db, sim_starts[-1]
     for note in prepared.notes:
         console.print(note)
     if contact_list.region_source != "option":
@@ -266,6 +260,21 @@ def run(
         kwargs.get("webhook_listen"),
     )
     _finish(console, result, db_argument)
+
+
+def _print_checks(
+    check: AgentCheck, contact_list: Any, settings: RunSettings, console: Console, path: str
+) -> None:
+    """The agent's var contract and the extracted values, as checked against the list."""
+    how = ["run", path, "--dry-run"]
+    how += ["--simulate"] if settings.simulate else []
+    print_agent_check(
+        check,
+        list(contact_list.var_mapping.values()),
+        console,
+        command=shlex.join(["python", "-m", "campaign", *how]),
+    )
+    print_extracted_check(check.agent, settings.goal, settings.callback_var, console)
 
 
 def print_validation_of(contact_list: Any, summary: dict[str, Any], console: Console) -> None:

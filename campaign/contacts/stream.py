@@ -43,13 +43,15 @@ class ContactStream:
 
     def __init__(
         self, plan: ListPlan, *, chunk_rows: int | None = DEFAULT_CHUNK_ROWS,
-        workers: int | None = None, keep_prepared: bool = False,
+        workers: int | None = None, keep_prepared: bool = False, with_json: bool = False,
     ) -> None:  # fmt: skip
         self.plan = plan
         self.chunk_rows = chunk_rows
         self.workers = workers
         #: Keep the first full pass's prepared chunks (spill.py) for the passes after it.
         self.keep_prepared = keep_prepared
+        #: The rows will be stored: their JSON text is made with them (by the workers).
+        self.with_json = with_json or keep_prepared
         self._spill: PreparedSpill | None = None
         self._facts: _Facts | None = None
         roles = plan.roles
@@ -84,7 +86,7 @@ class ContactStream:
         else:
             tables = prepared_chunks(
                 self.plan, self._tables(state), workers=self.workers, chunk_rows=self.chunk_rows,
-                with_json=self.keep_prepared,
+                with_json=self.with_json,
             )  # fmt: skip
             recording = PreparedSpill() if self.keep_prepared else None
         known = self._facts is not None  # a later pass: the list's facts are not redone

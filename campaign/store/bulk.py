@@ -3,14 +3,17 @@
 SQLite gets one prepared INSERT per batch run by the driver's executemany, inside the
 caller's transaction, on a writer thread, with the table's indexes built after the rows
 when the rows outnumber the table's (bulk_sqlite.py). PostgreSQL gets COPY, which is
-several times faster than any INSERT. Values go through the same conversions SQLAlchemy would
+several times faster than any INSERT, with the indexes built after a first list's rows
+(bulk_pg.py). Values go through the same conversions SQLAlchemy would
 apply (aware UTC datetimes, JSON), so the rows read back exactly as if the ORM wrote them.
 
-    from campaign.store.bulk import insert_columns, insert_rows
+    from campaign.store.bulk import ColumnWriter, insert_columns, insert_rows
     with db.session() as session:
         count = insert_rows(session, Contact, rows)   # rows: Iterable[dict]
         count = insert_columns(session, Contact, batches, json_text={"raw", "vars"})
         # batches: Iterable[{column: sequence of values}], JSON columns already as text
+        with ColumnWriter(session, Contact, json_text={"raw", "vars"}) as writer:
+            writer.add(batch)   # pushed as the caller has them (storing while reading)
 
 Columnar batches are the fast path: no dict per row, and JSON encoded a batch at a time by
 the caller (pandas' to_json), so a row costs little more than the driver's own work.
@@ -19,21 +22,26 @@ the caller (pandas' to_json), so a row costs little more than the driver's own w
 from __future__ import annotations
 
 import json
+import logging
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from itertools import islice
 from operator import itemgetter
-from typing import Any, TypeVar
+from typing import Any, Protocol, TypeVar
 
 from sqlalchemy import JSON, Column, Table
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
-from campaign.store.bulk_sqlite import sqlite_executemany
+from campaign.store.bulk_pg import PgCopy
+from campaign.store.bulk_sqlite import SqliteAppender
 from campaign.store.models import Base
 
 #: Rows per executemany (SQLite) or per COPY buffer flush (PostgreSQL).
 BATCH_ROWS = 10_000
 
 Converter = Callable[[Any], Any]
+log = logging.getLogger("campaign.store")
 _T = TypeVar("_T")
 
 
@@ -77,49 +85,125 @@ def insert_columns(
     aligned) into the table of `model`; columns in `json_text` hold JSON already encoded.
     `expected_rows`, when known, lets SQLite build the indexes after the rows. Returns the
     number of rows; see insert_rows for the rest."""
-    table = model.__table__
-    assert isinstance(table, Table)
-    iterator = iter(batches)
-    first = next(iterator, None)
-    if first is None:
-        return 0
-    connection = session.connection()
-    dialect = connection.dialect
-    given = list(first)
-    defaults = _scalar_defaults(table, given)
-    names = given + list(defaults)
-    converters = [
-        None if name in json_text else _converter(table.c[name], dialect) for name in given
-    ]
-    fixed = list(defaults.values())
+    del batch  # each of `batches` goes to the database as one batch
+    with ColumnWriter(session, model, json_text=json_text, expected_rows=expected_rows) as writer:
+        for part in batches:
+            writer.add(part)
+    return writer.count
 
-    def column_batches() -> Iterator[list[Sequence[Any]]]:
-        """Each batch's columns in `names` order, converted for the driver."""
-        for part in _chain(first, iterator):
-            columns = [
-                values if convert is None else _convert_all(values, convert)
-                for values, convert in zip((part[name] for name in given), converters, strict=True)
-            ]
-            if fixed:
-                size = len(columns[0]) if columns else 0
-                columns += [[value] * size for value in fixed]
-            yield columns
 
-    raw = connection.connection.dbapi_connection
-    assert raw is not None
-    quote = dialect.identifier_preparer.quote
-    quoted = [quote(name) for name in names]
-    if dialect.name == "sqlite":
-        # A column left out of an INSERT is NULL unless the table gives it a default.
-        nullable = {quote(c.name) for c in table.columns if c.server_default is None}
-        return sqlite_executemany(
-            raw, quote(table.name), quoted, column_batches(), nullable=nullable,
-            expected_rows=expected_rows,
-        )  # fmt: skip
-    rows = (row for columns in column_batches() for row in zip(*columns, strict=True))
-    if dialect.name == "postgresql":
-        return _copy(raw, quote(table.name), quoted, rows)
-    return _executemany(raw, quote(table.name), quoted, rows, batch)
+class ColumnWriter:
+    """insert_columns with the batches pushed as the caller has them: `add` each batch,
+    then `close()` (the number of rows). Used as a context manager, an exception inside
+    stops the writing and leaves the rows to the session's rollback.
+
+        with db.session() as session, ColumnWriter(session, Contact, json_text=...) as w:
+            for chunk in chunks:
+                w.add(columns_of(chunk))
+    """
+
+    def __init__(
+        self, session: Session, model: type[Base], *, json_text: Collection[str] = (),
+        expected_rows: int | None = None,
+    ) -> None:  # fmt: skip
+        table = model.__table__
+        assert isinstance(table, Table)
+        self.table = table
+        self.json_text = json_text
+        self.expected_rows = expected_rows
+        self.session = session
+        self.count = 0
+        self._sink: _Sink | None = None
+        self._given: list[str] = []
+        self._converters: list[Converter | None] = []
+        self._fixed: list[Any] = []
+
+    def __enter__(self) -> ColumnWriter:
+        return self
+
+    def __exit__(self, kind: object, exc: object, tb: object) -> None:
+        if kind is None:
+            self.close()
+        else:
+            self.abort()
+
+    def add(self, part: Mapping[str, Sequence[Any]]) -> None:
+        """One batch of columns (the same columns as the first batch)."""
+        if self._sink is None:
+            self._sink = self._open(list(part))
+        columns = [
+            values if convert is None else _convert_all(values, convert)
+            for values, convert in zip(
+                (part[name] for name in self._given), self._converters, strict=True
+            )
+        ]
+        if self._fixed:
+            size = len(columns[0]) if columns else 0
+            columns += [[value] * size for value in self._fixed]
+        with self._driver_errors():
+            self._sink.add(columns)
+
+    def close(self) -> int:
+        """Every row written (SQLite: the indexes built again); the number of rows."""
+        if self._sink is not None:
+            sink, self._sink = self._sink, None
+            with self._driver_errors():
+                self.count = sink.close()
+        return self.count
+
+    def abort(self) -> None:
+        """Stop writing; the rows already sent stay in the transaction for its rollback."""
+        if self._sink is not None:
+            sink, self._sink = self._sink, None
+            try:
+                sink.abort()
+            except Exception:  # the connection is gone already: the rollback says so
+                log.debug("bulk insert abort failed", exc_info=True)
+
+    @contextmanager
+    def _driver_errors(self) -> Iterator[None]:
+        """The driver's own errors (raised on the raw connection) as SQLAlchemy's, so the
+        store's outage and disk-full handling sees them as it sees any other write's."""
+        dialect = self.session.get_bind().dialect
+        base = dialect.loaded_dbapi.Error
+        try:
+            yield
+        except base as exc:
+            raise DBAPIError.instance(None, None, exc, base, dialect=dialect) from exc
+
+    def _open(self, given: list[str]) -> _Sink:
+        connection = self.session.connection()
+        dialect = connection.dialect
+        table = self.table
+        defaults = _scalar_defaults(table, given)
+        names = given + list(defaults)
+        self._given = given
+        self._converters = [
+            None if name in self.json_text else _converter(table.c[name], dialect) for name in given
+        ]
+        self._fixed = list(defaults.values())
+        raw = connection.connection.dbapi_connection
+        assert raw is not None
+        quote = dialect.identifier_preparer.quote
+        quoted = [quote(name) for name in names]
+        if dialect.name == "sqlite":
+            # A column left out of an INSERT is NULL unless the table gives it a default.
+            nullable = {quote(c.name) for c in table.columns if c.server_default is None}
+            return SqliteAppender(
+                raw, quote(table.name), quoted, nullable=nullable,
+                expected_rows=self.expected_rows,
+            )  # fmt: skip
+        if dialect.name == "postgresql":
+            return PgCopy(raw, quote(table.name), quoted)
+        return _ExecuteMany(raw, quote(table.name), quoted)
+
+
+class _Sink(Protocol):
+    def add(self, columns: list[Sequence[Any]]) -> None: ...
+
+    def close(self) -> int: ...
+
+    def abort(self) -> None: ...
 
 
 def _chain(first: _T, rest: Iterator[_T]) -> Iterator[_T]:
@@ -159,10 +243,12 @@ def _scalar_defaults(table: Table, given: list[str]) -> dict[str, Any]:
 
 
 def _converter(column: Column[Any], dialect: Any) -> Converter | None:
-    """What SQLAlchemy would do to a value of `column` before the driver sees it."""
+    """What SQLAlchemy would do to a value of `column` before the driver sees it: the
+    dialect's own type (SQLite's DATETIME writes the text the ORM writes, not a datetime
+    left to the driver's adapter)."""
     if isinstance(column.type, JSON):
         return _json
-    processor = column.type.bind_processor(dialect)
+    processor = column.type.dialect_impl(dialect).bind_processor(dialect)
     return processor
 
 
@@ -170,36 +256,23 @@ _ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), check_cir
 _json = _ENCODER.encode
 
 
-def _executemany(
-    raw: Any, table: str, names: list[str], rows: Iterator[Sequence[Any]], batch: int
-) -> int:
+class _ExecuteMany:
     """Any other driver (%s markers): executemany a batch at a time."""
-    statement = (
-        f"INSERT INTO {table} ({', '.join(names)}) VALUES ({', '.join(['%s'] * len(names))})"
-    )
-    cursor = raw.cursor()
-    count = 0
-    try:
-        while part := list(islice(rows, batch)):
-            cursor.executemany(statement, part)
-            count += len(part)
-        return count
-    finally:
-        cursor.close()
 
+    def __init__(self, raw: Any, table: str, names: list[str]) -> None:
+        marks = ", ".join(["%s"] * len(names))
+        self.statement = f"INSERT INTO {table} ({', '.join(names)}) VALUES ({marks})"
+        self.cursor = raw.cursor()
+        self.count = 0
 
-def _copy(raw: Any, table: str, names: list[str], rows: Iterator[Sequence[Any]]) -> int:
-    """COPY FROM STDIN, the data sent to the server by psycopg's writer thread while this
-    thread formats the next rows (QueuedLibpqWriter)."""
-    from psycopg.copy import QueuedLibpqWriter
+    def add(self, columns: list[Sequence[Any]]) -> None:
+        rows = list(zip(*columns, strict=True))
+        self.cursor.executemany(self.statement, rows)
+        self.count += len(rows)
 
-    count = 0
-    statement = f"COPY {table} ({', '.join(names)}) FROM STDIN"
-    with (
-        raw.cursor() as cursor,
-        cursor.copy(statement, writer=QueuedLibpqWriter(cursor)) as copy,
-    ):
-        for row in rows:
-            copy.write_row(row)
-            count += 1
-    return count
+    def close(self) -> int:
+        self.cursor.close()
+        return self.count
+
+    def abort(self) -> None:
+        self.cursor.close()

@@ -178,3 +178,28 @@ def test_a_100k_row_list_round_trips_through_sqlite(db: Database, tmp_path: Path
     assert _indexes(db) == before and any(n == "ix_contacts_dispatch" for n, _ in before)
     with db.engine.connect() as connection:
         assert connection.exec_driver_sql("PRAGMA integrity_check").scalar() == "ok"
+
+
+def test_bulk_datetimes_are_stored_as_the_orm_stores_them(db: Database) -> None:
+    """The same text as an ORM write (SQLite's DATETIME: microseconds always written), so a
+    comparison in SQL between a bulk-written and an ORM-written instant is exact."""
+    whole = datetime(2026, 3, 2, 15, 0, 0, tzinfo=UTC)  # no microseconds to drop
+    with db.session() as session:
+        campaign = Campaign(
+            name="dates", state="ready", created_at=NOW, settings={}, source_columns=[],
+            requests_used=0, rate_limited=0,
+        )  # fmt: skip
+        session.add(campaign)
+        session.flush()
+        row = {"campaign_id": campaign.id, "position": 0, "line": 2, "import_status": "valid"}
+        row |= {"raw": {}, "vars": {}}
+        row |= {"state": "final", "final_at": whole}
+        session.execute(insert(Contact), [row | {"position": 1}])
+        insert_rows(session, Contact, [row])
+    with db.engine.connect() as connection:
+        texts = (
+            connection.exec_driver_sql("SELECT final_at FROM contacts ORDER BY position")
+            .scalars()
+            .all()
+        )
+    assert texts == ["2026-03-02 15:00:00.000000"] * 2
