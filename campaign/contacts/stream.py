@@ -27,7 +27,7 @@ from campaign.contacts.spill import PreparedSpill
 
 #: Rows per chunk for a streamed list: big enough for numpy to pay off, small enough that
 #: a chunk's Python objects stay well under 100 MiB.
-DEFAULT_CHUNK_ROWS = 20_000
+DEFAULT_CHUNK_ROWS = 10_000
 
 
 @dataclass
