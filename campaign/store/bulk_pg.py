@@ -38,6 +38,10 @@ ORDER BY i.oid
 """
 
 
+#: Rows a bulk insert adds before it analyzes the table (in the same transaction).
+ANALYZE_MIN_ROWS = 10_000
+
+
 class PgCopy:
     """COPY of columnar batches into `table` in the open transaction of `raw`."""
 
@@ -69,6 +73,10 @@ class PgCopy:
         self._stack.close()
         for sql in self._rebuild:
             self._cursor.execute(sql)
+        if self.count >= ANALYZE_MIN_ROWS:
+            # Fresh statistics for the planner: before autovacuum comes by, a table of a
+            # new list looks empty to it, and the export's and status's joins go wrong.
+            self._cursor.execute(f"ANALYZE {self.table}")
         self._cursor.close()
         return self.count
 

@@ -201,6 +201,11 @@ def stream_rows(session: Session, statement: Select[Any], chunk: int = CHUNK_ROW
 ]:  # fmt: skip
     """The rows of `statement` in chunks of `chunk`, through a server-side cursor."""
     connection = session.connection()  # Core rows: no ORM loading for a plain select
+    if connection.dialect.name == "postgresql":
+        # Every row is read: plan for all of them, not for the cursor's first tenth (the
+        # default's nested loops took ~4 s a chunk of 10,000 rows where a hash join takes
+        # 1.6 s for the whole of a 150,000-contact campaign).
+        connection.exec_driver_sql("SET LOCAL cursor_tuple_fraction = 1.0")
     result = connection.execute(statement.execution_options(stream_results=True, yield_per=chunk))
     yield from result.partitions(chunk)
 

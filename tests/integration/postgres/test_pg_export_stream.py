@@ -57,3 +57,24 @@ def test_parts_read_one_snapshot_and_give_the_bytes_of_one_process(
         assert (tmp_path / "three.csv").read_bytes() == (tmp_path / "one.csv").read_bytes()
     finally:
         db.dispose()
+
+
+def test_a_streamed_read_plans_for_every_row(pg_url: str) -> None:
+    """The server-side cursor is planned for all its rows, not the default first tenth."""
+    from sqlalchemy import select
+
+    from campaign.store.models import Contact
+    from campaign.store.result_rows import stream_rows
+
+    db = open_db(pg_url)
+    try:
+        every_kind_of_row(db)
+        with db.read_session() as session, session.begin():
+            seen = []
+            for _chunk in stream_rows(session, select(Contact.id), chunk=2):
+                seen.append(
+                    session.connection().exec_driver_sql("SHOW cursor_tuple_fraction").scalar()
+                )
+            assert seen and set(seen) == {"1"}
+    finally:
+        db.dispose()
