@@ -141,24 +141,29 @@ class _Builder:
                 self.duplicates.append(
                     {"line": int(lines[position]), "duplicate_of": int(of[position])}
                 )
-            differing = np.flatnonzero(
-                duplicate & np.array([_differs(r) for r in reasons], dtype=bool)
-            )
+            positions = np.flatnonzero(duplicate)
+            differing = positions[[_differs(reasons[p]) for p in positions]]
             self.differing += len(differing)
             for position in differing[: FIRST_LINES - len(self.differing_first)]:
                 self.differing_first.append(
                     {"line": int(lines[position]), "duplicate_of": int(of[position])}
                 )
-        valid = frame[status == "valid"]
+        valid = np.flatnonzero(status == "valid")  # the columns asked for, not a frame copy
         if not len(valid):
             return
-        self.countries.update(valid["_region"].dropna().astype(str).value_counts().to_dict())
+        regions = frame["_region"].to_numpy(dtype=object)[valid]
+        self.countries.update(str(r) for r in regions[~pd.isna(regions)])
         if self.example is None:
-            first = valid.iloc[0]
-            self.example = {"line": int(first["_line"]), "vars_provided": dict(first["_vars"])}
-        overridden = valid["_timezone"].notna().to_numpy()
-        self.zone_overrides.update(str(z) for z in valid.loc[overridden, "_timezone"])
-        self._sample(valid.loc[~overridden, "_e164"].astype(str).tolist())
+            first = int(valid[0])
+            self.example = {
+                "line": int(lines[first]),
+                "vars_provided": dict(frame["_vars"].to_numpy(dtype=object)[first]),
+            }
+        zones = frame["_timezone"].to_numpy(dtype=object)[valid]
+        overridden = ~pd.isna(zones)
+        self.zone_overrides.update(str(z) for z in zones[overridden])
+        numbers = frame["_e164"].to_numpy(dtype=object)[valid[~overridden]]
+        self._sample([str(n) for n in numbers])
 
     def _sample(self, numbers: list[str]) -> None:
         offset = (-self.seen_numbers) % self.stride
