@@ -244,3 +244,36 @@ def waiting_columns(
         case((held, literal(hold.reason, String())), else_=Contact.wait_reason),
         case((held, literal(hold.detail, Text())), else_=Contact.wait_detail),
     )
+
+
+#: The reason `queued_waits` gives the contacts due now.
+READY = "ready"
+
+
+def queued_waits(
+    session: Session, campaign_id: int, hold: CampaignHold | None, now: datetime
+) -> dict[str, tuple[int, datetime | None]]:
+    """(count, first due) of the queued contacts by why they wait (`READY`: due now).
+
+    The contacts due by `edge` (the hold's end, else now) all wait for one reason (the
+    hold's, else none): counted on the (campaign, state, due time) index alone. Only those
+    due later are read for their own reason, usually a few."""
+    edge = hold.until if hold is not None else now
+    queued = (Contact.campaign_id == campaign_id, Contact.state == ContactState.QUEUED)
+    by_edge = or_(Contact.next_attempt_at.is_(None), Contact.next_attempt_at <= edge)
+    first = session.scalar(select(func.count()).where(*queued, by_edge)) or 0
+    found: dict[str, tuple[int, datetime | None]] = {}
+    if first:
+        found[READY if hold is None else hold.reason] = (int(first), edge if hold else None)
+    reason = func.coalesce(Contact.wait_reason, WaitReason.REDIAL.value).label("why")
+    rows = session.execute(
+        select(reason, func.count(), func.min(Contact.next_attempt_at))
+        .where(*queued, Contact.next_attempt_at > edge)
+        .group_by("why")  # by the label: PostgreSQL does not match repeated bound parameters
+    ).all()
+    for why, count, due in rows:
+        before, earlier = found.get(str(why), (0, None))
+        if earlier is not None and (due is None or earlier < due):
+            due = earlier  # the hold's reason also said by a contact due after it
+        found[str(why)] = (before + int(count), due)
+    return found

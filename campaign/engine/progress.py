@@ -17,17 +17,17 @@ from datetime import datetime
 
 import anyio
 import anyio.to_thread
-from sqlalchemy import func, select, update
+from sqlalchemy import func, update
 from sqlalchemy.orm import Session
 
-from campaign.calls.holds import CampaignHold, waiting_columns
+from campaign.calls.holds import READY, CampaignHold, queued_waits
 from campaign.calls.tally import tally
-from campaign.calls.vocab import ContactState, Outcome, connected_count
+from campaign.calls.vocab import Outcome, connected_count
 from campaign.clock import Clock
 from campaign.engine.budget import RequestBudget
 from campaign.engine.ending import Ending
 from campaign.store.db import Database
-from campaign.store.models import Campaign, Contact
+from campaign.store.models import Campaign
 from campaign.store.queries import outcome_counts
 
 #: Real seconds between two progress reports, at least.
@@ -86,19 +86,15 @@ def _read(db: Database, campaign_id: int, now: datetime) -> _Stored:
     with db.read_session() as session:
         campaign = session.get(Campaign, campaign_id)
         assert campaign is not None
-        next_at, reason, _ = waiting_columns(CampaignHold.of(campaign, now))
-        queued = (
-            Contact.campaign_id == campaign_id,
-            Contact.state == ContactState.QUEUED,
-            next_at > now,
-        )
-        why = reason.label("why")
-        waits = session.execute(select(why, func.count()).where(*queued).group_by(why)).all()
-        next_due = session.scalar(select(func.min(next_at)).where(*queued))
+        # By the hold's end on the (campaign, state, due) index alone, then the few due
+        # later by their reason (a CASE per contact took 0.2 s on 400,000 held contacts).
+        found = queued_waits(session, campaign_id, CampaignHold.of(campaign, now), now)
+        found.pop(READY, None)  # due now: not waiting
+        dues = [due for _, due in found.values() if due is not None]
         return _Stored(
             outcomes=outcome_counts(session, campaign_id),
-            waiting={str(k): int(v) for k, v in waits if k is not None},
-            next_due=next_due,
+            waiting={why: count for why, (count, _) in found.items()},
+            next_due=min(dues) if dues else None,
             started_at=campaign.started_at,
         )
 

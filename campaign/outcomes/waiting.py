@@ -1,8 +1,8 @@
 """Why a campaign's queued contacts wait: a count and the first due time per reason.
 
 Read for `status` and the campaign page. A campaign-wide hold (`--start-at`) is applied as
-`campaign.calls.holds.waiting_columns` does, without a CASE per contact: the contacts due
-by the hold's end (or, without one, by now) are counted on an index alone.
+`campaign.calls.holds.waiting_columns` does, without a CASE per contact
+(`campaign.calls.holds.queued_waits`).
 """
 
 from __future__ import annotations
@@ -10,15 +10,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from campaign.calls.holds import CampaignHold
+from campaign.calls.holds import READY, CampaignHold, queued_waits
 from campaign.calls.vocab import ContactState, WaitReason
 from campaign.store.models import Campaign, Contact
-
-#: The reason of the contacts due now.
-READY = "ready"
 
 
 @dataclass(frozen=True)
@@ -38,7 +35,7 @@ def waiting_counts(
     """Queued contacts due now, and the rest grouped by why they wait (a campaign-wide hold
     applied: see `campaign.calls.holds`)."""
     hold = CampaignHold.of(campaign, now)
-    found = _waits(session, campaign.id, hold, now)
+    found = queued_waits(session, campaign.id, hold, now)
     ready = found.pop(READY, (0, None))[0]
     order = {why.value: index for index, why in enumerate(WaitReason)}
     waiting = [
@@ -49,35 +46,6 @@ def waiting_counts(
         for why, (count, first) in sorted(found.items(), key=lambda kv: order.get(kv[0], 99))
     ]  # fmt: skip
     return ready, waiting
-
-
-def _waits(
-    session: Session, campaign_id: int, hold: CampaignHold | None, now: datetime
-) -> dict[str, tuple[int, datetime | None]]:
-    """(count, first due) of the queued contacts by why they wait (`READY`: due now).
-
-    The contacts due by `edge` (the hold's end, else now) all wait for one reason (the
-    hold's, else none): counted on the (campaign, state, due time) index alone. Only those
-    due later are read for their own reason, usually a few."""
-    edge = hold.until if hold is not None else now
-    queued = (Contact.campaign_id == campaign_id, Contact.state == ContactState.QUEUED)
-    by_edge = or_(Contact.next_attempt_at.is_(None), Contact.next_attempt_at <= edge)
-    first = session.scalar(select(func.count()).where(*queued, by_edge)) or 0
-    found: dict[str, tuple[int, datetime | None]] = {}
-    if first:
-        found[READY if hold is None else hold.reason] = (int(first), edge if hold else None)
-    reason = func.coalesce(Contact.wait_reason, WaitReason.REDIAL.value).label("why")
-    rows = session.execute(
-        select(reason, func.count(), func.min(Contact.next_attempt_at))
-        .where(*queued, Contact.next_attempt_at > edge)
-        .group_by("why")  # by the label: PostgreSQL does not match repeated bound parameters
-    ).all()
-    for why, count, due in rows:
-        before, earlier = found.get(str(why), (0, None))
-        if earlier is not None and (due is None or earlier < due):
-            due = earlier  # the hold's reason also said by a contact due after it
-        found[str(why)] = (before + int(count), due)
-    return found
 
 
 def _first_detail(
