@@ -20,7 +20,7 @@ import datetime as dt
 import importlib.util
 import math
 import warnings
-from collections.abc import Iterable, Iterator
+from collections.abc import Generator, Iterable, Iterator
 from typing import Any, BinaryIO, Literal
 
 import numpy as np
@@ -35,7 +35,7 @@ from campaign.errors import InputError
 
 def excel_grids(
     source: SourceFile, sheet: str | None, chunk_rows: int | None, first_rows: int
-) -> Iterator[Grid]:
+) -> Generator[Grid]:
     """The sheet's rows as grids of `chunk_rows` rows (None: one grid), the first one at
     least `first_rows` long (see read.iter_grids)."""
     if source.kind == "xlsx":
@@ -48,7 +48,7 @@ def excel_grids(
 
 def _xlsx_grids(
     source: SourceFile, sheet: str | None, chunk_rows: int | None, first_rows: int
-) -> Iterator[Grid]:
+) -> Generator[Grid]:
     with source.open() as handle:
         book = _open_xlsx(source.name, handle)
         try:
@@ -107,7 +107,7 @@ def _cell_text(cell: Any) -> str:
 
 def _chunked(
     rows: Iterable[list[str]], sheet: str, chunk_rows: int | None, first_rows: int
-) -> Iterator[Grid]:
+) -> Generator[Grid]:
     """Grids of `size` rows (the first) then `chunk_rows` (None: all in one grid). Empty
     rows are counted, not kept, until a row with a value follows: trailing ones are no rows
     (pandas), so a sheet formatted down to row 1,048,576 costs nothing."""
@@ -179,7 +179,7 @@ def _read_xls(source: SourceFile, sheet: str | None) -> Grid:
     return Grid(cells, lines, sheet=sheet_name)
 
 
-def _sliced(grid: Grid, chunk_rows: int | None, first_rows: int) -> Iterator[Grid]:
+def _sliced(grid: Grid, chunk_rows: int | None, first_rows: int) -> Generator[Grid]:
     """A whole grid in chunks."""
     size = max(first_rows, chunk_rows or 0) or len(grid.cells)
     start = 0

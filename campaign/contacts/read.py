@@ -11,7 +11,8 @@ from __future__ import annotations
 import csv
 import io
 import re
-from collections.abc import Iterator
+from collections.abc import Generator
+from contextlib import closing
 from typing import BinaryIO
 
 import numpy as np
@@ -33,7 +34,8 @@ _EOF_IN_QUOTE = re.compile(r"EOF inside string starting at row (\d+)")
 
 def read_grid(source: SourceFile, sheet: str | None = None) -> Grid:
     """The whole file as one grid."""
-    return next(iter_grids(source, sheet))
+    with closing(iter_grids(source, sheet)) as grids:
+        return next(grids)
 
 
 def iter_grids(
@@ -42,7 +44,7 @@ def iter_grids(
     chunk_rows: int | None = None,
     *,
     first_rows: int = 0,
-) -> Iterator[Grid]:
+) -> Generator[Grid]:
     """The file's rows as grids of `chunk_rows` rows (None: one grid), the first one at least
     `first_rows` long; each knows the file line of its rows. A text file and an .xlsx sheet
     are parsed as they are read, so only one chunk of cells exists at a time (an old .xls is
@@ -62,7 +64,7 @@ def iter_grids(
 _HEAD_BYTES = 256 * 1024
 
 
-def _text_grids(source: SourceFile, chunk_rows: int | None, first_rows: int) -> Iterator[Grid]:
+def _text_grids(source: SourceFile, chunk_rows: int | None, first_rows: int) -> Generator[Grid]:
     assert source.text is not None, "read_source scans every text file"
     found, quoted = source.text.decoded, source.text.quoted
     with source.open() as handle:
@@ -84,7 +86,7 @@ def _delimiter(source: SourceFile, head: str) -> str:
 def _parsed(
     source: SourceFile, handle: BinaryIO, found: Decoded, quoted: bool, delimiter: str,
     chunk_rows: int | None, first_rows: int,
-) -> Iterator[Grid]:  # fmt: skip
+) -> Generator[Grid]:  # fmt: skip
     """pandas' C parser over the open file, from where the text starts: it reads and
     decodes the bytes itself, a buffer at a time (undefined bytes of a code page become
     U+FFFD, which decode_head's check counts as garbage)."""
