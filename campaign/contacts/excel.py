@@ -1,9 +1,8 @@
 """Excel workbooks → grids of text cells, an .xlsx sheet a chunk of rows at a time.
 
-An .xlsx or .xlsm sheet is streamed: openpyxl's read-only reader parses the sheet's XML as
-it is iterated, so a pass holds one chunk of rows, whatever the length of the list (and the
-workbook's shared-strings table, which openpyxl keeps whole: Excel writes each distinct text
-there once). Every pass opens the file again and closes it when it ends or stops early.
+An .xlsx or .xlsm sheet is streamed (xlsx.py: openpyxl's reader and sheet parser), so a
+pass holds one chunk of rows, whatever the length of the list, and the workbook's shared
+strings, packed. Every pass opens the file again and closes it when it ends or stops early.
 
 The cells, their row numbers and the messages are those of pd.read_excel, the whole-sheet
 read this replaces (a test compares them): grid row i is Excel row i + 1, leading and
@@ -16,21 +15,21 @@ chunks: a list that long is an .xlsx or a CSV nowadays.
 
 from __future__ import annotations
 
-import datetime as dt
 import importlib.util
-import math
 import warnings
-from collections.abc import Generator, Iterable, Iterator
-from typing import Any, BinaryIO, Literal
+from collections.abc import Generator, Iterable
+from typing import Literal
 
 import numpy as np
-import openpyxl
 import pandas as pd
-from openpyxl.worksheet._read_only import ReadOnlyWorksheet
 
+from campaign.contacts.cells import excel_cell_text, excel_open_message
 from campaign.contacts.grid import Grid
 from campaign.contacts.source import SourceFile
+from campaign.contacts.xlsx import Workbook
 from campaign.errors import InputError
+
+__all__ = ["excel_cell_text", "excel_grids"]
 
 
 def excel_grids(
@@ -49,60 +48,9 @@ def excel_grids(
 def _xlsx_grids(
     source: SourceFile, sheet: str | None, chunk_rows: int | None, first_rows: int
 ) -> Generator[Grid]:
-    with source.open() as handle:
-        book = _open_xlsx(source.name, handle)
-        try:
-            titles = [str(ws.title) for ws in book.worksheets]
-            name = _pick_sheet(source.name, titles, sheet)
-            worksheet = book.worksheets[titles.index(name)]
-            assert isinstance(worksheet, ReadOnlyWorksheet)
-            # The declared dimensions may be wrong or missing (files written by other tools):
-            # read every row the sheet has instead, as pandas does (its GH 39486).
-            worksheet.reset_dimensions()
-            rows = _text_rows(source.name, worksheet.iter_rows())
-            yield from _chunked(rows, name, chunk_rows, first_rows)
-        finally:
-            book.close()
-
-
-def _open_xlsx(name: str, handle: BinaryIO) -> openpyxl.Workbook:
-    try:
-        return openpyxl.load_workbook(handle, read_only=True, data_only=True, keep_links=False)
-    except Exception as exc:  # a damaged zip or XML raises whatever its parser raises
-        raise InputError(_excel_open_message(name, exc)) from exc
-
-
-def _text_rows(name: str, rows: Iterator[tuple[Any, ...]]) -> Iterator[list[str]]:
-    """Each row's cells as text without its trailing empty cells ([] for an empty row)."""
-    while True:
-        try:
-            row = next(rows)
-        except StopIteration:
-            return
-        except Exception as exc:  # a damaged sheet, found as it is parsed
-            raise InputError(_excel_open_message(name, exc)) from exc
-        width = len(row)
-        # pandas' rule: a trailing cell without a value or with "" is no cell; an error is.
-        while width and (row[width - 1].value is None or row[width - 1].value == ""):
-            width -= 1
-        yield [_cell_text(cell) for cell in row[:width]]
-
-
-def _cell_text(cell: Any) -> str:
-    """The cell's text as the whole-sheet read gave it (pandas' openpyxl conversion, then
-    excel_cell_text)."""
-    value = cell.value
-    if value is None:
-        return ""
-    kind = cell.data_type
-    if kind == "s":
-        return str(value)
-    if kind == "n":  # pandas makes a whole number an int, so 1e20 keeps all its digits
-        whole = int(value)
-        return str(whole) if whole == value else excel_cell_text(float(value))
-    if kind == "e":  # pandas reads an error cell as NaN
-        return ""
-    return excel_cell_text(value)
+    with source.open() as handle, Workbook(source.name, handle) as book:
+        name = _pick_sheet(source.name, book.sheets, sheet)
+        yield from _chunked(book.rows(name), name, chunk_rows, first_rows)
 
 
 def _chunked(
@@ -163,7 +111,7 @@ def _read_xls(source: SourceFile, sheet: str | None) -> Grid:
                 warnings.filterwarnings("ignore", message=".*xlrd.*")
                 book = pd.ExcelFile(handle, engine=engine)
         except Exception as exc:  # each engine raises its own types for damaged files
-            raise InputError(_excel_open_message(source.name, exc)) from exc
+            raise InputError(excel_open_message(source.name, exc)) from exc
         with book:
             sheet_name = _pick_sheet(source.name, [str(s) for s in book.sheet_names], sheet)
             try:
@@ -172,7 +120,7 @@ def _read_xls(source: SourceFile, sheet: str | None) -> Grid:
                     keep_default_na=False, na_filter=False,
                 )  # fmt: skip
             except Exception as exc:
-                raise InputError(_excel_open_message(source.name, exc)) from exc
+                raise InputError(excel_open_message(source.name, exc)) from exc
     cells = raw.map(excel_cell_text).astype(object) if len(raw) else raw.astype(object)
     # pandas keeps leading empty rows, so grid row i is Excel row i + 1.
     lines = np.arange(1, len(cells) + 1, dtype=np.int64)
@@ -210,15 +158,6 @@ def _xls_engine(name: str) -> Literal["calamine", "xlrd"]:
 # --- shared ------------------------------------------------------------------------------------
 
 
-def _excel_open_message(name: str, exc: Exception) -> str:
-    text = str(exc).lower()
-    if "encrypt" in text or "password" in text:
-        return (
-            f"{name} is password-protected: open it in Excel, remove the password and save it again"
-        )
-    return f"cannot open {name} as a workbook ({exc}): open it in Excel and save it as .xlsx"
-
-
 def _pick_sheet(name: str, sheets: list[str], wanted: str | None) -> str:
     if not sheets:
         raise InputError(f"{name} has no sheets: open it in Excel and save it again")
@@ -233,30 +172,3 @@ def _pick_sheet(name: str, sheets: list[str], wanted: str | None) -> str:
         return sheets[int(wanted) - 1]
     listed = ", ".join(repr(s) for s in sheets)
     raise InputError(f"{name} has no sheet {wanted!r}: use --sheet with one of {listed}")
-
-
-def excel_cell_text(value: Any) -> str:
-    """A typed Excel cell as the text a person sees; numeric phone cells lose their `.0`."""
-    if value is None or value is pd.NaT:
-        return ""
-    if isinstance(value, str):
-        return value
-    if isinstance(value, bool | np.bool_):
-        return "TRUE" if value else "FALSE"
-    if isinstance(value, int | np.integer):
-        return str(int(value))
-    if isinstance(value, float | np.floating):
-        number = float(value)
-        if math.isnan(number):
-            return ""
-        # Phone numbers have at most 15 digits, well within a float's exact integers.
-        if number.is_integer() and abs(number) < 1e16:
-            return str(int(number))
-        return repr(number)
-    if isinstance(value, dt.datetime):
-        if (value.hour, value.minute, value.second, value.microsecond) == (0, 0, 0, 0):
-            return value.date().isoformat()
-        return value.isoformat(sep=" ", timespec="seconds" if value.second else "minutes")
-    if isinstance(value, dt.date | dt.time):
-        return value.isoformat()
-    return str(value)

@@ -17,16 +17,17 @@ import openpyxl
 import pandas as pd
 import pytest
 from openpyxl.styles import Font
-from openpyxl.workbook.workbook import Workbook
-from openpyxl.worksheet._read_only import ReadOnlyWorksheet
+from openpyxl.worksheet._reader import WorkSheetParser
 
 from campaign.contacts import ImportOptions, list_fingerprint, open_contacts
 from campaign.contacts import plan as plan_module
+from campaign.contacts import xlsx as xlsx_module
 from campaign.contacts.excel import excel_cell_text
 from campaign.contacts.grid import Grid
 from campaign.contacts.model import ContactList
 from campaign.contacts.read import iter_grids
 from campaign.contacts.source import SourceFile, read_source
+from campaign.contacts.xlsx import PackedStrings
 from campaign.errors import InputError
 
 
@@ -169,8 +170,9 @@ def test_contacts_of_a_sheet_in_chunks_are_those_of_one_read_and_of_pandas(
 
 
 def test_a_sheet_is_never_read_whole(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """A chunk is made from as many rows of the sheet as it holds, and pandas' whole-sheet
-    reader is not used; a pass that stops early closes the workbook."""
+    """A chunk is made from as many rows of the sheet as it holds (openpyxl's parse_row
+    watched: one row ahead at most), and pandas' whole-sheet reader is not used; a pass
+    that stops early closes the workbook."""
     path = _book(tmp_path / "list.xlsx", rows=3000)
 
     def refused(*args: Any, **kwargs: Any) -> Any:
@@ -180,25 +182,26 @@ def test_a_sheet_is_never_read_whole(tmp_path: Path, monkeypatch: pytest.MonkeyP
     monkeypatch.setattr(pd, "ExcelFile", refused)
     pulled: list[int] = []
     closed: list[int] = []
-    real_rows, real_close = ReadOnlyWorksheet.iter_rows, Workbook.close
+    real_parse, real_close = WorkSheetParser.parse_row, xlsx_module.Workbook.close
 
-    def counted(self: ReadOnlyWorksheet, *args: Any, **kwargs: Any) -> Iterator[Any]:
-        for row in real_rows(self, *args, **kwargs):
-            pulled.append(1)
-            yield row
+    def counted(self: WorkSheetParser, row: Any) -> Any:
+        parsed = real_parse(self, row)
+        pulled.append(parsed[0])  # the row's number
+        return parsed
 
-    def close(self: Workbook) -> None:
+    def close(self: xlsx_module.Workbook) -> None:
         closed.append(1)
         real_close(self)
 
-    monkeypatch.setattr(ReadOnlyWorksheet, "iter_rows", counted)
-    monkeypatch.setattr(Workbook, "close", close)
+    monkeypatch.setattr(WorkSheetParser, "parse_row", counted)
+    monkeypatch.setattr(xlsx_module.Workbook, "close", close)
     grids = iter_grids(read_source(path), "Contacts ", 7)
     handed = 0
     for _ in range(40):
         grid = next(grids)
         handed += len(grid.cells)
-        assert len(grid.cells) == 7 and handed <= len(pulled) <= handed + 1
+        assert len(grid.cells) == 7 and grid.lines[-1] == handed
+        assert handed <= pulled[-1] <= handed + 1 and len(pulled) <= handed + 1
     assert not closed
     grids.close()  # type: ignore[attr-defined]
     assert closed == [1]
@@ -264,3 +267,12 @@ def test_a_workbook_without_sheets_and_a_missing_sheet(tmp_path: Path) -> None:
         InputError, match=r"list\.xlsx has no sheet 'Nope': use --sheet with one of 'Read me', "
     ):
         _one_read(listed, ImportOptions(sheet="Nope"))
+
+
+def test_packed_shared_strings_index_like_a_list() -> None:
+    texts = ["Ana", "", "Zoë Müller", "שלום", "\U0001f600", "\udc80 lone", "+1 212 555 0143"]
+    packed = PackedStrings(iter(texts))
+    assert len(packed) == len(texts) and list(packed) == texts
+    assert packed[-1] == texts[-1] and packed[2:4] == texts[2:4]
+    with pytest.raises(IndexError):
+        packed[len(texts)]
