@@ -35,6 +35,8 @@ _ROW = f"{{{SHEET_MAIN_NS}}}row"
 _SHEET_DATA = f"{{{SHEET_MAIN_NS}}}sheetData"
 
 Cell = dict[str, Any]
+#: Distinct texts remembered to share one str object between cells (then forgotten).
+_SAME_TEXTS = 50_000
 
 
 class Workbook:
@@ -73,6 +75,9 @@ class Workbook:
             )  # fmt: skip
             parsed = parser.parse()
             counter = 1  # the next row number, as ReadOnlyWorksheet counts
+            # One str for the texts that repeat (names, places, dates), as pandas' CSV parser
+            # gives: a chunk half the size to pickle to a worker and to hold there.
+            same: dict[str, str] = {}
             while True:
                 try:
                     number, cells = next(parsed)
@@ -85,10 +90,12 @@ class Workbook:
                     yield []
                 if counter == number:
                     counter += 1
-                    yield _row_text(cells)
+                    if len(same) > _SAME_TEXTS:
+                        same.clear()
+                    yield _row_text(cells, same)
 
 
-def _row_text(cells: list[Cell]) -> list[str]:
+def _row_text(cells: list[Cell], same: dict[str, str]) -> list[str]:
     if not cells:
         return []
     width = cells[-1]["column"]
@@ -101,7 +108,8 @@ def _row_text(cells: list[Cell]) -> list[str]:
         if last is not None and last["value"] is not None and last["value"] != "":
             break
         width -= 1
-    return [_cell_text(cell) if cell is not None else "" for cell in placed[:width]]
+    texts = [_cell_text(cell) if cell is not None else "" for cell in placed[:width]]
+    return [same.setdefault(text, text) for text in texts]
 
 
 def _cell_text(cell: Cell) -> str:
