@@ -35,8 +35,9 @@ _ROW = f"{{{SHEET_MAIN_NS}}}row"
 _SHEET_DATA = f"{{{SHEET_MAIN_NS}}}sheetData"
 
 Cell = dict[str, Any]
-#: Distinct texts remembered to share one str object between cells (then forgotten).
-_SAME_TEXTS = 50_000
+#: Distinct texts remembered to share one str object between cells (then forgotten: about
+#: a chunk's worth).
+_SAME_TEXTS = 10_000
 
 
 class Workbook:
@@ -200,17 +201,21 @@ class PackedStrings(Sequence[str]):
     """A workbook's shared strings as one UTF-8 buffer and the offset where each ends.
 
     openpyxl's list of Python strings costs ~150 bytes a string (the object, the list slot,
-    the parsed elements left behind); packed, a phone number costs ~20. And the buffer is
+    the parsed elements left behind); packed, a phone number costs ~18. And the buffer is
     never written: a str in a list has its reference count written each time a cell refers
     to it, so the pages forked workers share were copied again in this process.
     """
 
     def __init__(self, strings: Iterable[str]) -> None:
         packed = bytearray()
-        ends = array("q")
+        ends = array("I")  # 4 bytes an offset, 8 past 4 GiB of text
         for text in strings:
             packed += text.encode("utf-8", "surrogatepass")
-            ends.append(len(packed))
+            try:
+                ends.append(len(packed))
+            except OverflowError:
+                ends = array("q", ends)
+                ends.append(len(packed))
         self._bytes = bytes(packed)
         self._ends = ends
 
