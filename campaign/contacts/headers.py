@@ -45,8 +45,12 @@ class Layout:
     warnings: list[str]
 
     def table(self, grid: Grid) -> Table:
-        """The data rows of `grid`, any chunk of the file: blank rows and the header left out."""
+        """The data rows of `grid`, any chunk of the file: blank rows and the header left out.
+        A chunk narrower than the kept columns (an Excel sheet's rows up to there were
+        shorter) has empty cells in the others, as the sheet read whole had."""
         cells = grid.cells
+        if self.keep and cells.shape[1] <= self.keep[-1]:
+            cells = cells.reindex(columns=range(self.keep[-1] + 1), fill_value="")
         filled = cells.to_numpy(dtype=object) != ""
         rows = np.flatnonzero(filled.any(axis=1))
         lines = grid.lines[rows]

@@ -6,7 +6,8 @@ is read exactly as a list read in one go (the test compares them).
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Generator
+from contextlib import closing
 from dataclasses import dataclass, field
 
 import pandas as pd
@@ -45,7 +46,7 @@ class ListPlan:
     def columns(self) -> list[str]:
         return self.layout.columns
 
-    def grids(self, chunk_rows: int | None) -> Iterator[Grid]:
+    def grids(self, chunk_rows: int | None) -> Generator[Grid]:
         """The file's grids again, from the start (see read.iter_grids)."""
         return iter_grids(self.source, self.options.sheet, chunk_rows)
 
@@ -55,7 +56,8 @@ def plan_list(source: SourceFile, options: ImportOptions, agent: Agent | None) -
     # may be overruled by the list itself (default_region.choose_region), so the header and
     # the phone column are found as for a list without one.
     known = require_region(options.region) if options.region else None
-    first = next(iter_grids(source, options.sheet, HEAD_ROWS, first_rows=HEAD_ROWS))
+    with closing(iter_grids(source, options.sheet, HEAD_ROWS, first_rows=HEAD_ROWS)) as grids:
+        first = next(grids)  # closed at once: an .xlsx is not kept open for the rest
     layout = plan_layout(source.name, first, known, HEAD_ROWS)
     head = layout.table(_head(first))
     frame, columns = head.frame, head.columns

@@ -1,59 +1,41 @@
-"""A list file → a grid of text cells with pandas, each row knowing its line in the file.
+"""A list file → grids of text cells with pandas, each row knowing its line in the file.
 
 Every cell is read as text and nothing is guessed as missing: a person named "NA" or "None"
 stays a name, and a phone number keeps its leading zeros and plus sign. The header row is
-read as data here; headers.py decides which row it is.
+read as data here; headers.py decides which row it is. Text files are read here, Excel
+workbooks in excel.py.
 """
 
 from __future__ import annotations
 
 import csv
-import datetime as dt
-import importlib.util
 import io
-import math
 import re
-import warnings
-from collections.abc import Iterator
-from dataclasses import dataclass, field
-from typing import Any, BinaryIO, Literal
+from collections.abc import Generator
+from contextlib import closing
+from typing import BinaryIO
 
 import numpy as np
 import pandas as pd
 
+from campaign.contacts.cells import excel_cell_text as excel_cell_text
 from campaign.contacts.encoding import Decoded, decode_head
+from campaign.contacts.excel import excel_grids
+from campaign.contacts.grid import DELIMITER_NAMES, Grid
 from campaign.contacts.source import SourceFile
 from campaign.errors import InputError
 
 _DELIMITERS = (",", ";", "\t", "|")
-_DELIMITER_NAMES = {",": "comma", ";": "semicolon", "\t": "tab", "|": "pipe"}
 _SNIFF_BYTES = 65536
 _SNIFF_ROWS = 50
 _TOKENIZE_ERROR = re.compile(r"Expected (\d+) fields in line (\d+), saw (\d+)")
 _EOF_IN_QUOTE = re.compile(r"EOF inside string starting at row (\d+)")
 
 
-@dataclass
-class Grid:
-    """Cells as text, positional columns, the header row (if any) still in it."""
-
-    cells: pd.DataFrame
-    #: Line in the CSV file (1-based) or Excel row number of each grid row.
-    lines: np.ndarray
-    encoding: str | None = None
-    delimiter: str | None = None
-    sheet: str | None = None
-    #: How the file reads (a garbled encoding), for the list's warnings.
-    warnings: list[str] = field(default_factory=list)
-
-    @property
-    def delimiter_name(self) -> str | None:
-        return _DELIMITER_NAMES.get(self.delimiter or "", self.delimiter)
-
-
 def read_grid(source: SourceFile, sheet: str | None = None) -> Grid:
     """The whole file as one grid."""
-    return next(iter_grids(source, sheet))
+    with closing(iter_grids(source, sheet)) as grids:
+        return next(grids)
 
 
 def iter_grids(
@@ -62,17 +44,18 @@ def iter_grids(
     chunk_rows: int | None = None,
     *,
     first_rows: int = 0,
-) -> Iterator[Grid]:
+) -> Generator[Grid]:
     """The file's rows as grids of `chunk_rows` rows (None: one grid), the first one at least
-    `first_rows` long; each knows the file line of its rows. A text file is parsed as it is
-    read, so only one chunk of cells exists at a time."""
+    `first_rows` long; each knows the file line of its rows. A text file and an .xlsx sheet
+    are parsed as they are read, so only one chunk of cells exists at a time (an old .xls is
+    read whole: excel.py)."""
     if source.kind == "text":
         if sheet:
             raise InputError(
                 f"--sheet {sheet!r} only applies to Excel files, {source.name} is text"
             )
         return _text_grids(source, chunk_rows, first_rows)
-    return _sliced(_read_excel(source, sheet), chunk_rows, first_rows)
+    return excel_grids(source, sheet, chunk_rows, first_rows)
 
 
 # --- text --------------------------------------------------------------------------------
@@ -81,7 +64,7 @@ def iter_grids(
 _HEAD_BYTES = 256 * 1024
 
 
-def _text_grids(source: SourceFile, chunk_rows: int | None, first_rows: int) -> Iterator[Grid]:
+def _text_grids(source: SourceFile, chunk_rows: int | None, first_rows: int) -> Generator[Grid]:
     assert source.text is not None, "read_source scans every text file"
     found, quoted = source.text.decoded, source.text.quoted
     with source.open() as handle:
@@ -103,7 +86,7 @@ def _delimiter(source: SourceFile, head: str) -> str:
 def _parsed(
     source: SourceFile, handle: BinaryIO, found: Decoded, quoted: bool, delimiter: str,
     chunk_rows: int | None, first_rows: int,
-) -> Iterator[Grid]:  # fmt: skip
+) -> Generator[Grid]:  # fmt: skip
     """pandas' C parser over the open file, from where the text starts: it reads and
     decodes the bytes itself, a buffer at a time (undefined bytes of a code page become
     U+FFFD, which decode_head's check counts as garbage)."""
@@ -157,22 +140,6 @@ def _parsed(
             size = chunk_rows
 
 
-def _sliced(grid: Grid, chunk_rows: int | None, first_rows: int) -> Iterator[Grid]:
-    """A whole grid (an Excel sheet) in chunks."""
-    size = max(first_rows, chunk_rows or 0) or len(grid.cells)
-    start = 0
-    while True:
-        cells = grid.cells.iloc[start : start + size]
-        yield Grid(
-            cells, grid.lines[start : start + size], grid.encoding, grid.delimiter,
-            grid.sheet, list(grid.warnings),
-        )  # fmt: skip
-        start += size
-        if start >= len(grid.cells) or chunk_rows is None:
-            return
-        size = chunk_rows
-
-
 def sniff_delimiter(text: str) -> str:
     """The delimiter that splits the header into most fields, consistently over the first rows.
 
@@ -201,7 +168,7 @@ def sniff_delimiter(text: str) -> str:
 
 
 def _parser_message(name: str, message: str, delimiter: str) -> str:
-    shown = _DELIMITER_NAMES.get(delimiter, delimiter)
+    shown = DELIMITER_NAMES.get(delimiter, delimiter)
     fields = _TOKENIZE_ERROR.search(message)
     if fields:
         expected, line, seen = fields.groups()
@@ -235,107 +202,3 @@ def _text_lines(cells: pd.DataFrame, quoted: bool, first: int) -> tuple[np.ndarr
         lines += np.concatenate(([0], np.cumsum(embedded)[:-1]))
         after += int(embedded.sum())
     return lines, after
-
-
-# --- Excel -------------------------------------------------------------------------------
-
-
-def _read_excel(source: SourceFile, sheet: str | None) -> Grid:
-    engine = "openpyxl" if source.kind == "xlsx" else _xls_engine(source.name)
-    with source.open() as handle:
-        return _read_book(source, handle, engine, sheet)
-
-
-def _read_book(
-    source: SourceFile, handle: BinaryIO, engine: Literal["openpyxl", "calamine", "xlrd"],
-    sheet: str | None,
-) -> Grid:  # fmt: skip
-    try:
-        with warnings.catch_warnings():
-            # pandas deprecates xlrd in favour of calamine; xlrd still reads .xls fine.
-            warnings.simplefilter("ignore", category=FutureWarning)
-            warnings.filterwarnings("ignore", message=".*xlrd.*")
-            book = pd.ExcelFile(handle, engine=engine)
-    except Exception as exc:  # each engine raises its own types for damaged files
-        raise InputError(_excel_open_message(source.name, exc)) from exc
-    with book:
-        sheet_name = _pick_sheet(source.name, [str(s) for s in book.sheet_names], sheet)
-        try:
-            raw = pd.read_excel(
-                book,
-                sheet_name=sheet_name,
-                header=None,
-                dtype=object,
-                keep_default_na=False,
-                na_filter=False,
-            )
-        except Exception as exc:
-            raise InputError(_excel_open_message(source.name, exc)) from exc
-    cells = raw.map(excel_cell_text).astype(object) if len(raw) else raw.astype(object)
-    # pandas keeps leading empty rows, so grid row i is Excel row i + 1.
-    lines = np.arange(1, len(cells) + 1, dtype=np.int64)
-    return Grid(cells, lines, sheet=sheet_name)
-
-
-def _xls_engine(name: str) -> Literal["calamine", "xlrd"]:
-    """Old binary .xls needs an optional reader: calamine or xlrd, whichever is installed."""
-    if importlib.util.find_spec("python_calamine") is not None:
-        return "calamine"
-    if importlib.util.find_spec("xlrd") is not None:
-        return "xlrd"
-    raise InputError(
-        f"{name} is an old .xls workbook: open it in Excel and save it as .xlsx "
-        "(or install xlrd: pip install 'campaign[xls]')"
-    )
-
-
-def _excel_open_message(name: str, exc: Exception) -> str:
-    text = str(exc).lower()
-    if "encrypt" in text or "password" in text:
-        return (
-            f"{name} is password-protected: open it in Excel, remove the password and save it again"
-        )
-    return f"cannot open {name} as a workbook ({exc}): open it in Excel and save it as .xlsx"
-
-
-def _pick_sheet(name: str, sheets: list[str], wanted: str | None) -> str:
-    if not sheets:
-        raise InputError(f"{name} has no sheets: open it in Excel and save it again")
-    if wanted is None:
-        return sheets[0]
-    if wanted in sheets:
-        return wanted
-    folded = [s for s in sheets if s.strip().casefold() == wanted.strip().casefold()]
-    if len(folded) == 1:
-        return folded[0]
-    if wanted.strip().isdigit() and 1 <= int(wanted) <= len(sheets):
-        return sheets[int(wanted) - 1]
-    listed = ", ".join(repr(s) for s in sheets)
-    raise InputError(f"{name} has no sheet {wanted!r}: use --sheet with one of {listed}")
-
-
-def excel_cell_text(value: Any) -> str:
-    """A typed Excel cell as the text a person sees; numeric phone cells lose their `.0`."""
-    if value is None or value is pd.NaT:
-        return ""
-    if isinstance(value, str):
-        return value
-    if isinstance(value, bool | np.bool_):
-        return "TRUE" if value else "FALSE"
-    if isinstance(value, int | np.integer):
-        return str(int(value))
-    if isinstance(value, float | np.floating):
-        number = float(value)
-        if math.isnan(number):
-            return ""
-        # Phone numbers have at most 15 digits, well within a float's exact integers.
-        if number.is_integer() and abs(number) < 1e16:
-            return str(int(number))
-        return repr(number)
-    if isinstance(value, dt.datetime):
-        if (value.hour, value.minute, value.second, value.microsecond) == (0, 0, 0, 0):
-            return value.date().isoformat()
-        return value.isoformat(sep=" ", timespec="seconds" if value.second else "minutes")
-    if isinstance(value, dt.date | dt.time):
-        return value.isoformat()
-    return str(value)

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterator
+from contextlib import closing
 from dataclasses import dataclass
 
 import pandas as pd
@@ -130,12 +131,13 @@ class ContactStream:
     def _tables(self, state: ChunkState) -> Iterator[Table]:
         """The data rows of each chunk of the file (blank chunks left out)."""
         clock = time.perf_counter()
-        for grid in self.plan.grids(self.chunk_rows):
-            table = self.plan.layout.table(grid)
-            state.lap("reading", clock)
-            if len(table.frame):
-                yield table
-            clock = time.perf_counter()
+        with closing(self.plan.grids(self.chunk_rows)) as grids:  # closed by a pass that stops
+            for grid in grids:
+                table = self.plan.layout.table(grid)
+                state.lap("reading", clock)
+                if len(table.frame):
+                    yield table
+                clock = time.perf_counter()
 
     def _known(self) -> _Facts:
         if self._facts is None:

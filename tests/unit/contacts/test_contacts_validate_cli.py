@@ -12,7 +12,7 @@ from click.testing import CliRunner, Result
 
 import campaign.cli.validate as validate_cli
 from campaign.cli import main
-from campaign.contacts import read as read_module
+from campaign.contacts import excel as excel_module
 from campaign.voicy.models import Agent
 
 WriteFile = Callable[..., Path]
@@ -165,7 +165,7 @@ def test_missing_file_and_folder(tmp_path: Path) -> None:
 def test_xls_without_a_reader_says_save_as_xlsx(
     write_file: WriteFile, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(read_module.importlib.util, "find_spec", lambda name: None)
+    monkeypatch.setattr(excel_module.importlib.util, "find_spec", lambda name: None)
     path = write_file("old.xls", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 600)
     _assert_one_line_error(_validate(str(path)), "save it as .xlsx")
 
