@@ -16,6 +16,7 @@ chunks: a list that long is an .xlsx or a CSV nowadays.
 from __future__ import annotations
 
 import importlib.util
+import itertools
 import warnings
 from collections.abc import Generator, Iterable
 from typing import Literal
@@ -70,23 +71,16 @@ def _chunked(
             blanks += 1
             continue
         width = max(width, len(texts))
-        while blanks:  # the empty rows before this one, as many as the batch takes
-            room = blanks if size is None else min(blanks, size - len(batch))
-            batch.extend([] for _ in range(room))
-            blanks -= room
+        # The empty rows before this one are rows after all (a value follows them).
+        for row in itertools.chain(itertools.repeat([], blanks), (texts,)):
+            batch.append(row)  # an empty row's list is shared: _grid copies every row
             if size is not None and len(batch) >= size:
                 yield _grid(batch, start, width, sheet)
                 given = True
                 start += len(batch)
                 batch = []
                 size = chunk_rows
-        batch.append(texts)
-        if size is not None and len(batch) >= size:
-            yield _grid(batch, start, width, sheet)
-            given = True
-            start += len(batch)
-            batch = []
-            size = chunk_rows
+        blanks = 0
     if batch or not given:
         yield _grid(batch, start, width, sheet)
 
