@@ -8,7 +8,7 @@ import io
 import random
 import re
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -213,13 +213,17 @@ def test_a_sheet_is_never_read_whole(tmp_path: Path, monkeypatch: pytest.MonkeyP
 def _damaged_sheet(tmp_path: Path) -> Path:
     """A workbook whose sheet XML stops half way: found only as the rows are read."""
     good = _book(tmp_path / "good.xlsx", rows=50)
-    path = tmp_path / "damaged.xlsx"
-    with zipfile.ZipFile(good) as source, zipfile.ZipFile(path, "w") as target:
-        for entry in source.namelist():
-            data = source.read(entry)
-            if entry == "xl/worksheets/sheet2.xml":
-                data = data[: len(data) // 2]
-            target.writestr(entry, data)
+    return _rewritten(
+        good, tmp_path / "damaged.xlsx", "xl/worksheets/sheet2.xml", lambda d: d[: len(d) // 2]
+    )
+
+
+def _rewritten(book: Path, path: Path, entry: str, change: Callable[[bytes], bytes]) -> Path:
+    """A copy of the workbook `book` at `path` with one of its parts changed."""
+    with zipfile.ZipFile(book) as source, zipfile.ZipFile(path, "w") as target:
+        for name in source.namelist():
+            data = source.read(name)
+            target.writestr(name, change(data) if name == entry else data)
     return path
 
 
@@ -253,13 +257,10 @@ def test_damaged_workbooks_say_what_they_said(tmp_path: Path) -> None:
 
 def test_a_workbook_without_sheets_and_a_missing_sheet(tmp_path: Path) -> None:
     listed = _book(tmp_path / "list.xlsx", rows=5)
-    path = tmp_path / "nosheets.xlsx"
-    with zipfile.ZipFile(listed) as source, zipfile.ZipFile(path, "w") as target:
-        for entry in source.namelist():
-            data = source.read(entry)
-            if entry == "xl/workbook.xml":
-                data = re.sub(rb"<sheets>.*</sheets>", b"<sheets/>", data)
-            target.writestr(entry, data)
+    path = _rewritten(
+        listed, tmp_path / "nosheets.xlsx", "xl/workbook.xml",
+        lambda data: re.sub(rb"<sheets>.*</sheets>", b"<sheets/>", data),
+    )  # fmt: skip
     for reader in (_reference_grid, lambda src, sheet: next(iter_grids(src, sheet))):
         with pytest.raises(InputError, match=r"nosheets\.xlsx has no sheets: open it in Excel"):
             reader(read_source(path), None)
