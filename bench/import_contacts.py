@@ -5,7 +5,7 @@
     python bench/import_contacts.py --rows 200000 --repeat 3 # best of 3 (a shared machine)
     python bench/import_contacts.py --memory --rows 1000000  # 250k, 500k and 1M: memory only
     python bench/import_contacts.py --memory --excel --rows 1000000  # the same list as .xlsx
-    BENCH_CODE=/work/main python bench/import_contacts.py ...  # measure another tree's code
+    BENCH_CODE=../other-checkout python bench/import_contacts.py ...  # another tree's code
 
 Generates N rows (a realistic mix of US/UK/EU formats, 10% duplicates, 1% invalid) into a
 temporary CSV (with --excel, also written as an .xlsx the way Excel saves one: a shared
