@@ -30,8 +30,6 @@ from campaign.contacts.source import SourceFile
 from campaign.contacts.xlsx import Workbook
 from campaign.errors import InputError
 
-__all__ = ["excel_cell_text", "excel_grids"]
-
 
 def excel_grids(
     source: SourceFile, sheet: str | None, chunk_rows: int | None, first_rows: int

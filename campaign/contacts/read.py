@@ -18,7 +18,6 @@ from typing import BinaryIO
 import numpy as np
 import pandas as pd
 
-from campaign.contacts.cells import excel_cell_text as excel_cell_text
 from campaign.contacts.encoding import Decoded, decode_head
 from campaign.contacts.excel import excel_grids
 from campaign.contacts.grid import DELIMITER_NAMES, Grid

@@ -6,7 +6,9 @@ dates, booleans, errors and inline strings are read as openpyxl reads them). Two
 read-only habits grow with the list, so they are replaced:
 
 - the shared-strings table (each distinct text of the workbook, once) is kept packed in one
-  buffer (PackedStrings) instead of a list of Python strings, and read one string at a time;
+  buffer (PackedStrings) instead of a list of Python strings, and parsed only as far as the
+  cells read so far refer to it (the plan's first rows need the first few; the table of a
+  1M-row list took 6 s to parse, once for the plan and again for the pass);
 - the sheet parser's ElementTree keeps an empty element per parsed row (~85 MB for 1M rows):
   here each row leaves the tree once parsed.
 
@@ -18,7 +20,8 @@ from __future__ import annotations
 
 from array import array
 from collections.abc import Generator, Iterable, Iterator, Sequence
-from typing import IO, Any, BinaryIO, overload
+from typing import Any, BinaryIO, overload
+from zipfile import ZipFile
 
 from openpyxl.cell.text import Text
 from openpyxl.reader.excel import ExcelReader
@@ -61,6 +64,9 @@ class Workbook:
         self.close()
 
     def close(self) -> None:
+        strings = self._reader.shared_strings
+        if isinstance(strings, PackedStrings):
+            strings.close()
         self._reader.archive.close()
 
     def rows(self, sheet: str) -> Iterator[list[str]]:
@@ -143,9 +149,9 @@ class _Reader(ExcelReader):
         if found is None:
             self.shared_strings = PackedStrings(())  # type: ignore[assignment]
             return
-        with self.archive.open(found.PartName[1:]) as source:
-            # The sheet parser only indexes it (shared_strings[int(value)]).
-            self.shared_strings = PackedStrings(_string_table(source))  # type: ignore[assignment]
+        # The sheet parser only indexes it (shared_strings[int(value)]).
+        table = string_table(self.archive, found.PartName[1:])
+        self.shared_strings = PackedStrings(table)  # type: ignore[assignment]
 
     def read_worksheets(self) -> None:
         # The worksheets of wb.worksheets, in order (chart sheets and missing parts left out).
@@ -155,18 +161,20 @@ class _Reader(ExcelReader):
         super().read_worksheets()
 
 
-def _string_table(source: IO[bytes]) -> Iterator[str]:
-    """openpyxl's read_string_table one string at a time, each element dropped once read."""
-    parsed = iterparse(source, events=("start", "end"))
-    first = next(parsed, None)
-    if first is None:
-        return
-    root = first[1]
-    for event, node in parsed:
-        if event == "end" and node.tag == _SI:
-            text: Any = Text.from_tree(node)  # never None for an element
-            yield text.content.replace("x005F_", "")
-            root.clear()
+def string_table(archive: ZipFile, name: str) -> Iterator[str]:
+    """openpyxl's read_string_table one string at a time, each element dropped once read
+    (the part stays open until the last string or close())."""
+    with archive.open(name) as source:
+        parsed = iterparse(source, events=("start", "end"))
+        first = next(parsed, None)
+        if first is None:
+            return
+        root = first[1]
+        for event, node in parsed:
+            if event == "end" and node.tag == _SI:
+                text: Any = Text.from_tree(node)  # never None for an element
+                yield text.content.replace("x005F_", "")
+                root.clear()
 
 
 def _number_formats(reader: ExcelReader) -> tuple[set[int], set[int]]:
@@ -202,24 +210,44 @@ class PackedStrings(Sequence[str]):
 
     openpyxl's list of Python strings costs ~150 bytes a string (the object, the list slot,
     the parsed elements left behind); packed, a phone number costs ~18. And the buffer is
-    never written: a str in a list has its reference count written each time a cell refers
-    to it, so the pages forked workers share were copied again in this process.
+    only appended to: a str in a list has its reference count written each time a cell
+    refers to it, so the pages forked workers share were copied again in this process.
+    `strings` is consumed as far as the indexes asked for (all of it for len() or a
+    negative index); close() stops it there.
     """
 
     def __init__(self, strings: Iterable[str]) -> None:
-        packed = bytearray()
-        ends = array("I")  # 4 bytes an offset, 8 past 4 GiB of text
-        for text in strings:
+        self._pending: Iterator[str] | None = iter(strings)
+        self._bytes = bytearray()
+        self._ends = array("I")  # 4 bytes an offset, 8 past 4 GiB of text
+
+    def _fill(self, index: int | None) -> None:
+        """Parse the strings up to `index` (None: all of them)."""
+        pending, packed, ends = self._pending, self._bytes, self._ends
+        if pending is None:
+            return
+        while index is None or len(ends) <= index:
+            text = next(pending, None)
+            if text is None:
+                self._pending = None
+                return
             packed += text.encode("utf-8", "surrogatepass")
             try:
                 ends.append(len(packed))
             except OverflowError:
-                ends = array("q", ends)
+                self._ends = ends = array("q", ends)
                 ends.append(len(packed))
-        self._bytes = bytes(packed)
-        self._ends = ends
+
+    def close(self) -> None:
+        """Parse no further (the source is closed)."""
+        if self._pending is not None:
+            close = getattr(self._pending, "close", None)
+            if close is not None:
+                close()
+            self._pending = None
 
     def __len__(self) -> int:
+        self._fill(None)
         return len(self._ends)
 
     @overload
@@ -230,7 +258,9 @@ class PackedStrings(Sequence[str]):
         if isinstance(index, slice):
             return [self[i] for i in range(*index.indices(len(self)))]
         if index < 0:
-            index += len(self._ends)
+            index += len(self)
+        elif index >= len(self._ends):
+            self._fill(index)
         end = self._ends[index]  # an IndexError like a list's for a damaged cell
         start = self._ends[index - 1] if index > 0 else 0
         return self._bytes[start:end].decode("utf-8", "surrogatepass")

@@ -19,10 +19,10 @@ import pytest
 from openpyxl.styles import Font
 from openpyxl.worksheet._reader import WorkSheetParser
 
-from campaign.contacts import ImportOptions, list_fingerprint, open_contacts
+from campaign.contacts import ImportOptions, list_fingerprint, open_contacts, xlsx
 from campaign.contacts import plan as plan_module
 from campaign.contacts import xlsx as xlsx_module
-from campaign.contacts.excel import excel_cell_text
+from campaign.contacts.cells import excel_cell_text
 from campaign.contacts.grid import Grid
 from campaign.contacts.model import ContactList
 from campaign.contacts.read import iter_grids
@@ -277,3 +277,35 @@ def test_packed_shared_strings_index_like_a_list() -> None:
     assert packed[-1] == texts[-1] and packed[2:4] == texts[2:4]
     with pytest.raises(IndexError):
         packed[len(texts)]
+
+
+def test_the_shared_strings_are_parsed_only_as_far_as_the_rows_read(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The plan reads a list's first rows: it parses the start of the strings table, not all
+    of it (a 1M-row list's table took 6 s), and a whole read parses it once."""
+    import rustpy_xlsxwriter
+
+    path = tmp_path / "long.xlsx"  # a shared strings table, as Excel writes (openpyxl does not)
+    records = [{"name": f"name {i}", "phone": f"+1212555{i:04d}"} for i in range(3000)]
+    rustpy_xlsxwriter.write_worksheet(records, str(path), sheet_name="list", dedupe_strings=True)
+    parsed: list[str] = []
+    table = xlsx.string_table
+
+    def counted(*args: Any) -> Iterator[str]:
+        for text in table(*args):
+            parsed.append(text)
+            yield text
+
+    monkeypatch.setattr(xlsx, "string_table", counted)
+    with path.open("rb") as handle, xlsx.Workbook("long.xlsx", handle) as workbook:
+        rows = workbook.rows("list")
+        head = [next(rows) for _ in range(11)]
+    assert head[0] == ["name", "phone"] and head[10] == ["name 9", "+12125550009"]
+    assert 20 <= len(parsed) < 1000
+    parsed.clear()
+    with path.open("rb") as handle, xlsx.Workbook("long.xlsx", handle) as workbook:
+        whole = list(workbook.rows("list"))
+    assert len(parsed) == 6002  # every string once, the headers too
+    expected = pd.read_excel(path, header=None, dtype=object).map(excel_cell_text)
+    assert whole == expected.values.tolist()

@@ -12,7 +12,8 @@ import pytest
 
 from campaign.contacts import ImportOptions, load_contacts
 from campaign.contacts import phones as reasons
-from campaign.contacts.read import excel_cell_text, sniff_delimiter
+from campaign.contacts.cells import excel_cell_text
+from campaign.contacts.read import sniff_delimiter
 from campaign.errors import InputError
 
 WriteFile = Callable[..., Path]
