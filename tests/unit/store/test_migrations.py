@@ -6,6 +6,7 @@ from pathlib import Path
 
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
+from sqlalchemy import create_engine
 
 from campaign.store.db import SCHEMA_HEAD, current_revision, head_revision, open_db, table_names
 from campaign.store.models import Base
@@ -45,3 +46,27 @@ def test_sqlite_runs_in_wal_mode_with_full_sync(tmp_path: Path) -> None:
     with db.engine.connect() as connection:
         assert connection.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
         assert connection.exec_driver_sql("PRAGMA synchronous").scalar() == 2  # FULL
+
+
+def _index_sql(url: str) -> dict[str, str]:
+    engine = create_engine(url)
+    try:
+        with engine.connect() as connection:
+            rows = connection.exec_driver_sql(
+                "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL"
+            ).all()
+    finally:
+        engine.dispose()
+    return {name: " ".join(sql.replace('"', "").split()) for name, sql in rows}
+
+
+def test_migrated_indexes_equal_the_models_with_their_predicates(tmp_path: Path) -> None:
+    # compare_metadata does not compare a partial index's WHERE: the SQL of each index does.
+    open_db(tmp_path / "migrated.db").dispose()
+    models = create_engine(f"sqlite:///{tmp_path / 'models.db'}")
+    Base.metadata.create_all(models)
+    models.dispose()
+    migrated = _index_sql(f"sqlite:///{tmp_path / 'migrated.db'}")
+    assert migrated == _index_sql(f"sqlite:///{tmp_path / 'models.db'}")
+    assert migrated["ix_contacts_claimed_by"].endswith("WHERE claimed_by IS NOT NULL")
+    assert migrated["ix_contacts_zone_key"].endswith("WHERE zone_key IS NOT NULL")
