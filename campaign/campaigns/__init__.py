@@ -4,6 +4,7 @@
 - `resume`: `prepare_resume` (a campaign and its stored settings), `interrupted_campaigns`
 - `control`: `pause_campaign`, `cancel_campaign` (through the live runner, or directly)
 - `history`: what the database knows of a list (`check_same_list`, `recent_calls`)
+- `recent`: the line `validate` and `run --dry-run` print of it (no store loaded without one)
 - `dnc`: the database's do-not-call list, and the opt-out hook
 - `connect`: the API client (real, or the simulator under --simulate)
 - `runs`: `build_runner` (the one wiring of a runner with its rules and hooks),

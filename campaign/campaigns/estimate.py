@@ -10,8 +10,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from campaign.store.db import Database, database_url, open_db
+from campaign.store.db import Database, open_db
 from campaign.store.spend import PastCalls, past_calls
+from campaign.store.url import database_url
 
 NO_ESTIMATE = "Cost: no estimate yet (no past calls with this agent in this database)."
 

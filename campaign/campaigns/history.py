@@ -1,18 +1,18 @@
 """What this database already knows about a list: the same list run before, numbers
-called recently by other campaigns. Used by `run`, `run --dry-run` and `validate`."""
+called recently by other campaigns. Used by `run`, `run --dry-run` and `validate` (the
+line they print: `recent.recent_calls_report`)."""
 
 from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from pathlib import Path
 
 from sqlalchemy import func, select
 
 from campaign.calls.vocab import CONNECTED_OUTCOMES, AttemptStatus, CampaignState
 from campaign.errors import InputError
-from campaign.store.db import Database, database_url, open_db
+from campaign.store.db import Database
 from campaign.store.models import Attempt, Campaign, Contact
 
 
@@ -85,19 +85,6 @@ def recent_calls(db: Database, numbers: list[str], now: datetime) -> RecentCalls
     last_day = sum(1 for at, _ in latest.values() if at > day_ago)
     outcomes = Counter(status for _, status in latest.values())
     return RecentCalls(last_day, len(latest), dict(outcomes))
-
-
-def recent_calls_report(db: str | None, numbers: list[str], now: datetime) -> str:
-    """The line `validate` and `run --dry-run` print about `numbers` and the database `db`
-    (a `--db` value), without creating a database that does not exist yet."""
-    url = database_url(db)
-    if url.startswith("sqlite:///") and not Path(url.removeprefix("sqlite:///")).exists():
-        return "No database yet: no number of this list was called before."
-    database = open_db(db)
-    try:
-        return describe_recent(recent_calls(database, numbers, now))
-    finally:
-        database.dispose()
 
 
 def describe_recent(recent: RecentCalls) -> str:

@@ -12,15 +12,18 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import anyio
 from rich.console import Console
 from rich.markup import escape
 
 from campaign.errors import CampaignError, InputError
-from campaign.voicy.client import VoicyClient
 from campaign.voicy.errors import AuthError, NotFound, VoicyError
 from campaign.voicy.models import Agent
+
+if TYPE_CHECKING:
+    from campaign.voicy.client import VoicyClient
 
 _SHOWN = 3
 

@@ -18,7 +18,7 @@ from rich.markup import escape
 from campaign.caller_numbers import given_numbers
 from campaign.calls.vocab import StopReason
 from campaign.campaigns.connect import connect
-from campaign.campaigns.history import recent_calls_report
+from campaign.campaigns.recent import recent_calls_report
 from campaign.cli._agent_check import AgentCheck, find_agent, print_agent_check
 from campaign.cli._base import main, remember_db_argument, say
 from campaign.cli._calendar_options import (

@@ -17,8 +17,9 @@ from campaign.cli._base import main
 from campaign.cli.status import DB_HELP
 from campaign.errors import InputError
 from campaign.sockets import listen_socket
-from campaign.store.db import Database, database_url, open_db
+from campaign.store.db import Database, open_db
 from campaign.store.rehearsals import ensure_apart, rehearsal_db_argument
+from campaign.store.url import database_url
 
 DEFAULT_PORT = 8700
 

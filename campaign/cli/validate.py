@@ -19,11 +19,11 @@ from campaign.cli._import_options import (
     import_options_from_kwargs,
 )
 from campaign.errors import InputError
-from campaign.voicy.client import VoicyClient
 from campaign.voicy.models import Agent
 
 if TYPE_CHECKING:
     from campaign.contacts import ContactList
+    from campaign.voicy.client import VoicyClient
 
 __all__ = ["fetch_agent", "validate"]
 
@@ -83,7 +83,7 @@ def validate(
     can, or when most rows are rejected (the list is surely read wrong) unless
     --allow-rejects.
     """
-    from campaign.campaigns.history import recent_calls_report
+    from campaign.campaigns.recent import recent_calls_report
     from campaign.cli.numbers import caller_numbers
     from campaign.clock import clock_from_env
     from campaign.contacts import open_contacts, print_validation, validation_summary
@@ -96,7 +96,7 @@ def validate(
     if agent_id:
         check = AgentCheck(fetch_agent(agent_id, base_url), f"--agent {agent_id}")
     else:
-        check = find_agent(lambda: VoicyClient.from_env(base_url), None, need_key=False)
+        check = find_agent(lambda: _client(base_url), None, need_key=False)
     stream = open_contacts(contacts, options, agent=check.agent)
     console = Console()
     collect = NumberCollector(db)
@@ -130,12 +130,9 @@ class NumberCollector:
     """The valid numbers of each chunk, kept only when there is a database to ask about them."""
 
     def __init__(self, db: str | None) -> None:
-        from campaign.store.db import database_url
+        from campaign.store.url import database_url, sqlite_file_missing
 
-        url = database_url(db)
-        self.wanted = not (
-            url.startswith("sqlite:///") and not Path(url.removeprefix("sqlite:///")).exists()
-        )
+        self.wanted = not sqlite_file_missing(database_url(db))
         self.numbers: list[str] = []
 
     def __call__(self, chunk: ContactList) -> None:
@@ -178,6 +175,13 @@ class RejectedWriter:
 
 def fetch_agent(agent_id: str, base_url: str | None = None) -> Agent:
     """The agent's var contract from agent-get."""
-    agent = find_agent(lambda: VoicyClient.from_env(base_url), agent_id).agent
+    agent = find_agent(lambda: _client(base_url), agent_id).agent
     assert agent is not None
     return agent
+
+
+def _client(base_url: str | None) -> VoicyClient:
+    """The API client, loaded (httpx with it) only when an agent is looked up."""
+    from campaign.voicy.client import VoicyClient
+
+    return VoicyClient.from_env(base_url)

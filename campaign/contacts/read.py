@@ -19,7 +19,6 @@ import numpy as np
 import pandas as pd
 
 from campaign.contacts.encoding import Decoded, decode_head
-from campaign.contacts.excel import excel_grids
 from campaign.contacts.grid import DELIMITER_NAMES, Grid
 from campaign.contacts.source import SourceFile
 from campaign.errors import InputError
@@ -54,6 +53,8 @@ def iter_grids(
                 f"--sheet {sheet!r} only applies to Excel files, {source.name} is text"
             )
         return _text_grids(source, chunk_rows, first_rows)
+    from campaign.contacts.excel import excel_grids  # openpyxl: not for a text file
+
     return excel_grids(source, sheet, chunk_rows, first_rows)
 
 

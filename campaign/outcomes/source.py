@@ -14,8 +14,9 @@ from pathlib import Path
 from sqlalchemy.engine import make_url
 
 from campaign.errors import InputError
-from campaign.store.db import Database, database_url, open_db
+from campaign.store.db import Database, open_db
 from campaign.store.rehearsals import REHEARSAL_DB
+from campaign.store.url import database_url
 
 DatabaseLike = Database | str | os.PathLike[str] | None
 

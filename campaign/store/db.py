@@ -23,13 +23,13 @@ from typing import Any
 
 from sqlalchemy import create_engine, event, inspect
 from sqlalchemy.engine import Engine, make_url
-from sqlalchemy.exc import ArgumentError, DBAPIError, OperationalError
+from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from campaign.errors import InputError, StoreUnreachable
 from campaign.store.unavailable import BUSY_WAIT, is_server_gone, store_problem
+from campaign.store.url import database_url
 
-DEFAULT_DB = "campaign.db"
 #: How long an open waits for another process creating the same database's schema.
 _MIGRATION_WAIT = 15.0
 MIGRATIONS_DIR = Path(__file__).resolve().parent.parent.parent / "migrations"
@@ -47,23 +47,6 @@ PG_CONNECT_ARGS: dict[str, Any] = {
 PG_SERVER_OPTIONS = (
     "-c tcp_keepalives_idle=10 -c tcp_keepalives_interval=3 -c tcp_keepalives_count=3"
 )
-
-
-def database_url(db: str | os.PathLike[str] | None) -> str:
-    """A SQLAlchemy URL for `--db`: a path becomes a SQLite URL; a URL is kept."""
-    text = str(db) if db is not None else os.environ.get("CAMPAIGN_DB") or DEFAULT_DB
-    if "://" in text:
-        try:
-            make_url(text)
-        except ArgumentError as exc:
-            raise InputError(f"--db {text!r} is not a database URL or path: {exc}") from exc
-        return text
-    path = Path(text).expanduser()
-    if path.is_dir():
-        raise InputError(
-            f"--db {text} is a directory; give a file path such as {path / DEFAULT_DB}"
-        )
-    return f"sqlite:///{path}"
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:

@@ -26,8 +26,9 @@ from sqlalchemy.exc import DBAPIError
 
 from campaign.durations import format_duration
 from campaign.errors import StoreUnavailable
-from campaign.store.db import Database, database_url, display_name
+from campaign.store.db import Database, display_name
 from campaign.store.unavailable import is_locked, is_server_gone, is_store_down
+from campaign.store.url import database_url
 
 __all__ = [
     "PROBE_FIRST",

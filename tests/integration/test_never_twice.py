@@ -29,12 +29,8 @@ from sqlalchemy import func, select
 from campaign.calls.intents import Blocked, BlockedBy, Intent, write_intent
 from campaign.calls.vocab import AttemptStatus
 from campaign.campaigns.create import create_campaign
-from campaign.campaigns.history import (
-    check_same_list,
-    describe_recent,
-    recent_calls,
-    recent_calls_report,
-)
+from campaign.campaigns.history import check_same_list, describe_recent, recent_calls
+from campaign.campaigns.recent import recent_calls_report
 from campaign.clock import CompressedClock, FakeClock
 from campaign.engine.progress import RunResult
 from campaign.engine.runner import Runner
