@@ -129,3 +129,21 @@ def wait_for(predicate: Callable[[], object], timeout: float = 30.0) -> None:
             pass
         time.sleep(0.05)
     raise AssertionError("condition not reached in time")
+
+
+def store_at_revision(url: str, revision: str, statements: tuple[str, ...] = ()) -> None:
+    """A store migrated only as far as `revision`, with `statements` run in it: what an
+    older release left on disk, for the tests that upgrade it."""
+    from alembic import command
+    from sqlalchemy import create_engine, text
+
+    from campaign.store.db import _alembic_config
+
+    engine = create_engine(url)
+    try:
+        with engine.begin() as connection:
+            command.upgrade(_alembic_config(connection), revision)
+            for statement in statements:
+                connection.execute(text(statement))
+    finally:
+        engine.dispose()

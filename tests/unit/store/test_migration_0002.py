@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from alembic import command
-from sqlalchemy import create_engine, text
+from sqlalchemy import text
 
-from campaign.store.db import _alembic_config, current_revision, head_revision, open_db
+from campaign.store.db import current_revision, head_revision, open_db
+from tests.factories import store_at_revision
 
 ROWS = (
     "INSERT INTO campaigns (id, name, state, created_at, settings, source_columns, "
@@ -19,12 +19,7 @@ ROWS = (
 
 
 def make_0001_store(url: str) -> None:
-    engine = create_engine(url)
-    with engine.begin() as connection:
-        command.upgrade(_alembic_config(connection), "0001")
-        for statement in ROWS:
-            connection.execute(text(statement))
-    engine.dispose()
+    store_at_revision(url, "0001", ROWS)
 
 
 def upgrade_and_check(url: str) -> None:

@@ -6,10 +6,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from alembic import command
-from sqlalchemy import create_engine, inspect, text
+from sqlalchemy import inspect, text
 
-from campaign.store.db import _alembic_config, current_revision, head_revision, open_db
+from campaign.store.db import current_revision, head_revision, open_db
+from tests.factories import store_at_revision
 
 ROWS = (
     "INSERT INTO campaigns (id, name, state, created_at, settings, source_columns, "
@@ -25,12 +25,7 @@ ROWS = (
 
 def test_a_store_of_revision_0003_upgrades_with_its_data(tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path / 'old.db'}"
-    engine = create_engine(url)
-    with engine.begin() as connection:
-        command.upgrade(_alembic_config(connection), "0003")
-        for statement in ROWS:
-            connection.execute(text(statement))
-    engine.dispose()
+    store_at_revision(url, "0003", ROWS)
 
     db = open_db(url)
     try:

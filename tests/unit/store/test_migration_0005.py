@@ -7,9 +7,10 @@ from pathlib import Path
 
 import pytest
 from alembic import command
-from sqlalchemy import create_engine, text
+from sqlalchemy import create_engine
 
 from campaign.store.db import _alembic_config, current_revision, head_revision, open_db
+from tests.factories import store_at_revision
 
 ROWS = (
     "INSERT INTO campaigns (id, name, state, created_at, settings, source_columns, "
@@ -43,12 +44,7 @@ PLANS = [
 @pytest.fixture
 def upgraded(tmp_path: Path) -> str:
     url = f"sqlite:///{tmp_path / 'old.db'}"
-    engine = create_engine(url)
-    with engine.begin() as connection:
-        command.upgrade(_alembic_config(connection), "0004")
-        for statement in ROWS:
-            connection.execute(text(statement))
-    engine.dispose()
+    store_at_revision(url, "0004", ROWS)
     db = open_db(url)
     assert current_revision(db) == head_revision()
     db.dispose()
