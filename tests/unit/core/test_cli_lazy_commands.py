@@ -5,8 +5,10 @@ from __future__ import annotations
 import importlib
 import subprocess
 import sys
+from pathlib import Path
 
 import click
+import pytest
 
 from campaign.cli import main
 from campaign.cli._base import COMMAND_MODULES
@@ -67,3 +69,36 @@ def test_api_errors_are_still_one_line_and_exit_1() -> None:
     assert "refused the key (bad key)" in key.output and "VOICY_API_KEY" in key.output
     assert "Error: Voicy API: HTTP 503: down" in api.output
     assert "unexpected ValueError" in bug.output
+
+
+def test_the_recent_calls_line_without_a_database_loads_no_store(tmp_path: Path) -> None:
+    """`validate` in a folder with no database yet: its last line without SQLAlchemy, and
+    the API's answer types without httpx."""
+    probe = (
+        "import sys\n"
+        "from datetime import UTC, datetime\n"
+        "from campaign.campaigns.recent import recent_calls_report\n"
+        "import campaign.voicy.models, campaign.voicy.errors, campaign.store.url\n"
+        f"print(recent_calls_report({str(tmp_path / 'none.db')!r}, ['+12125550100'], "
+        "datetime.now(UTC)))\n"
+        "heavy = ('sqlalchemy', 'httpx', 'openpyxl')\n"
+        "print(sorted(name for name in heavy if name in sys.modules))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, check=True, timeout=60
+    )
+    said, loaded = done.stdout.strip().splitlines()[-2:]
+    assert said.startswith("No database yet")
+    assert loaded == "[]", done.stdout
+    assert not (tmp_path / "none.db").exists()
+
+
+def test_the_lazy_package_names_still_resolve() -> None:
+    from campaign import store, voicy
+    from campaign.store.db import Database
+    from campaign.voicy.client import VoicyClient
+
+    assert voicy.VoicyClient is VoicyClient and store.Database is Database
+    assert store.database_url("x.db").endswith("x.db")
+    with pytest.raises(AttributeError):
+        _ = voicy.NoSuchName
