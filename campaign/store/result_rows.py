@@ -32,8 +32,10 @@ from sqlalchemy import (
     literal,
     or_,
     select,
+    true,
     type_coerce,
 )
+from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Session
 
 from campaign.calls.holds import CampaignHold, waiting_columns
@@ -89,8 +91,15 @@ def results_query(
     reads the whole document instead."""
     c = Contact.__table__.c
     cells_in_sql = bool(headers) and (dialect != "sqlite" or all(map(_sqlite_path_safe, headers)))
+    # PostgreSQL's `json ->>` parses the document again for every header: the document is
+    # parsed once a row instead, as jsonb in a lateral subquery that OFFSET 0 keeps from
+    # being folded back into each cell (400k rows, five headers: 1.45-1.98 s -> 0.62-0.72 s).
+    document = _parsed_once(c.raw) if cells_in_sql and dialect == "postgresql" else None
     cells = (
-        [_cell(c.raw, header, dialect).label(f"cell_{n}") for n, header in enumerate(headers)]
+        [
+            _cell(c.raw if document is None else document.c.doc, header, dialect).label(f"cell_{n}")
+            for n, header in enumerate(headers)
+        ]
         if cells_in_sql
         else [_raw(c.raw).label("raw")]
     )
@@ -155,9 +164,12 @@ def results_query(
         _raw(a.vars_extracted).label("vars_extracted"),
         _raw(a.vars_collected).label("vars_collected"),
     ]
+    contacts: Any = Contact.__table__
+    if document is not None:
+        contacts = contacts.join(document, true())
     statement = (
         select(*columns)
-        .select_from(Contact.__table__)
+        .select_from(contacts)
         .outerjoin(primary_lines, primary_lines.c.line == c.duplicate_of_line)
         .outerjoin(
             primary,
@@ -256,6 +268,16 @@ def _cell(document: Any, header: str, dialect: str) -> ColumnElement[Any]:
     if dialect == "sqlite":
         return func.json_extract(document, f'$."{header}"', type_=String)
     return document[header].as_string()
+
+
+def _parsed_once(raw: Any) -> Any:
+    """A lateral subquery with each contact's cells as one parsed jsonb document (`doc`)."""
+    return (
+        select(cast(raw, JSONB).label("doc"))
+        .correlate(Contact.__table__)
+        .offset(0)
+        .lateral("cells")
+    )
 
 
 def _goal_reached(c: Any) -> ColumnElement[Any]:
