@@ -37,6 +37,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Session
+from sqlalchemy.sql.expression import FromClause
 
 from campaign.calls.holds import CampaignHold, waiting_columns
 from campaign.calls.vocab import PLACED_CALLS, Outcome
@@ -164,7 +165,7 @@ def results_query(
         _raw(a.vars_extracted).label("vars_extracted"),
         _raw(a.vars_collected).label("vars_collected"),
     ]
-    contacts: Any = Contact.__table__
+    contacts: FromClause = Contact.__table__
     if document is not None:
         contacts = contacts.join(document, true())
     statement = (
