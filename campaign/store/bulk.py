@@ -35,7 +35,7 @@ from sqlalchemy.orm import Session
 
 from campaign.store.bulk_pg import PgCopy
 from campaign.store.bulk_sqlite import SqliteAppender
-from campaign.store.models import Base
+from campaign.store.models import APPENDED, Base
 
 #: Rows per executemany (SQLite) or per COPY buffer flush (PostgreSQL).
 BATCH_ROWS = 10_000
@@ -189,9 +189,10 @@ class ColumnWriter:
         if dialect.name == "sqlite":
             # A column left out of an INSERT is NULL unless the table gives it a default.
             nullable = {quote(c.name) for c in table.columns if c.server_default is None}
+            kept = {str(index.name) for index in table.indexes if index.info.get(APPENDED)}
             return SqliteAppender(
                 raw, quote(table.name), quoted, nullable=nullable,
-                expected_rows=self.expected_rows,
+                expected_rows=self.expected_rows, kept=kept,
             )  # fmt: skip
         if dialect.name == "postgresql":
             return PgCopy(raw, quote(table.name), quoted)

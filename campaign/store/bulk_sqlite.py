@@ -13,12 +13,17 @@ These make a large insert into SQLite cost little more than writing its pages:
   (`VALUES (…), (…)`), so the hand-overs are a thousand times fewer: 400k rows beside a
   spinning thread took 293 s one row to a statement and 4.7 s a thousand to one; alone,
   2.3 → 2.0 s (the per-row reset and bind calls of executemany go too).
-- **Indexes after the rows.** Keeping six secondary indexes up to date row by row costs
-  more than sorting each once at the end; once the rows added outnumber the rows already
-  in the table (known at the start when the caller says how many rows come, else seen on
-  the way), the table's indexes are dropped and created again at the end (their own SQL,
-  from `sqlite_master`) inside the same transaction, so other connections never see the
-  table without them and a failure rolls both back.
+- **Indexes after the rows, where that is cheaper.** Keeping an index whose keys come in
+  random order (a phone number) up to date row by row costs more than sorting it once at
+  the end; once the rows added outnumber the rows already in the table (known at the start
+  when the caller says how many rows come, else seen on the way), such indexes are dropped
+  and created again at the end (their own SQL, from `sqlite_master`) inside the same
+  transaction, so other connections never see the table without them and a failure rolls
+  both back. The indexes the caller names `kept` stay: their keys grow as the rows go in
+  (each entry lands on the last page of the index, already in the cache), or the rows
+  have none (a partial index), so keeping them costs the writer thread little, while the
+  caller works, where each rebuild after the rows is a scan of the whole table and a sort
+  while nothing else runs (400k contacts: five of six kept, finish 1.28 → 0.69 s).
 - **A larger page cache** for the duration of the insert only.
 - **None bound at once.** Python 3.11's `sqlite3` looks every None up as an object to
   adapt, formatting and discarding an AttributeError each time (a quarter of the insert's
@@ -70,15 +75,17 @@ class SqliteAppender:
     `nullable`: columns NULL when left out (no default), left out of a batch that has no
     value for them. `expected_rows` (when known) decides at once whether the indexes are
     built after the rows; unknown, they are dropped when the rows added pass
-    DEFER_INDEXES_MIN_ROWS and the rows already there. `close()` joins the writer, builds
+    DEFER_INDEXES_MIN_ROWS and the rows already there. `kept`: indexes (by name) never
+    dropped, kept up to date as the rows go in. `close()` joins the writer, builds
     the indexes again and gives the number of rows; `abort()` only stops the writer (the
     caller rolls the transaction back). The connection is the writer's until either."""
 
     def __init__(
         self, raw: Any, table: str, names: list[str], *, nullable: Collection[str] = (),
-        expected_rows: int | None = None,
+        expected_rows: int | None = None, kept: Collection[str] = (),
     ) -> None:  # fmt: skip
         self.table = table
+        self.kept = frozenset(kept)
         self.names = names
         self.nullable = nullable
         self.count = 0
@@ -167,16 +174,20 @@ class SqliteAppender:
         return bool(self._indexes) and rows >= DEFER_INDEXES_MIN_ROWS and rows >= self._existing
 
     def _index_sql(self) -> list[tuple[str, str]]:
-        return list(
-            self._cursor.execute(
+        """The table's indexes that a bulk phase drops (all but the kept ones)."""
+        return [
+            (name, sql)
+            for name, sql in self._cursor.execute(
                 "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = ? "
                 "AND sql IS NOT NULL ORDER BY rowid",
                 (self.table.strip('"'),),
             ).fetchall()
-        )
+            if name not in self.kept
+        ]
 
     def drop_indexes(self) -> None:
-        """Drop the table's secondary indexes; close() creates them again, in order."""
+        """Drop the table's secondary indexes (not the kept ones); close() creates them
+        again, in order."""
         for index, sql in self._indexes:
             self._cursor.execute(f'DROP INDEX "{index}"')
             self._dropped.append(sql)

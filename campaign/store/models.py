@@ -94,24 +94,44 @@ def _not_null(column: str) -> dict[str, Any]:
     return {"sqlite_where": where, "postgresql_where": where}
 
 
+#: `Index.info` key: the index's keys grow as a new list's rows go in (the newest campaign,
+#: a handful of states and outcomes, positions in order) or it holds none of them (a partial
+#: index on a column a new row leaves NULL). A bulk insert keeps such an index up to date,
+#: each entry appended at the right edge of its B-tree, instead of sorting it after the rows
+#: (store/bulk_sqlite.py).
+APPENDED = "appended"
+
+
+def _appended() -> dict[str, Any]:
+    return {"info": {APPENDED: True}}
+
+
 class Contact(Base):
     __tablename__ = "contacts"
     __table_args__ = (
-        Index("ix_contacts_dispatch", "campaign_id", "state", "next_attempt_at", "position"),
-        Index("ix_contacts_position", "campaign_id", "position"),
+        Index(
+            "ix_contacts_dispatch",
+            "campaign_id",
+            "state",
+            "next_attempt_at",
+            "position",
+            **_appended(),
+        ),
+        Index("ix_contacts_position", "campaign_id", "position", **_appended()),
         Index("ix_contacts_to_number", "to_number"),
         # Partial: a list comes in with no claims and no zone keys, so these hold only the
         # rows that have one (every query on them compares the column, which implies it is
         # not NULL), and a big list's import does not sort 400k NULLs into each.
-        Index("ix_contacts_claimed_by", "claimed_by", **_not_null("claimed_by")),
+        Index("ix_contacts_claimed_by", "claimed_by", **_not_null("claimed_by"), **_appended()),
         Index(
             "ix_contacts_zone_key",
             "campaign_id",
             "zone_key",
             "next_attempt_at",
             **_not_null("zone_key"),
+            **_appended(),
         ),
-        Index("ix_contacts_outcome", "campaign_id", "outcome"),
+        Index("ix_contacts_outcome", "campaign_id", "outcome", **_appended()),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
