@@ -4,6 +4,8 @@ ROWS_PER_INSERT rows), within SQLite's host-parameter limit, and read back in or
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Sequence
+from typing import Any
 
 import pytest
 
@@ -12,7 +14,7 @@ from campaign.store.bulk_sqlite import ROWS_PER_INSERT, SqliteAppender
 COLUMNS = ["n", "name", "note", "missing"]
 
 
-def _columns(rows: int) -> list[list[object]]:
+def _columns(rows: int) -> list[Sequence[Any]]:
     return [
         list(range(rows)),
         [f"שם {i}" for i in range(rows)],
