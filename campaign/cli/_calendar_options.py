@@ -84,8 +84,8 @@ def print_calendar(
     now: datetime,
 ) -> None:
     """The calendar each country's contacts get (from a validation summary), and warnings."""
-    from campaign.engine.rules_bridge import calendar_of
     from campaign.rules.describe import describe_calendar
+    from campaign.rules.from_settings import calendar_of
 
     view = describe_calendar(
         calendar_of(settings),
@@ -104,8 +104,8 @@ def print_calendar_warnings(
     console: Console, settings: RunSettings, countries: dict[str, int], now: datetime
 ) -> None:
     """Only the warnings (an overnight window, an ambiguous 'weekdays'), before a run."""
-    from campaign.engine.rules_bridge import calendar_of
     from campaign.rules.describe import describe_calendar
+    from campaign.rules.from_settings import calendar_of
 
     view = describe_calendar(
         calendar_of(settings),

@@ -87,8 +87,8 @@ def validate(
     from campaign.cli.numbers import caller_numbers
     from campaign.clock import clock_from_env
     from campaign.contacts import open_contacts, print_validation, validation_summary
-    from campaign.engine.rules_bridge import calendar_of
     from campaign.engine.settings import RunSettings
+    from campaign.rules.from_settings import calendar_of
 
     calendar_settings = RunSettings().with_overrides(**calendar_overrides(kwargs))
     calendar_of(calendar_settings)  # a bad --window fails before the list is read
@@ -181,7 +181,11 @@ def fetch_agent(agent_id: str, base_url: str | None = None) -> Agent:
 
 
 def _client(base_url: str | None) -> VoicyClient:
-    """The API client, loaded (httpx with it) only when an agent is looked up."""
+    """The API client, loaded (httpx with it) only when an agent is looked up: without a
+    key, the error that says so comes first."""
+    from campaign.voicy.keys import api_key_from_env
+
+    api_key_from_env()
     from campaign.voicy.client import VoicyClient
 
     return VoicyClient.from_env(base_url)

@@ -20,10 +20,12 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from types import ModuleType
 from typing import Literal
 
 import phonenumbers
 
+from campaign.contacts.phonelib import lib
 from campaign.contacts.phones import normalize_phone, normalize_phone_tuple
 from campaign.contacts.regions import require_region
 from campaign.formats import isolated
@@ -76,7 +78,7 @@ def choose_region(
     national = national_values(phone_values)
     evidence = len(national) >= MIN_EVIDENCE
     if callers is not None:
-        fits = sum(_valid(value, callers) for value in national) if evidence else 0
+        fits = _fitting(national, callers) if evidence else 0
         if not evidence or fits * 2 > len(national):
             words = {"callers": isolated(callers), "fits": fits, "national": len(national)}
             return RegionChoice(
@@ -179,7 +181,7 @@ def rank_countries(values: Sequence[str]) -> list[tuple[str, int]]:
     hopeful = [r for r in regions if any(_valid(v, r) for v in first)]
     counts: Counter[str] = Counter()
     for region in hopeful:
-        counts[region] = sum(_valid(v, region) for v in values)
+        counts[region] = _fitting(values, region)
     ranked = [(r, n) for r, n in counts.items() if n]
     ranked.sort(key=lambda item: (-item[1], _market_rank(item[0]), item[0]))
     return ranked
@@ -189,12 +191,19 @@ def _market_rank(code: str) -> int:
     return MARKETS.index(code) if code in MARKETS else len(MARKETS)
 
 
-def _valid(value: str, region: str) -> bool:
-    """Valid as a number of `region` itself. Asked of pure-Python phonenumbers: it loads one
-    region's rules at a time, where the compiled library would build every region's
-    (~60 MiB) for a few hundred look-ups."""
-    e164, _, _, code = normalize_phone_tuple(value, region, library=phonenumbers)
+def _valid(value: str, region: str, library: ModuleType = phonenumbers) -> bool:
+    """Valid as a number of `region` itself. The first look at every country asks
+    pure-Python phonenumbers: the compiled library would build every country's rules
+    (~50 MiB, 0.1 s) for a few look-ups each."""
+    e164, _, _, code = normalize_phone_tuple(value, region, library=library)
     return e164 is not None and code == region
+
+
+def _fitting(values: Sequence[str], region: str) -> int:
+    """How many of `values` are valid numbers of `region`: asked of the library that will
+    read the list (compiled, when installed: a tenth of the time for the few countries a
+    first look keeps, 0.27 -> 0.10 s for a list's sample)."""
+    return sum(_valid(value, region, lib) for value in values)
 
 
 def best_region(values: Iterable[str]) -> str:

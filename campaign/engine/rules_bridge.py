@@ -25,10 +25,9 @@ from campaign.calls.holds import Hold, HoldScope
 from campaign.calls.vocab import AttemptStatus, WaitReason
 from campaign.durations import parse_instant
 from campaign.engine.settings import RunSettings
-from campaign.errors import InputError
 from campaign.rules.calendar import country_of_number
 from campaign.rules.callerid import CallerIdPool
-from campaign.rules.closed import ClosedDates
+from campaign.rules.from_settings import calendar_of
 from campaign.rules.gap import attempts_today_blocks, gap_blocks
 from campaign.rules.windows import WindowRule
 from campaign.store.db import Database
@@ -81,19 +80,6 @@ class CallerIds(Protocol):
     def choose(self, to_number: str) -> str: ...
 
     def remove(self, number: str, reason: str) -> None: ...
-
-
-def calendar_of(settings: RunSettings, option: str = "--window/--days") -> WindowRule:
-    """The campaign's calling calendar from its settings; InputError says how to fix them."""
-    try:
-        return WindowRule.from_options(
-            settings.window,
-            settings.days,
-            holidays=settings.holidays,
-            closed=ClosedDates.from_json(settings.closed_dates),
-        )
-    except ValueError as exc:
-        raise InputError(f"{option}: {exc}") from exc
 
 
 def check_rules(settings: RunSettings) -> None:

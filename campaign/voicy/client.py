@@ -24,6 +24,7 @@ from campaign.errors import InputError
 from campaign.voicy._error_mapping import redact, status_error, transport_error
 from campaign.voicy._retry import read_retrying
 from campaign.voicy.errors import UnexpectedResponse, mask_key
+from campaign.voicy.keys import MISSING_KEY, api_key_from_env
 from campaign.voicy.models import (
     Agent,
     CallDetail,
@@ -42,10 +43,6 @@ Endpoint = Literal["call-dial", "call-get", "call-list", "agent-get", "agent-lis
 BeforeRequest = Callable[[str], Awaitable[None]]
 OnResponse = Callable[[str, int, RateLimit | None], None]
 
-_MISSING_KEY = (
-    "VOICY_API_KEY is not set: set it to your Voicy API key (voicy_sk_...), "
-    "or use --simulate to try without one"
-)
 _T = TypeVar("_T")
 
 log = logging.getLogger("campaign.voicy")
@@ -67,7 +64,7 @@ class VoicyClient:
         on_response: OnResponse | None = None,
     ) -> None:
         if not api_key or not api_key.strip():
-            raise InputError(_MISSING_KEY)
+            raise InputError(MISSING_KEY)
         if not base_url.startswith(("http://", "https://")):
             raise InputError(
                 f"the Voicy base URL {base_url!r} is not an http(s) URL: "
@@ -103,9 +100,7 @@ class VoicyClient:
     @classmethod
     def from_env(cls, base_url: str | None = None, **kw: Any) -> VoicyClient:
         """A client for VOICY_API_KEY at `base_url`, else VOICY_BASE_URL, else the default."""
-        api_key = os.environ.get("VOICY_API_KEY", "").strip()
-        if not api_key:
-            raise InputError(_MISSING_KEY)
+        api_key = api_key_from_env()
         url = base_url or os.environ.get("VOICY_BASE_URL", "").strip() or DEFAULT_BASE_URL
         return cls(api_key, url, **kw)
 

@@ -110,7 +110,7 @@ def _int(form: Mapping[str, Any], name: str, default: int, label: str) -> int:
 def run_settings(form: Mapping[str, Any], *, simulate: bool) -> RunSettings:
     """RunSettings from the form, on RunSettings' (the CLI's) defaults; checked as `run` does."""
     from campaign.durations import parse_duration_with_unit, parse_instant
-    from campaign.engine.rules_bridge import calendar_of
+    from campaign.rules.from_settings import calendar_of
 
     defaults = RunSettings()
     numbers = _numbers(form)
@@ -170,8 +170,8 @@ def _holidays(form: Mapping[str, Any]) -> bool | None:
 def calendar_view(form: Mapping[str, Any], summary: Mapping[str, Any], now: datetime) -> Any:
     """The calendar the form's window, days and holidays give each country of the list
     (a `campaign.rules.describe.CalendarView`); InputError when the form's text is wrong."""
-    from campaign.engine.rules_bridge import calendar_of
     from campaign.rules.describe import describe_calendar
+    from campaign.rules.from_settings import calendar_of
 
     settings = RunSettings().with_overrides(
         window=text(form, "window") or None,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -102,3 +103,30 @@ def test_the_lazy_package_names_still_resolve() -> None:
     assert store.database_url("x.db").endswith("x.db")
     with pytest.raises(AttributeError):
         _ = voicy.NoSuchName
+
+
+def test_validate_without_a_key_or_a_database_loads_no_store_and_no_http(
+    tmp_path: Path,
+) -> None:
+    """A plain `validate` checks the list, the calendar and the agent lookup (no key: said)
+    without SQLAlchemy or httpx, a fifth of its start on a big list."""
+    contacts = tmp_path / "contacts.csv"
+    contacts.write_text("name,phone\nAna,212-555-0100\n", encoding="utf-8")
+    probe = (
+        "import sys\n"
+        "from campaign.cli import main\n"
+        "try:\n"
+        f"    main(['validate', {str(contacts)!r}, '--db', {str(tmp_path / 'none.db')!r}])\n"
+        "except SystemExit:\n"
+        "    pass\n"
+        "heavy = ('sqlalchemy', 'httpx', 'campaign.voicy.client', 'campaign.engine.rules_bridge')\n"
+        "print(sorted(name for name in heavy if name in sys.modules))\n"
+    )
+    env = {k: v for k, v in os.environ.items() if k not in ("VOICY_API_KEY", "CAMPAIGN_DB")}
+    done = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, check=True, timeout=60,
+        env=env, cwd=tmp_path,
+    )  # fmt: skip
+    assert "VOICY_API_KEY is not set" in done.stdout, done.stdout
+    assert "Countries: 1 (US 1)" in done.stdout, done.stdout
+    assert done.stdout.strip().splitlines()[-1] == "[]", done.stdout
