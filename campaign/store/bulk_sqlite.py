@@ -200,38 +200,27 @@ def _statements(
 ) -> list[tuple[str, list[list[Any]]]]:  # fmt: skip
     """The INSERTs for one batch, each with its executemany parameters.
 
-    Each bound value costs the driver and SQLite a conversion, with the GIL held, so a
-    column that is NULL throughout the batch (no per-row caller number, agent or time zone
-    in most lists) is left out, and one with the same integer or short text in every row
-    (the campaign, a counter's zero) is written into the statement as a literal. The rows
-    go ROWS_PER_INSERT to a statement (`VALUES (…), (…), …`): sqlite3 lets the GIL go
-    around every `sqlite3_step`, and a writer thread that must take it back from a busy
-    main thread after every row advances slowly. The parameters are the batch's values
+    Each bound value costs the driver and SQLite a conversion, so a column that is NULL
+    throughout the batch (no per-row caller number, agent or time zone in most lists) is left
+    out. The rows go ROWS_PER_INSERT to a statement (`VALUES (…), (…), …`): sqlite3 lets the
+    GIL go around every `sqlite3_step`, and a writer thread that must take it back from a
+    busy main thread after every row advances slowly. The parameters are the batch's values
     laid out row after row in one list (a slice assignment per column, at C speed) and cut
     into one slice per statement."""
     size = len(columns[0]) if columns else 0
     targets: list[str] = []
-    slots: list[str] = []
-    bound: list[list[Any]] = []
+    bound: list[Sequence[Any]] = []
     for name, column in zip(names, columns, strict=True):
-        values = column if isinstance(column, list) else list(column)
-        if size and name in nullable and values[0] is None and values.count(None) == size:
+        if size and name in nullable and column[0] is None and _nulls(column) == size:
             continue
         targets.append(name)
-        literal = _literal(values[0]) if size else None
-        if literal is not None and values.count(values[0]) == size and _one_type(values):
-            slots.append(literal)
-            continue
-        slots.append("?")
-        bound.append(values)
-    width = len(bound)
-    if not size or not targets:
+        bound.append(column)
+    width = len(targets)
+    if not size or not width:
         return []
-    if not width:  # every value a literal: one row's VALUES, run once per row
-        return [(_insert(table, targets, slots, 1), [[] for _ in range(size)])]
     flat: list[Any] = [None] * (size * width)
     for offset, column in enumerate(bound):
-        flat[offset::width] = column
+        flat[offset::width] = column if isinstance(column, list) else list(column)
     per = max(1, min(ROWS_PER_INSERT, limit // width))
     full, rest = divmod(size, per)
     step = per * width
@@ -239,35 +228,21 @@ def _statements(
     if full:
         out.append(
             (
-                _insert(table, targets, slots, per),
+                _insert(table, targets, per),
                 [flat[i : i + step] for i in range(0, full * step, step)],
             )
         )
     if rest:
-        out.append((_insert(table, targets, slots, rest), [flat[full * step :]]))
+        out.append((_insert(table, targets, rest), [flat[full * step :]]))
     return out
 
 
-#: Text longer than this is bound, not written into the statement.
-_LITERAL_TEXT = 64
-
-
-def _literal(value: Any) -> str | None:
-    """`value` as an SQL literal that stores exactly what binding it would: an int (not a
-    bool, which the driver binds as 0/1 but prints as True), or a short text without NUL;
-    None for anything else (it is bound)."""
-    if type(value) is int:
-        return str(value)
-    if type(value) is str and len(value) <= _LITERAL_TEXT and "\x00" not in value:
-        return "'" + value.replace("'", "''") + "'"
-    return None
-
-
-def _insert(table: str, targets: list[str], slots: list[str], rows: int) -> str:
-    marks = "(" + ", ".join(slots) + ")"
+def _insert(table: str, targets: list[str], rows: int) -> str:
+    marks = "(" + ", ".join(["?"] * len(targets)) + ")"
     return f"INSERT INTO {table} ({', '.join(targets)}) VALUES {', '.join([marks] * rows)}"
 
 
-def _one_type(values: list[Any]) -> bool:
-    """Equal values of one type (1 == True == 1.0, but each is stored as itself)."""
-    return len(set(map(type, values))) == 1
+def _nulls(column: Sequence[Any]) -> int:
+    if isinstance(column, list):
+        return column.count(None)  # C speed (None only equals None)
+    return sum(value is None for value in column)

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from campaign.store.bulk_sqlite import ROWS_PER_INSERT, SqliteAppender, _statements
+from campaign.store.bulk_sqlite import ROWS_PER_INSERT, SqliteAppender
 
 COLUMNS = ["n", "name", "note", "missing"]
 
@@ -106,36 +106,3 @@ def test_the_contacts_table_keeps_its_appended_indexes_in_a_bulk_insert() -> Non
     table = Contact.__table__
     rebuilt = sorted(str(i.name) for i in table.indexes if not i.info.get(APPENDED))  # type: ignore[attr-defined]
     assert rebuilt == ["ix_contacts_to_number"]
-
-
-@pytest.mark.parametrize(
-    ("column", "inlined"),
-    [
-        ([7] * 3, "7"),
-        (["it's"] * 3, "'it''s'"),
-        (["ש"] * 3, "'ש'"),
-        ([1, True, 1], None),  # equal, not of one type: bound, each as itself
-        ([0, 0.0, 0], None),
-        (["x" * 65] * 3, None),  # long text is bound
-        ([1.5] * 3, None),  # floats are bound (no literal that round-trips for sure)
-        ([1, 2, 1], None),
-    ],
-)
-def test_a_column_with_one_value_is_written_into_the_statement(
-    column: list[Any], inlined: str | None
-) -> None:
-    raw = sqlite3.connect(":memory:", isolation_level=None, check_same_thread=False)
-    raw.execute("CREATE TABLE t (n INTEGER, v)")
-    [(insert, params)] = _statements("t", ["n", "v"], [[10, 11, 12], column], (), 250_000)
-    assert insert.endswith(f"(?, {inlined})" if inlined is not None else "(?, ?)"), insert
-    assert params == [
-        [10, 11, 12] if inlined is not None else [10, column[0], 11, column[1], 12, column[2]]
-    ]
-    appender = SqliteAppender(raw, "t", ["n", "v"])
-    appender.add([[10, 11, 12], column])
-    appender.close()
-    stored = raw.execute("SELECT v, typeof(v) FROM t ORDER BY n").fetchall()
-    expected = sqlite3.connect(":memory:")
-    expected.execute("CREATE TABLE t (n INTEGER, v)")
-    expected.executemany("INSERT INTO t VALUES (?, ?)", zip([10, 11, 12], column, strict=True))
-    assert stored == expected.execute("SELECT v, typeof(v) FROM t ORDER BY n").fetchall()
