@@ -76,7 +76,7 @@ def choose_region(
     national = national_values(phone_values)
     evidence = len(national) >= MIN_EVIDENCE
     if callers is not None:
-        fits = _fitting(national, callers) if evidence else 0
+        fits = sum(_valid(value, callers) for value in national) if evidence else 0
         if not evidence or fits * 2 > len(national):
             words = {"callers": isolated(callers), "fits": fits, "national": len(national)}
             return RegionChoice(
@@ -179,7 +179,7 @@ def rank_countries(values: Sequence[str]) -> list[tuple[str, int]]:
     hopeful = [r for r in regions if any(_valid(v, r) for v in first)]
     counts: Counter[str] = Counter()
     for region in hopeful:
-        counts[region] = _fitting(values, region)
+        counts[region] = sum(_valid(v, region) for v in values)
     ranked = [(r, n) for r, n in counts.items() if n]
     ranked.sort(key=lambda item: (-item[1], _market_rank(item[0]), item[0]))
     return ranked
@@ -198,11 +198,6 @@ def _valid(value: str, region: str) -> bool:
     0.02 s."""
     e164, _, _, code = normalize_phone_tuple(value, region, library=phonenumbers)
     return e164 is not None and code == region
-
-
-def _fitting(values: Sequence[str], region: str) -> int:
-    """How many of `values` are valid numbers of `region`."""
-    return sum(_valid(value, region) for value in values)
 
 
 def best_region(values: Iterable[str]) -> str:

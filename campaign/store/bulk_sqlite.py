@@ -23,7 +23,7 @@ These make a large insert into SQLite cost little more than writing its pages:
   (each entry lands on the last page of the index, already in the cache), or the rows
   have none (a partial index), so keeping them costs the writer thread little, while the
   caller works, where each rebuild after the rows is a scan of the whole table and a sort
-  while nothing else runs (400k contacts: five of six kept, finish 1.28 → 0.69 s).
+  while nothing else runs (400k contacts: five of six kept, finish 1.28 → 0.65–0.76 s).
 - **A larger page cache** for the duration of the insert only.
 - **None bound at once.** Python 3.11's `sqlite3` looks every None up as an object to
   adapt, formatting and discarding an AttributeError each time (a quarter of the insert's
