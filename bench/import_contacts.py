@@ -279,7 +279,7 @@ def child_import_store(path: str, db_url: str) -> None:
     from campaign.store.db import open_db
 
     started = time.perf_counter()
-    stream = open_contacts(path, ImportOptions(), with_json=True)  # as `run` opens it
+    stream = open_contacts(path, ImportOptions(), with_json=True, with_vars=False)  # as `run`
     db = open_db(db_url)
     settings = RunSettings(from_numbers=("+12125550100",))
     target = ImportTarget(db, datetime.now(UTC))

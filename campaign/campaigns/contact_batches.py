@@ -59,7 +59,7 @@ def chunk_columns(
         raw, vars_ = chunk.raw_json.tolist(), chunk.vars_json.tolist()
     else:
         raw = _json_lines(frame[chunk.columns]) if chunk.columns else ["{}"] * size
-        vars_ = _json_lines(pd.DataFrame({"v": frame["_vars"].to_numpy(dtype=object)}))
+        vars_ = _json_lines(pd.DataFrame({"v": chunk.row_vars()}))
         vars_ = [line[5:-1] for line in vars_]  # {"v":{...}} → {...}
     duplicate_of = [None if v is None else int(v) for v in _objects(frame["_duplicate_of"])]
     return {

@@ -206,7 +206,10 @@ def run(
     check = _agent_check(settings, kwargs.get("seed", 0))
     # Read once: every chunk is stored as the pass that checks the list reads it, in one
     # transaction kept only if the whole list passes (campaigns/importing.py).
-    contact_list = open_contacts(contacts, options, agent=check.agent, with_json=not dry_run)
+    # Stored, the rows' vars go in as the JSON text the workers make: no dicts of them.
+    contact_list = open_contacts(
+        contacts, options, agent=check.agent, with_json=not dry_run, with_vars=dry_run
+    )
     if dry_run:
         summary = validation_summary(contact_list)
         _print_checks(check, contact_list, settings, console, str(contacts))

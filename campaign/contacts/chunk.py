@@ -26,12 +26,8 @@ from campaign.contacts.model import ContactList
 from campaign.contacts.plan import ListPlan
 from campaign.contacts.regions import resolve_region
 from campaign.contacts.rowjson import json_objects
-from campaign.contacts.vars import (
-    missing_var_reasons,
-    stripped_columns,
-    vars_from_stripped,
-    vars_hashes,
-)
+from campaign.contacts.rowvars import stripped_columns, vars_from_stripped
+from campaign.contacts.vars import missing_var_reasons, vars_hashes
 
 _SHOWN_VALUES = 5
 PHASES = ("reading", "normalizing", "vars", "deduplicating")
@@ -80,7 +76,8 @@ class PreparedChunk:
     from_numbers: np.ndarray
     agent_ids: np.ndarray
     timezones: np.ndarray
-    row_vars: np.ndarray
+    #: Each row's vars (dicts); None when the chunk was prepared without them (`with_vars`).
+    row_vars: np.ndarray | None
     #: A hash of each row's vars, the same in every process (duplicates with other values).
     var_hashes: np.ndarray
     unknown_regions: list[str]
@@ -103,10 +100,14 @@ def process_chunk(
 
 
 def prepare_chunk(
-    plan: ListPlan, frame: pd.DataFrame, *, workers: int | None = None, with_json: bool = False
-) -> PreparedChunk:
+    plan: ListPlan, frame: pd.DataFrame, *, workers: int | None = None, with_json: bool = False,
+    with_vars: bool = True,
+) -> PreparedChunk:  # fmt: skip
     """Normalizing, per-row options, vars and the agent contract of one chunk's rows (and
-    `with_json`: the JSON text the store keeps of each row)."""
+    `with_json`: the JSON text the store keeps of each row). Without `with_vars` the rows'
+    vars dicts are not made (nor sent from a worker): a pass that only checks the list, or
+    stores their JSON text, has no use for them, and `ContactList.row_vars` makes them from
+    the cells if asked (a tenth of a worker's time on a 5-column list)."""
     clock = time.perf_counter()
     timings = dict.fromkeys(PHASES, 0.0)
     roles = plan.roles
@@ -125,9 +126,14 @@ def prepare_chunk(
     unknown_zones: dict[str, None] = {}
     timezones = _timezones(frame, plan, row_warnings, unknown_zones)
     stripped = stripped_columns(frame, plan.mapping)
-    row_vars = vars_from_stripped(plan.mapping, stripped, len(frame))
     agent = plan.agent
+    row_vars = (
+        vars_from_stripped(plan.mapping, stripped, len(frame))
+        if with_vars or agent is not None  # the contract looks at each row's vars
+        else None
+    )
     if agent is not None:
+        assert row_vars is not None
         ok = _is_none(reasons)
         applies = ok & np.array([a is None or a == agent.agent_id for a in agent_ids], dtype=bool)
         contract = missing_var_reasons(row_vars, agent, applies)
@@ -154,7 +160,7 @@ def prepare_chunk(
         from_numbers=from_numbers,
         agent_ids=agent_ids,
         timezones=timezones,
-        row_vars=_object_array(row_vars),
+        row_vars=_object_array(row_vars) if row_vars is not None and with_vars else None,
         var_hashes=hashes,
         unknown_regions=list(unknown_regions),
         unknown_zones=list(unknown_zones),
@@ -201,7 +207,9 @@ def finish_chunk(
         "_status": status,
         "_reason": reasons,
         "_duplicate_of": duplicate_of,
-        "_vars": prepared.row_vars,
+        "_vars": prepared.row_vars
+        if prepared.row_vars is not None
+        else np.full(len(frame), None, dtype=object),
         "_from_number": prepared.from_numbers,
         "_agent_id": prepared.agent_ids,
         "_timezone": prepared.timezones,
@@ -232,6 +240,7 @@ def finish_chunk(
         sheet=plan.sheet,
         raw_json=prepared.raw_json,
         vars_json=prepared.vars_json,
+        vars_made=prepared.row_vars is not None,
     )
 
 

@@ -26,18 +26,21 @@ def open_contacts(
     chunk_rows: int | None = DEFAULT_CHUNK_ROWS,
     keep_prepared: bool = False,
     with_json: bool = False,
+    with_vars: bool = True,
 ) -> ContactStream:
     """Decide how to read the list (InputError with the fix when it cannot be read at all)
     and give it as a stream of chunks of `chunk_rows` rows (None: one chunk).
     `keep_prepared`: the list will be read again (check, then store): the first full pass
     keeps its normalized chunks in a temporary file for the next ones (spill.py).
     `with_json`: the chunks will be stored as they are read (`campaigns.importing`), so the
-    workers make each row's JSON text with them."""
+    workers make each row's JSON text with them. `with_vars=False`: the rows' vars dicts are
+    not made as the list is read (a pass that checks the list or stores its JSON text has
+    no use for them); `ContactList.row_vars()` and `rows()` make them when asked."""
     src = read_source(source, filename)
     plan = plan_list(src, options or ImportOptions(), agent)
     return ContactStream(
         plan, chunk_rows=chunk_rows, workers=workers, keep_prepared=keep_prepared,
-        with_json=with_json,
+        with_json=with_json, with_vars=with_vars,
     )  # fmt: skip
 
 

@@ -14,6 +14,8 @@ from typing import Any, Literal, Protocol
 import numpy as np
 import pandas as pd
 
+from campaign.contacts.rowvars import build_vars
+
 ContactStatus = Literal["valid", "invalid", "duplicate"]
 FoundBy = Literal["option", "header", "content"]
 
@@ -121,6 +123,9 @@ class ContactList:
     #: prepared for storing (rowjson.py); None: the store encodes them itself.
     raw_json: np.ndarray | None = None
     vars_json: np.ndarray | None = None
+    #: False when the rows' vars were not made with them (`open_contacts(with_vars=False)`):
+    #: the `_vars` column is None throughout and `row_vars()` makes them from the cells.
+    vars_made: bool = True
 
     def __len__(self) -> int:
         return len(self.frame)
@@ -155,6 +160,7 @@ class ContactList:
             positions = [start + int(p) for p in mask.nonzero()[0]]
         originals = [frame[c].tolist() for c in self.columns]
         reserved = {name: frame[name].tolist() for name in RESERVED_COLUMNS}
+        reserved["_vars"] = self._vars_of(frame)
         phone_values = frame[self.phone_column].tolist()
         for index, position in enumerate(positions):
             yield ContactRow(
@@ -173,6 +179,16 @@ class ContactList:
                 region=reserved["_region"][index],
                 warning=reserved["_warning"][index],
             )
+
+    def row_vars(self) -> list[dict[str, str]]:
+        """Each row's vars, in order: as the chunk was prepared with them, or made now from
+        the row's cells (a list opened `with_vars=False`)."""
+        return self._vars_of(self.frame)
+
+    def _vars_of(self, frame: pd.DataFrame) -> list[dict[str, str]]:
+        if self.vars_made:
+            return list(frame["_vars"].tolist())
+        return build_vars(frame, self.var_mapping)
 
     def rejected_frame(self) -> pd.DataFrame:
         """The rows that will not be dialed for a reason of their own (not duplicates)."""

@@ -37,16 +37,17 @@ log = logging.getLogger("campaign.contacts")
 
 _plan: ListPlan | None = None
 _with_json = False
+_with_vars = True
 
 
-def _start_worker(plan: ListPlan, with_json: bool) -> None:
-    global _plan, _with_json
-    _plan, _with_json = plan, with_json
+def _start_worker(plan: ListPlan, with_json: bool, with_vars: bool) -> None:
+    global _plan, _with_json, _with_vars
+    _plan, _with_json, _with_vars = plan, with_json, with_vars
 
 
 def _prepare_in_worker(frame: pd.DataFrame) -> PreparedChunk:
     assert _plan is not None, "worker started without its plan"
-    prepared = prepare_chunk(_plan, frame, workers=1, with_json=_with_json)
+    prepared = prepare_chunk(_plan, frame, workers=1, with_json=_with_json, with_vars=_with_vars)
     del frame
     release()
     return prepared
@@ -59,11 +60,12 @@ def _without_file(plan: ListPlan) -> ListPlan:
 
 def prepared_chunks(
     plan: ListPlan, tables: Iterator[Table], *, workers: int | None = None,
-    chunk_rows: int | None = None, with_json: bool = False,
+    chunk_rows: int | None = None, with_json: bool = False, with_vars: bool = True,
 ) -> Iterator[tuple[Table, PreparedChunk]]:  # fmt: skip
     """Each table with its PreparedChunk, in order: in worker processes from the second
     chunk on when the list has several chunks of at least POOL_MIN_CHUNK_ROWS rows.
-    `with_json`: the chunks will be stored, so their rows' JSON text is made with them."""
+    `with_json`: the chunks will be stored, so their rows' JSON text is made with them;
+    `with_vars`: the rows' vars dicts are made (see chunk.prepare_chunk)."""
     count = default_workers() if workers is None else max(1, workers)
     first = next(tables, None)
     if first is None:
@@ -71,9 +73,14 @@ def prepared_chunks(
     second = next(tables, None)
     if second is None or count == 1 or (chunk_rows or 0) < POOL_MIN_CHUNK_ROWS:
         for table in _chain(first, second, tables) if second is not None else iter([first]):
-            yield table, prepare_chunk(plan, table.frame, workers=workers, with_json=with_json)
+            yield (
+                table,
+                prepare_chunk(
+                    plan, table.frame, workers=workers, with_json=with_json, with_vars=with_vars
+                ),
+            )
         return
-    yield from _pooled(plan, _chain(first, second, tables), count, with_json)
+    yield from _pooled(plan, _chain(first, second, tables), count, with_json, with_vars)
 
 
 def _chain(first: Table, second: Table, rest: Iterator[Table]) -> Iterator[Table]:
@@ -83,7 +90,7 @@ def _chain(first: Table, second: Table, rest: Iterator[Table]) -> Iterator[Table
 
 
 def _pooled(
-    plan: ListPlan, tables: Iterator[Table], workers: int, with_json: bool
+    plan: ListPlan, tables: Iterator[Table], workers: int, with_json: bool, with_vars: bool
 ) -> Iterator[tuple[Table, PreparedChunk]]:
     context = pool_context()
     forking = context.get_start_method() == "fork"
@@ -94,7 +101,7 @@ def _pooled(
     try:
         pool = ProcessPoolExecutor(
             max_workers=workers, mp_context=context, initializer=_start_worker,
-            initargs=(_without_file(plan), with_json),
+            initargs=(_without_file(plan), with_json, with_vars),
         )  # fmt: skip
         # A fork pool starts its workers at the first submit: that must happen while the heap
         # is frozen, or each worker's first collection walks (and so copies) the whole
@@ -110,11 +117,11 @@ def _pooled(
             pending.append((table, _submit(pool, table) if not broken else None))
             while len(pending) > workers + 1 or (pending and pending[0][1] is None):
                 table_, future = pending.popleft()
-                prepared, broken = _result(plan, table_, future, broken, with_json)
+                prepared, broken = _result(plan, table_, future, broken, with_json, with_vars)
                 yield table_, prepared
         while pending:
             table_, future = pending.popleft()
-            prepared, broken = _result(plan, table_, future, broken, with_json)
+            prepared, broken = _result(plan, table_, future, broken, with_json, with_vars)
             yield table_, prepared
 
 
@@ -127,7 +134,7 @@ def _submit(pool: ProcessPoolExecutor, table: Table) -> Future[PreparedChunk] | 
 
 def _result(
     plan: ListPlan, table: Table, future: Future[PreparedChunk] | None, broken: bool,
-    with_json: bool,
+    with_json: bool, with_vars: bool,
 ) -> tuple[PreparedChunk, bool]:  # fmt: skip
     if future is not None:
         try:
@@ -136,4 +143,5 @@ def _result(
             if not broken:
                 log.warning("process pool unavailable; preparing the list in one process")
             broken = True
-    return prepare_chunk(plan, table.frame, workers=1, with_json=with_json), broken
+    prepared = prepare_chunk(plan, table.frame, workers=1, with_json=with_json, with_vars=with_vars)
+    return prepared, broken

@@ -45,6 +45,7 @@ class ContactStream:
     def __init__(
         self, plan: ListPlan, *, chunk_rows: int | None = DEFAULT_CHUNK_ROWS,
         workers: int | None = None, keep_prepared: bool = False, with_json: bool = False,
+        with_vars: bool = True,
     ) -> None:  # fmt: skip
         self.plan = plan
         self.chunk_rows = chunk_rows
@@ -53,6 +54,8 @@ class ContactStream:
         self.keep_prepared = keep_prepared
         #: The rows will be stored: their JSON text is made with them (by the workers).
         self.with_json = with_json or keep_prepared
+        #: The rows' vars dicts are made as the chunks are prepared (load.open_contacts).
+        self.with_vars = with_vars
         self._spill: PreparedSpill | None = None
         self._facts: _Facts | None = None
         roles = plan.roles
@@ -87,7 +90,7 @@ class ContactStream:
         else:
             tables = prepared_chunks(
                 self.plan, self._tables(state), workers=self.workers, chunk_rows=self.chunk_rows,
-                with_json=self.with_json,
+                with_json=self.with_json, with_vars=self.with_vars,
             )  # fmt: skip
             recording = PreparedSpill() if self.keep_prepared else None
         known = self._facts is not None  # a later pass: the list's facts are not redone
@@ -203,4 +206,5 @@ class ContactStream:
             delimiter=base.delimiter,
             sheet=base.sheet,
             timings={phase: facts.timings[phase] for phase in (*PHASES, "total")},
+            vars_made=all(part.vars_made for part in parts),
         )

@@ -157,7 +157,7 @@ class _Builder:
             first = int(valid[0])
             self.example = {
                 "line": int(lines[first]),
-                "vars_provided": dict(frame["_vars"].to_numpy(dtype=object)[first]),
+                "vars_provided": dict(chunk.row_vars()[first]),
             }
         zones = frame["_timezone"].to_numpy(dtype=object)[valid]
         overridden = ~pd.isna(zones)

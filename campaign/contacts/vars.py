@@ -75,35 +75,6 @@ def build_mapping(
     return mapping
 
 
-def build_vars(frame: pd.DataFrame, mapping: dict[str, str]) -> list[dict[str, str]]:
-    """One dict per row: trimmed values, empty cells left out."""
-    return vars_from_stripped(mapping, stripped_columns(frame, mapping), len(frame))
-
-
-def stripped_columns(frame: pd.DataFrame, mapping: dict[str, str]) -> list[np.ndarray]:
-    """The trimmed cells of each var column (object arrays, in mapping order)."""
-    return [
-        np.array([cell.strip() for cell in frame[column].tolist()], dtype=object)
-        for column in mapping
-    ]
-
-
-def vars_from_stripped(
-    mapping: dict[str, str], stripped: list[np.ndarray], size: int
-) -> list[dict[str, str]]:
-    if not mapping:
-        return [{} for _ in range(size)]
-    names = list(mapping.values())
-    # Most rows fill every var column: dict(zip()) is the fast path for them.
-    complete = np.logical_and.reduce([values != "" for values in stripped]).tolist()
-    return [
-        dict(zip(names, row, strict=True))
-        if full
-        else {name: cell for name, cell in zip(names, row, strict=True) if cell}
-        for row, full in zip(zip(*stripped, strict=True), complete, strict=True)
-    ]
-
-
 def vars_hashes(stripped: list[np.ndarray], size: int) -> np.ndarray:
     """A 64-bit hash of each row's vars (uint64): equal vars, equal hashes. pandas' keyed
     SipHash, so the same in every process (a worker's hashes meet the parent's)."""

@@ -24,7 +24,7 @@ CHUNK = 2_000
 
 
 def _stream(path: Path) -> ContactStream:
-    return open_contacts(path, chunk_rows=CHUNK, with_json=True)
+    return open_contacts(path, chunk_rows=CHUNK, with_json=True, with_vars=False)  # as `run`
 
 
 def _one_pass(db: Database, path: Path, **options: Any) -> tuple[Campaign, list[str]]:

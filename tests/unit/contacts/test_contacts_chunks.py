@@ -161,3 +161,28 @@ def test_a_kept_first_pass_gives_the_second_its_rows_without_the_work(
     for frame in passes:
         pd.testing.assert_frame_equal(frame, whole.frame)
     assert stream.counts == whole.counts and stream.fingerprint == list_fingerprint(whole)
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_a_list_read_without_its_vars_dicts_gives_them_when_asked(
+    write_file: WriteFile, monkeypatch: pytest.MonkeyPatch, workers: int
+) -> None:
+    """`with_vars=False` (validate, and a run that stores the rows' JSON text): no vars
+    dicts made or sent by the workers, yet every row's vars, rows() and the summary are
+    those of a full read."""
+    from campaign.contacts import pool, validation_summary
+
+    monkeypatch.setattr(pool, "POOL_MIN_CHUNK_ROWS", 1)
+    path = write_file("list.csv", _messy_list(600))
+    options = ImportOptions(region_column="country")
+    whole = load_contacts(path, options)
+    lean = open_contacts(path, options, chunk_rows=50, workers=workers, with_vars=False)
+    parts = list(lean.chunks())
+    assert all(not part.vars_made for part in parts)
+    assert all(v is None for part in parts for v in part.frame["_vars"])  # none were made
+    assert [v for part in parts for v in part.row_vars()] == whole.frame["_vars"].tolist()
+    assert [row for part in parts for row in part.rows()] == list(whole.rows())
+    assert lean.collect().row_vars() == whole.row_vars()
+    summary = validation_summary(open_contacts(path, options, chunk_rows=50, with_vars=False))
+    assert summary == validation_summary(whole)
+    assert summary["example"]["vars_provided"]  # the one row's vars the summary shows
