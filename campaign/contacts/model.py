@@ -159,7 +159,7 @@ class ContactList:
             frame = frame[mask]
             positions = [start + int(p) for p in mask.nonzero()[0]]
         originals = [frame[c].tolist() for c in self.columns]
-        reserved = {name: frame[name].tolist() for name in RESERVED_COLUMNS}
+        reserved = {name: frame[name].tolist() for name in RESERVED_COLUMNS if name != "_vars"}
         reserved["_vars"] = self._vars_of(frame)
         phone_values = frame[self.phone_column].tolist()
         for index, position in enumerate(positions):
