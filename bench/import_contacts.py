@@ -284,7 +284,7 @@ def child_import_store(path: str, db_url: str) -> None:
     settings = RunSettings(from_numbers=("+12125550100",))
     target = ImportTarget(db, datetime.now(UTC))
     with ListImport(lambda: target, stream, settings) as importing:
-        validation_summary(stream, on_chunk=importing.add)
+        validation_summary(stream, on_chunk=importing.add, on_end=importing.rows_done)
         checked = time.perf_counter()
         importing.finish()
     done = time.perf_counter()

@@ -10,7 +10,7 @@ raise inside the `with`) and the same-list guard (the fingerprint, known at the 
 roll everything back. A refused list stores nothing, as before.
 
     with ListImport(open_store, stream, settings, name=..., refuse_rejects=True) as importing:
-        summary = validation_summary(stream, on_chunk=importing.add)
+        summary = validation_summary(stream, on_chunk=importing.add, on_end=importing.rows_done)
         check_rejects(summary, allow)            # raises: rolled back
         prepared = importing.finish(patiently)   # same-list guard, DNC rows, commit
 
@@ -147,6 +147,20 @@ class ListImport:
         columns = chunk_columns(self._campaign.id, chunk, self._suppressed, target.now)
         try:
             self._writer.add(columns)
+        except Exception as exc:
+            if not is_store_down(exc):
+                self.abort(exc)
+                raise
+            self._fail(exc)
+
+    def rows_done(self) -> None:
+        """The pass has handed over its last chunk (its on_end): the store finishes its
+        bulk phase (the indexes) on its own thread while the caller sums up and prints."""
+        if self.phase is not ImportPhase.STORING:
+            return
+        assert self._writer is not None
+        try:
+            self._writer.end_rows()
         except Exception as exc:
             if not is_store_down(exc):
                 self.abort(exc)

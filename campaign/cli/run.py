@@ -226,7 +226,9 @@ def run(
         open_store, contact_list, settings, name=name, dnc_files=dnc_files,
         region=contact_list.region, new=new, again=again, refuse_rejects=not allow_rejects,
     ) as importing:  # fmt: skip
-        summary = validation_summary(contact_list, on_chunk=importing.add)
+        summary = validation_summary(
+            contact_list, on_chunk=importing.add, on_end=importing.rows_done
+        )
         _print_checks(check, contact_list, settings, console, str(contacts))
         if summary["mostly_rejected"]:
             print_validation_of(contact_list, summary, console)

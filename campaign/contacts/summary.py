@@ -33,15 +33,20 @@ ChunkHook = Callable[[ContactList], None]
 
 
 def validation_summary(
-    contact_list: ContactRows, *, workers: int | None = None, on_chunk: ChunkHook | None = None
-) -> dict[str, Any]:
+    contact_list: ContactRows, *, workers: int | None = None, on_chunk: ChunkHook | None = None,
+    on_end: Callable[[], None] | None = None,
+) -> dict[str, Any]:  # fmt: skip
     """The summary of a ContactList, or of a ContactStream in one pass over its chunks
-    (`on_chunk` sees each chunk on the way, e.g. to write the rejected rows)."""
+    (`on_chunk` sees each chunk on the way, e.g. to write the rejected rows; `on_end` is
+    told when the last one has been seen, before the summing up, e.g. so the store can
+    build its indexes meanwhile)."""
     builder = _Builder()
     for chunk in contact_list.chunks():
         builder.add(chunk)
         if on_chunk is not None:
             on_chunk(chunk)
+    if on_end is not None:
+        on_end()
     meta: Any = contact_list
     counts = contact_list.counts
     rejected = mostly_rejected(counts)

@@ -143,6 +143,14 @@ class ColumnWriter:
         with self._driver_errors():
             self._sink.add(columns)
 
+    def end_rows(self) -> None:
+        """No more batches: the database's own end of the bulk phase (SQLite: the indexes
+        built again; PostgreSQL: the COPY's end, the indexes, ANALYZE) starts now, on the
+        sink's thread, while the caller finishes its pass; close() waits for it."""
+        if self._sink is not None:
+            with self._driver_errors():
+                self._sink.end_rows()
+
     def close(self) -> int:
         """Every row written (SQLite: the indexes built again); the number of rows."""
         if self._sink is not None:
@@ -201,6 +209,8 @@ class ColumnWriter:
 
 class _Sink(Protocol):
     def add(self, columns: list[Sequence[Any]]) -> None: ...
+
+    def end_rows(self) -> None: ...
 
     def close(self) -> int: ...
 
@@ -270,6 +280,9 @@ class _ExecuteMany:
         rows = list(zip(*columns, strict=True))
         self.cursor.executemany(self.statement, rows)
         self.count += len(rows)
+
+    def end_rows(self) -> None:
+        pass  # nothing deferred: executemany wrote every row as it came
 
     def close(self) -> int:
         self.cursor.close()

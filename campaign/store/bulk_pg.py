@@ -18,6 +18,7 @@ the indexes if it cannot have it.
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Sequence
 from contextlib import ExitStack
 from typing import Any
@@ -56,8 +57,12 @@ class PgCopy:
         self._may_defer = bool(empty and empty[0])
         self._stack = ExitStack()
         self._copy = self._begin()
+        self._ending: threading.Thread | None = None
+        self._failure: list[BaseException] = []
 
     def add(self, columns: list[Sequence[Any]]) -> None:
+        if self._ending is not None:
+            raise RuntimeError("rows added to a COPY after end_rows()")
         size = len(columns[0]) if columns else 0
         if self._may_defer and self.count + size >= DEFER_INDEXES_MIN_ROWS:
             self._may_defer = False
@@ -69,7 +74,40 @@ class PgCopy:
             write_row(row)
         self.count += size
 
+    def end_rows(self) -> None:
+        """No more rows are coming: the server's side of the end (the COPY's last rows
+        checked and written, the deferred indexes built, the statistics) runs on a thread
+        now, while the caller finishes its own work; close() waits for it. Nothing may be
+        added after."""
+        if self._ending is None:
+            self._ending = threading.Thread(
+                target=self._end_in_thread, name="campaign-bulk-copy-end", daemon=True
+            )
+            self._ending.start()
+
     def close(self) -> int:
+        if self._ending is None:
+            self._end()
+        else:
+            self._ending.join()
+            if self._failure:
+                raise self._failure[0]
+        self._cursor.close()
+        return self.count
+
+    def abort(self) -> None:
+        if self._ending is not None:
+            self._ending.join()  # the connection is this thread's again before the rollback
+        self._stack.__exit__(RuntimeError, RuntimeError("bulk insert aborted"), None)
+        self._cursor.close()
+
+    def _end_in_thread(self) -> None:
+        try:
+            self._end()
+        except BaseException as exc:  # re-raised by close() in the caller's thread
+            self._failure.append(exc)
+
+    def _end(self) -> None:
         self._stack.close()
         for sql in self._rebuild:
             self._cursor.execute(sql)
@@ -77,12 +115,6 @@ class PgCopy:
             # Fresh statistics for the planner: before autovacuum comes by, a table of a
             # new list looks empty to it, and the export's and status's joins go wrong.
             self._cursor.execute(f"ANALYZE {self.table}")
-        self._cursor.close()
-        return self.count
-
-    def abort(self) -> None:
-        self._stack.__exit__(RuntimeError, RuntimeError("bulk insert aborted"), None)
-        self._cursor.close()
 
     def drop_indexes(self) -> None:
         """Drop the table's secondary indexes for close() to build again, if their lock

@@ -59,6 +59,7 @@ ROWS_PER_INSERT = 1000
 
 _DONE = object()
 _DROP = object()
+_REBUILD = object()
 
 
 def bind_none_fast() -> None:
@@ -123,13 +124,20 @@ class SqliteAppender:
             self._jobs.put(statements)
             self.count += rows
 
+    def end_rows(self) -> None:
+        """No more rows are coming: the writer thread builds the dropped indexes again now,
+        while the caller finishes its own work (SQLite lets the GIL go while it sorts), and
+        close() waits for it. Rows added after all are still written (into the indexes)."""
+        self._raise_failure()
+        if self._writer.is_alive():
+            self._jobs.put(_REBUILD)
+
     def close(self) -> int:
         """Every queued batch written and the indexes built again; the number of rows."""
         self._stop()
         self._raise_failure()
         try:
-            for sql in self._dropped:
-                self._cursor.execute(sql)
+            self._rebuild()
             return self.count
         finally:
             self._release()
@@ -146,11 +154,20 @@ class SqliteAppender:
             try:
                 if job is _DROP:
                     self.drop_indexes()
+                elif job is _REBUILD:
+                    self._rebuild()
                 else:
                     for statement, values in job:
                         self._cursor.executemany(statement, values)
             except BaseException as exc:  # re-raised in the caller's thread
                 self._failure.append(exc)
+
+    def _rebuild(self) -> None:
+        """The dropped indexes created again, in order (by whichever thread has the
+        connection: the writer after end_rows, else close)."""
+        while self._dropped:
+            self._cursor.execute(self._dropped[0])
+            self._dropped.pop(0)
 
     def _stop(self) -> None:
         if self._writer.is_alive():

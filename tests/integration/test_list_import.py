@@ -36,7 +36,7 @@ def _one_pass(db: Database, path: Path, **options: Any) -> tuple[Campaign, list[
 
     stream = _stream(path)
     with ListImport(open_store, stream, RunSettings(), **options) as importing:
-        validation_summary(stream, on_chunk=importing.add)
+        validation_summary(stream, on_chunk=importing.add, on_end=importing.rows_done)
         opened.append(f"pass read, phase {importing.phase}")
         prepared = importing.finish()
     return prepared.campaign, opened
@@ -120,7 +120,8 @@ def test_a_refused_list_stores_nothing(db: Database, tmp_path: Path) -> None:
         pytest.raises(InputError, match="read wrong"),
         ListImport(lambda: ImportTarget(db, NOW), stream, RunSettings(), new=True) as importing,
     ):
-        validation_summary(stream, on_chunk=importing.add)
+        # The store's end of the bulk phase under way (its indexes) when the caller refuses.
+        validation_summary(stream, on_chunk=importing.add, on_end=importing.rows_done)
         assert importing.phase == "storing"
         raise InputError("the list is read wrong")
     # Left without finish(): nothing is kept either.

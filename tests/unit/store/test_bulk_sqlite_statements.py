@@ -4,6 +4,7 @@ ROWS_PER_INSERT rows), within SQLite's host-parameter limit, and read back in or
 from __future__ import annotations
 
 import sqlite3
+import threading
 from collections.abc import Sequence
 from typing import Any
 
@@ -106,3 +107,35 @@ def test_the_contacts_table_keeps_its_appended_indexes_in_a_bulk_insert() -> Non
     table = Contact.__table__
     rebuilt = sorted(str(i.name) for i in table.indexes if not i.info.get(APPENDED))  # type: ignore[attr-defined]
     assert rebuilt == ["ix_contacts_to_number"]
+
+
+@pytest.mark.parametrize("ended", [False, True])
+def test_the_indexes_are_built_again_on_the_writer_thread_once_the_rows_end(
+    ended: bool,
+) -> None:
+    """end_rows(): the writer thread builds the dropped indexes while the caller goes on;
+    without it close() builds them. Rows added after end_rows are still indexed."""
+    raw = sqlite3.connect(":memory:", isolation_level=None, check_same_thread=False)
+    raw.execute("CREATE TABLE t (n INTEGER, name TEXT, note TEXT, missing TEXT)")
+    raw.execute("CREATE INDEX ix_name ON t (name)")
+    raw.execute("BEGIN")
+    builders: list[str] = []
+
+    def traced(sql: str) -> None:
+        if sql.startswith("CREATE INDEX"):
+            builders.append(threading.current_thread().name)
+
+    raw.set_trace_callback(traced)
+    appender = SqliteAppender(raw, "t", COLUMNS, nullable={"missing"}, expected_rows=60_000)
+    appender.add(_columns(60_000))
+    if ended:
+        appender.end_rows()
+        appender.add(_columns(3))  # one more batch after all
+    assert appender.close() == 60_000 + (3 if ended else 0)
+    raw.set_trace_callback(None)
+    raw.execute("COMMIT")
+
+    assert builders == ["campaign-bulk-insert" if ended else threading.current_thread().name]
+    assert raw.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+    indexed = raw.execute("SELECT count(*) FROM t INDEXED BY ix_name WHERE name = 'שם 1'")
+    assert indexed.fetchone() == ((2 if ended else 1),)
