@@ -49,8 +49,17 @@ PG_SERVER_OPTIONS = (
 )
 
 
+#: Page size of a new SQLite store (an existing file keeps its own). A contact row is
+#: ~350 bytes of JSON and text: 16 KiB pages hold ~45 where 4 KiB held ~11, so a big list
+#: goes in with fewer page splits and a shallower table (400k rows stored 4 % faster, the
+#: commit and index build ~0.1 s shorter; measured in docs/scale.md).
+SQLITE_PAGE_SIZE = 16384
+
+
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor = dbapi_connection.cursor()
+    # Only a file with no table yet takes it (before WAL fixes the page size); else a no-op.
+    cursor.execute(f"PRAGMA page_size={SQLITE_PAGE_SIZE}")
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=FULL")
     # Another program holding the file (a backup, a viewer) is waited for this long.

@@ -48,6 +48,30 @@ def test_sqlite_runs_in_wal_mode_with_full_sync(tmp_path: Path) -> None:
         assert connection.exec_driver_sql("PRAGMA synchronous").scalar() == 2  # FULL
 
 
+def test_a_new_sqlite_store_has_big_pages_and_an_old_one_keeps_its_own(tmp_path: Path) -> None:
+    """16 KiB pages for a new file (a contact row is ~350 bytes); a store made before,
+    with SQLite's 4 KiB, opens and migrates as it is (its page size cannot change in WAL)."""
+    import sqlite3
+
+    from campaign.store.db import SQLITE_PAGE_SIZE
+
+    new = open_db(tmp_path / "new.db")
+    with new.engine.connect() as connection:
+        assert connection.exec_driver_sql("PRAGMA page_size").scalar() == SQLITE_PAGE_SIZE
+    new.dispose()
+    old_path = tmp_path / "old.db"
+    old = sqlite3.connect(old_path)
+    old.execute("PRAGMA journal_mode=WAL")
+    old.execute("CREATE TABLE before_us (x)")  # the file exists with 4 KiB pages
+    old.close()
+    reopened = open_db(old_path)
+    with reopened.engine.connect() as connection:
+        assert connection.exec_driver_sql("PRAGMA page_size").scalar() == 4096
+        assert connection.exec_driver_sql("PRAGMA integrity_check").scalar() == "ok"
+    assert "contacts" in table_names(reopened) and current_revision(reopened) == head_revision()
+    reopened.dispose()
+
+
 def _index_sql(url: str) -> dict[str, str]:
     engine = create_engine(url)
     try:
