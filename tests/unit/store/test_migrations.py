@@ -2,23 +2,81 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from pathlib import Path
 
+import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import create_engine
 
 from campaign.store.db import SCHEMA_HEAD, current_revision, head_revision, open_db, table_names
 from campaign.store.models import Base
+from tests.factories import store_at_revision
 
 
-def test_migrated_schema_equals_the_models(tmp_path: Path) -> None:
-    db = open_db(tmp_path / "schema.db")
+def _migrated(path: Path) -> str:
+    """A SQLite store built the way every store made before this schema was: by alembic,
+    migration after migration (open_db gives a new file the models' schema directly)."""
+    url = f"sqlite:///{path}"
+    store_at_revision(url, "head")
+    return url
+
+
+@pytest.mark.parametrize("made_by", ["migrations", "open_db"])
+def test_the_schema_equals_the_models(tmp_path: Path, made_by: str) -> None:
+    path = tmp_path / "schema.db"
+    db = open_db(_migrated(path) if made_by == "migrations" else path)
     with db.engine.connect() as connection:
         context = MigrationContext.configure(connection, opts={"compare_type": True})
         differences = compare_metadata(context, Base.metadata)
     assert differences == []
     assert current_revision(db) == head_revision()
+
+
+def test_a_new_store_is_made_without_alembic_and_an_old_one_is_migrated(tmp_path: Path) -> None:
+    """A new file: the current schema at once, no alembic loaded; a file an older release
+    left (at 0004): migrated to the head, its rows kept."""
+    probe = (
+        "import sys\n"
+        "from campaign.store.db import open_db\n"
+        f"open_db({str(tmp_path / 'new.db')!r}).dispose()\n"
+        "print('alembic' in sys.modules)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "False"
+    new = open_db(tmp_path / "new.db")
+    assert current_revision(new) == head_revision() and "contacts" in table_names(new)
+    old_url = f"sqlite:///{tmp_path / 'old.db'}"
+    store_at_revision(
+        old_url, "0004",
+        ("INSERT INTO suppressions (e164, source, added_at) VALUES "
+         "('+12025550100', 'old', '2026-01-01 00:00:00')",),
+    )  # fmt: skip
+    old = open_db(old_url)
+    assert current_revision(old) == head_revision()
+    with old.engine.connect() as connection:
+        assert connection.exec_driver_sql("SELECT count(*) FROM suppressions").scalar() == 1
+    assert _index_sql(old_url) == _index_sql(f"sqlite:///{tmp_path / 'new.db'}")
+
+
+def test_two_processes_making_one_new_store_make_it_once(tmp_path: Path) -> None:
+    path = tmp_path / "together.db"
+    probe = (
+        "from campaign.store.db import open_db, current_revision\n"
+        f"db = open_db({str(path)!r})\n"
+        "print(current_revision(db))\n"
+    )
+    runs = [
+        subprocess.Popen([sys.executable, "-c", probe], stdout=subprocess.PIPE, text=True)
+        for _ in range(3)
+    ]
+    outputs = [run.communicate(timeout=60)[0].strip() for run in runs]
+    assert [run.returncode for run in runs] == [0, 0, 0]
+    assert outputs == [SCHEMA_HEAD] * 3
+    with create_engine(f"sqlite:///{path}").connect() as connection:
+        assert connection.exec_driver_sql("SELECT count(*) FROM alembic_version").scalar() == 1
 
 
 def test_the_schema_head_constant_is_alembic_s_head() -> None:
@@ -86,7 +144,7 @@ def _index_sql(url: str) -> dict[str, str]:
 
 def test_migrated_indexes_equal_the_models_with_their_predicates(tmp_path: Path) -> None:
     # compare_metadata does not compare a partial index's WHERE: the SQL of each index does.
-    open_db(tmp_path / "migrated.db").dispose()
+    _migrated(tmp_path / "migrated.db")
     models = create_engine(f"sqlite:///{tmp_path / 'models.db'}")
     Base.metadata.create_all(models)
     models.dispose()
