@@ -262,12 +262,6 @@ def create_current(database: Database) -> bool:
     from campaign.store.models import Base
 
     dialect = database.engine.dialect
-    statements = []
-    for table in Base.metadata.sorted_tables:
-        statements.append(str(CreateTable(table).compile(dialect=dialect)))
-        statements.extend(
-            str(CreateIndex(index).compile(dialect=dialect)) for index in table.indexes
-        )
     raw = database.engine.raw_connection()
     try:
         cursor = raw.cursor()
@@ -277,8 +271,10 @@ def create_current(database: Database) -> bool:
             if tables.fetchone()[0]:
                 cursor.execute("ROLLBACK")
                 return False
-            for statement in statements:
-                cursor.execute(statement)
+            for table in Base.metadata.sorted_tables:
+                cursor.execute(str(CreateTable(table).compile(dialect=dialect)))
+                for index in table.indexes:
+                    cursor.execute(str(CreateIndex(index).compile(dialect=dialect)))
             cursor.execute(_VERSION_TABLE)
             cursor.execute("INSERT INTO alembic_version (version_num) VALUES (?)", (SCHEMA_HEAD,))
             cursor.execute("COMMIT")
