@@ -14,6 +14,7 @@ Each is a default a `?key=value` in the URL overrides.
 from __future__ import annotations
 
 import os
+import sqlite3
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -220,7 +221,7 @@ def migrate_to_latest(database: Database) -> None:
         try:
             if create_current(database):
                 return
-        except OperationalError:
+        except (OperationalError, sqlite3.OperationalError):
             pass  # the file held by another process past the busy wait: the path below waits
     from alembic import command
 
