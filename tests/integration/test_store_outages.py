@@ -47,11 +47,12 @@ def small_disk(tmp_path: Path) -> Iterator[Path]:
 
 
 def _fill(disk: Path) -> Path:
+    """Every free byte of `disk` taken. Unbuffered: a buffered file left holding the bytes
+    the full disk refused would raise again when closed (the test failed so, at random)."""
     filler = disk / "filler"
-    with filler.open("wb") as out, contextlib.suppress(OSError):
+    with filler.open("wb", buffering=0) as out, contextlib.suppress(OSError):
         while True:
             out.write(b"\0" * 65536)
-            out.flush()
     return filler
 
 
