@@ -16,7 +16,7 @@ from collections import deque
 from collections.abc import Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 from campaign.contacts.bulk import default_workers, pool_context
@@ -35,19 +35,33 @@ POOL_MIN_CHUNK_ROWS = 5_000
 
 log = logging.getLogger("campaign.contacts")
 
-_plan: ListPlan | None = None
-_with_json = False
-_with_vars = True
+
+@dataclass(frozen=True)
+class _Preparing:
+    """How each chunk of one pass is prepared (chunk.prepare_chunk): picklable, so a worker
+    gets it once, at its start."""
+
+    plan: ListPlan
+    with_json: bool
+    with_vars: bool
+
+    def __call__(self, frame: pd.DataFrame, workers: int | None = 1) -> PreparedChunk:
+        return prepare_chunk(
+            self.plan, frame, workers=workers, with_json=self.with_json, with_vars=self.with_vars
+        )
 
 
-def _start_worker(plan: ListPlan, with_json: bool, with_vars: bool) -> None:
-    global _plan, _with_json, _with_vars
-    _plan, _with_json, _with_vars = plan, with_json, with_vars
+_preparing: _Preparing | None = None
+
+
+def _start_worker(preparing: _Preparing) -> None:
+    global _preparing
+    _preparing = preparing
 
 
 def _prepare_in_worker(frame: pd.DataFrame) -> PreparedChunk:
-    assert _plan is not None, "worker started without its plan"
-    prepared = prepare_chunk(_plan, frame, workers=1, with_json=_with_json, with_vars=_with_vars)
+    assert _preparing is not None, "worker started without its plan"
+    prepared = _preparing(frame)
     del frame
     release()
     return prepared
@@ -67,20 +81,16 @@ def prepared_chunks(
     `with_json`: the chunks will be stored, so their rows' JSON text is made with them;
     `with_vars`: the rows' vars dicts are made (see chunk.prepare_chunk)."""
     count = default_workers() if workers is None else max(1, workers)
+    preparing = _Preparing(plan, with_json, with_vars)
     first = next(tables, None)
     if first is None:
         return
     second = next(tables, None)
     if second is None or count == 1 or (chunk_rows or 0) < POOL_MIN_CHUNK_ROWS:
         for table in _chain(first, second, tables) if second is not None else iter([first]):
-            yield (
-                table,
-                prepare_chunk(
-                    plan, table.frame, workers=workers, with_json=with_json, with_vars=with_vars
-                ),
-            )
+            yield table, preparing(table.frame, workers)
         return
-    yield from _pooled(plan, _chain(first, second, tables), count, with_json, with_vars)
+    yield from _pooled(preparing, _chain(first, second, tables), count)
 
 
 def _chain(first: Table, second: Table, rest: Iterator[Table]) -> Iterator[Table]:
@@ -90,7 +100,7 @@ def _chain(first: Table, second: Table, rest: Iterator[Table]) -> Iterator[Table
 
 
 def _pooled(
-    plan: ListPlan, tables: Iterator[Table], workers: int, with_json: bool, with_vars: bool
+    preparing: _Preparing, tables: Iterator[Table], workers: int
 ) -> Iterator[tuple[Table, PreparedChunk]]:
     context = pool_context()
     forking = context.get_start_method() == "fork"
@@ -101,7 +111,7 @@ def _pooled(
     try:
         pool = ProcessPoolExecutor(
             max_workers=workers, mp_context=context, initializer=_start_worker,
-            initargs=(_without_file(plan), with_json, with_vars),
+            initargs=(replace(preparing, plan=_without_file(preparing.plan)),),
         )  # fmt: skip
         # A fork pool starts its workers at the first submit: that must happen while the heap
         # is frozen, or each worker's first collection walks (and so copies) the whole
@@ -117,11 +127,11 @@ def _pooled(
             pending.append((table, _submit(pool, table) if not broken else None))
             while len(pending) > workers + 1 or (pending and pending[0][1] is None):
                 table_, future = pending.popleft()
-                prepared, broken = _result(plan, table_, future, broken, with_json, with_vars)
+                prepared, broken = _result(preparing, table_, future, broken)
                 yield table_, prepared
         while pending:
             table_, future = pending.popleft()
-            prepared, broken = _result(plan, table_, future, broken, with_json, with_vars)
+            prepared, broken = _result(preparing, table_, future, broken)
             yield table_, prepared
 
 
@@ -133,9 +143,8 @@ def _submit(pool: ProcessPoolExecutor, table: Table) -> Future[PreparedChunk] | 
 
 
 def _result(
-    plan: ListPlan, table: Table, future: Future[PreparedChunk] | None, broken: bool,
-    with_json: bool, with_vars: bool,
-) -> tuple[PreparedChunk, bool]:  # fmt: skip
+    preparing: _Preparing, table: Table, future: Future[PreparedChunk] | None, broken: bool
+) -> tuple[PreparedChunk, bool]:
     if future is not None:
         try:
             return future.result(), broken
@@ -143,5 +152,4 @@ def _result(
             if not broken:
                 log.warning("process pool unavailable; preparing the list in one process")
             broken = True
-    prepared = prepare_chunk(plan, table.frame, workers=1, with_json=with_json, with_vars=with_vars)
-    return prepared, broken
+    return preparing(table.frame), broken
