@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from sqlalchemy import func, select
+from sqlalchemy.orm import Session
 
 from campaign.calls.vocab import CONNECTED_OUTCOMES, AttemptStatus, CampaignState
 from campaign.errors import InputError
@@ -27,38 +28,42 @@ class RecentCalls:
 def check_same_list(db: Database, fingerprint: str, *, new: bool, again: bool) -> None:
     """Refuse to start a list this database is running or has run (exit 2 with the fix)."""
     with db.read_session() as session:
-        matches = list(
-            session.scalars(
-                select(Campaign)
-                .where(Campaign.fingerprint == fingerprint)
-                .order_by(Campaign.id.desc())
-            )
+        refuse_same_list(session, fingerprint, new=new, again=again)
+
+
+def refuse_same_list(session: Session, fingerprint: str, *, new: bool, again: bool) -> None:
+    """`check_same_list` in an open session: the list import's own transaction, which may
+    hold the campaigns table locked until it commits (store/bulk_pg.py)."""
+    matches = list(
+        session.scalars(
+            select(Campaign).where(Campaign.fingerprint == fingerprint).order_by(Campaign.id.desc())
         )
-        for campaign in matches:
-            total, final = session.execute(
-                select(func.count(), func.count(Contact.outcome)).where(
-                    Contact.campaign_id == campaign.id
+    )
+    for campaign in matches:
+        total, final = session.execute(
+            select(func.count(), func.count(Contact.outcome)).where(
+                Contact.campaign_id == campaign.id
+            )
+        ).one()
+        started = (campaign.started_at or campaign.created_at).isoformat(timespec="minutes")
+        if campaign.state in CampaignState.unfinished() and not new:
+            raise InputError(
+                f"this list is campaign {campaign.name} (started {started}, {final} of "
+                f"{total} final): resume it with `python -m campaign resume "
+                f"{campaign.name}`, or pass --new to start a separate campaign"
+            )
+        # A canceled campaign ran too: calling its list again must be as deliberate.
+        if CampaignState(campaign.state).ended and not again:
+            connected = session.scalar(
+                select(func.count()).where(
+                    Contact.campaign_id == campaign.id, Contact.outcome.in_(CONNECTED_OUTCOMES)
                 )
-            ).one()
-            started = (campaign.started_at or campaign.created_at).isoformat(timespec="minutes")
-            if campaign.state in CampaignState.unfinished() and not new:
-                raise InputError(
-                    f"this list is campaign {campaign.name} (started {started}, {final} of "
-                    f"{total} final): resume it with `python -m campaign resume "
-                    f"{campaign.name}`, or pass --new to start a separate campaign"
-                )
-            # A canceled campaign ran too: calling its list again must be as deliberate.
-            if CampaignState(campaign.state).ended and not again:
-                connected = session.scalar(
-                    select(func.count()).where(
-                        Contact.campaign_id == campaign.id, Contact.outcome.in_(CONNECTED_OUTCOMES)
-                    )
-                )
-                raise InputError(
-                    f"this list already ran as campaign {campaign.name} (started {started}, "
-                    f"{campaign.state}; {connected} of {total} rows reached); pass --again to "
-                    "call it again (the --min-gap still protects recently called numbers)"
-                )
+            )
+            raise InputError(
+                f"this list already ran as campaign {campaign.name} (started {started}, "
+                f"{campaign.state}; {connected} of {total} rows reached); pass --again to "
+                "call it again (the --min-gap still protects recently called numbers)"
+            )
 
 
 def recent_calls(db: Database, numbers: list[str], now: datetime) -> RecentCalls:

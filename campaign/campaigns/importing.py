@@ -44,7 +44,7 @@ from campaign.campaigns.create import (
     record_created,
 )
 from campaign.campaigns.dnc import add_numbers_in, dnc_note, dnc_source, read_dnc_file
-from campaign.campaigns.history import check_same_list
+from campaign.campaigns.history import refuse_same_list
 from campaign.engine.settings import RunSettings
 from campaign.errors import InputError
 from campaign.store.bulk import ColumnWriter
@@ -233,7 +233,8 @@ class ListImport:
             self._writer.close()
             self._writer = None
             fingerprint = self.contacts.fingerprint
-            check_same_list(self.target.db, fingerprint, new=self.new, again=self.again)
+            # In this transaction: on PostgreSQL it may hold `campaigns` until the commit.
+            refuse_same_list(session, fingerprint, new=self.new, again=self.again)
             campaign.fingerprint = fingerprint
             notes = []
             for path, result in self._dnc:

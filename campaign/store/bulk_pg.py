@@ -1,18 +1,24 @@
-"""PostgreSQL's bulk phase: COPY, with the secondary indexes built after the rows of a
-first list.
+"""PostgreSQL's bulk phase: COPY, with the secondary indexes and the foreign keys of a
+first list put back after its rows.
 
 Rows go in by `COPY … FROM STDIN`, formatted by psycopg (in C) in the caller's thread and
 sent to the server by psycopg's writer thread (QueuedLibpqWriter). The server's own work is
-then mostly the table's six secondary indexes, kept up to date row by row.
+then mostly the table's six secondary indexes, kept up to date row by row, and the check of
+each row's foreign key (a look-up of its campaign: ~1.1 s of the backend for 400,000 rows,
+which on two cores shared with the pass left the COPY's end waiting that long).
 
 When the table was empty at the start (a new store's first list) and the rows pass
-DEFER_INDEXES_MIN_ROWS, the COPY is ended, the indexes dropped and the COPY begun again;
-`close()` builds them (their own definitions, `pg_get_indexdef`) in the same transaction,
-so no other session ever sees the table without them and a failure rolls both back. A
-table that already holds rows keeps its indexes: DROP INDEX locks the whole table until
-the commit, and teammates' runners read it all the time. For the same reason the drop
-waits at most LOCK_WAIT for its lock (another session reading the empty table), and keeps
-the indexes if it cannot have it.
+DEFER_INDEXES_MIN_ROWS, the COPY is ended, the foreign keys and indexes dropped and the COPY
+begun again; `close()` builds the indexes (their own definitions, `pg_get_indexdef`) and
+adds the foreign keys again (`pg_get_constraintdef`: one check of all the rows at once) in
+the same transaction, so no other session ever sees the table without them and a failure
+rolls everything back. A table that already holds rows keeps them: DROP INDEX locks the
+whole table until the commit, and dropping a foreign key the table it refers to as well
+(`campaigns`), which teammates' runners read all the time; in a new store nobody has a
+campaign yet to read, and a session that starts reading one meanwhile waits for the commit.
+For the same reason the drop waits at most LOCK_WAIT for its locks (another session reading
+the empty tables), and keeps everything if it cannot have them. Within this transaction,
+the caller reads those tables on this connection only (any other would wait for it).
 """
 
 from __future__ import annotations
@@ -36,6 +42,13 @@ FROM pg_index x JOIN pg_class i ON i.oid = x.indexrelid
 WHERE x.indrelid = %s::regclass AND NOT x.indisprimary
   AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conindid = x.indexrelid)
 ORDER BY i.oid
+"""
+
+_FOREIGN_KEYS = """
+SELECT conname, pg_get_constraintdef(oid)
+FROM pg_constraint
+WHERE conrelid = %s::regclass AND contype = 'f'
+ORDER BY oid
 """
 
 
@@ -67,7 +80,7 @@ class PgCopy:
         if self._may_defer and self.count + size >= DEFER_INDEXES_MIN_ROWS:
             self._may_defer = False
             self._stack.close()  # the COPY so far
-            self.drop_indexes()
+            self.defer_upkeep()
             self._copy = self._begin()
         write_row = self._copy.write_row
         for row in zip(*columns, strict=True):
@@ -116,27 +129,36 @@ class PgCopy:
             # new list looks empty to it, and the export's and status's joins go wrong.
             self._cursor.execute(f"ANALYZE {self.table}")
 
-    def drop_indexes(self) -> None:
-        """Drop the table's secondary indexes for close() to build again, if their lock
-        comes within LOCK_WAIT (else they stay, and are kept up to date as before)."""
+    def defer_upkeep(self) -> None:
+        """Drop the table's foreign keys and secondary indexes for close() to put back, if
+        their locks come within LOCK_WAIT (else they all stay, kept up to date as before).
+        A wait on another session that holds either table ends in the savepoint (at
+        LOCK_WAIT, or at PostgreSQL's deadlock check), and nothing is dropped."""
         cursor = self._cursor
-        indexes = cursor.execute(_INDEXES, (self.table.strip('"'),)).fetchall()
-        if not indexes:
+        table = self.table.strip('"')
+        keys = cursor.execute(_FOREIGN_KEYS, (table,)).fetchall()
+        indexes = cursor.execute(_INDEXES, (table,)).fetchall()
+        if not keys and not indexes:
             return
         previous = cursor.execute("SHOW lock_timeout").fetchone()[0]
-        cursor.execute("SAVEPOINT campaign_bulk_indexes")
+        cursor.execute("SAVEPOINT campaign_bulk_upkeep")
         try:
             cursor.execute(f"SET LOCAL lock_timeout = '{LOCK_WAIT}'")
+            for name, _ in keys:
+                cursor.execute(f'ALTER TABLE {self.table} DROP CONSTRAINT "{name}"')
             for name, _ in indexes:
                 cursor.execute(f'DROP INDEX "{name}"')
-        except Exception as exc:  # the lock not had in time: keep the indexes
-            cursor.execute("ROLLBACK TO SAVEPOINT campaign_bulk_indexes")
-            log.info("indexes of %s kept during the bulk insert (%s)", self.table, exc)
+        except Exception as exc:  # the locks not had in time (or a deadlock): keep them
+            cursor.execute("ROLLBACK TO SAVEPOINT campaign_bulk_upkeep")
+            log.info("indexes and keys of %s kept during the bulk insert (%s)", self.table, exc)
             return
         finally:
             cursor.execute("SELECT set_config('lock_timeout', %s, true)", (previous,))
-        cursor.execute("RELEASE SAVEPOINT campaign_bulk_indexes")
-        self._rebuild = [sql for _, sql in indexes]
+        cursor.execute("RELEASE SAVEPOINT campaign_bulk_upkeep")
+        self._rebuild = [sql for _, sql in indexes] + [
+            f'ALTER TABLE {self.table} ADD CONSTRAINT "{name}" {definition}'
+            for name, definition in keys
+        ]
 
     def _begin(self) -> Any:
         from psycopg.copy import QueuedLibpqWriter

@@ -3,14 +3,22 @@
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 
 import pytest
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 
+from campaign.calls.vocab import CampaignState
+from campaign.campaigns.contact_batches import JSON_COLUMNS, chunk_columns
+from campaign.contacts import open_contacts
 from campaign.store import bulk_pg
+from campaign.store.bulk import ColumnWriter
 from campaign.store.db import Database, open_db
+from campaign.store.models import Campaign, Contact
 from tests.integration.test_list_import import check_one_pass_equals_two
-from tests.integration.test_store_bulk import check_roundtrip
+from tests.integration.test_store_bulk import NOW, check_roundtrip, write_list
 
 pytestmark = pytest.mark.postgres
 
@@ -36,33 +44,105 @@ def test_a_list_round_trips_through_postgresql_copy(pg_url: str, tmp_path: Path)
 
 
 def _indexes(db: Database) -> list[tuple[str, str]]:
+    """The contacts table's indexes and constraints (foreign keys among them), as defined."""
     with db.engine.connect() as connection:
         rows = connection.exec_driver_sql(
             "SELECT indexname, indexdef FROM pg_indexes WHERE tablename = 'contacts' "
-            "ORDER BY indexname"
+            "UNION ALL SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint "
+            "WHERE conrelid = 'contacts'::regclass ORDER BY 1"
         ).fetchall()
     return [(name, sql) for name, sql in rows]
+
+
+def _counted_upkeep(monkeypatch: pytest.MonkeyPatch, rows: int) -> list[int]:
+    """The threshold lowered to `rows`; the row counts at which a COPY deferred its upkeep."""
+    monkeypatch.setattr(bulk_pg, "DEFER_INDEXES_MIN_ROWS", rows)
+    calls: list[int] = []
+    defer = bulk_pg.PgCopy.defer_upkeep
+
+    def counted(copy: bulk_pg.PgCopy) -> None:
+        calls.append(copy.count)
+        defer(copy)
+
+    monkeypatch.setattr(bulk_pg.PgCopy, "defer_upkeep", counted)
+    return calls
 
 
 def test_a_list_stored_while_it_is_read_equals_two_passes_on_postgresql(
     pg_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """The first list into an empty table has its indexes built after its rows (the
-    threshold lowered to reach it); the second keeps them. Both read back alike."""
-    monkeypatch.setattr(bulk_pg, "DEFER_INDEXES_MIN_ROWS", 2_000)
-    drops: list[int] = []
-    drop = bulk_pg.PgCopy.drop_indexes
-
-    def counted(copy: bulk_pg.PgCopy) -> None:
-        drops.append(copy.count)
-        drop(copy)
-
-    monkeypatch.setattr(bulk_pg.PgCopy, "drop_indexes", counted)
+    """The first list into an empty table has its indexes built and its foreign key added
+    after its rows (the threshold lowered to reach it); the second keeps them. Both read
+    back alike, and the table ends with the very indexes and constraints it had."""
+    drops = _counted_upkeep(monkeypatch, 2_000)
     db = open_db(pg_url)
     try:
         before = _indexes(db)
+        assert any("FOREIGN KEY (campaign_id)" in sql for _, sql in before)
         check_one_pass_equals_two(db, tmp_path, rows=6_000)
-        assert _indexes(db) == before and len(before) >= 7
+        assert _indexes(db) == before and len(before) >= 9
     finally:
         db.dispose()
     assert len(drops) == 1 and drops[0] < 2_000
+
+
+def _chunk_columns(tmp_path: Path, campaign_id: int) -> dict[str, list[object]]:
+    path = write_list(tmp_path / "list.csv", 400)
+    chunk = next(open_contacts(path, chunk_rows=1_000, with_json=True).chunks())
+    return chunk_columns(campaign_id, chunk, set(), NOW)  # type: ignore[return-value]
+
+
+def test_the_foreign_key_put_back_after_a_first_list_still_checks_its_rows(
+    pg_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Rows of a campaign that does not exist, COPied while the key was dropped, fail when
+    it is added back: nothing is stored and the table keeps its key and indexes."""
+    drops = _counted_upkeep(monkeypatch, 100)
+    db = open_db(pg_url)
+    try:
+        before = _indexes(db)
+        columns = _chunk_columns(tmp_path, campaign_id=424242)
+        with (
+            pytest.raises(IntegrityError, match="campaign"),
+            db.session() as session,
+            ColumnWriter(session, Contact, json_text=JSON_COLUMNS) as writer,
+        ):
+            writer.add(columns)
+        assert drops == [0]
+        assert _indexes(db) == before
+        with db.read_session() as session:
+            assert session.scalar(select(func.count()).select_from(Contact)) == 0
+    finally:
+        db.dispose()
+
+
+def test_a_reader_of_the_campaigns_keeps_the_first_lists_key_and_indexes(
+    pg_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Another session that holds `campaigns` (an open read) is not made to wait for the
+    import: the drop gives up after LOCK_WAIT, and the rows go in with everything kept."""
+    drops = _counted_upkeep(monkeypatch, 100)
+    monkeypatch.setattr(bulk_pg, "LOCK_WAIT", "200ms")
+    db = open_db(pg_url)
+    try:
+        before = _indexes(db)
+        with db.session() as session:
+            session.add(Campaign(name="c", state=CampaignState.READY, created_at=NOW))
+        with db.engine.connect() as reader, reader.begin():
+            reader.execute(select(func.count()).select_from(Campaign.__table__)).scalar_one()
+            with (
+                caplog.at_level(logging.INFO, logger="campaign.store"),
+                db.session() as session,
+            ):
+                campaign_id = session.scalars(select(Campaign.id)).one()
+                with ColumnWriter(session, Contact, json_text=JSON_COLUMNS) as writer:
+                    writer.add(_chunk_columns(tmp_path, campaign_id))
+            # The reader was never blocked: it reads on in its transaction.
+            reader.execute(select(func.count()).select_from(Campaign.__table__)).scalar_one()
+        assert drops == [0]
+        assert "kept during the bulk insert" in caplog.text
+        assert _indexes(db) == before
+        with db.read_session() as session:
+            assert session.scalar(select(func.count()).select_from(Contact)) > 300
+    finally:
+        db.dispose()
