@@ -194,16 +194,17 @@ class ColumnWriter:
         assert raw is not None
         quote = dialect.identifier_preparer.quote
         quoted = [quote(name) for name in names]
+        # Indexes whose keys grow with a new list's rows: kept up to date during a bulk phase.
+        kept = {str(index.name) for index in table.indexes if index.info.get(APPENDED)}
         if dialect.name == "sqlite":
             # A column left out of an INSERT is NULL unless the table gives it a default.
             nullable = {quote(c.name) for c in table.columns if c.server_default is None}
-            kept = {str(index.name) for index in table.indexes if index.info.get(APPENDED)}
             return SqliteAppender(
                 raw, quote(table.name), quoted, nullable=nullable,
                 expected_rows=self.expected_rows, kept=kept,
             )  # fmt: skip
         if dialect.name == "postgresql":
-            return PgCopy(raw, quote(table.name), quoted)
+            return PgCopy(raw, quote(table.name), quoted, kept=kept)
         return _ExecuteMany(raw, quote(table.name), quoted)
 
 

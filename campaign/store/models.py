@@ -98,7 +98,7 @@ def _not_null(column: str) -> dict[str, Any]:
 #: a handful of states and outcomes, positions in order) or it holds none of them (a partial
 #: index on a column a new row leaves NULL). A bulk insert keeps such an index up to date,
 #: each entry appended at the right edge of its B-tree, instead of sorting it after the rows
-#: (store/bulk_sqlite.py).
+#: (store/bulk_sqlite.py; on PostgreSQL, store/bulk_pg.py, a new store's first list).
 APPENDED = "appended"
 
 
