@@ -166,3 +166,49 @@ def test_a_reader_of_the_campaigns_keeps_the_first_lists_key_and_indexes(
             assert session.scalar(select(func.count()).select_from(Contact)) > 300
     finally:
         db.dispose()
+
+
+def test_two_first_lists_stored_at_once_both_keep_everything(
+    pg_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Two imports into a new store at the same time (two sessions, their COPYs begun
+    before either drops anything): each finds the other holding the tables, gives up its
+    drop after LOCK_WAIT, and both lists are stored whole, nobody deadlocked."""
+    drops = _counted_upkeep(monkeypatch, 300)
+    monkeypatch.setattr(bulk_pg, "LOCK_WAIT", "200ms")
+    db = open_db(pg_url)
+    try:
+        before = _indexes(db)
+        columns = _chunk_columns(tmp_path, campaign_id=0)
+        half = {name: values[:200] for name, values in columns.items()}
+        rest = {name: values[200:] for name, values in columns.items()}
+        with (
+            caplog.at_level(logging.INFO, logger="campaign.store"),
+            db.session() as first,
+            db.session() as second,
+        ):
+            writers = []
+            for number, session in enumerate((first, second)):
+                session.add(Campaign(name=f"c{number}", state=CampaignState.READY, created_at=NOW))
+                session.flush()
+                campaign_id = session.scalars(
+                    select(Campaign.id).where(Campaign.name == f"c{number}")
+                ).one()
+                writer = ColumnWriter(session, Contact, json_text=JSON_COLUMNS)
+                writer.add({**half, "campaign_id": [campaign_id] * 200})
+                writers.append((writer, campaign_id))
+            for writer, campaign_id in writers:  # each crosses the threshold: tries its drop
+                size = len(rest["position"])
+                writer.add({**rest, "campaign_id": [campaign_id] * size})
+            for writer, _ in writers:
+                writer.close()
+        assert drops == [200, 200]
+        assert caplog.text.count("kept during the bulk insert") == 2
+        assert _indexes(db) == before
+        with db.read_session() as session:
+            counts = session.execute(
+                select(Contact.campaign_id, func.count()).group_by(Contact.campaign_id)
+            ).all()
+        assert sorted(n for _, n in counts) == [len(columns["position"])] * 2
+    finally:
+        db.dispose()
