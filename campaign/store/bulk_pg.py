@@ -14,7 +14,7 @@ dropped and the COPY begun again; `close()` builds those indexes (their own defi
 all the rows at once) in the same transaction. The kept ones (the caller's choice, as for
 SQLite: keys that grow with a new list's rows, or partial ones its rows are not in) are
 cheaper kept up to date during the COPY than built after it, once the server is not busy
-checking each row's key (400k rows: 6.65–6.83 → 6.18–6.35 s for the whole `run`). All in
+checking each row's key (400k rows: 6.77–7.07 → 6.33–6.74 s for the whole `run`). All in
 the same transaction, so no other session ever sees the table without them and a failure
 rolls everything back. A table that already holds rows keeps them: DROP INDEX locks the
 whole table until the commit, and dropping a foreign key the table it refers to as well
@@ -139,9 +139,9 @@ class PgCopy:
     def defer_upkeep(self) -> None:
         """Drop the table's foreign keys and secondary indexes (not the kept ones) for
         close() to put back, if their locks come within LOCK_WAIT (else they all stay,
-        kept up to date as before).
-        A wait on another session that holds either table ends in the savepoint (at
-        LOCK_WAIT, or at PostgreSQL's deadlock check), and nothing is dropped."""
+        kept up to date as before). A wait on another session that holds either table
+        ends in the savepoint (at LOCK_WAIT, or at PostgreSQL's deadlock check), and
+        nothing is dropped."""
         cursor = self._cursor
         table = self.table.strip('"')
         keys = cursor.execute(_FOREIGN_KEYS, (table,)).fetchall()
