@@ -9,7 +9,7 @@ from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any, Protocol, cast
 
 from campaign.campaigns.connect import Connection
 from campaign.campaigns.create import create_campaign
@@ -20,6 +20,8 @@ from campaign.store.db import Database
 from campaign.voicy.client import VoicyClient
 
 if TYPE_CHECKING:
+    import pytest
+
     from campaign.contacts import ContactList
 
 SIM_BASE_URL = "http://voicy.sim/functions/v1"
@@ -147,3 +149,21 @@ def store_at_revision(url: str, revision: str, statements: tuple[str, ...] = ())
                 connection.execute(text(statement))
     finally:
         engine.dispose()
+
+
+class _Counted(Protocol):
+    count: int
+
+
+def counts_at_calls(monkeypatch: pytest.MonkeyPatch, owner: type, name: str) -> list[int]:
+    """`owner.name` wrapped: the list of its instance's `count` at each call (a bulk sink's
+    rows so far, when it drops its indexes)."""
+    method = getattr(owner, name)
+    calls: list[int] = []
+
+    def counted(self: _Counted) -> None:
+        calls.append(self.count)
+        method(self)
+
+    monkeypatch.setattr(owner, name, counted)
+    return calls

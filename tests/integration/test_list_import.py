@@ -18,6 +18,7 @@ from campaign.errors import InputError
 from campaign.store import bulk_sqlite
 from campaign.store.db import Database
 from campaign.store.models import Campaign, Contact, Event, Suppression
+from tests.factories import counts_at_calls
 from tests.integration.test_store_bulk import FIELDS, NOW, _stored_columns, write_list
 
 CHUNK = 2_000
@@ -78,14 +79,7 @@ def test_one_pass_stores_what_two_passes_store(
     db: Database, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(bulk_sqlite, "DEFER_INDEXES_MIN_ROWS", 5_000)  # dropped mid-pass
-    drops: list[int] = []
-    drop = bulk_sqlite.SqliteAppender.drop_indexes
-
-    def counted(appender: bulk_sqlite.SqliteAppender) -> None:
-        drops.append(appender.count)
-        drop(appender)
-
-    monkeypatch.setattr(bulk_sqlite.SqliteAppender, "drop_indexes", counted)
+    drops = counts_at_calls(monkeypatch, bulk_sqlite.SqliteAppender, "drop_indexes")
     before = (
         db.engine.connect()
         .exec_driver_sql("SELECT name, sql FROM sqlite_master WHERE type = 'index' ORDER BY name")
