@@ -140,9 +140,11 @@ def _all_fire() -> ScanSchedule:
     [
         ([OpenCall(3.0, 0.0)] * 10, False, False),  # just dialed: none can have ended
         # Seen running at 7.5 s, 8.5 s now: a third of such calls ended (failed ones end
-        # at 4 or 8 s), idle half a second: ~0.33 line-s for two, under the price where
-        # only connected calls fire, enough where every call fires.
-        ([OpenCall(8.5, 7.5)] * 2, False, True),
+        # at 4 or 8 s), idle half a second: ~0.67 line-s for four, under the price where
+        # only connected calls fire, enough where every call fires; ~0.33 for two waits
+        # (the budget's spare kept for the moments more calls have likely ended).
+        ([OpenCall(8.5, 7.5)] * 4, False, True),
+        ([OpenCall(8.5, 7.5)] * 2, False, False),
         ([OpenCall(8.1, 7.9)], False, False),  # ~0.03 line-s: not yet
         ([OpenCall(8.1, 7.9)], True, True),  # the tail: the last end is the campaign's
     ],
